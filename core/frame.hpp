@@ -1,0 +1,65 @@
+#pragma once
+// Value types shared by every module: stream kinds and shapes, and the message that travels
+// through the frame queue. No threads, no allocation.
+
+#include <cstddef>
+#include <cstdint>
+#include <type_traits>
+
+namespace rtv {
+
+enum class FrameKind : std::uint8_t { Image, Lines };
+
+// Replace: the newest frame supersedes older ones (images, rolling lines).
+// Append: each frame's samples extend a fixed-capacity history on the consumer side, in order;
+// append frames are never superseded.
+enum class StreamMode : std::uint8_t { Replace, Append };
+
+// What acquiring a frame does when the stream's pool is empty.
+// Drop: skip this frame and count it (default). Wait: wait for a slot, stop-aware.
+enum class PoolPolicy : std::uint8_t { Drop, Wait };
+
+// A float32 image, one channel, row-major, tightly packed (width * height floats).
+struct ImageDesc {
+    std::uint32_t width = 0;
+    std::uint32_t height = 0;
+    std::size_t pixel_count() const { return std::size_t{width} * height; }
+    friend bool operator==(const ImageDesc&, const ImageDesc&) = default;
+};
+
+struct LinePoint {
+    float x = 0.0f;
+    float y = 0.0f;
+};
+static_assert(sizeof(LinePoint) == 2 * sizeof(float));
+
+// Capacity of one line frame: up to max_lines lines of up to max_points points each. A frame
+// uses `lines` x `points` of it, stored line after line (line l starts at point l * points).
+struct LinesDesc {
+    std::uint32_t max_lines = 1;
+    std::uint32_t max_points = 0;
+    std::size_t point_capacity() const { return std::size_t{max_lines} * max_points; }
+};
+
+// Statistics of one image frame, computed on the producer's thread when it submits, so that the
+// main thread can set contrast limits without touching the pixels.
+struct ImageStats {
+    float min = 0.0f;            // over finite pixels; 0 when there are none
+    float max = 0.0f;            // over finite pixels; 0 when there are none
+    std::uint32_t nonfinite = 0; // NaN and +-Inf pixels (drawn in the bad-value colour)
+};
+
+// What travels through the frame queue. Pixels and points stay in the stream's pool slot.
+struct FrameMsg {
+    std::uint16_t stream = 0;          // the host's stream id
+    std::uint8_t slot = 0;             // slot inside that stream's pool
+    FrameKind kind = FrameKind::Image; //
+    std::uint32_t sequence = 0;        // per stream, from 0; a gap means frames were dropped
+    std::uint32_t lines = 0;           // Lines: lines in this frame
+    std::uint32_t points = 0;          // Lines: points per line
+    std::int64_t submit_ns = 0;        // steady clock at submit: latency = upload time - this
+};
+static_assert(std::is_trivially_copyable_v<FrameMsg>);
+static_assert(sizeof(FrameMsg) <= 32, "FrameMsg is copied through the queue: keep it small");
+
+} // namespace rtv

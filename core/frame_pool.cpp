@@ -1,0 +1,102 @@
+#include "core/frame_pool.hpp"
+
+#include <bit>
+#include <new>
+
+#include "core/assert.hpp"
+
+namespace rtv {
+
+namespace {
+constexpr std::size_t kAlign = 64;
+constexpr std::size_t kFloatsPerLine = kAlign / sizeof(float);
+} // namespace
+
+void FramePool::AlignedDelete::operator()(float* p) const {
+    ::operator delete[](p, std::align_val_t{kAlign});
+}
+
+FramePool::FramePool(std::size_t slot_floats, unsigned slot_count)
+    : m_slot_floats(slot_floats)
+    , m_stride((slot_floats + kFloatsPerLine - 1) / kFloatsPerLine * kFloatsPerLine)
+    , m_slot_count(slot_count)
+    , m_all_mask(slot_count == 64 ? ~std::uint64_t{0} : (std::uint64_t{1} << slot_count) - 1)
+    , m_stats(slot_count)
+    , m_free(m_all_mask) {
+    RTV_ASSERT(slot_count >= 1 && slot_count <= kMaxSlots, "slot count must be 1..64");
+    RTV_ASSERT(slot_floats >= 1, "a slot must hold at least one float");
+    const std::size_t total = m_stride * slot_count;
+    m_data.reset(
+        static_cast<float*>(::operator new[](total * sizeof(float), std::align_val_t{kAlign})));
+    // Touch every page now so that the first frames do not pay for page faults.
+    std::uninitialized_value_construct_n(m_data.get(), total);
+}
+
+std::optional<std::uint8_t> FramePool::try_acquire() {
+    std::uint64_t free = m_free.load(std::memory_order_relaxed);
+    while (free != 0) {
+        const std::uint64_t lowest = free & (~free + 1);
+        if (m_free.compare_exchange_weak(free, free & ~lowest, std::memory_order_acquire,
+                                         std::memory_order_relaxed))
+            return static_cast<std::uint8_t>(std::countr_zero(lowest));
+    }
+    return std::nullopt;
+}
+
+std::optional<std::uint8_t> FramePool::acquire_wait(std::stop_token stop) {
+    if (auto slot = try_acquire()) return slot;
+    // Dekker-style hand-shake with release(): we announce ourselves (seq_cst), then look again;
+    // release() frees (seq_cst), then looks for waiters. One of the two must see the other.
+    m_waiters.fetch_add(1);
+    std::stop_callback on_stop(stop, [this] {
+        m_epoch.fetch_add(1);
+        m_epoch.notify_all();
+    });
+    std::optional<std::uint8_t> slot;
+    while (!stop.stop_requested()) {
+        const std::uint32_t epoch = m_epoch.load();
+        if ((slot = try_acquire())) break;
+        if (stop.stop_requested()) break;
+        m_epoch.wait(epoch);
+    }
+    m_waiters.fetch_sub(1);
+    return slot;
+}
+
+void FramePool::release(std::uint8_t slot) {
+    RTV_ASSERT(slot < m_slot_count, "slot index out of range");
+    const std::uint64_t bit = std::uint64_t{1} << slot;
+    const std::uint64_t before = m_free.fetch_or(bit);
+    RTV_ASSERT((before & bit) == 0, "slot released twice");
+    if (m_waiters.load() != 0) {
+        m_epoch.fetch_add(1);
+        m_epoch.notify_all();
+    }
+}
+
+std::span<float> FramePool::data(std::uint8_t slot) {
+    RTV_ASSERT(slot < m_slot_count, "slot index out of range");
+    return {m_data.get() + std::size_t{slot} * m_stride, m_slot_floats};
+}
+
+std::span<const float> FramePool::data(std::uint8_t slot) const {
+    RTV_ASSERT(slot < m_slot_count, "slot index out of range");
+    return {m_data.get() + std::size_t{slot} * m_stride, m_slot_floats};
+}
+
+ImageStats& FramePool::image_stats(std::uint8_t slot) {
+    RTV_ASSERT(slot < m_slot_count, "slot index out of range");
+    return m_stats[slot];
+}
+
+const ImageStats& FramePool::image_stats(std::uint8_t slot) const {
+    RTV_ASSERT(slot < m_slot_count, "slot index out of range");
+    return m_stats[slot];
+}
+
+unsigned FramePool::in_use() const {
+    return m_slot_count -
+           static_cast<unsigned>(std::popcount(m_free.load(std::memory_order_relaxed)));
+}
+
+} // namespace rtv

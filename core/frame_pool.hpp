@@ -1,0 +1,71 @@
+#pragma once
+// A fixed set of equally sized float buffers ("slots") for one stream, allocated once. Free slots
+// are one atomic bitmask: acquire clears a bit (CAS), release sets it (fetch_or). Lock-free.
+// The pool is what bounds memory: frames in flight can never exceed its slot count.
+
+#include <atomic>
+#include <cstddef>
+#include <cstdint>
+#include <memory>
+#include <optional>
+#include <span>
+#include <stop_token>
+#include <vector>
+
+#include "core/frame.hpp"
+
+namespace rtv {
+
+class FramePool {
+public:
+    static constexpr unsigned kMaxSlots = 64;
+
+    // slot_floats: floats per slot (a slot is padded to a 64-byte multiple); 1..kMaxSlots slots.
+    // Thread: any (before sharing). Allocates: yes, once.
+    FramePool(std::size_t slot_floats, unsigned slot_count);
+    FramePool(const FramePool&) = delete;
+    FramePool& operator=(const FramePool&) = delete;
+
+    // Hands out a free slot, or nothing when every slot is in flight.
+    // Thread: any. Allocates: never.
+    std::optional<std::uint8_t> try_acquire();
+
+    // Waits until a slot is free and takes it; nothing if `stop` is requested first.
+    // Thread: any but the main thread (which must never wait). Allocates: never.
+    std::optional<std::uint8_t> acquire_wait(std::stop_token stop);
+
+    // Returns a slot taken by try_acquire/acquire_wait. Releasing a free slot is a programmer
+    // error (asserts). Thread: any. Allocates: never.
+    void release(std::uint8_t slot);
+
+    // The slot's buffer. Valid while the slot is held. Thread: the holder. Allocates: never.
+    std::span<float> data(std::uint8_t slot);
+    std::span<const float> data(std::uint8_t slot) const;
+    // Per-slot image statistics, written by the producer before submit, read after dequeue.
+    ImageStats& image_stats(std::uint8_t slot);
+    const ImageStats& image_stats(std::uint8_t slot) const;
+
+    unsigned slot_count() const { return m_slot_count; }
+    std::size_t slot_floats() const { return m_slot_floats; }
+    std::size_t bytes() const { return m_stride * m_slot_count * sizeof(float); }
+    // Slots currently held (acquired and not yet released). Thread: any. Allocates: never.
+    unsigned in_use() const;
+
+private:
+    struct AlignedDelete {
+        void operator()(float* p) const;
+    };
+    std::size_t m_slot_floats;
+    std::size_t m_stride; // floats between slot starts (64-byte multiple)
+    unsigned m_slot_count;
+    std::uint64_t m_all_mask;
+    std::unique_ptr<float[], AlignedDelete> m_data;
+    std::vector<ImageStats> m_stats;
+    std::atomic<std::uint64_t> m_free;
+    // Wake-ups for acquire_wait: a release bumps the epoch only when someone waits, so the
+    // release path costs one extra load when nobody does.
+    std::atomic<std::uint32_t> m_epoch{0};
+    std::atomic<std::uint32_t> m_waiters{0};
+};
+
+} // namespace rtv

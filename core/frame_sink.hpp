@@ -1,0 +1,137 @@
+#pragma once
+// The producer's only window onto the pipeline: acquire a frame, fill it, submit it; sleep
+// stop-aware. One sink per producer, used only by that producer's thread (except wake(), which
+// the main thread calls when it changes the producer's live controls).
+
+#include <atomic>
+#include <condition_variable>
+#include <cstdint>
+#include <memory>
+#include <mutex>
+#include <span>
+#include <stop_token>
+#include <string_view>
+#include <vector>
+
+#include "core/clock.hpp"
+#include "core/frame.hpp"
+#include "core/frame_queue.hpp"
+#include "core/producer.hpp"
+#include "core/stream.hpp"
+
+namespace rtv {
+
+class ProducerHost;
+
+// Live controls of a running producer, written by the main thread, read by the producer's.
+struct ScheduleControl {
+    std::atomic<double> interval_s{0.0};
+    std::atomic<double> latency_s{0.0};
+    std::atomic<double> jitter_s{0.0};
+};
+
+// A held pool slot: move-only; gives the slot back when destroyed unless it was submitted, so an
+// early return in a producer can never leak a slot.
+class FrameLease {
+public:
+    FrameLease() = default;
+    FrameLease(FrameLease&& other) noexcept;
+    FrameLease& operator=(FrameLease&& other) noexcept;
+    FrameLease(const FrameLease&) = delete;
+    FrameLease& operator=(const FrameLease&) = delete;
+    ~FrameLease();
+
+    explicit operator bool() const { return m_stream != nullptr; }
+    FrameKind kind() const;
+    std::uint16_t stream_id() const;
+
+    // Image streams: the pixels to fill (width * height floats, row-major) and their size.
+    std::span<float> pixels();
+    ImageDesc image_desc() const;
+
+    // Lines streams: room for max_lines * max_points points; set the shape actually used
+    // (line l occupies points [l * points, (l + 1) * points)). Defaults to one line, full length.
+    std::span<LinePoint> points();
+    LinesDesc lines_desc() const;
+    void set_shape(std::uint32_t lines, std::uint32_t points);
+    std::uint32_t lines() const { return m_lines; }
+    std::uint32_t points_per_line() const { return m_points; }
+
+private:
+    friend class FrameSink;
+    FrameLease(Stream& stream, std::uint8_t slot);
+    void reset();
+    Stream* m_stream = nullptr;
+    std::uint8_t m_slot = 0;
+    std::uint32_t m_lines = 0;
+    std::uint32_t m_points = 0;
+};
+
+class FrameSink {
+public:
+    // Thread: main (by the host). Allocates: yes (the queue token).
+    FrameSink(FrameQueue& queue, ProducerHost& host, std::uint16_t producer_index,
+              const Schedule& schedule);
+    FrameSink(const FrameSink&) = delete;
+    FrameSink& operator=(const FrameSink&) = delete;
+
+    // A free slot of stream `stream` (the index into the producer's streams()), or an empty
+    // lease when the pool is empty (policy drop: counted as dropped) or stop was requested
+    // (policy wait). Thread: producer. Allocates: never.
+    FrameLease acquire(std::size_t stream = 0);
+
+    // Validates the frame, stamps its sequence number and time, and hands it to the main
+    // thread. An invalid frame is rejected with a message on its stream, a full queue counts
+    // as a drop; either way the slot goes back. Thread: producer. Allocates: never (except
+    // the message of a rejected frame).
+    void submit(FrameLease&& lease);
+
+    // Counts a frame the producer itself found invalid, with the reason (a bad network
+    // message, an unreadable file). Thread: producer. Allocates: yes (error path).
+    void reject(std::size_t stream, std::string_view why);
+
+    // Sleeps until `deadline`, waking at once when stop is requested or the main thread calls
+    // wake(). Returns false if stop was requested. Thread: producer. Allocates: never.
+    bool wait_until(Clock::time_point deadline);
+    bool sleep_for(double seconds);
+    // Interrupts wait_until so that new live controls take effect. Thread: any. Allocates: never.
+    void wake();
+
+    // Opens a stream at run time (a network producer learning its streams) and returns its
+    // index for acquire(). Thread: producer. Allocates: yes (the stream's pool).
+    Status open_stream(StreamRequest request, std::size_t& index);
+
+    std::size_t stream_count() const { return m_streams.size(); }
+    Stream& stream(std::size_t index) { return *m_streams[index]; }
+    std::stop_token stop_token() const { return m_stop; }
+    const Schedule& schedule() const { return m_schedule; }
+    ScheduleControl& control() { return m_control; }
+    // True if an acquire() found its pool empty since clear_starved() (the scheduler's pacing).
+    bool starved() const { return m_starved; }
+    void clear_starved() { m_starved = false; }
+    // Waits until the pool that last starved has a free slot (without taking it); false on
+    // stop. Thread: producer. Allocates: never.
+    bool wait_for_slot();
+
+private:
+    friend class ProducerHost;
+    void attach(Stream& stream) { m_streams.push_back(&stream); }
+    void set_stop_token(std::stop_token stop) { m_stop = std::move(stop); }
+
+    FrameQueue& m_queue;
+    ProducerHost& m_host;
+    std::uint16_t m_producer_index;
+    moodycamel::ProducerToken m_token;
+    Schedule m_schedule;
+    ScheduleControl m_control;
+    std::vector<Stream*> m_streams; // sized on start; grows only in open_stream
+    std::stop_token m_stop;
+    bool m_starved = false;
+    std::size_t m_starved_stream = 0;
+    // Member, not per wait: libstdc++'s condition_variable_any allocates on construction.
+    std::mutex m_wait_mutex;
+    std::condition_variable_any m_wait_cv;
+    std::uint64_t m_wake_generation = 0; // guarded by m_wait_mutex
+};
+
+} // namespace rtv

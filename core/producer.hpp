@@ -1,0 +1,75 @@
+#pragma once
+// What a frame source implements. Thread rules are part of the contract:
+//  - info(), configure() and streams() run on the main thread, before the producer's thread exists;
+//  - tick() and run() run on the producer's own thread and must not touch GL, SDL or ImGui, and
+//    should not allocate in steady state.
+// Producers never see a thread, a queue, a pool or a token: only a FrameSink.
+
+#include <cstdint>
+#include <functional>
+#include <map>
+#include <stop_token>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "core/frame.hpp"
+#include "core/status.hpp"
+
+namespace rtv {
+
+class FrameSink;
+
+struct ProducerInfo {
+    std::string_view name;        // stable id of the type (not the instance), e.g. "sweep"
+    std::string_view description; // one line, shown by --list-producers and in the UI
+};
+
+// key=value settings, parsed from the command line or the UI.
+using ProducerConfig = std::map<std::string, std::string, std::less<>>;
+
+// One stream a producer feeds; the host allocates its pool from this (the one place that
+// allocates: at start, or when a producer opens a stream at run time).
+struct StreamRequest {
+    std::string name;                  // shown in the UI, e.g. "sweep/image"
+    FrameKind kind = FrameKind::Image; //
+    StreamMode mode = StreamMode::Replace;
+    ImageDesc image;           // Image streams: the frame size
+    LinesDesc lines;           // Lines streams: the per-frame capacity
+    std::uint32_t history = 0; // Append streams: points kept per line by the consumer
+    unsigned slots = 3;        // frames in flight (pool size), 1..64
+};
+
+// Checks a request against the pipeline's limits, naming the stream in the message.
+Status validate(const StreamRequest& request);
+
+// How the host paces a producer. interval_s == 0 means "auto": as fast as the pool allows.
+struct Schedule {
+    double interval_s = 0.0;      // seconds between ticks; 0 = auto
+    double latency_s = 0.0;       // simulated work per tick (a slow instrument)
+    double jitter_s = 0.0;        // extra random work per tick, uniform in [0, jitter)
+    std::uint64_t iterations = 0; // stop after this many ticks; 0 = forever
+    std::uint64_t seed = 0;       // deterministic randomness
+    PoolPolicy policy = PoolPolicy::Drop;
+};
+
+class Producer {
+public:
+    virtual ~Producer() = default;
+    virtual ProducerInfo info() const = 0;
+    // Applies the producer's own settings; rejects unknown keys and bad values with a clear
+    // message. Thread: main, before start. Allocates: yes.
+    virtual Status configure(const ProducerConfig& config) = 0;
+    // The streams this producer feeds, in the order its FrameSink indexes them.
+    // Thread: main, after configure. Allocates: yes.
+    virtual std::vector<StreamRequest> streams() const = 0;
+    // Makes frame set number n (acquire, fill, submit through the sink).
+    // Thread: the producer's own. Allocates: should never.
+    virtual void tick(FrameSink& sink, std::uint64_t n) = 0;
+    // The producer's thread body. The default runs the host's schedule (interval, latency,
+    // jitter, iterations), calling tick(); event-driven producers (a network socket) override it.
+    // Must return promptly once `stop` is requested. Thread: the producer's own.
+    virtual void run(std::stop_token stop, FrameSink& sink);
+};
+
+} // namespace rtv

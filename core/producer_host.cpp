@@ -1,0 +1,147 @@
+#include "core/producer_host.hpp"
+
+#include <exception>
+
+#include "core/assert.hpp"
+#include "core/thread_name.hpp"
+
+namespace rtv {
+
+ProducerHost::ProducerHost(FrameQueue& queue)
+    : m_queue(queue) {
+}
+
+ProducerHost::~ProducerHost() {
+    stop_all();
+}
+
+Status ProducerHost::start(std::string name, std::unique_ptr<Producer> producer,
+                           const Schedule& schedule) {
+    RTV_ASSERT(producer, "start() needs a producer");
+    if (m_producer_count >= kMaxProducers)
+        return Status::error(name + ": too many producers, got " +
+                             std::to_string(m_producer_count + 1) + ", expected at most " +
+                             std::to_string(kMaxProducers));
+    std::vector<StreamRequest> requests = producer->streams();
+    for (const StreamRequest& r : requests)
+        if (Status s = validate(r); !s) return s;
+
+    const auto index = static_cast<std::uint16_t>(m_producer_count);
+    auto rec = std::make_unique<Record>();
+    rec->name = std::move(name);
+    rec->producer = std::move(producer);
+    rec->sink = std::make_unique<FrameSink>(m_queue, *this, index, schedule);
+    {
+        std::lock_guard lock(m_register_mutex);
+        if (stream_count() + requests.size() > kMaxStreams)
+            return Status::error(rec->name + ": too many streams, got " +
+                                 std::to_string(stream_count() + requests.size()) +
+                                 ", expected at most " + std::to_string(kMaxStreams));
+        m_producers[index] = std::move(rec); // before its streams: they refer to its status
+        Record& added = *m_producers[index];
+        added.sink->m_streams.reserve(requests.size());
+        for (StreamRequest& req : requests)
+            added.sink->attach(*add_stream_locked(index, std::move(req)));
+    }
+    Record& r = *m_producers[index];
+    ++m_producer_count;
+
+    r.thread = std::jthread([&r](std::stop_token stop) {
+        set_thread_name(r.name);
+        r.sink->set_stop_token(stop);
+        r.status.set_state(ProducerState::Running);
+        // The thread body is the exception boundary: nothing is rethrown across threads.
+        try {
+            r.producer->run(stop, *r.sink);
+            r.status.set_state(stop.stop_requested() ? ProducerState::Stopped
+                                                     : ProducerState::Finished);
+        } catch (const std::exception& e) {
+            r.status.set_failed(r.name + ": " + e.what());
+        } catch (...) {
+            r.status.set_failed(r.name + ": unknown exception");
+        }
+    });
+    return Status::ok();
+}
+
+Stream* ProducerHost::add_stream_locked(std::uint16_t producer, StreamRequest request) {
+    const std::uint32_t id = m_stream_count.load(std::memory_order_relaxed);
+    RTV_ASSERT(id < kMaxStreams, "stream table full");
+    m_streams[id] = std::make_unique<Stream>(static_cast<std::uint16_t>(id), std::move(request),
+                                             producer, m_producers[producer]->status);
+    m_stream_count.store(id + 1, std::memory_order_release); // publish after construction
+    return m_streams[id].get();
+}
+
+void ProducerHost::request_stop_all() {
+    for (std::size_t i = 0; i < m_producer_count; ++i) {
+        Record& r = *m_producers[i];
+        if (r.thread.joinable()) {
+            r.thread.request_stop();
+            r.sink->wake();
+        }
+    }
+}
+
+void ProducerHost::stop_all() {
+    request_stop_all(); // phase one: all wind down in parallel
+    for (std::size_t i = 0; i < m_producer_count; ++i) {
+        Record& r = *m_producers[i];
+        if (r.thread.joinable()) r.thread.join();
+    }
+}
+
+ProducerHost::Record& ProducerHost::record(std::size_t index) const {
+    RTV_ASSERT(index < m_producer_count, "producer index out of range");
+    return *m_producers[index];
+}
+
+const std::string& ProducerHost::producer_name(std::size_t index) const {
+    return record(index).name;
+}
+const ProducerStatus& ProducerHost::producer_status(std::size_t index) const {
+    return record(index).status;
+}
+const Producer& ProducerHost::producer(std::size_t index) const {
+    return *record(index).producer;
+}
+const ScheduleControl& ProducerHost::control(std::size_t index) const {
+    return record(index).sink->control();
+}
+
+void ProducerHost::set_interval(std::size_t index, double seconds) {
+    record(index).sink->control().interval_s.store(seconds < 0.0 ? 0.0 : seconds);
+    record(index).sink->wake();
+}
+
+void ProducerHost::set_latency(std::size_t index, double seconds) {
+    record(index).sink->control().latency_s.store(seconds < 0.0 ? 0.0 : seconds);
+    record(index).sink->wake();
+}
+
+void ProducerHost::set_jitter(std::size_t index, double seconds) {
+    record(index).sink->control().jitter_s.store(seconds < 0.0 ? 0.0 : seconds);
+    record(index).sink->wake();
+}
+
+Stream& ProducerHost::stream(std::uint16_t id) {
+    RTV_ASSERT(id < stream_count(), "stream id out of range");
+    return *m_streams[id];
+}
+
+const Stream& ProducerHost::stream(std::uint16_t id) const {
+    RTV_ASSERT(id < stream_count(), "stream id out of range");
+    return *m_streams[id];
+}
+
+Status ProducerHost::open_stream(std::uint16_t producer, StreamRequest request, Stream*& out) {
+    if (Status s = validate(request); !s) return s;
+    std::lock_guard lock(m_register_mutex);
+    if (stream_count() >= kMaxStreams)
+        return Status::error(request.name + ": too many streams, expected at most " +
+                             std::to_string(kMaxStreams));
+    out = add_stream_locked(producer, std::move(request));
+    return Status::ok();
+}
+
+} // namespace rtv

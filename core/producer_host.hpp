@@ -1,0 +1,84 @@
+#pragma once
+// Owns the producers, their threads and their streams. The only place in rtviewer that creates
+// threads: one std::jthread per producer, named after it, given a stop_token. A producer that
+// throws is marked failed with its message; the others go on. Stopping is two-phase (request stop
+// on all, then join all), and every wait a producer can be in wakes at once on stop.
+//
+// Threads: start(), stop_all() and the live controls are for the main thread; stream lookups are
+// safe from any thread; open_stream() is called by producer threads through their FrameSink.
+
+#include <array>
+#include <atomic>
+#include <cstdint>
+#include <memory>
+#include <mutex>
+#include <string>
+#include <thread>
+
+#include "core/frame_queue.hpp"
+#include "core/frame_sink.hpp"
+#include "core/producer.hpp"
+#include "core/stream.hpp"
+#include "core/stream_stats.hpp"
+
+namespace rtv {
+
+class ProducerHost {
+public:
+    // The queue must outlive the host. Thread: main. Allocates: yes.
+    explicit ProducerHost(FrameQueue& queue);
+    ProducerHost(const ProducerHost&) = delete;
+    ProducerHost& operator=(const ProducerHost&) = delete;
+    ~ProducerHost(); // stop_all()
+
+    // Allocates the streams of a configured producer and starts its thread. `name` names the
+    // instance (shown in the UI, and the thread's name). Fails, starting nothing, if a stream
+    // request is invalid or a limit is reached. Thread: main. Allocates: yes (on start only).
+    Status start(std::string name, std::unique_ptr<Producer> producer, const Schedule& schedule);
+
+    // Requests stop on every producer, then joins them all. Idempotent. Thread: main.
+    void stop_all();
+    // Phase one alone (e.g. from a signal-driven quit before joining). Thread: main.
+    void request_stop_all();
+
+    // Producers, by index. Thread: main (count and names), any (status).
+    std::size_t producer_count() const { return m_producer_count; }
+    const std::string& producer_name(std::size_t index) const;
+    const ProducerStatus& producer_status(std::size_t index) const;
+    const Producer& producer(std::size_t index) const;
+    // Live controls, changed through atomics; the producer sees them at its next wait.
+    // Thread: main. Allocates: never. The GUI never waits on a producer.
+    const ScheduleControl& control(std::size_t index) const;
+    void set_interval(std::size_t index, double seconds);
+    void set_latency(std::size_t index, double seconds);
+    void set_jitter(std::size_t index, double seconds);
+
+    // Streams, by id (0..stream_count()-1). Thread: any. Allocates: never.
+    std::size_t stream_count() const { return m_stream_count.load(std::memory_order_acquire); }
+    Stream& stream(std::uint16_t id);
+    const Stream& stream(std::uint16_t id) const;
+
+    // Registers a stream for producer `producer` at run time. Thread: that producer's.
+    // Allocates: yes.
+    Status open_stream(std::uint16_t producer, StreamRequest request, Stream*& out);
+
+private:
+    struct Record {
+        std::string name;
+        std::unique_ptr<Producer> producer;
+        ProducerStatus status;
+        std::unique_ptr<FrameSink> sink;
+        std::jthread thread; // declared last: destroyed (joined) first
+    };
+    Record& record(std::size_t index) const;
+    Stream* add_stream_locked(std::uint16_t producer, StreamRequest request);
+
+    FrameQueue& m_queue;
+    std::array<std::unique_ptr<Record>, kMaxProducers> m_producers;
+    std::size_t m_producer_count = 0; // main thread only
+    std::mutex m_register_mutex;      // serialises stream registration (start, open_stream)
+    std::array<std::unique_ptr<Stream>, kMaxStreams> m_streams;
+    std::atomic<std::uint32_t> m_stream_count{0};
+};
+
+} // namespace rtv

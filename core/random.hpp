@@ -1,0 +1,64 @@
+#pragma once
+// Small, fast, deterministic random numbers (no allocation, no global state).
+// SplitMix64 (Steele, Lea, Flood 2014) for seeding and scalars; FastUniform for filling large
+// float arrays: eight independent 32-bit xorshift lanes that the compiler can vectorise.
+
+#include <array>
+#include <cstdint>
+#include <span>
+
+namespace rtv {
+
+class SplitMix64 {
+public:
+    explicit SplitMix64(std::uint64_t seed)
+        : m_state(seed) {}
+    std::uint64_t next() {
+        std::uint64_t z = (m_state += 0x9E3779B97F4A7C15ull);
+        z = (z ^ (z >> 30)) * 0xBF58476D1CE4E5B9ull;
+        z = (z ^ (z >> 27)) * 0x94D049BB133111EBull;
+        return z ^ (z >> 31);
+    }
+    // Uniform in [0, 1).
+    double uniform() { return static_cast<double>(next() >> 11) * 0x1.0p-53; }
+
+private:
+    std::uint64_t m_state;
+};
+
+class FastUniform {
+public:
+    static constexpr std::size_t kLanes = 8;
+    explicit FastUniform(std::uint64_t seed) {
+        SplitMix64 mix(seed);
+        for (auto& s : m_state) {
+            do
+                s = static_cast<std::uint32_t>(mix.next());
+            while (s == 0); // xorshift's one forbidden state
+        }
+    }
+    // Fills `out` with uniform floats in [0, 1) (24-bit resolution). Allocates: never.
+    void fill(std::span<float> out) {
+        std::size_t i = 0;
+        const std::size_t n = out.size();
+        for (; i + kLanes <= n; i += kLanes) {
+            for (std::size_t l = 0; l < kLanes; ++l)
+                out[i + l] = step(l);
+        }
+        for (std::size_t l = 0; i < n; ++i, ++l)
+            out[i] = step(l);
+    }
+
+private:
+    float step(std::size_t lane) {
+        std::uint32_t x = m_state[lane];
+        x ^= x << 13;
+        x ^= x >> 17;
+        x ^= x << 5;
+        m_state[lane] = x;
+        return static_cast<float>(x >> 8) * 0x1.0p-24f;
+    }
+    std::array<std::uint32_t, kLanes> m_state{};
+};
+
+} // namespace rtv

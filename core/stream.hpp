@@ -1,0 +1,46 @@
+#pragma once
+// One stream as the host owns it: its request, its pool and its statistics. Address-stable for
+// the host's lifetime; the producer thread and the main thread both hold references.
+
+#include <cstdint>
+
+#include "core/frame_pool.hpp"
+#include "core/producer.hpp"
+#include "core/stream_stats.hpp"
+
+namespace rtv {
+
+class Stream {
+public:
+    // Thread: main or the owning producer (under the host's registration lock). Allocates: yes.
+    Stream(std::uint16_t id, StreamRequest request, std::uint16_t producer,
+           const ProducerStatus& owner);
+    Stream(const Stream&) = delete;
+    Stream& operator=(const Stream&) = delete;
+
+    std::uint16_t id() const { return m_id; }
+    const StreamRequest& request() const { return m_request; }
+    FrameKind kind() const { return m_request.kind; }
+    StreamMode mode() const { return m_request.mode; }
+    FramePool& pool() { return m_pool; }
+    const FramePool& pool() const { return m_pool; }
+    StreamStats& stats() { return m_stats; }
+    const StreamStats& stats() const { return m_stats; }
+    // The index (in the host) and state of the producer feeding this stream.
+    std::uint16_t producer() const { return m_producer; }
+    const ProducerStatus& owner() const { return m_owner; }
+
+    // Producer side only: the next sequence number. Thread: the owning producer.
+    std::uint32_t take_sequence() { return m_next_sequence++; }
+
+private:
+    std::uint16_t m_id;
+    StreamRequest m_request;
+    FramePool m_pool;
+    StreamStats m_stats;
+    std::uint16_t m_producer;
+    const ProducerStatus& m_owner;
+    std::uint32_t m_next_sequence = 0;
+};
+
+} // namespace rtv

@@ -1,0 +1,25 @@
+#!/usr/bin/env bash
+# README command 2: install what is missing, then build and run every test:
+#   1. release build, whole suite (ctest);
+#   2. AddressSanitizer + UndefinedBehaviorSanitizer build, whole suite;
+#   3. ThreadSanitizer build, the core tests (label core).
+# RTV_TEST_ONLY=release|asan|tsan runs one of them. Warnings are errors.
+set -euo pipefail
+root=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
+"$root/scripts/deps.sh"
+jobs=$(nproc)
+
+run_preset() { # preset, ctest arguments...
+    local preset=$1
+    shift
+    echo "=== rtviewer tests: $preset"
+    cmake --preset "$preset" -S "$root" -DRTV_WERROR=ON >/dev/null
+    cmake --build "$root/build/$preset" -j "$jobs"
+    ctest --test-dir "$root/build/$preset" --output-on-failure -j "$jobs" "$@"
+}
+
+only=${RTV_TEST_ONLY:-all}
+[[ $only == all || $only == release ]] && run_preset release
+[[ $only == all || $only == asan ]] && run_preset asan
+[[ $only == all || $only == tsan ]] && run_preset tsan -L core
+echo "=== rtviewer tests: all passed"

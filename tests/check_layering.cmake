@@ -1,0 +1,33 @@
+# The module boundaries (shared/STYLE.md 3.2), checked on every ctest run:
+#   core/      standard library and moodycamel only: no SDL, GL, ImGui, render/, producers/, app/
+#   producers/ core/ only: no SDL, GL, ImGui, render/, app/
+#   render/    no SDL, no ImGui backends, no thread primitives (everything runs on the main thread)
+# Usage: cmake -DROOT=<source dir> -P check_layering.cmake
+set(core_forbidden "<SDL" "<glad/" "<GL/" "<EGL/" "<imgui" "<backends/" "\"render/" "\"producers/" "\"app/")
+set(producers_forbidden "<SDL" "<glad/" "<GL/" "<EGL/" "<imgui" "<backends/" "\"render/" "\"app/")
+set(render_forbidden "<SDL" "<backends/" "<thread>" "<mutex>" "<condition_variable>" "<future>"
+    "<stop_token>" "\"producers/" "\"app/")
+
+set(violations "")
+foreach(module core producers render)
+    file(GLOB_RECURSE files "${ROOT}/${module}/*.hpp" "${ROOT}/${module}/*.cpp" "${ROOT}/${module}/*.h")
+    foreach(f IN LISTS files)
+        file(STRINGS "${f}" includes REGEX "^[ \t]*#[ \t]*include")
+        foreach(line IN LISTS includes)
+            foreach(bad IN LISTS ${module}_forbidden)
+                string(FIND "${line}" "${bad}" pos)
+                if(NOT pos EQUAL -1)
+                    file(RELATIVE_PATH rel "${ROOT}" "${f}")
+                    string(STRIP "${line}" line)
+                    list(APPEND violations "${rel}: ${line}")
+                endif()
+            endforeach()
+        endforeach()
+    endforeach()
+endforeach()
+
+if(violations)
+    list(JOIN violations "\n" text)
+    message(FATAL_ERROR "layering violations:\n${text}")
+endif()
+message(STATUS "layering: core, producers and render keep to their dependencies")

@@ -1,0 +1,123 @@
+#include <atomic>
+#include <latch>
+#include <set>
+#include <thread>
+#include <vector>
+
+#include <doctest/doctest.h>
+
+#include "core/frame_pool.hpp"
+
+TEST_SUITE("core") {
+
+    TEST_CASE("FramePool: try_acquire hands out each slot once, then reports empty") {
+        rtv::FramePool pool(16, 3);
+        auto a = pool.try_acquire(), b = pool.try_acquire(), c = pool.try_acquire();
+        REQUIRE((a && b && c));
+        CHECK(*a != *b);
+        CHECK(*b != *c);
+        CHECK(*a != *c);
+        CHECK(pool.in_use() == 3);
+        CHECK_FALSE(pool.try_acquire());
+        pool.release(*b);
+        CHECK(pool.in_use() == 2);
+        const auto again = pool.try_acquire();
+        REQUIRE(again);
+        CHECK(*again == *b);
+    }
+
+    TEST_CASE("FramePool: slots are disjoint, 64-byte aligned and sized as asked") {
+        rtv::FramePool pool(1000, 4);
+        std::vector<std::span<float>> spans;
+        for (int i = 0; i < 4; ++i)
+            spans.push_back(pool.data(*pool.try_acquire()));
+        for (std::size_t i = 0; i < spans.size(); ++i) {
+            CHECK(spans[i].size() == 1000);
+            CHECK(reinterpret_cast<std::uintptr_t>(spans[i].data()) % 64 == 0);
+            for (std::size_t j = i + 1; j < spans.size(); ++j) {
+                const bool disjoint = spans[i].data() + spans[i].size() <= spans[j].data() ||
+                                      spans[j].data() + spans[j].size() <= spans[i].data();
+                CHECK(disjoint);
+            }
+        }
+        CHECK(pool.bytes() >= 4 * 1000 * sizeof(float));
+    }
+
+    TEST_CASE("FramePool: all 64 slots can be used") {
+        rtv::FramePool pool(1, 64);
+        std::set<int> seen;
+        while (auto s = pool.try_acquire())
+            seen.insert(*s);
+        CHECK(seen.size() == 64);
+        CHECK(*seen.begin() == 0);
+        CHECK(*seen.rbegin() == 63);
+    }
+
+    TEST_CASE("FramePool: acquire_wait returns nothing once stop is requested") {
+        rtv::FramePool pool(1, 1);
+        REQUIRE(pool.try_acquire());
+        std::stop_source stop;
+        stop.request_stop();
+        CHECK_FALSE(pool.acquire_wait(stop.get_token()));
+    }
+
+    TEST_CASE("FramePool: acquire_wait wakes when another thread releases a slot") {
+        rtv::FramePool pool(1, 1);
+        const auto held = pool.try_acquire();
+        REQUIRE(held);
+        std::optional<std::uint8_t> got;
+        std::latch waiting(1);
+        std::jthread waiter([&](std::stop_token stop) {
+            waiting.count_down();
+            got = pool.acquire_wait(stop);
+        });
+        waiting.wait();
+        pool.release(*held);
+        waiter.join();
+        REQUIRE(got);
+        CHECK(*got == *held);
+    }
+
+    TEST_CASE("FramePool: acquire_wait wakes at once when stop is requested while it waits") {
+        rtv::FramePool pool(1, 1);
+        REQUIRE(pool.try_acquire());
+        std::optional<std::uint8_t> got{7};
+        std::latch waiting(1);
+        std::jthread waiter([&](std::stop_token stop) {
+            waiting.count_down();
+            got = pool.acquire_wait(stop);
+        });
+        waiting.wait();
+        waiter.request_stop();
+        waiter.join(); // hangs (and the ctest timeout fails the test) if the wait ignores stop
+        CHECK_FALSE(got);
+    }
+
+    TEST_CASE("FramePool: concurrent acquire and release never hand one slot to two holders") {
+        rtv::FramePool pool(1, 8);
+        constexpr int kThreads = 4, kRounds = 20000;
+        std::vector<std::atomic<int>> owners(8);
+        std::atomic<int> conflicts{0}, acquired{0};
+        std::latch start(kThreads);
+        {
+            std::vector<std::jthread> threads;
+            for (int t = 0; t < kThreads; ++t) {
+                threads.emplace_back([&] {
+                    start.arrive_and_wait();
+                    for (int i = 0; i < kRounds; ++i) {
+                        if (auto s = pool.try_acquire()) {
+                            if (owners[*s].fetch_add(1) != 0) conflicts.fetch_add(1);
+                            acquired.fetch_add(1);
+                            owners[*s].fetch_sub(1);
+                            pool.release(*s);
+                        }
+                    }
+                });
+            }
+        }
+        CHECK(conflicts.load() == 0);
+        CHECK(acquired.load() > 0);
+        CHECK(pool.in_use() == 0);
+    }
+
+} // TEST_SUITE
