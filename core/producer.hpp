@@ -51,6 +51,7 @@ struct Schedule {
     std::uint64_t iterations = 0; // stop after this many ticks; 0 = forever
     std::uint64_t seed = 0;       // deterministic randomness
     PoolPolicy policy = PoolPolicy::Drop;
+    unsigned slots = 0; // frames in flight per stream; 0 = as each stream asks
 };
 
 class Producer {

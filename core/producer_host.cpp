@@ -23,6 +23,9 @@ Status ProducerHost::start(std::string name, std::unique_ptr<Producer> producer,
                              std::to_string(m_producer_count + 1) + ", expected at most " +
                              std::to_string(kMaxProducers));
     std::vector<StreamRequest> requests = producer->streams();
+    if (schedule.slots != 0)
+        for (StreamRequest& r : requests)
+            r.slots = schedule.slots;
     for (const StreamRequest& r : requests)
         if (Status s = validate(r); !s) return s;
 
@@ -85,6 +88,13 @@ void ProducerHost::request_stop_all() {
 
 void ProducerHost::stop_all() {
     request_stop_all(); // phase one: all wind down in parallel
+    for (std::size_t i = 0; i < m_producer_count; ++i) {
+        Record& r = *m_producers[i];
+        if (r.thread.joinable()) r.thread.join();
+    }
+}
+
+void ProducerHost::join_all() {
     for (std::size_t i = 0; i < m_producer_count; ++i) {
         Record& r = *m_producers[i];
         if (r.thread.joinable()) r.thread.join();

@@ -38,6 +38,10 @@ public:
 
     // Requests stop on every producer, then joins them all. Idempotent. Thread: main.
     void stop_all();
+    // Waits for every producer to end by itself (iterations reached, or failed), without
+    // requesting stop. For tests and tools: hangs on an endless producer, and the GUI loop
+    // never calls it. Thread: main.
+    void join_all();
     // Phase one alone (e.g. from a signal-driven quit before joining). Thread: main.
     void request_stop_all();
 

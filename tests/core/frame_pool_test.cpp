@@ -10,7 +10,7 @@
 
 TEST_SUITE("core") {
 
-    TEST_CASE("FramePool: try_acquire hands out each slot once, then reports empty") {
+    TEST_CASE("FramePool: try_acquire hands out each slot once and then reports empty") {
         rtv::FramePool pool(16, 3);
         auto a = pool.try_acquire(), b = pool.try_acquire(), c = pool.try_acquire();
         REQUIRE((a && b && c));
@@ -26,7 +26,7 @@ TEST_SUITE("core") {
         CHECK(*again == *b);
     }
 
-    TEST_CASE("FramePool: slots are disjoint, 64-byte aligned and sized as asked") {
+    TEST_CASE("FramePool: slots are disjoint and 64-byte aligned and sized as asked") {
         rtv::FramePool pool(1000, 4);
         std::vector<std::span<float>> spans;
         for (int i = 0; i < 4; ++i)

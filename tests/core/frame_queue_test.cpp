@@ -6,8 +6,9 @@
 
 TEST_SUITE("core") {
 
-    TEST_CASE("FrameQueue: the preallocated queue takes its minimum capacity without allocating, "
-              "in order") {
+    TEST_CASE(
+        "FrameQueue: the preallocated queue takes its minimum capacity without allocating and "
+        "in order") {
         rtv::FrameQueue queue = rtv::make_frame_queue(512, 4);
         moodycamel::ProducerToken ptok(queue);
         moodycamel::ConsumerToken ctok(queue);

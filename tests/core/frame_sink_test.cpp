@@ -49,7 +49,7 @@ TEST_SUITE("core") {
         CHECK(p.router.has_pending(0));
     }
 
-    TEST_CASE("FrameSink: an empty pool drops the frame, counts it and leaves a sequence gap") {
+    TEST_CASE("FrameSink: an empty pool drops the frame and counts it and leaves a sequence gap") {
         Pipeline p;
         p.run({test::image_stream("img", 4, 4, 1)}, [](FrameSink& sink) {
             FrameLease held = sink.acquire(0);
@@ -63,7 +63,7 @@ TEST_SUITE("core") {
         CHECK(s.in_flight() == 1); // pending in the router
     }
 
-    TEST_CASE("FrameSink: image statistics are computed at submit, NaN and Inf counted") {
+    TEST_CASE("FrameSink: image statistics are computed at submit with NaN and Inf counted") {
         Pipeline p;
         p.run({test::image_stream("img", 4, 1)}, [](FrameSink& sink) {
             FrameLease lease = sink.acquire(0);
@@ -149,7 +149,7 @@ TEST_SUITE("core") {
         CHECK(p.last_error(0) == "img: bad message");
     }
 
-    TEST_CASE("FrameSink: a stream opened at run time gets an id, a pool and delivers frames") {
+    TEST_CASE("FrameSink: a stream opened at run time gets an id and a pool and delivers frames") {
         Pipeline p;
         p.run({}, [](FrameSink& sink) {
             std::size_t index = 99;

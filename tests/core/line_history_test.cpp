@@ -24,7 +24,7 @@ std::vector<rtv::LinePoint> make(std::initializer_list<float> y) {
 
 TEST_SUITE("core") {
 
-    TEST_CASE("LineHistory: appends in order and wraps its ring, oldest first") {
+    TEST_CASE("LineHistory: appends in order and wraps its ring with the oldest sample first") {
         rtv::LineHistory h(1, 4);
         h.append(make({1, 2, 3}), 1, 3);
         CHECK(ys(h, 0) == std::vector<float>{1, 2, 3});

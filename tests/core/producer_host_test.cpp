@@ -38,7 +38,7 @@ TEST_SUITE("core") {
         CHECK(s.displayed + s.superseded + s.dropped() == 10);
     }
 
-    TEST_CASE("ProducerHost: start rejects an invalid stream with a message naming it, starting "
+    TEST_CASE("ProducerHost: start rejects an invalid stream with a message naming it and starting "
               "nothing") {
         FrameQueue queue = make_frame_queue();
         ProducerHost host(queue);

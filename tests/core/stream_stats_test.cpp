@@ -4,7 +4,7 @@
 
 TEST_SUITE("core") {
 
-    TEST_CASE("StreamStats: counters, in flight and the last error") {
+    TEST_CASE("StreamStats: counters and in-flight frames and the last error") {
         rtv::StreamStats stats;
         for (int i = 0; i < 5; ++i)
             stats.add_produced();

@@ -1,0 +1,190 @@
+#include "producers/registry.hpp"
+
+#include <algorithm>
+#include <array>
+
+#include "producers/blobs.hpp"
+#include "producers/sensor.hpp"
+#include "producers/settings.hpp"
+#include "producers/sweep.hpp"
+#include "producers/waves.hpp"
+
+namespace rtv::producers {
+
+namespace {
+
+constexpr std::array kCommon{
+    SettingInfo{"interval", "(per producer)",
+                "seconds between frames, or 'auto' = as fast as the pool allows"},
+    SettingInfo{"latency", "0", "seconds of simulated work per frame (a slow instrument)"},
+    SettingInfo{"jitter", "0", "extra random work per frame, uniform in [0, jitter) seconds"},
+    SettingInfo{"iterations", "(per producer)", "stop after this many frames; 0 = forever"},
+    SettingInfo{"seed", "0", "seed of the producer's random numbers"},
+    SettingInfo{"policy", "drop",
+                "when the pool is empty: 'drop' the frame (counted) or 'wait' for a slot"},
+    SettingInfo{"slots", "3", "frames in flight per stream (the pool size), 1..64"},
+};
+
+template <class T> std::unique_ptr<Producer> make() {
+    return std::make_unique<T>();
+}
+
+Schedule defaults(double interval, std::uint64_t iterations = 0) {
+    Schedule s;
+    s.interval_s = interval;
+    s.iterations = iterations;
+    return s;
+}
+
+const std::array kRegistry{
+    ProducerEntry{Sweep::kName, Sweep::kDescription, Sweep::settings(), defaults(0.01, 1000),
+                  &make<Sweep>},
+    ProducerEntry{Waves::kName, Waves::kDescription, Waves::settings(), defaults(1.0 / 60),
+                  &make<Waves>},
+    ProducerEntry{Blobs::kName, Blobs::kDescription, Blobs::settings(), defaults(1.0 / 60),
+                  &make<Blobs>},
+    ProducerEntry{Sensor::kName, Sensor::kDescription, Sensor::settings(), defaults(0.01),
+                  &make<Sensor>},
+};
+
+bool is_common(std::string_view key) {
+    return std::any_of(kCommon.begin(), kCommon.end(),
+                       [&](const SettingInfo& s) { return s.key == key; });
+}
+
+std::string valid_keys(const ProducerEntry& e) {
+    std::string out;
+    for (const SettingInfo& s : kCommon)
+        out += (out.empty() ? "" : ", ") + std::string(s.key);
+    for (const SettingInfo& s : e.settings)
+        out += ", " + std::string(s.key);
+    return out;
+}
+
+Status apply_common(const std::string& who, std::string_view key, std::string_view value,
+                    Schedule& s) {
+    if (key == "interval") return parse_seconds(who, key, value, true, s.interval_s);
+    if (key == "latency") return parse_seconds(who, key, value, false, s.latency_s);
+    if (key == "jitter") return parse_seconds(who, key, value, false, s.jitter_s);
+    if (key == "iterations") return parse_uint(who, key, value, 0, UINT64_MAX, s.iterations);
+    if (key == "seed") return parse_uint(who, key, value, 0, UINT64_MAX, s.seed);
+    if (key == "slots") {
+        std::uint64_t slots = 0;
+        if (Status st = parse_uint(who, key, value, 1, 64, slots); !st) return st;
+        s.slots = static_cast<unsigned>(slots);
+        return Status::ok();
+    }
+    // policy
+    if (value == "drop")
+        s.policy = PoolPolicy::Drop;
+    else if (value == "wait")
+        s.policy = PoolPolicy::Wait;
+    else
+        return Status::error(who + ": policy must be one of: drop, wait, got '" +
+                             std::string(value) + "'");
+    return Status::ok();
+}
+
+} // namespace
+
+std::span<const SettingInfo> common_settings() {
+    return kCommon;
+}
+std::span<const ProducerEntry> registry() {
+    return kRegistry;
+}
+
+const ProducerEntry* find(std::string_view name) {
+    for (const ProducerEntry& e : kRegistry)
+        if (e.name == name) return &e;
+    return nullptr;
+}
+
+std::string producer_names() {
+    std::string out;
+    for (const ProducerEntry& e : kRegistry)
+        out += (out.empty() ? "" : ", ") + std::string(e.name);
+    return out;
+}
+
+Status create(std::string_view spec, CreatedProducer& out) {
+    if (spec.empty())
+        return Status::error(
+            "producer spec is empty, expected name[:key=value,...] with name one of: " +
+            producer_names());
+    const std::size_t colon = spec.find(':');
+    const std::string_view name = spec.substr(0, colon);
+    const ProducerEntry* entry = find(name);
+    if (!entry)
+        return Status::error("unknown producer '" + std::string(name) +
+                             "', expected one of: " + producer_names());
+    const std::string who(name);
+    Schedule schedule = entry->defaults;
+    ProducerConfig own;
+    ProducerConfig seen;
+    std::string_view rest =
+        colon == std::string_view::npos ? std::string_view{} : spec.substr(colon + 1);
+    if (colon != std::string_view::npos && rest.empty())
+        return Status::error(who + ": no settings after ':', expected key=value[,key=value...]");
+    while (!rest.empty()) {
+        const std::size_t comma = rest.find(',');
+        const std::string_view item = rest.substr(0, comma);
+        rest = comma == std::string_view::npos ? std::string_view{} : rest.substr(comma + 1);
+        if (comma != std::string_view::npos && rest.empty())
+            return Status::error(who + ": empty setting after ',', expected key=value");
+        const std::size_t eq = item.find('=');
+        const std::string_view key = item.substr(0, eq);
+        if (key.empty())
+            return Status::error(who + ": setting '" + std::string(item) +
+                                 "' has no key, expected key=value");
+        if (!is_common(key) && std::none_of(entry->settings.begin(), entry->settings.end(),
+                                            [&](const SettingInfo& s) { return s.key == key; }))
+            return Status::error(who + ": unknown setting '" + std::string(key) +
+                                 "', expected one of: " + valid_keys(*entry));
+        if (eq == std::string_view::npos)
+            return Status::error(who + ": setting '" + std::string(key) +
+                                 "' has no value, expected " + std::string(key) + "=value");
+        const std::string_view value = item.substr(eq + 1);
+        if (!seen.emplace(std::string(key), std::string(value)).second)
+            return Status::error(who + ": setting '" + std::string(key) + "' is given twice");
+        if (is_common(key)) {
+            if (Status s = apply_common(who, key, value, schedule); !s) return s;
+        } else {
+            own.emplace(std::string(key), std::string(value));
+        }
+    }
+    std::unique_ptr<Producer> producer = entry->make();
+    if (Status s = producer->configure(own); !s) return s;
+    out.type = who;
+    out.producer = std::move(producer);
+    out.schedule = schedule;
+    return Status::ok();
+}
+
+std::string describe_all() {
+    std::string out = "Producers (--producer name[:key=value,...]):\n";
+    for (const ProducerEntry& e : kRegistry) {
+        out += "\n  " + std::string(e.name) + "  " + std::string(e.description) + "\n";
+        char line[256];
+        std::snprintf(line, sizeof line, "      interval=%s iterations=%llu (defaults)\n",
+                      e.defaults.interval_s == 0.0 ? "auto"
+                                                   : std::to_string(e.defaults.interval_s).c_str(),
+                      static_cast<unsigned long long>(e.defaults.iterations));
+        out += line;
+        for (const SettingInfo& s : e.settings) {
+            std::snprintf(line, sizeof line, "      %-10s %-8s %s\n", std::string(s.key).c_str(),
+                          std::string(s.default_value).c_str(), std::string(s.description).c_str());
+            out += line;
+        }
+    }
+    out += "\nSettings every producer accepts:\n";
+    for (const SettingInfo& s : kCommon) {
+        char line[256];
+        std::snprintf(line, sizeof line, "  %-10s %s\n", std::string(s.key).c_str(),
+                      std::string(s.description).c_str());
+        out += line;
+    }
+    return out;
+}
+
+} // namespace rtv::producers

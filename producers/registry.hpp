@@ -1,0 +1,48 @@
+#pragma once
+// The built-in producers by name, and the text form users write them in:
+//   name[:key=value[,key=value...]]      e.g. sweep:interval=auto  sweep:latency=3,seed=7
+// Every producer accepts the common settings (interval, latency, jitter, iterations, seed,
+// policy, slots) and its own. Thread: main.
+
+#include <memory>
+#include <span>
+#include <string>
+#include <string_view>
+
+#include "core/producer.hpp"
+#include "core/status.hpp"
+#include "producers/settings.hpp"
+
+namespace rtv::producers {
+
+struct ProducerEntry {
+    std::string_view name;
+    std::string_view description;
+    std::span<const SettingInfo> settings; // the producer's own (common ones come first)
+    Schedule defaults;                     // its default interval, iterations, ...
+    std::unique_ptr<Producer> (*make)();
+};
+
+// The settings every producer accepts, with their meaning.
+std::span<const SettingInfo> common_settings();
+// Every built-in producer, in listing order.
+std::span<const ProducerEntry> registry();
+const ProducerEntry* find(std::string_view name);
+// "sweep, waves, blobs, sensor"
+std::string producer_names();
+
+// A producer made from its text spec: configured, with its schedule, ready for ProducerHost.
+struct CreatedProducer {
+    std::string type; // registry name
+    std::unique_ptr<Producer> producer;
+    Schedule schedule;
+};
+
+// Parses and configures `spec`. Errors name the valid choices, e.g.
+// "unknown producer 'foo', expected one of: sweep, waves, blobs, sensor".
+Status create(std::string_view spec, CreatedProducer& out);
+
+// The --list-producers text: each producer, its description and settings with defaults.
+std::string describe_all();
+
+} // namespace rtv::producers

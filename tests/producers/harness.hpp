@@ -1,0 +1,72 @@
+#pragma once
+// Runs a producer from its spec to its natural end (iterations) and collects every frame it
+// submitted, in order, straight from the queue: no router, so nothing is superseded.
+// Use slots >= iterations and policy=wait so that nothing is dropped either.
+
+#include <memory>
+#include <string>
+#include <vector>
+
+#include <doctest/doctest.h>
+
+#include "core/producer_host.hpp"
+#include "producers/registry.hpp"
+
+namespace rtv::test {
+
+struct Captured {
+    std::uint16_t stream = 0;
+    std::uint32_t sequence = 0;
+    std::uint32_t lines = 0, points = 0;
+    std::vector<float> pixels;
+    std::vector<LinePoint> line_points;
+};
+
+struct Capture {
+    FrameQueue queue = make_frame_queue();
+    ProducerHost host{queue};
+    std::vector<Captured> frames;
+
+    // Returns false (with a doctest message) if the spec does not parse.
+    bool run(const std::string& spec) {
+        producers::CreatedProducer made;
+        const Status s = producers::create(spec, made);
+        if (!s) {
+            FAIL_CHECK(s.message());
+            return false;
+        }
+        REQUIRE(host.start(made.type, std::move(made.producer), made.schedule).is_ok());
+        host.join_all();
+        moodycamel::ConsumerToken token(queue);
+        FrameMsg msg;
+        while (queue.try_dequeue(token, msg)) {
+            Stream& stream = host.stream(msg.stream);
+            Captured c;
+            c.stream = msg.stream;
+            c.sequence = msg.sequence;
+            const auto raw = stream.pool().data(msg.slot);
+            if (msg.kind == FrameKind::Image) {
+                c.pixels.assign(raw.begin(),
+                                raw.begin() + static_cast<std::ptrdiff_t>(
+                                                  stream.request().image.pixel_count()));
+            } else {
+                c.lines = msg.lines;
+                c.points = msg.points;
+                const auto* pts = reinterpret_cast<const LinePoint*>(raw.data());
+                c.line_points.assign(pts, pts + std::size_t{msg.lines} * msg.points);
+            }
+            stream.pool().release(msg.slot);
+            frames.push_back(std::move(c));
+        }
+        return true;
+    }
+
+    std::vector<const Captured*> of_stream(std::uint16_t id) const {
+        std::vector<const Captured*> out;
+        for (const Captured& c : frames)
+            if (c.stream == id) out.push_back(&c);
+        return out;
+    }
+};
+
+} // namespace rtv::test

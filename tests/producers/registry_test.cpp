@@ -1,0 +1,94 @@
+#include <doctest/doctest.h>
+
+#include "producers/registry.hpp"
+
+using namespace rtv;
+
+TEST_SUITE("producers") {
+
+    TEST_CASE("registry: valid specs give the producer with its own settings and its schedule") {
+        producers::CreatedProducer made;
+        REQUIRE(producers::create("sweep", made).is_ok());
+        CHECK(made.type == "sweep");
+        CHECK(made.schedule.iterations == 1000);
+        CHECK(made.producer->info().name == "sweep");
+
+        REQUIRE(producers::create("sweep:interval=auto", made).is_ok());
+        CHECK(made.schedule.interval_s == 0.0);
+        REQUIRE(producers::create(
+                    "sweep:latency=3,jitter=0.5,seed=9,policy=wait,slots=5,iterations=0", made)
+                    .is_ok());
+        CHECK(made.schedule.latency_s == 3.0);
+        CHECK(made.schedule.jitter_s == 0.5);
+        CHECK(made.schedule.seed == 9);
+        CHECK(made.schedule.policy == PoolPolicy::Wait);
+        CHECK(made.schedule.slots == 5);
+        CHECK(made.schedule.iterations == 0);
+        REQUIRE(producers::create("sweep:width=100,height=50,points=10", made).is_ok());
+        const auto streams = made.producer->streams();
+        REQUIRE(streams.size() == 2);
+        CHECK(streams[0].image == ImageDesc{100, 50});
+        CHECK(streams[1].lines.max_points == 10);
+        for (const auto& e : producers::registry()) {
+            CAPTURE(e.name);
+            CHECK(producers::create(std::string(e.name), made).is_ok());
+            CHECK(!e.description.empty());
+        }
+    }
+
+    TEST_CASE("registry: bad specs are rejected with a message naming the valid choices") {
+        struct Case {
+            const char* spec;
+            const char* message;
+        };
+        const Case cases[] = {
+            {"", "producer spec is empty, expected name[:key=value,...] with name one of: sweep, "
+                 "waves, blobs, sensor"},
+            {"foo", "unknown producer 'foo', expected one of: sweep, waves, blobs, sensor"},
+            {"foo:interval=1",
+             "unknown producer 'foo', expected one of: sweep, waves, blobs, sensor"},
+            {"sweep:colour=red", "sweep: unknown setting 'colour', expected one of: interval, "
+                                 "latency, jitter, iterations, seed, "
+                                 "policy, slots, width, height, points"},
+            {"sweep:interval=-1",
+             "sweep: interval must be a number of seconds in 0..86400 or 'auto', got '-1'"},
+            {"sweep:interval=abc",
+             "sweep: interval must be a number of seconds in 0..86400 or 'auto', got 'abc'"},
+            {"sweep:latency=auto",
+             "sweep: latency must be a number of seconds in 0..86400, got 'auto'"},
+            {"sweep:width=0", "sweep: width is out of range, got 0, expected 1..16384"},
+            {"sweep:width=100000", "sweep: width is out of range, got 100000, expected 1..16384"},
+            {"sweep:width=12px", "sweep: width must be a whole number, got '12px'"},
+            {"sweep:points=0", "sweep: points is out of range, got 0, expected 1..1000000"},
+            {"sweep:policy=block", "sweep: policy must be one of: drop, wait, got 'block'"},
+            {"sweep:slots=0", "sweep: slots is out of range, got 0, expected 1..64"},
+            {"sweep:width", "sweep: setting 'width' has no value, expected width=value"},
+            {"sweep:width=8,width=9", "sweep: setting 'width' is given twice"},
+            {"sweep:", "sweep: no settings after ':', expected key=value[,key=value...]"},
+            {"sweep:width=8,", "sweep: empty setting after ',', expected key=value"},
+            {"sweep:=5", "sweep: setting '=5' has no key, expected key=value"},
+            {"waves:lines=4096,points=1000000",
+             "waves: lines x points is out of range, got 4096000000, expected 1..16000000"},
+            {"sensor:rate=0", "sensor: rate is out of range, got 0, expected 1..1e+06"},
+            {"blobs:sigma=nan", "blobs: sigma must be a number, got 'nan'"},
+        };
+        for (const Case& c : cases) {
+            CAPTURE(c.spec);
+            producers::CreatedProducer made;
+            const Status s = producers::create(c.spec, made);
+            CHECK(s.message() == c.message);
+            CHECK(made.producer == nullptr);
+        }
+    }
+
+    TEST_CASE("registry: the listing names every producer and setting with its default") {
+        const std::string text = producers::describe_all();
+        for (const auto& e : producers::registry()) {
+            CHECK(text.find(std::string(e.name)) != std::string::npos);
+            for (const auto& s : e.settings)
+                CHECK(text.find(std::string(s.key)) != std::string::npos);
+        }
+        CHECK(text.find("policy") != std::string::npos);
+    }
+
+} // TEST_SUITE
