@@ -1,0 +1,123 @@
+#include "app/cli.hpp"
+
+#include <charconv>
+#include <cmath>
+
+#include <CLI/CLI.hpp>
+
+namespace rtv::app {
+
+namespace {
+
+constexpr const char* kVersion = "rtviewer 0.1.0";
+
+std::string single_quoted(const std::string& s) {
+    return "'" + s + "'";
+}
+
+bool parse_size(const std::string& text, int& w, int& h) {
+    const std::size_t x = text.find('x');
+    if (x == std::string::npos) return false;
+    auto parse = [](std::string_view s, int& out) {
+        const auto [end, ec] = std::from_chars(s.data(), s.data() + s.size(), out);
+        return !s.empty() && ec == std::errc{} && end == s.data() + s.size();
+    };
+    const std::string_view t(text);
+    return parse(t.substr(0, x), w) && parse(t.substr(x + 1), h);
+}
+
+} // namespace
+
+ParseOutcome parse_command_line(int argc, const char* const* argv, Options& options) {
+    ParseOutcome out;
+    CLI::App cli{"rtviewer: a realtime viewer for streaming image and line data.\n"
+                 "Producers run on their own threads; the GUI never waits for them.",
+                 "rtviewer"};
+    std::vector<std::string> specs;
+    std::string frames, duration, colormap = "viridis", line_color = "black", size = "1280x800";
+    bool no_vsync = false, list = false, version = false;
+    cli.add_option("-p,--producer", specs,
+                   "A producer: name[:key=value,...], repeatable (default: " +
+                       std::string(kDefaultProducer) + "). See --list-producers.");
+    cli.add_flag("--headless", options.headless,
+                 "Render off-screen (SDL offscreen driver, EGL): no display or GPU needed");
+    auto* frames_opt = cli.add_option("--frames", frames, "Stop after N display frames");
+    auto* duration_opt = cli.add_option("--duration", duration, "Stop after SECONDS");
+    frames_opt->excludes(duration_opt);
+    cli.add_option("--screenshot", options.screenshot, "Write the final frame to FILE.png");
+    cli.add_option("--stats-json", options.stats_json, "Write statistics to FILE at exit");
+    cli.add_option("--colormap", colormap, "Image colormap: " + render::colormap_list());
+    cli.add_option("--line-color", line_color, "Line colour: " + render::color_list());
+    cli.add_option("--size", size, "Window size WIDTHxHEIGHT (default 1280x800)");
+    cli.add_flag("--no-vsync", no_vsync, "Redraw as fast as possible");
+    cli.add_flag("--list-producers", list, "List the producers and their settings");
+    cli.add_flag("--version", version, "Print the version");
+    try {
+        cli.parse(argc, argv);
+    } catch (const CLI::CallForHelp&) {
+        out.output = cli.help();
+        return out;
+    } catch (const CLI::ParseError& e) {
+        out.exit_code = 2;
+        out.error =
+            std::string("rtviewer: ") + e.what() + "\nRun with --help for more information.";
+        return out;
+    }
+    if (version) {
+        out.output = std::string(kVersion) + "\n";
+        return out;
+    }
+    if (list) {
+        out.output = producers::describe_all();
+        return out;
+    }
+
+    auto fail = [&](std::string message) {
+        out.exit_code = 2;
+        out.error = "rtviewer: " + std::move(message);
+        return out;
+    };
+    if (!frames.empty()) {
+        std::uint64_t n = 0;
+        const auto [end, ec] = std::from_chars(frames.data(), frames.data() + frames.size(), n);
+        if (ec != std::errc{} || end != frames.data() + frames.size() || n < 1)
+            return fail("--frames: must be a whole number >= 1, got " + single_quoted(frames));
+        options.frames = n;
+    }
+    if (!duration.empty()) {
+        double s = 0;
+        const auto [end, ec] =
+            std::from_chars(duration.data(), duration.data() + duration.size(), s);
+        if (ec != std::errc{} || end != duration.data() + duration.size() || !std::isfinite(s) ||
+            s <= 0.0 || s > 86400.0)
+            return fail("--duration: must be a number of seconds in (0, 86400], got " +
+                        single_quoted(duration));
+        options.duration_s = s;
+    }
+    if (auto map = render::find_colormap(colormap))
+        options.colormap = *map;
+    else
+        return fail("--colormap: unknown colormap " + single_quoted(colormap) +
+                    ", expected one of: " + render::colormap_list());
+    if (auto c = render::find_color(line_color))
+        options.line_color = *c;
+    else
+        return fail("--line-color: unknown colour " + single_quoted(line_color) +
+                    ", expected one of: " + render::color_list());
+    if (!parse_size(size, options.width, options.height) || options.width < 64 ||
+        options.height < 64 || options.width > 8192 || options.height > 8192)
+        return fail("--size: must be WIDTHxHEIGHT with each in 64..8192, got " +
+                    single_quoted(size));
+    options.vsync = !no_vsync;
+    if (specs.empty()) specs.emplace_back(kDefaultProducer);
+    for (const std::string& spec : specs) {
+        producers::CreatedProducer made;
+        if (Status s = producers::create(spec, made); !s) return fail("--producer: " + s.message());
+        options.producers.push_back(std::move(made));
+    }
+    options.producer_specs = std::move(specs);
+    out.run = true;
+    return out;
+}
+
+} // namespace rtv::app

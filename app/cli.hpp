@@ -1,0 +1,42 @@
+#pragma once
+// The command line: parsed with CLI11, then every value checked with a message that names the
+// valid choices. Bad input exits with status 2. Thread: main.
+
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "producers/registry.hpp"
+#include "render/colormap.hpp"
+
+namespace rtv::app {
+
+struct Options {
+    std::vector<std::string> producer_specs;           // as given; sweep when none
+    std::vector<producers::CreatedProducer> producers; // made from the specs
+    bool headless = false;
+    std::optional<std::uint64_t> frames; // stop after this many display frames
+    std::optional<double> duration_s;    // or after this many seconds
+    std::string screenshot;              // PNG of the final frame
+    std::string stats_json;              // statistics at exit
+    render::Colormap colormap = render::Colormap::Viridis;
+    render::Rgb line_color{0.0f, 0.0f, 0.0f};
+    int width = 1280;
+    int height = 800;
+    bool vsync = true;
+};
+
+struct ParseOutcome {
+    bool run = false;   // false: exit now with exit_code
+    int exit_code = 0;  // 0 after --help, --version, --list-producers; 2 after bad input
+    std::string output; // for stdout (help, version, listing)
+    std::string error;  // for stderr, one line per problem
+};
+
+ParseOutcome parse_command_line(int argc, const char* const* argv, Options& options);
+
+// The producer used when none is given: VisPy's example at a lively interval.
+constexpr const char* kDefaultProducer = "sweep:interval=0.016,iterations=0";
+
+} // namespace rtv::app

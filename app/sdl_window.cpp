@@ -1,0 +1,110 @@
+#include "app/sdl_window.hpp"
+
+#include <cstdlib>
+
+#include <SDL.h>
+#include <backends/imgui_impl_opengl3.h>
+#include <backends/imgui_impl_sdl.h>
+#include <imgui.h>
+
+#include "render/gl.hpp"
+
+namespace rtv::app {
+
+SdlWindow::~SdlWindow() {
+    if (m_imgui) {
+        ImGui_ImplOpenGL3_Shutdown();
+        ImGui_ImplSDL2_Shutdown();
+        ImGui::DestroyContext();
+    }
+    if (m_context) SDL_GL_DeleteContext(m_context);
+    if (m_window) SDL_DestroyWindow(m_window);
+    if (m_sdl) SDL_Quit();
+}
+
+Status SdlWindow::open(const WindowOptions& o) {
+    if (o.headless) {
+        SDL_SetHint(SDL_HINT_VIDEODRIVER, "offscreen");
+    } else if (!std::getenv("DISPLAY") && !std::getenv("WAYLAND_DISPLAY") &&
+               !std::getenv("SDL_VIDEODRIVER")) {
+        return Status::error("rtviewer: no display found (DISPLAY and WAYLAND_DISPLAY are unset); "
+                             "run with --headless to render off-screen");
+    }
+    SDL_SetHint(SDL_HINT_NO_SIGNAL_HANDLERS, "1"); // SIGINT/SIGTERM are ours (a clean stop)
+    if (SDL_Init(SDL_INIT_VIDEO | SDL_INIT_EVENTS) != 0)
+        return Status::error(std::string("rtviewer: cannot start SDL video (") + SDL_GetError() +
+                             ")" +
+                             (o.headless ? "" : "; run with --headless to render off-screen"));
+    m_sdl = true;
+    m_driver = SDL_GetCurrentVideoDriver() ? SDL_GetCurrentVideoDriver() : "unknown";
+
+    SDL_GL_SetAttribute(SDL_GL_CONTEXT_PROFILE_MASK, SDL_GL_CONTEXT_PROFILE_CORE);
+    SDL_GL_SetAttribute(SDL_GL_CONTEXT_MAJOR_VERSION, 3);
+    SDL_GL_SetAttribute(SDL_GL_CONTEXT_MINOR_VERSION, 3);
+    SDL_GL_SetAttribute(SDL_GL_DOUBLEBUFFER, 1);
+    SDL_GL_SetAttribute(SDL_GL_ALPHA_SIZE, 8);
+    Uint32 flags = SDL_WINDOW_OPENGL | SDL_WINDOW_ALLOW_HIGHDPI;
+    flags |= o.headless ? SDL_WINDOW_HIDDEN : SDL_WINDOW_RESIZABLE;
+    m_window = SDL_CreateWindow(o.title.c_str(), SDL_WINDOWPOS_CENTERED, SDL_WINDOWPOS_CENTERED,
+                                o.width, o.height, flags);
+    if (!m_window)
+        return Status::error(std::string("rtviewer: cannot create a window (") + SDL_GetError() +
+                             ")");
+    m_context = SDL_GL_CreateContext(m_window);
+    if (!m_context)
+        return Status::error(std::string("rtviewer: cannot create an OpenGL 3.3 core context (") +
+                             SDL_GetError() + ")");
+    SDL_GL_MakeCurrent(m_window, m_context);
+    SDL_GL_SetSwapInterval(o.vsync ? 1 : 0); // may be refused (offscreen): then unpaced
+    if (Status s = render::load_gl(&SDL_GL_GetProcAddress); !s)
+        return Status::error("rtviewer: " + s.message());
+
+    IMGUI_CHECKVERSION();
+    ImGui::CreateContext();
+    ImGui::GetIO().IniFilename = nullptr; // no imgui.ini dropped in the user's directory
+    ImGui::StyleColorsDark();
+    if (!ImGui_ImplSDL2_InitForOpenGL(m_window, m_context) ||
+        !ImGui_ImplOpenGL3_Init("#version 330"))
+        return Status::error("rtviewer: cannot start the Dear ImGui backends");
+    m_imgui = true;
+    return Status::ok();
+}
+
+bool SdlWindow::forward_to_imgui(const SDL_Event& event) {
+    ImGui_ImplSDL2_ProcessEvent(&event);
+    const ImGuiIO& io = ImGui::GetIO();
+    switch (event.type) {
+    case SDL_MOUSEMOTION:
+    case SDL_MOUSEBUTTONDOWN:
+    case SDL_MOUSEBUTTONUP:
+    case SDL_MOUSEWHEEL:
+        return io.WantCaptureMouse;
+    case SDL_KEYDOWN:
+    case SDL_KEYUP:
+    case SDL_TEXTINPUT:
+        return io.WantCaptureKeyboard;
+    default:
+        return false;
+    }
+}
+
+void SdlWindow::begin_imgui_frame() {
+    ImGui_ImplOpenGL3_NewFrame();
+    ImGui_ImplSDL2_NewFrame();
+    ImGui::NewFrame();
+}
+
+void SdlWindow::render_imgui() {
+    ImGui::Render();
+    ImGui_ImplOpenGL3_RenderDrawData(ImGui::GetDrawData());
+}
+
+void SdlWindow::swap() {
+    SDL_GL_SwapWindow(m_window);
+}
+
+void SdlWindow::drawable_size(int& width, int& height) const {
+    SDL_GL_GetDrawableSize(m_window, &width, &height);
+}
+
+} // namespace rtv::app

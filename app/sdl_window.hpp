@@ -1,0 +1,51 @@
+#pragma once
+// The SDL2 window with its OpenGL 3.3 core context and the Dear ImGui context and backends.
+// Headless runs use SDL's "offscreen" video driver (EGL: no X server, no GPU needed) and
+// exactly the same drawing code. Thread: main only.
+
+#include <string>
+
+#include "core/status.hpp"
+
+struct SDL_Window;
+union SDL_Event;
+
+namespace rtv::app {
+
+struct WindowOptions {
+    std::string title = "rtviewer";
+    int width = 1280;
+    int height = 800;
+    bool headless = false;
+    bool vsync = true;
+};
+
+class SdlWindow {
+public:
+    SdlWindow() = default;
+    SdlWindow(const SdlWindow&) = delete;
+    SdlWindow& operator=(const SdlWindow&) = delete;
+    ~SdlWindow(); // ImGui backends, ImGui context, GL context, SDL, in that order
+
+    // Fails with a one-line message: no display ("... run with --headless"), no GL 3.3, ...
+    Status open(const WindowOptions& options);
+
+    // ImGui sees the event first; returns true if ImGui wants it (the canvas should ignore it).
+    bool forward_to_imgui(const SDL_Event& event);
+    void begin_imgui_frame();
+    void render_imgui();
+    void swap();
+
+    SDL_Window* window() const { return m_window; }
+    // Size of the framebuffer in pixels.
+    void drawable_size(int& width, int& height) const;
+    const std::string& video_driver() const { return m_driver; }
+
+private:
+    SDL_Window* m_window = nullptr;
+    void* m_context = nullptr; // SDL_GLContext
+    bool m_sdl = false, m_imgui = false;
+    std::string m_driver;
+};
+
+} // namespace rtv::app

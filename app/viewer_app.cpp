@@ -1,0 +1,490 @@
+#include "app/viewer_app.hpp"
+
+#include <algorithm>
+#include <cmath>
+#include <cstdio>
+#include <fstream>
+#include <thread>
+
+#include <SDL.h>
+#include <imgui.h>
+
+#include "app/stats_json.hpp"
+#include "core/clock.hpp"
+#include "render/gl.hpp"
+#include "render/snapshot.hpp"
+
+namespace rtv::app {
+
+std::atomic<bool> ViewerApp::s_signal_quit{false};
+
+namespace {
+constexpr render::Rgb kImageBackground{0.0f, 1.0f, 1.0f};                        // cyan
+constexpr render::Rgb kLineBackground{192.0f / 255, 192.0f / 255, 192.0f / 255}; // #c0c0c0
+constexpr double kHeadlessDefaultSeconds = 5.0;
+} // namespace
+
+ViewerApp::ViewerApp(Options options)
+    : m_options(std::move(options))
+    , m_queue(make_frame_queue())
+    , m_host(m_queue)
+    , m_router(m_queue, m_host) {
+    m_state.colormap = m_options.colormap;
+    m_state.line_color = m_options.line_color;
+    m_image_view.background = kImageBackground;
+    m_image_view.camera.set_y_down(true); // images: row 0 on top
+    m_line_view.background = kLineBackground;
+    m_views.reserve(kMaxStreams); // StreamViews are created as streams appear, never moved
+}
+
+ViewerApp::~ViewerApp() {
+    shutdown();
+}
+
+Status ViewerApp::start() {
+    WindowOptions wo;
+    wo.width = m_options.width;
+    wo.height = m_options.height;
+    wo.headless = m_options.headless;
+    wo.vsync = m_options.vsync;
+    if (Status s = m_window.open(wo); !s) return s;
+    if (Status s = m_renderer.init(); !s) return Status::error("rtviewer: " + s.message());
+    m_gl_renderer = render::gl_renderer();
+    m_gl_version = render::gl_version();
+    std::size_t index = 0;
+    for (producers::CreatedProducer& p : m_options.producers) {
+        // Instance names: "sweep", then "sweep#2", ...
+        std::size_t same = 0;
+        for (std::size_t i = 0; i < index; ++i)
+            same += m_options.producers[i].type == p.type;
+        std::string name = same == 0 ? p.type : p.type + "#" + std::to_string(same + 1);
+        if (Status s = m_host.start(name, std::move(p.producer), p.schedule); !s)
+            return Status::error("rtviewer: " + s.message());
+        ++index;
+    }
+    return Status::ok();
+}
+
+int ViewerApp::run() {
+    if (Status s = start(); !s) {
+        std::fprintf(stderr, "%s\n", s.message().c_str());
+        return 1;
+    }
+    std::optional<double> duration = m_options.duration_s;
+    if (m_options.headless && !m_options.frames && !duration) duration = kHeadlessDefaultSeconds;
+    // Headless swaps are not paced by a display; pace them like vsync unless --no-vsync.
+    const bool pace = m_options.headless && m_options.vsync;
+    const auto period = std::chrono::nanoseconds(16'666'667);
+
+    m_start_ns = now_ns();
+    std::int64_t last_ns = m_start_ns;
+    auto next_frame = Clock::now();
+    while (!m_state.quit && !s_signal_quit.load()) {
+        SDL_Event event;
+        while (SDL_PollEvent(&event))
+            handle_event(event);
+
+        ingest();
+        m_window.drawable_size(m_fb_width, m_fb_height);
+        SDL_GetWindowSize(m_window.window(), &m_win_width, &m_win_height);
+        const bool minimised = (SDL_GetWindowFlags(m_window.window()) & SDL_WINDOW_MINIMIZED) != 0;
+        if (minimised) { // keep draining (pools must come home), skip drawing
+            SDL_Delay(10);
+            continue;
+        }
+        layout(m_fb_width, m_fb_height);
+        if (m_state.reset_requested) reset_cameras();
+        update_cursor();
+        draw_canvas();
+
+        m_window.begin_imgui_frame();
+        const std::size_t n = m_recent_ms.size();
+        std::array<float, 240> ordered{};
+        for (std::size_t i = 0; i < n; ++i)
+            ordered[i] = m_recent_ms[(m_recent_next + i) % n];
+        draw_panels(m_state, m_host, m_views, m_frame_times, ordered, m_cursor_text, m_notice,
+                    m_panel_width);
+        m_window.render_imgui();
+
+        if (m_state.screenshot_requested) {
+            m_state.screenshot_requested = false;
+            const std::string path =
+                "rtviewer-screenshot-" + std::to_string(++m_screenshot_count) + ".png";
+            const Status s = take_screenshot(path);
+            m_notice = s ? "saved " + path : s.message();
+        }
+        ++m_frames;
+        const bool last = (m_options.frames && m_frames >= *m_options.frames) ||
+                          (duration && double(now_ns() - m_start_ns) * 1e-9 >= *duration);
+        if (last && !m_options.screenshot.empty()) {
+            if (Status s = take_screenshot(m_options.screenshot); !s) {
+                std::fprintf(stderr, "rtviewer: %s\n", s.message().c_str());
+                shutdown();
+                return 1;
+            }
+        }
+        m_window.swap();
+
+        const std::int64_t t = now_ns();
+        m_frame_times.record(t - last_ns);
+        m_recent_ms[m_recent_next] = float(double(t - last_ns) * 1e-6);
+        m_recent_next = (m_recent_next + 1) % m_recent_ms.size();
+        last_ns = t;
+        if (last) break;
+        if (pace) {
+            next_frame += period;
+            const auto now = Clock::now();
+            if (next_frame < now) next_frame = now;
+            std::this_thread::sleep_until(next_frame);
+        }
+    }
+    m_end_ns = now_ns();
+    shutdown();
+    if (!m_options.stats_json.empty()) {
+        if (Status s = write_stats(m_options.stats_json); !s) {
+            std::fprintf(stderr, "rtviewer: %s\n", s.message().c_str());
+            return 1;
+        }
+    }
+    return 0;
+}
+
+// Shutdown order: 1. stop and join every producer (none touches a pool after this);
+// 2. a last drain, so every frame is accounted for; 3. pending slots go home.
+// GL objects, then ImGui and SDL, go with the members (renderer before window).
+void ViewerApp::shutdown() {
+    if (m_shut_down) return;
+    m_shut_down = true;
+    m_host.stop_all();
+    while (m_router.drain() != 0) {
+    }
+    m_router.release_all();
+}
+
+void ViewerApp::handle_event(const SDL_Event& event) {
+    if (event.type == SDL_QUIT ||
+        (event.type == SDL_WINDOWEVENT && event.window.event == SDL_WINDOWEVENT_CLOSE)) {
+        m_state.quit = true;
+        return;
+    }
+    const bool imgui_wants = m_window.forward_to_imgui(event);
+    switch (event.type) {
+    case SDL_KEYDOWN:
+        if (imgui_wants) break;
+        switch (event.key.keysym.sym) {
+        case SDLK_ESCAPE:
+        case SDLK_q:
+            m_state.quit = true;
+            break;
+        case SDLK_SPACE:
+            m_state.paused = !m_state.paused;
+            break;
+        case SDLK_s:
+            m_state.screenshot_requested = true;
+            break;
+        case SDLK_r:
+            m_state.reset_requested = true;
+            break;
+        default:
+            break;
+        }
+        break;
+    case SDL_MOUSEMOTION:
+        m_mouse_x = event.motion.x;
+        m_mouse_y = event.motion.y;
+        if (m_dragging && m_drag_view) {
+            const double sx = double(m_fb_width) / std::max(m_win_width, 1);
+            const double sy = double(m_fb_height) / std::max(m_win_height, 1);
+            const auto& vp = m_drag_view->viewport;
+            m_drag_view->camera.pan({event.motion.xrel * sx, event.motion.yrel * sy},
+                                    {double(vp.width), double(vp.height)});
+            if (m_drag_view == &m_line_view) m_state.follow = false;
+        }
+        break;
+    case SDL_MOUSEBUTTONDOWN:
+        if (!imgui_wants && event.button.button == SDL_BUTTON_LEFT) {
+            m_drag_view = view_at(event.button.x, event.button.y);
+            m_dragging = m_drag_view != nullptr;
+        }
+        break;
+    case SDL_MOUSEBUTTONUP:
+        if (event.button.button == SDL_BUTTON_LEFT) m_dragging = false;
+        break;
+    case SDL_MOUSEWHEEL:
+        if (imgui_wants) break;
+        if (CanvasView* v = view_at(m_mouse_x, m_mouse_y)) {
+            const double sx = double(m_fb_width) / std::max(m_win_width, 1);
+            const double sy = double(m_fb_height) / std::max(m_win_height, 1);
+            const double px = m_mouse_x * sx - v->viewport.x;
+            const double py = m_mouse_y * sy - (m_fb_height - v->viewport.y - v->viewport.height);
+            v->camera.zoom(std::pow(1.15, event.wheel.y), {px, py},
+                           {double(v->viewport.width), double(v->viewport.height)});
+            if (v == &m_line_view) m_state.follow = false;
+        }
+        break;
+    default:
+        break;
+    }
+}
+
+CanvasView* ViewerApp::view_at(int x, int y) {
+    if (x < 0 || y < 0) return nullptr;
+    const double sx = double(m_fb_width) / std::max(m_win_width, 1);
+    const double sy = double(m_fb_height) / std::max(m_win_height, 1);
+    const double fx = x * sx, fy = m_fb_height - y * sy; // framebuffer, origin bottom-left
+    for (CanvasView* v : {&m_image_view, &m_line_view}) {
+        const auto& vp = v->viewport;
+        if (v->used && fx >= vp.x && fx < vp.x + vp.width && fy >= vp.y && fy < vp.y + vp.height)
+            return v;
+    }
+    return nullptr;
+}
+
+// Drains the queue and uploads the newest frame of each stream; append streams bring their
+// history up to date. Paused: ingest and statistics go on (superseding keeps memory bounded),
+// only uploads stop; resuming shows the newest frame.
+void ViewerApp::ingest() {
+    m_router.drain();
+    while (m_views.size() < m_host.stream_count())
+        m_views.emplace_back(); // allocates: on stream start
+    const std::int64_t now = now_ns();
+    for (std::size_t id = 0; id < m_views.size(); ++id)
+        m_views[id].rates.update(m_host.stream(static_cast<std::uint16_t>(id)).stats().read(), now);
+    if (m_state.paused) return;
+    m_router.deliver([this](const FrameView& f) -> Status {
+        StreamView& v = m_views[f.stream->id()];
+        v.has_frame = true;
+        if (f.kind == FrameKind::Image) {
+            v.last_stats = f.image_stats;
+            if (m_hover_x >= 0 && m_hover_y >= 0 && m_hover_x < f.image.width &&
+                m_hover_y < f.image.height) {
+                m_hover_value =
+                    f.pixels[std::size_t(m_hover_y) * f.image.width + std::size_t(m_hover_x)];
+                m_hover_valid = true;
+            }
+            return v.image.upload(f.image, f.pixels);
+        }
+        return v.lines.upload(f.lines, f.points, f.line_points);
+    });
+    for (std::size_t id = 0; id < m_views.size(); ++id) {
+        if (const LineHistory* h = m_router.history(static_cast<std::uint16_t>(id))) {
+            if (Status s = m_views[id].lines.upload_history(*h); !s)
+                m_host.stream(static_cast<std::uint16_t>(id)).stats().add_error(s.message());
+            m_views[id].has_frame = true;
+        }
+    }
+}
+
+void ViewerApp::layout(int fb_w, int fb_h) {
+    const float scale = m_win_width > 0 ? float(fb_w) / float(m_win_width) : 1.0f;
+    const int panel = std::min(int(m_panel_width * scale), fb_w / 2);
+    bool images = false, lines = false;
+    for (std::size_t id = 0; id < m_views.size(); ++id) {
+        const FrameKind k = m_host.stream(static_cast<std::uint16_t>(id)).kind();
+        images = images || k == FrameKind::Image;
+        lines = lines || k == FrameKind::Lines;
+    }
+    if (!images && !lines) images = lines = true; // nothing yet: show the layout empty
+    const int x = panel, w = std::max(fb_w - panel, 1);
+    const int line_h = images ? (lines ? fb_h / 3 : 0) : fb_h;
+    m_line_view.used = lines;
+    m_image_view.used = images;
+    m_line_view.viewport = {x, 0, w, std::max(line_h, 1)};
+    m_image_view.viewport = {x, line_h, w, std::max(fb_h - line_h, 1)};
+}
+
+void ViewerApp::reset_cameras() {
+    bool have_image = false, have_line = false;
+    render::Rect image_range{}, line_range{};
+    for (std::size_t id = 0; id < m_views.size(); ++id) {
+        const StreamView& v = m_views[id];
+        if (!v.has_frame) continue;
+        const Stream& s = m_host.stream(static_cast<std::uint16_t>(id));
+        if (s.kind() == FrameKind::Image && !v.image.empty()) {
+            const render::Rect r{0, 0, double(v.image.desc().width), double(v.image.desc().height)};
+            image_range =
+                have_image
+                    ? render::Rect{std::min(image_range.x0, r.x0), std::min(image_range.y0, r.y0),
+                                   std::max(image_range.x1, r.x1), std::max(image_range.y1, r.y1)}
+                    : r;
+            have_image = true;
+        } else if (s.kind() == FrameKind::Lines && s.mode() == StreamMode::Replace &&
+                   !v.lines.empty()) {
+            const render::Rect b = v.lines.bounds();
+            // As VisPy's example: x over the points, y over 0..1 (widened if the data leave it).
+            const render::Rect r{b.x0, std::min(0.0, b.y0), b.x0 + s.request().lines.max_points,
+                                 std::max(1.0, b.y1)};
+            line_range =
+                have_line
+                    ? render::Rect{std::min(line_range.x0, r.x0), std::min(line_range.y0, r.y0),
+                                   std::max(line_range.x1, r.x1), std::max(line_range.y1, r.y1)}
+                    : r;
+            have_line = true;
+        }
+    }
+    if (have_image) m_image_view.camera.set_range(image_range, 0.0);
+    if (have_line)
+        m_line_view.camera.set_range(line_range, 0.0);
+    else
+        m_line_view.camera.set_range({0, 0, 1, 1}, 0.0);
+    m_state.follow = true;
+    // Keep resetting until every view has seen data, so the first frames set the range.
+    m_state.reset_requested = !(have_image || have_line);
+}
+
+void ViewerApp::draw_canvas() {
+    // Append streams: the line view follows the newest samples over the history's span.
+    if (m_state.follow) {
+        for (std::size_t id = 0; id < m_views.size(); ++id) {
+            const LineHistory* h = m_router.history(static_cast<std::uint16_t>(id));
+            if (!h || h->size() == 0) continue;
+            const auto [older, newer] = h->runs(0);
+            const LinePoint first = older.front();
+            const LinePoint last = newer.empty() ? older.back() : newer.back();
+            const auto& vis = m_line_view.camera.visible();
+            const double span = std::max(double(last.x - first.x), 1e-9);
+            m_line_view.camera.set_range({last.x - span, vis.y0, last.x, vis.y1}, 0.0);
+            break;
+        }
+    }
+    for (CanvasView* v : {&m_image_view, &m_line_view}) {
+        if (!v->used) continue;
+        m_renderer.begin_view(v->viewport, v->background);
+        for (std::size_t id = 0; id < m_views.size(); ++id) {
+            StreamView& sv = m_views[id];
+            if (!sv.has_frame || !sv.visible) continue;
+            const Stream& s = m_host.stream(static_cast<std::uint16_t>(id));
+            if (s.kind() == FrameKind::Image && v == &m_image_view) {
+                switch (m_state.contrast) {
+                case ContrastMode::Auto:
+                    sv.lo = sv.last_stats.min;
+                    sv.hi = sv.last_stats.max;
+                    break;
+                case ContrastMode::Manual:
+                    sv.lo = m_state.manual_lo;
+                    sv.hi = m_state.manual_hi;
+                    break;
+                case ContrastMode::Hold:
+                    break;
+                }
+                m_renderer.draw(sv.image, v->camera,
+                                {m_state.colormap, sv.lo, sv.hi, sv.opacity, {1, 0, 1}});
+            } else if (s.kind() == FrameKind::Lines && v == &m_line_view) {
+                m_renderer.draw(sv.lines, v->camera, {m_state.line_color, sv.opacity});
+            }
+        }
+        m_renderer.end_view();
+    }
+    // The control panel's strip of the framebuffer.
+    m_renderer.begin_view({0, 0, std::max(m_image_view.viewport.x, 1), std::max(m_fb_height, 1)},
+                          {0.10f, 0.10f, 0.12f});
+    m_renderer.end_view();
+}
+
+void ViewerApp::update_cursor() {
+    m_hover_x = m_hover_y = -1;
+    CanvasView* v = view_at(m_mouse_x, m_mouse_y);
+    if (!v) {
+        m_cursor_text.clear();
+        return;
+    }
+    const double sx = double(m_fb_width) / std::max(m_win_width, 1);
+    const double sy = double(m_fb_height) / std::max(m_win_height, 1);
+    const double px = m_mouse_x * sx - v->viewport.x;
+    const double py = m_mouse_y * sy - (m_fb_height - v->viewport.y - v->viewport.height);
+    const render::Vec2 d =
+        v->camera.screen_to_data({px, py}, {double(v->viewport.width), double(v->viewport.height)});
+    char buf[128];
+    if (v == &m_image_view) {
+        m_hover_x = static_cast<std::int64_t>(std::floor(d.x));
+        m_hover_y = static_cast<std::int64_t>(std::floor(d.y));
+        if (m_hover_valid)
+            std::snprintf(buf, sizeof buf, "x %.1f  y %.1f  value %.4g", d.x, d.y,
+                          double(m_hover_value));
+        else
+            std::snprintf(buf, sizeof buf, "x %.1f  y %.1f", d.x, d.y);
+    } else {
+        std::snprintf(buf, sizeof buf, "x %.4g  y %.4g", d.x, d.y);
+    }
+    m_cursor_text = buf; // reuses its capacity: no allocation after the first frames
+}
+
+Status ViewerApp::take_screenshot(const std::string& path) {
+    render::RgbaImage image;
+    if (Status s = render::read_pixels(0, 0, m_fb_width, m_fb_height, image); !s) return s;
+    return render::write_png(path, image);
+}
+
+Status ViewerApp::write_stats(const std::string& path) const {
+    const double duration = double(m_end_ns - m_start_ns) * 1e-9;
+    JsonWriter j;
+    j.begin_object();
+    j.field("version", "0.1.0");
+    j.field("headless", m_options.headless);
+    j.field("video_driver", m_window.video_driver());
+    j.field("gl_renderer", m_gl_renderer);
+    j.field("gl_version", m_gl_version);
+    j.field("duration_s", duration);
+    j.field("frames_displayed", m_frames);
+    j.field("display_fps", duration > 0 ? double(m_frames) / duration : 0.0);
+    j.begin_object("frame_time_ms");
+    j.field("p50", double(m_frame_times.quantile_ns(0.50)) * 1e-6);
+    j.field("p90", double(m_frame_times.quantile_ns(0.90)) * 1e-6);
+    j.field("p99", double(m_frame_times.quantile_ns(0.99)) * 1e-6);
+    j.field("max", double(m_frame_times.max_ns()) * 1e-6);
+    j.end_object();
+    std::string message;
+    j.begin_array("producers");
+    for (std::size_t i = 0; i < m_host.producer_count(); ++i) {
+        const ProducerStatus& st = m_host.producer_status(i);
+        j.begin_object();
+        j.field("name", m_host.producer_name(i));
+        j.field("type", m_host.producer(i).info().name);
+        j.field("state", to_string(st.state()));
+        (void)st.message(message);
+        j.field("message", message);
+        j.end_object();
+    }
+    j.end_array();
+    j.begin_array("streams");
+    for (std::size_t id = 0; id < m_host.stream_count(); ++id) {
+        const Stream& s = m_host.stream(static_cast<std::uint16_t>(id));
+        const StatsSnapshot st = s.stats().read();
+        const ProducerStatus& owner = s.owner();
+        j.begin_object();
+        j.field("name", s.request().name);
+        j.field("producer", m_host.producer_name(s.producer()));
+        j.field("kind", s.kind() == FrameKind::Image ? "image" : "lines");
+        j.field("mode", s.mode() == StreamMode::Replace ? "replace" : "append");
+        j.field("state", to_string(owner.state()));
+        (void)owner.message(message);
+        j.field("message", message);
+        j.field("produced", st.produced);
+        j.field("displayed", st.displayed);
+        j.field("superseded", st.superseded);
+        j.field("dropped", st.dropped());
+        j.field("dropped_pool", st.dropped_pool);
+        j.field("dropped_queue", st.dropped_queue);
+        j.field("rejected", st.rejected);
+        j.field("gaps", st.gaps);
+        j.field("in_flight", st.in_flight());
+        (void)s.stats().last_error(message);
+        j.field("last_error", message);
+        j.field("blocked_s", double(st.blocked_ns) * 1e-9);
+        j.begin_object("latency_ms");
+        j.field("p50", double(st.latency_p50_ns) * 1e-6);
+        j.field("p90", double(st.latency_p90_ns) * 1e-6);
+        j.field("p99", double(st.latency_p99_ns) * 1e-6);
+        j.field("max", double(st.latency_max_ns) * 1e-6);
+        j.end_object();
+        j.end_object();
+    }
+    j.end_array();
+    j.end_object();
+    std::ofstream out(path);
+    out << j.text() << '\n';
+    if (!out) return Status::error("--stats-json: cannot write " + path);
+    return Status::ok();
+}
+
+} // namespace rtv::app

@@ -1,0 +1,60 @@
+#include "render/gl.hpp"
+
+#include <cstdio>
+
+#include <glad/gl.h>
+
+namespace rtv::render {
+
+Status load_gl(GlProcLoader loader) {
+    const int version = gladLoadGL(reinterpret_cast<GLADloadfunc>(loader));
+    if (version == 0)
+        return Status::error("OpenGL: could not load the GL functions of the context");
+    const int major = GLAD_VERSION_MAJOR(version), minor = GLAD_VERSION_MINOR(version);
+    if (major < 3 || (major == 3 && minor < 3))
+        return Status::error("OpenGL: version is too old, got " + std::to_string(major) + "." +
+                             std::to_string(minor) + ", expected 3.3 or newer");
+    return Status::ok();
+}
+
+namespace {
+std::string gl_string(GLenum name) {
+    const auto* s = reinterpret_cast<const char*>(glGetString(name));
+    return s ? s : "unknown";
+}
+const char* error_name(GLenum e) {
+    switch (e) {
+    case GL_INVALID_ENUM:
+        return "GL_INVALID_ENUM";
+    case GL_INVALID_VALUE:
+        return "GL_INVALID_VALUE";
+    case GL_INVALID_OPERATION:
+        return "GL_INVALID_OPERATION";
+    case GL_OUT_OF_MEMORY:
+        return "GL_OUT_OF_MEMORY";
+    case GL_INVALID_FRAMEBUFFER_OPERATION:
+        return "GL_INVALID_FRAMEBUFFER_OPERATION";
+    default:
+        return "unknown";
+    }
+}
+} // namespace
+
+std::string gl_version() {
+    return gl_string(GL_VERSION);
+}
+std::string gl_renderer() {
+    return gl_string(GL_RENDERER);
+}
+
+Status check_gl(const char* where) {
+    const GLenum first = glGetError();
+    if (first == GL_NO_ERROR) return Status::ok();
+    while (glGetError() != GL_NO_ERROR) {
+    }
+    char buf[160];
+    std::snprintf(buf, sizeof buf, "GL error 0x%04x (%s) in %s", first, error_name(first), where);
+    return Status::error(buf);
+}
+
+} // namespace rtv::render

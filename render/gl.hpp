@@ -1,0 +1,22 @@
+#pragma once
+// Loading OpenGL (3.3 core) through glad, and what the driver says about itself.
+// Thread: main (the thread whose GL context is current). GL types stay out of headers.
+
+#include <string>
+
+#include "core/status.hpp"
+
+namespace rtv::render {
+
+using GlProcLoader = void* (*)(const char* name);
+
+// Loads the GL functions of the current context; fails if the context is older than 3.3.
+Status load_gl(GlProcLoader loader);
+// "4.5 (Core Profile) Mesa 22.3.6" and "llvmpipe (LLVM 15.0.6, 256 bits)".
+std::string gl_version();
+std::string gl_renderer();
+// The first GL error since the last call, as "GL error 0x0502 (GL_INVALID_OPERATION) in <where>",
+// or ok. Clears the error flags.
+Status check_gl(const char* where);
+
+} // namespace rtv::render

@@ -1,0 +1,141 @@
+#include "render/line_layer.hpp"
+
+#include <algorithm>
+#include <utility>
+
+#include <glad/gl.h>
+
+#include "render/gl.hpp"
+
+namespace rtv::render {
+
+LineLayer::LineLayer(LineLayer&& o) noexcept
+    : m_vao(std::exchange(o.m_vao, 0))
+    , m_buffer(std::exchange(o.m_buffer, 0))
+    , m_capacity(std::exchange(o.m_capacity, 0))
+    , m_firsts(std::move(o.m_firsts))
+    , m_counts(std::move(o.m_counts))
+    , m_draws(std::exchange(o.m_draws, 0))
+    , m_bounds(o.m_bounds)
+    , m_history_uploaded(o.m_history_uploaded) {
+}
+
+LineLayer& LineLayer::operator=(LineLayer&& o) noexcept {
+    if (this != &o) {
+        LineLayer taken(std::move(o)); // our old GL objects die with `taken`
+        std::swap(m_vao, taken.m_vao);
+        std::swap(m_buffer, taken.m_buffer);
+        std::swap(m_capacity, taken.m_capacity);
+        std::swap(m_firsts, taken.m_firsts);
+        std::swap(m_counts, taken.m_counts);
+        std::swap(m_draws, taken.m_draws);
+        std::swap(m_bounds, taken.m_bounds);
+        std::swap(m_history_uploaded, taken.m_history_uploaded);
+    }
+    return *this;
+}
+
+LineLayer::~LineLayer() {
+    if (m_buffer) glDeleteBuffers(1, &m_buffer);
+    if (m_vao) glDeleteVertexArrays(1, &m_vao);
+}
+
+Status LineLayer::ensure_capacity(std::size_t vertices, std::size_t draws) {
+    if (m_vao == 0) {
+        glGenVertexArrays(1, &m_vao);
+        glGenBuffers(1, &m_buffer);
+        glBindVertexArray(m_vao);
+        glBindBuffer(GL_ARRAY_BUFFER, m_buffer);
+        glEnableVertexAttribArray(0);
+        glVertexAttribPointer(0, 2, GL_FLOAT, GL_FALSE, sizeof(LinePoint), nullptr);
+        glBindVertexArray(0);
+    }
+    glBindBuffer(GL_ARRAY_BUFFER, m_buffer);
+    if (vertices > m_capacity) {
+        glBufferData(GL_ARRAY_BUFFER, static_cast<GLsizeiptr>(vertices * sizeof(LinePoint)),
+                     nullptr, GL_DYNAMIC_DRAW);
+        m_capacity = vertices;
+    }
+    if (draws > m_firsts.size()) {
+        m_firsts.resize(draws);
+        m_counts.resize(draws);
+    }
+    return check_gl("line layer buffer");
+}
+
+Status LineLayer::upload(std::uint32_t lines, std::uint32_t per_line,
+                         std::span<const LinePoint> pts) {
+    const std::size_t n = std::size_t{lines} * per_line;
+    if (pts.size() < n)
+        return Status::error("line layer: frame is shorter than its shape, got " +
+                             std::to_string(pts.size()) + " points, expected " + std::to_string(n));
+    if (Status s = ensure_capacity(n, lines); !s) return s;
+    glBufferSubData(GL_ARRAY_BUFFER, 0, static_cast<GLsizeiptr>(n * sizeof(LinePoint)), pts.data());
+    for (std::uint32_t l = 0; l < lines; ++l) {
+        m_firsts[l] = static_cast<std::int32_t>(std::size_t{l} * per_line);
+        m_counts[l] = static_cast<std::int32_t>(per_line);
+    }
+    m_draws = lines;
+    if (n > 0) {
+        Rect b{pts[0].x, pts[0].y, pts[0].x, pts[0].y};
+        for (std::size_t i = 1; i < n; ++i) {
+            b.x0 = std::min<double>(b.x0, pts[i].x);
+            b.x1 = std::max<double>(b.x1, pts[i].x);
+            b.y0 = std::min<double>(b.y0, pts[i].y);
+            b.y1 = std::max<double>(b.y1, pts[i].y);
+        }
+        m_bounds = b;
+    }
+    return check_gl("line layer upload");
+}
+
+Status LineLayer::upload_history(const LineHistory& h) {
+    const std::uint32_t cap = h.capacity();
+    const std::size_t stride = std::size_t{cap} + 1; // the ring, then a copy of ring[0]
+    if (Status s = ensure_capacity(stride * h.lines(), std::size_t{2} * h.lines()); !s) return s;
+    const std::uint64_t fresh = h.written() - m_history_uploaded;
+    if (fresh == 0 && m_draws != 0) return Status::ok();
+    auto write = [&](std::uint32_t line, std::uint32_t from, std::uint32_t count) {
+        const auto ring = h.ring(line);
+        glBufferSubData(GL_ARRAY_BUFFER,
+                        static_cast<GLintptr>((line * stride + from) * sizeof(LinePoint)),
+                        static_cast<GLsizeiptr>(count * sizeof(LinePoint)), ring.data() + from);
+    };
+    for (std::uint32_t l = 0; l < h.lines(); ++l) {
+        if (fresh >= cap) {
+            write(l, 0, cap);
+        } else { // ring positions [head - fresh, head), possibly wrapping
+            const auto n = static_cast<std::uint32_t>(fresh);
+            const std::uint32_t start = (h.head() + cap - n) % cap;
+            const std::uint32_t first = std::min(n, cap - start);
+            write(l, start, first);
+            if (n > first) write(l, 0, n - first);
+        }
+        const LinePoint mirror = h.ring(l)[0];
+        glBufferSubData(GL_ARRAY_BUFFER,
+                        static_cast<GLintptr>((l * stride + cap) * sizeof(LinePoint)),
+                        sizeof(LinePoint), &mirror);
+    }
+    m_history_uploaded = h.written();
+    // Draw lists: oldest run [head, cap] (through the mirrored first sample), then [0, head).
+    m_draws = 0;
+    const std::uint32_t size = h.size();
+    for (std::uint32_t l = 0; l < h.lines(); ++l) {
+        const auto base = static_cast<std::int32_t>(l * stride);
+        if (h.written() < cap) {
+            m_firsts[m_draws] = base;
+            m_counts[m_draws++] = static_cast<std::int32_t>(size);
+            continue;
+        }
+        const std::uint32_t head = h.head();
+        m_firsts[m_draws] = base + static_cast<std::int32_t>(head);
+        m_counts[m_draws++] = static_cast<std::int32_t>(cap - head + (head > 0 ? 1 : 0));
+        if (head > 0) {
+            m_firsts[m_draws] = base;
+            m_counts[m_draws++] = static_cast<std::int32_t>(head);
+        }
+    }
+    return check_gl("line layer history upload");
+}
+
+} // namespace rtv::render

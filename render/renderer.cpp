@@ -1,0 +1,169 @@
+#include "render/renderer.hpp"
+
+#include <array>
+#include <cmath>
+#include <vector>
+
+#include <glad/gl.h>
+
+#include "render/gl.hpp"
+
+namespace rtv::render {
+
+namespace {
+
+const char* kImageVertex = R"(#version 330 core
+uniform vec4 u_xform; // data -> ndc: scale.xy, offset.zw
+uniform vec2 u_size;  // image width, height in data units (pixels)
+out vec2 v_uv;
+void main() {
+    // A quad from the vertex id alone: (0,0) (1,0) (0,1) (1,1) as a triangle strip.
+    vec2 corner = vec2(float(gl_VertexID & 1), float((gl_VertexID >> 1) & 1));
+    v_uv = corner;
+    vec2 p = corner * u_size;
+    gl_Position = vec4(p * u_xform.xy + u_xform.zw, 0.0, 1.0);
+}
+)";
+
+const char* kImageFragment = R"(#version 330 core
+uniform sampler2D u_image;
+uniform sampler2D u_cmap;
+uniform float u_row;    // v coordinate of the colormap's row
+uniform vec2 u_clim;    // lo, hi
+uniform vec4 u_bad;     // colour of NaN and Inf pixels
+uniform float u_opacity;
+in vec2 v_uv;
+out vec4 o_color;
+void main() {
+    float v = texture(u_image, v_uv).r;
+    if (isnan(v) || isinf(v)) {
+        o_color = vec4(u_bad.rgb, u_bad.a * u_opacity);
+        return;
+    }
+    float span = u_clim.y - u_clim.x;
+    float t = span > 0.0 ? clamp((v - u_clim.x) / span, 0.0, 1.0) : (v > u_clim.x ? 1.0 : 0.0);
+    // Entry round(t * 255), sampled at its texel centre (nearest filtering).
+    vec3 c = texture(u_cmap, vec2((floor(t * 255.0 + 0.5) + 0.5) / 256.0, u_row)).rgb;
+    o_color = vec4(c, u_opacity);
+}
+)";
+
+const char* kLineVertex = R"(#version 330 core
+layout(location = 0) in vec2 a_pos;
+uniform vec4 u_xform;
+void main() { gl_Position = vec4(a_pos * u_xform.xy + u_xform.zw, 0.0, 1.0); }
+)";
+
+const char* kLineFragment = R"(#version 330 core
+uniform vec4 u_color;
+out vec4 o_color;
+void main() { o_color = u_color; }
+)";
+
+void set_xform(int location, const Camera& camera) {
+    float sx = 0, sy = 0, ox = 0, oy = 0;
+    camera.ndc_transform(sx, sy, ox, oy);
+    glUniform4f(location, sx, sy, ox, oy);
+}
+
+} // namespace
+
+Renderer::~Renderer() {
+    if (m_colormaps) glDeleteTextures(1, &m_colormaps);
+    if (m_empty_vao) glDeleteVertexArrays(1, &m_empty_vao);
+}
+
+Status Renderer::init() {
+    if (Status s = m_image_program.build("image shader", kImageVertex, kImageFragment); !s)
+        return s;
+    if (Status s = m_line_program.build("line shader", kLineVertex, kLineFragment); !s) return s;
+    m_u_image_xform = m_image_program.uniform("u_xform");
+    m_u_image_size = m_image_program.uniform("u_size");
+    m_u_image = m_image_program.uniform("u_image");
+    m_u_cmap = m_image_program.uniform("u_cmap");
+    m_u_row = m_image_program.uniform("u_row");
+    m_u_clim = m_image_program.uniform("u_clim");
+    m_u_bad = m_image_program.uniform("u_bad");
+    m_u_image_opacity = m_image_program.uniform("u_opacity");
+    m_u_line_xform = m_line_program.uniform("u_xform");
+    m_u_line_color = m_line_program.uniform("u_color");
+
+    // Every colormap as one row of RGBA8 texels.
+    std::vector<std::uint8_t> texels(kColormapSize * kColormapCount * 4);
+    for (std::size_t m = 0; m < kColormapCount; ++m)
+        for (std::size_t i = 0; i < kColormapSize; ++i) {
+            const Rgb c = colormap_entry(static_cast<Colormap>(m), i);
+            std::uint8_t* t = &texels[(m * kColormapSize + i) * 4];
+            t[0] = static_cast<std::uint8_t>(std::lround(c.r * 255.0f));
+            t[1] = static_cast<std::uint8_t>(std::lround(c.g * 255.0f));
+            t[2] = static_cast<std::uint8_t>(std::lround(c.b * 255.0f));
+            t[3] = 255;
+        }
+    glGenTextures(1, &m_colormaps);
+    glBindTexture(GL_TEXTURE_2D, m_colormaps);
+    glTexParameteri(GL_TEXTURE_2D, GL_TEXTURE_MIN_FILTER, GL_NEAREST);
+    glTexParameteri(GL_TEXTURE_2D, GL_TEXTURE_MAG_FILTER, GL_NEAREST);
+    glTexParameteri(GL_TEXTURE_2D, GL_TEXTURE_WRAP_S, GL_CLAMP_TO_EDGE);
+    glTexParameteri(GL_TEXTURE_2D, GL_TEXTURE_WRAP_T, GL_CLAMP_TO_EDGE);
+    glPixelStorei(GL_UNPACK_ALIGNMENT, 4);
+    glTexImage2D(GL_TEXTURE_2D, 0, GL_RGBA8, static_cast<GLsizei>(kColormapSize),
+                 static_cast<GLsizei>(kColormapCount), 0, GL_RGBA, GL_UNSIGNED_BYTE, texels.data());
+    glGenVertexArrays(1, &m_empty_vao);
+    return check_gl("renderer init");
+}
+
+void Renderer::begin_view(const Viewport& vp, Rgb bg) {
+    glViewport(vp.x, vp.y, vp.width, vp.height);
+    glEnable(GL_SCISSOR_TEST);
+    glScissor(vp.x, vp.y, vp.width, vp.height);
+    glClearColor(bg.r, bg.g, bg.b, 1.0f);
+    glClear(GL_COLOR_BUFFER_BIT);
+    glEnable(GL_BLEND);
+    glBlendFunc(GL_SRC_ALPHA, GL_ONE_MINUS_SRC_ALPHA);
+    glDisable(GL_DEPTH_TEST);
+    glDisable(GL_CULL_FACE);
+}
+
+void Renderer::end_view() {
+    glDisable(GL_SCISSOR_TEST);
+}
+
+void Renderer::draw(const ImageLayer& layer, const Camera& camera, const ImageStyle& style) {
+    if (layer.empty()) return;
+    glUseProgram(m_image_program.gl_name());
+    set_xform(m_u_image_xform, camera);
+    glUniform2f(m_u_image_size, static_cast<float>(layer.desc().width),
+                static_cast<float>(layer.desc().height));
+    glActiveTexture(GL_TEXTURE0);
+    glBindTexture(GL_TEXTURE_2D, layer.gl_texture());
+    glUniform1i(m_u_image, 0);
+    glActiveTexture(GL_TEXTURE1);
+    glBindTexture(GL_TEXTURE_2D, m_colormaps);
+    glUniform1i(m_u_cmap, 1);
+    glActiveTexture(GL_TEXTURE0);
+    glUniform1f(m_u_row,
+                (static_cast<float>(style.colormap) + 0.5f) / static_cast<float>(kColormapCount));
+    glUniform2f(m_u_clim, style.lo, style.hi);
+    glUniform4f(m_u_bad, style.bad.r, style.bad.g, style.bad.b, 1.0f);
+    glUniform1f(m_u_image_opacity, style.opacity);
+    glBindVertexArray(m_empty_vao);
+    glDrawArrays(GL_TRIANGLE_STRIP, 0, 4);
+    ++m_draw_calls;
+    glBindVertexArray(0);
+}
+
+void Renderer::draw(const LineLayer& layer, const Camera& camera, const LineStyle& style) {
+    if (layer.empty()) return;
+    glUseProgram(m_line_program.gl_name());
+    set_xform(m_u_line_xform, camera);
+    glUniform4f(m_u_line_color, style.color.r, style.color.g, style.color.b, style.opacity);
+    glBindVertexArray(layer.gl_vertex_array());
+    const auto firsts = layer.firsts();
+    const auto counts = layer.counts();
+    glMultiDrawArrays(GL_LINE_STRIP, firsts.data(), counts.data(),
+                      static_cast<GLsizei>(firsts.size()));
+    ++m_draw_calls;
+    glBindVertexArray(0);
+}
+
+} // namespace rtv::render

@@ -1,0 +1,66 @@
+#pragma once
+// Draws layers into views. Owns the shaders and the colormap lookup texture (every colormap as
+// one row of a 256 x N RGBA8 texture: switching colormap is a uniform, not an upload).
+// Blending is (src_alpha, one_minus_src_alpha): layers drawn in order, each with its opacity,
+// give 2D transparency as in the VisPy FAQ.
+// Thread: main (GL context). init() after the context exists; destroy before it goes.
+
+#include <cstdint>
+
+#include "core/status.hpp"
+#include "render/camera.hpp"
+#include "render/colormap.hpp"
+#include "render/image_layer.hpp"
+#include "render/line_layer.hpp"
+#include "render/shader.hpp"
+
+namespace rtv::render {
+
+// A rectangle of the framebuffer in pixels, origin bottom-left (GL's convention).
+struct Viewport {
+    int x = 0, y = 0, width = 1, height = 1;
+};
+
+struct ImageStyle {
+    Colormap colormap = Colormap::Viridis;
+    float lo = 0.0f, hi = 1.0f; // contrast limits: lo maps to entry 0, hi to entry 255
+    float opacity = 1.0f;       //
+    Rgb bad{1.0f, 0.0f, 1.0f};  // NaN and +-Inf pixels: magenta
+};
+
+struct LineStyle {
+    Rgb color{0.0f, 0.0f, 0.0f};
+    float opacity = 1.0f;
+};
+
+class Renderer {
+public:
+    Renderer() = default;
+    Renderer(const Renderer&) = delete;
+    Renderer& operator=(const Renderer&) = delete;
+    ~Renderer();
+
+    Status init();
+
+    // Sets the viewport and scissor to `vp` and clears it to `background`.
+    void begin_view(const Viewport& vp, Rgb background);
+    void draw(const ImageLayer& layer, const Camera& camera, const ImageStyle& style);
+    void draw(const LineLayer& layer, const Camera& camera, const LineStyle& style);
+    // Restores full-framebuffer state (no scissor).
+    void end_view();
+
+    // Draw calls issued since construction (the batching claim, counted in tests).
+    std::uint64_t draw_calls() const { return m_draw_calls; }
+
+private:
+    Program m_image_program;
+    Program m_line_program;
+    std::uint32_t m_colormaps = 0; // GLuint texture
+    std::uint32_t m_empty_vao = 0; // GLuint: core profile needs a VAO even for attribute-less draws
+    int m_u_image_xform = -1, m_u_image_size = -1, m_u_image = -1, m_u_cmap = -1, m_u_row = -1,
+        m_u_clim = -1, m_u_bad = -1, m_u_image_opacity = -1;
+    int m_u_line_xform = -1, m_u_line_color = -1;
+    std::uint64_t m_draw_calls = 0;
+};
+
+} // namespace rtv::render

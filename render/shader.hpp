@@ -1,0 +1,30 @@
+#pragma once
+// A linked GLSL program, move-only. Compile and link errors come back as a Status carrying the
+// driver's info log. Thread: main (GL context).
+
+#include <cstdint>
+#include <string_view>
+
+#include "core/status.hpp"
+
+namespace rtv::render {
+
+class Program {
+public:
+    Program() = default;
+    Program(Program&& other) noexcept;
+    Program& operator=(Program&& other) noexcept;
+    Program(const Program&) = delete;
+    Program& operator=(const Program&) = delete;
+    ~Program();
+
+    // `name` prefixes error messages ("image shader: fragment shader failed to compile: ...").
+    Status build(std::string_view name, const char* vertex_source, const char* fragment_source);
+    std::uint32_t gl_name() const { return m_program; }
+    int uniform(const char* name) const; // -1 if absent
+
+private:
+    std::uint32_t m_program = 0; // GLuint
+};
+
+} // namespace rtv::render
