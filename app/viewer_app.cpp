@@ -347,6 +347,8 @@ void ViewerApp::draw_canvas() {
             break;
         }
     }
+    const auto& ivp = m_image_view.viewport;
+    m_image_view.camera.fit_aspect({double(ivp.width), double(ivp.height)}); // square pixels
     for (CanvasView* v : {&m_image_view, &m_line_view}) {
         if (!v->used) continue;
         m_renderer.begin_view(v->viewport, v->background);

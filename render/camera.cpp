@@ -1,5 +1,7 @@
 #include "render/camera.hpp"
 
+#include <algorithm>
+
 namespace rtv::render {
 
 void Camera::set_range(const Rect& range, double margin) {
@@ -7,6 +9,14 @@ void Camera::set_range(const Rect& range, double margin) {
     m_visible = {range.x0 - mx, range.y0 - my, range.x1 + mx, range.y1 + my};
     if (m_visible.width() == 0.0) m_visible.x1 = m_visible.x0 + 1.0;
     if (m_visible.height() == 0.0) m_visible.y1 = m_visible.y0 + 1.0;
+}
+
+void Camera::fit_aspect(Vec2 size) {
+    if (size.x <= 0.0 || size.y <= 0.0) return;
+    const double per_px = std::max(m_visible.width() / size.x, m_visible.height() / size.y);
+    const double cx = (m_visible.x0 + m_visible.x1) / 2, cy = (m_visible.y0 + m_visible.y1) / 2;
+    const double hw = per_px * size.x / 2, hh = per_px * size.y / 2;
+    m_visible = {cx - hw, cy - hh, cx + hw, cy + hh};
 }
 
 Vec2 Camera::screen_to_data(Vec2 s, Vec2 size) const {

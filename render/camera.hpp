@@ -22,6 +22,10 @@ public:
     void set_range(const Rect& range, double margin = 0.0);
     const Rect& visible() const { return m_visible; }
     void set_y_down(bool y_down) { m_y_down = y_down; }
+    // Square data units (image pixels stay square): the visible rectangle grows about its
+    // centre along one axis to match the viewport's aspect ratio. Call after set_range and when
+    // the viewport changes size; pan and zoom keep the aspect.
+    void fit_aspect(Vec2 viewport_size);
     bool y_down() const { return m_y_down; }
 
     // Drag by (dx, dy) screen pixels in a viewport of the given size: the data under the cursor

@@ -1,0 +1,256 @@
+// Draws known data with the real renderer into the offscreen framebuffer and reads pixels back.
+// Tolerance: +-2 of 255 per channel (the colormap texture is RGBA8, the framebuffer 8 bits).
+
+#include <cmath>
+#include <cstdio>
+#include <limits>
+#include <vector>
+
+#include <doctest/doctest.h>
+
+#include "core/line_history.hpp"
+#include "gl/gl_fixture.hpp"
+#include "render/renderer.hpp"
+#include "render/snapshot.hpp"
+
+using namespace rtv;
+using namespace rtv::render;
+using rtv::test::GlContext;
+
+namespace {
+
+constexpr int kW = GlContext::kWidth, kH = GlContext::kHeight;
+constexpr int kTolerance = 2;
+
+struct Pixel {
+    int r, g, b;
+};
+
+Pixel pixel(const RgbaImage& img, int x, int y_from_top) {
+    const std::uint8_t* p = img.at(x, y_from_top);
+    return {p[0], p[1], p[2]};
+}
+
+Pixel to8(Rgb c) {
+    return {int(std::lround(c.r * 255)), int(std::lround(c.g * 255)), int(std::lround(c.b * 255))};
+}
+
+bool near(Pixel a, Pixel b, int tol = kTolerance) {
+    return std::abs(a.r - b.r) <= tol && std::abs(a.g - b.g) <= tol && std::abs(a.b - b.b) <= tol;
+}
+
+RgbaImage grab() {
+    RgbaImage img;
+    REQUIRE(read_pixels(0, 0, kW, kH, img).is_ok());
+    return img;
+}
+
+// A 200 x 1 image whose pixel i has value i, drawn over the whole framebuffer.
+ImageLayer gradient() {
+    std::vector<float> values(kW);
+    for (int i = 0; i < kW; ++i)
+        values[std::size_t(i)] = float(i);
+    ImageLayer layer;
+    REQUIRE(layer.upload({kW, 1}, values).is_ok());
+    return layer;
+}
+
+Camera camera(Rect range) {
+    Camera c;
+    c.set_range(range, 0.0);
+    return c;
+}
+
+} // namespace
+
+TEST_SUITE("gl") {
+
+    TEST_CASE("Renderer: a gradient drawn with viridis reds and blues matches the tables pixel by "
+              "pixel") {
+        GlContext::get();
+        Renderer renderer;
+        REQUIRE(renderer.init().is_ok());
+        ImageLayer layer = gradient();
+        for (Colormap map : {Colormap::Viridis, Colormap::Reds, Colormap::Blues}) {
+            CAPTURE(name_of(map));
+            renderer.begin_view({0, 0, kW, kH}, {0, 0, 0});
+            renderer.draw(layer, camera({0, 0, kW, 1}),
+                          {map, 0.0f, float(kW - 1), 1.0f, {1, 0, 1}});
+            renderer.end_view();
+            const RgbaImage img = grab();
+            int mismatches = 0;
+            for (int x = 0; x < kW; x += 7) {
+                const Pixel want = to8(colormap_lookup(map, float(x) / float(kW - 1)));
+                if (!near(pixel(img, x, kH / 2), want)) ++mismatches;
+            }
+            CHECK(mismatches == 0);
+        }
+        CHECK(check_gl("gradient").is_ok());
+    }
+
+    TEST_CASE("Renderer: the view's background shows where there is no data") {
+        GlContext::get();
+        Renderer renderer;
+        REQUIRE(renderer.init().is_ok());
+        ImageLayer layer = gradient();
+        // The image covers data x 0..200 of a view showing -100..200: the left third is background.
+        renderer.begin_view({0, 0, kW, kH}, {0.0f, 1.0f, 1.0f});
+        renderer.draw(layer, camera({-100, 0, kW, 1}),
+                      {Colormap::Viridis, 0.0f, float(kW - 1), 1.0f, {1, 0, 1}});
+        renderer.end_view();
+        const RgbaImage img = grab();
+        CHECK(near(pixel(img, 10, 50), {0, 255, 255}));
+        CHECK(near(pixel(img, 60, 50), {0, 255, 255}));
+        CHECK_FALSE(near(pixel(img, 150, 50), {0, 255, 255}));
+    }
+
+    TEST_CASE("Renderer: contrast limits clamp and NaN and Inf pixels get the bad-value colour") {
+        GlContext::get();
+        Renderer renderer;
+        REQUIRE(renderer.init().is_ok());
+        const float nan = std::numeric_limits<float>::quiet_NaN();
+        const float inf = std::numeric_limits<float>::infinity();
+        // Four pixels: below the limits, NaN, above the limits, +Inf.
+        const std::vector<float> values{-5.0f, nan, 50.0f, inf};
+        ImageLayer layer;
+        REQUIRE(layer.upload({4, 1}, values).is_ok());
+        renderer.begin_view({0, 0, kW, kH}, {0, 0, 0});
+        renderer.draw(layer, camera({0, 0, 4, 1}), {Colormap::Grays, 0.0f, 10.0f, 1.0f, {1, 0, 1}});
+        renderer.end_view();
+        const RgbaImage img = grab();
+        CHECK(near(pixel(img, 25, 50), {0, 0, 0}));        // clamped to lo: black
+        CHECK(near(pixel(img, 75, 50), {255, 0, 255}));    // NaN: magenta
+        CHECK(near(pixel(img, 125, 50), {255, 255, 255})); // clamped to hi: white
+        CHECK(near(pixel(img, 175, 50), {255, 0, 255}));   // Inf: magenta
+    }
+
+    TEST_CASE("Renderer: a red line appears at the expected pixels and nowhere else") {
+        GlContext::get();
+        Renderer renderer;
+        REQUIRE(renderer.init().is_ok());
+        // A horizontal line at y = 0.5 from x = 0.25 to 0.75 of a 0..1 view.
+        const std::vector<LinePoint> pts{{0.25f, 0.5f}, {0.75f, 0.5f}};
+        LineLayer line;
+        REQUIRE(line.upload(1, 2, pts).is_ok());
+        renderer.begin_view({0, 0, kW, kH}, {0.75f, 0.75f, 0.75f});
+        renderer.draw(line, camera({0, 0, 1, 1}), {{1, 0, 0}, 1.0f});
+        renderer.end_view();
+        const RgbaImage img = grab();
+        int red_in_row = 0, red_elsewhere = 0;
+        for (int y = 0; y < kH; ++y)
+            for (int x = 0; x < kW; ++x) {
+                const bool red = near(pixel(img, x, y), {255, 0, 0});
+                if (red && (y == kH / 2 || y == kH / 2 - 1))
+                    ++red_in_row;
+                else if (red)
+                    ++red_elsewhere;
+            }
+        CHECK(red_in_row >= 95); // about 100 pixels from x = 50 to 150
+        CHECK(red_in_row <= 105);
+        CHECK(red_elsewhere == 0);
+        CHECK(near(pixel(img, 20, kH / 2), {191, 191, 191}));
+    }
+
+    TEST_CASE("Renderer: 100 lines in one frame are drawn with one draw call") {
+        GlContext::get();
+        Renderer renderer;
+        REQUIRE(renderer.init().is_ok());
+        constexpr std::uint32_t kLines = 100, kPoints = 50;
+        std::vector<LinePoint> pts;
+        for (std::uint32_t l = 0; l < kLines; ++l)
+            for (std::uint32_t i = 0; i < kPoints; ++i)
+                pts.push_back({float(i), float(l)});
+        LineLayer lines;
+        REQUIRE(lines.upload(kLines, kPoints, pts).is_ok());
+        CHECK(lines.firsts().size() == kLines);
+        const auto before = renderer.draw_calls();
+        renderer.begin_view({0, 0, kW, kH}, {1, 1, 1});
+        renderer.draw(lines, camera({0, -0.5, kPoints - 1, kLines - 0.5}), {{0, 0, 1}, 1.0f});
+        renderer.end_view();
+        CHECK(renderer.draw_calls() - before == 1);
+        // Each of the 100 rows of the 100-pixel-high view holds a blue line.
+        const RgbaImage img = grab();
+        int rows_with_blue = 0;
+        for (int y = 0; y < kH; ++y)
+            rows_with_blue += near(pixel(img, kW / 2, y), {0, 0, 255}) ? 1 : 0;
+        CHECK(rows_with_blue >= 95);
+    }
+
+    TEST_CASE("Renderer: an append stream's ring is drawn without a gap where it wraps") {
+        GlContext::get();
+        Renderer renderer;
+        REQUIRE(renderer.init().is_ok());
+        LineHistory history(1, 8);
+        std::vector<LinePoint> samples;
+        for (int i = 0; i < 12; ++i)
+            samples.push_back({float(i), 0.5f});
+        history.append(std::span(samples).first(5), 1, 5);
+        LineLayer line;
+        REQUIRE(line.upload_history(history).is_ok());
+        history.append(std::span(samples).subspan(5), 1, 7); // wraps: the ring holds samples 4..11
+        REQUIRE(line.upload_history(history).is_ok());
+        REQUIRE(line.firsts().size() == 2);
+        CHECK(line.counts()[0] + line.counts()[1] == 9); // 8 samples plus the joining copy
+        renderer.begin_view({0, 0, kW, kH}, {1, 1, 1});
+        renderer.draw(line, camera({4, 0, 11, 1}), {{1, 0, 0}, 1.0f});
+        renderer.end_view();
+        const RgbaImage img = grab();
+        int missing = 0;
+        for (int x = 1; x < kW - 1; ++x) {
+            const bool red = near(pixel(img, x, kH / 2), {255, 0, 0}) ||
+                             near(pixel(img, x, kH / 2 - 1), {255, 0, 0});
+            missing += red ? 0 : 1;
+        }
+        CHECK(missing == 0);
+    }
+
+    TEST_CASE("Renderer: two half-transparent layers blend in their draw order") {
+        GlContext::get();
+        Renderer renderer;
+        REQUIRE(renderer.init().is_ok());
+        ImageLayer white, black;
+        const std::vector<float> one{1.0f}, zero{0.0f};
+        REQUIRE(white.upload({1, 1}, one).is_ok());
+        REQUIRE(black.upload({1, 1}, zero).is_ok());
+        const Camera cam = camera({0, 0, 1, 1});
+        const ImageStyle opaque{Colormap::Grays, 0.0f, 1.0f, 1.0f, {1, 0, 1}};
+        const ImageStyle half{Colormap::Grays, 0.0f, 1.0f, 0.5f, {1, 0, 1}};
+        // White, then black at 50 %: mid grey.
+        renderer.begin_view({0, 0, kW, kH}, {0, 0, 1});
+        renderer.draw(white, cam, opaque);
+        renderer.draw(black, cam, half);
+        renderer.end_view();
+        CHECK(near(pixel(grab(), 100, 50), {128, 128, 128}));
+        // Black at 50 % over the blue background, then white at 50 % on top.
+        renderer.begin_view({0, 0, kW, kH}, {0, 0, 1});
+        renderer.draw(black, cam, half);
+        renderer.draw(white, cam, half);
+        renderer.end_view();
+        // background (0,0,255) -> black 50 %: (0,0,128) -> white 50 %: (128,128,191)
+        CHECK(near(pixel(grab(), 100, 50), {128, 128, 191}));
+    }
+
+    TEST_CASE("Snapshot: a PNG written and read back holds the same pixels") {
+        GlContext::get();
+        Renderer renderer;
+        REQUIRE(renderer.init().is_ok());
+        ImageLayer layer = gradient();
+        renderer.begin_view({0, 0, kW, kH}, {0, 0, 0});
+        renderer.draw(layer, camera({0, 0, kW, 1}),
+                      {Colormap::Turbo, 0.0f, float(kW - 1), 1.0f, {1, 0, 1}});
+        renderer.end_view();
+        const RgbaImage img = grab();
+        const std::string path = "rtv_snapshot_roundtrip.png";
+        REQUIRE(write_png(path, img).is_ok());
+        RgbaImage back;
+        REQUIRE(read_png(path, back).is_ok());
+        CHECK(back.width == kW);
+        CHECK(back.height == kH);
+        CHECK(back.pixels == img.pixels);
+        std::remove(path.c_str());
+        CHECK(write_png("/nonexistent-dir/x.png", img)
+                  .message()
+                  .rfind("snapshot: cannot write /nonexistent-dir/x.png", 0) == 0);
+    }
+
+} // TEST_SUITE
