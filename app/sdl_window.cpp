@@ -5,11 +5,23 @@
 #include <SDL.h>
 #include <backends/imgui_impl_opengl3.h>
 #include <backends/imgui_impl_sdl.h>
+#include <dlfcn.h>
 #include <imgui.h>
+#include <link.h>
 
 #include "render/gl.hpp"
 
 namespace rtv::app {
+
+void keep_gl_driver_loaded() {
+    dl_iterate_phdr(
+        [](dl_phdr_info* info, std::size_t, void*) {
+            if (info->dlpi_name && info->dlpi_name[0] != '\0') // the main program has no name
+                (void)dlopen(info->dlpi_name, RTLD_NOW | RTLD_NOLOAD | RTLD_NODELETE);
+            return 0;
+        },
+        nullptr);
+}
 
 SdlWindow::~SdlWindow() {
     if (m_imgui) {
@@ -55,6 +67,7 @@ Status SdlWindow::open(const WindowOptions& o) {
         return Status::error(std::string("rtviewer: cannot create an OpenGL 3.3 core context (") +
                              SDL_GetError() + ")");
     SDL_GL_MakeCurrent(m_window, m_context);
+    keep_gl_driver_loaded();
     SDL_GL_SetSwapInterval(o.vsync ? 1 : 0); // may be refused (offscreen): then unpaced
     if (Status s = render::load_gl(&SDL_GL_GetProcAddress); !s)
         return Status::error("rtviewer: " + s.message());

@@ -20,6 +20,14 @@ struct WindowOptions {
     bool vsync = true;
 };
 
+// Keeps every shared library loaded so far (call it once a GL context exists: libEGL or libGL,
+// and the driver they chose, e.g. Mesa's swrast_dri.so) loaded until the process exits.
+// SDL_Quit and eglTerminate would otherwise dlclose the driver, orphaning its one-time global
+// allocations, which LeakSanitizer then reports as leaks from an unknown module. Costs nothing:
+// the process is about to exit anyway. Called by SdlWindow::open and the GL test fixture.
+// Thread: main.
+void keep_gl_driver_loaded();
+
 class SdlWindow {
 public:
     SdlWindow() = default;

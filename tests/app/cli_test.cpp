@@ -1,8 +1,8 @@
-#include "app/cli.hpp"
-
 #include <vector>
 
 #include <doctest/doctest.h>
+
+#include "app/cli.hpp"
 
 using namespace rtv;
 
@@ -19,97 +19,105 @@ app::ParseOutcome parse(std::vector<const char*> args) {
 
 TEST_SUITE("app") {
 
-TEST_CASE("cli: no arguments run the VisPy example's sweep in a window") {
-    app::Options o;
-    const auto r = parse({}, o);
-    CHECK(r.run);
-    CHECK(r.error.empty());
-    REQUIRE(o.producers.size() == 1);
-    CHECK(o.producers[0].type == "sweep");
-    CHECK(o.producer_specs[0] == app::kDefaultProducer);
-    CHECK_FALSE(o.headless);
-    CHECK(o.colormap == render::Colormap::Viridis);
-    CHECK(o.line_color.r == 0.0f);
-    CHECK(o.width == 1280);
-    CHECK(o.vsync);
-}
-
-TEST_CASE("cli: every flag is read") {
-    app::Options o;
-    const auto r = parse({"--producer", "sweep:latency=3", "-p", "waves", "--headless", "--frames", "12",
-                          "--screenshot", "a.png", "--stats-json", "s.json", "--colormap", "reds",
-                          "--line-color", "#00ff00", "--size", "640x480", "--no-vsync"},
-                         o);
-    REQUIRE(r.run);
-    REQUIRE(o.producers.size() == 2);
-    CHECK(o.producers[0].schedule.latency_s == 3.0);
-    CHECK(o.producers[1].type == "waves");
-    CHECK(o.headless);
-    CHECK(*o.frames == 12);
-    CHECK(o.screenshot == "a.png");
-    CHECK(o.stats_json == "s.json");
-    CHECK(o.colormap == render::Colormap::Reds);
-    CHECK(o.line_color.g == 1.0f);
-    CHECK(o.width == 640);
-    CHECK(o.height == 480);
-    CHECK_FALSE(o.vsync);
-    app::Options d;
-    REQUIRE(parse({"--duration", "2.5"}, d).run);
-    CHECK(*d.duration_s == 2.5);
-}
-
-TEST_CASE("cli: help version and the producer list exit 0 with their text") {
-    auto help = parse({"--help"});
-    CHECK_FALSE(help.run);
-    CHECK(help.exit_code == 0);
-    CHECK(help.output.find("--producer") != std::string::npos);
-    CHECK(help.output.find("--headless") != std::string::npos);
-    auto version = parse({"--version"});
-    CHECK(version.exit_code == 0);
-    CHECK(version.output == "rtviewer 0.1.0\n");
-    auto list = parse({"--list-producers"});
-    CHECK(list.exit_code == 0);
-    CHECK(list.output.find("sweep") != std::string::npos);
-    CHECK(list.output.find("sensor") != std::string::npos);
-}
-
-TEST_CASE("cli: bad command lines exit 2 with a message naming the valid choices") {
-    struct Case {
-        std::vector<const char*> args;
-        const char* message;
-    };
-    const Case cases[] = {
-        {{"--producer", "foo"},
-         "rtviewer: --producer: unknown producer 'foo', expected one of: sweep, waves, blobs, sensor"},
-        {{"--producer", "sweep:width"},
-         "rtviewer: --producer: sweep: setting 'width' has no value, expected width=value"},
-        {{"--producer", "sweep:interval=-1"},
-         "rtviewer: --producer: sweep: interval must be a number of seconds in 0..86400 or 'auto', got '-1'"},
-        {{"--colormap", "jet"},
-         "rtviewer: --colormap: unknown colormap 'jet', expected one of: viridis, reds, blues, grays, "
-         "magma, inferno, plasma, turbo"},
-        {{"--line-color", "pink"},
-         "rtviewer: --line-color: unknown colour 'pink', expected one of: black, red, blue, green, white, "
-         "gray, orange, magenta, cyan, or #rrggbb"},
-        {{"--frames", "-1"}, "rtviewer: --frames: must be a whole number >= 1, got '-1'"},
-        {{"--frames", "0"}, "rtviewer: --frames: must be a whole number >= 1, got '0'"},
-        {{"--duration", "soon"}, "rtviewer: --duration: must be a number of seconds in (0, 86400], got 'soon'"},
-        {{"--size", "0x0"}, "rtviewer: --size: must be WIDTHxHEIGHT with each in 64..8192, got '0x0'"},
-        {{"--size", "800"}, "rtviewer: --size: must be WIDTHxHEIGHT with each in 64..8192, got '800'"},
-    };
-    for (const Case& c : cases) {
-        CAPTURE(c.message);
-        const auto r = parse(c.args);
-        CHECK_FALSE(r.run);
-        CHECK(r.exit_code == 2);
-        CHECK(r.error == c.message);
+    TEST_CASE("cli: no arguments run the VisPy example's sweep in a window") {
+        app::Options o;
+        const auto r = parse({}, o);
+        CHECK(r.run);
+        CHECK(r.error.empty());
+        REQUIRE(o.producers.size() == 1);
+        CHECK(o.producers[0].type == "sweep");
+        CHECK(o.producer_specs[0] == app::kDefaultProducer);
+        CHECK_FALSE(o.headless);
+        CHECK(o.colormap == render::Colormap::Viridis);
+        CHECK(o.line_color.r == 0.0f);
+        CHECK(o.width == 1280);
+        CHECK(o.vsync);
     }
-    const auto unknown = parse({"--fast"});
-    CHECK(unknown.exit_code == 2);
-    CHECK(unknown.error.find("--fast") != std::string::npos);
-    const auto both = parse({"--frames", "3", "--duration", "1"});
-    CHECK(both.exit_code == 2);
-    CHECK(both.error.find("excludes") != std::string::npos);
-}
+
+    TEST_CASE("cli: every flag is read") {
+        app::Options o;
+        const auto r =
+            parse({"--producer", "sweep:latency=3", "-p", "waves", "--headless", "--frames", "12",
+                   "--screenshot", "a.png", "--stats-json", "s.json", "--colormap", "reds",
+                   "--line-color", "#00ff00", "--size", "640x480", "--no-vsync"},
+                  o);
+        REQUIRE(r.run);
+        REQUIRE(o.producers.size() == 2);
+        CHECK(o.producers[0].schedule.latency_s == 3.0);
+        CHECK(o.producers[1].type == "waves");
+        CHECK(o.headless);
+        CHECK(*o.frames == 12);
+        CHECK(o.screenshot == "a.png");
+        CHECK(o.stats_json == "s.json");
+        CHECK(o.colormap == render::Colormap::Reds);
+        CHECK(o.line_color.g == 1.0f);
+        CHECK(o.width == 640);
+        CHECK(o.height == 480);
+        CHECK_FALSE(o.vsync);
+        app::Options d;
+        REQUIRE(parse({"--duration", "2.5"}, d).run);
+        CHECK(*d.duration_s == 2.5);
+    }
+
+    TEST_CASE("cli: help version and the producer list exit 0 with their text") {
+        auto help = parse({"--help"});
+        CHECK_FALSE(help.run);
+        CHECK(help.exit_code == 0);
+        CHECK(help.output.find("--producer") != std::string::npos);
+        CHECK(help.output.find("--headless") != std::string::npos);
+        auto version = parse({"--version"});
+        CHECK(version.exit_code == 0);
+        CHECK(version.output == "rtviewer 0.1.0\n");
+        auto list = parse({"--list-producers"});
+        CHECK(list.exit_code == 0);
+        CHECK(list.output.find("sweep") != std::string::npos);
+        CHECK(list.output.find("sensor") != std::string::npos);
+    }
+
+    TEST_CASE("cli: bad command lines exit 2 with a message naming the valid choices") {
+        struct Case {
+            std::vector<const char*> args;
+            const char* message;
+        };
+        const Case cases[] = {
+            {{"--producer", "foo"},
+             "rtviewer: --producer: unknown producer 'foo', expected one of: sweep, waves, blobs, "
+             "sensor"},
+            {{"--producer", "sweep:width"},
+             "rtviewer: --producer: sweep: setting 'width' has no value, expected width=value"},
+            {{"--producer", "sweep:interval=-1"},
+             "rtviewer: --producer: sweep: interval must be a number of seconds in 0..86400 or "
+             "'auto', got '-1'"},
+            {{"--colormap", "jet"},
+             "rtviewer: --colormap: unknown colormap 'jet', expected one of: viridis, reds, blues, "
+             "grays, "
+             "magma, inferno, plasma, turbo"},
+            {{"--line-color", "pink"},
+             "rtviewer: --line-color: unknown colour 'pink', expected one of: black, red, blue, "
+             "green, white, "
+             "gray, orange, magenta, cyan, or #rrggbb"},
+            {{"--frames", "-1"}, "rtviewer: --frames: must be a whole number >= 1, got '-1'"},
+            {{"--frames", "0"}, "rtviewer: --frames: must be a whole number >= 1, got '0'"},
+            {{"--duration", "soon"},
+             "rtviewer: --duration: must be a number of seconds in (0, 86400], got 'soon'"},
+            {{"--size", "0x0"},
+             "rtviewer: --size: must be WIDTHxHEIGHT with each in 64..8192, got '0x0'"},
+            {{"--size", "800"},
+             "rtviewer: --size: must be WIDTHxHEIGHT with each in 64..8192, got '800'"},
+        };
+        for (const Case& c : cases) {
+            CAPTURE(c.message);
+            const auto r = parse(c.args);
+            CHECK_FALSE(r.run);
+            CHECK(r.exit_code == 2);
+            CHECK(r.error == c.message);
+        }
+        const auto unknown = parse({"--fast"});
+        CHECK(unknown.exit_code == 2);
+        CHECK(unknown.error.find("--fast") != std::string::npos);
+        const auto both = parse({"--frames", "3", "--duration", "1"});
+        CHECK(both.exit_code == 2);
+        CHECK(both.error.find("excludes") != std::string::npos);
+    }
 
 } // TEST_SUITE

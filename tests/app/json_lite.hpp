@@ -26,7 +26,8 @@ struct Json {
 
 class JsonParser {
 public:
-    explicit JsonParser(std::string text) : m_s(std::move(text)) {}
+    explicit JsonParser(std::string text)
+        : m_s(std::move(text)) {}
     // False if the text is not exactly one valid JSON value.
     bool parse(Json& out) {
         if (!value(out)) return false;
@@ -36,7 +37,8 @@ public:
 
 private:
     void ws() {
-        while (m_i < m_s.size() && std::isspace(static_cast<unsigned char>(m_s[m_i]))) ++m_i;
+        while (m_i < m_s.size() && std::isspace(static_cast<unsigned char>(m_s[m_i])))
+            ++m_i;
     }
     bool literal(const char* word) {
         const std::string w(word);
@@ -54,18 +56,33 @@ private:
                 if (m_i >= m_s.size()) return false;
                 const char e = m_s[m_i++];
                 switch (e) {
-                case '"': case '\\': case '/': c = e; break;
-                case 'n': c = '\n'; break;
-                case 't': c = '\t'; break;
-                case 'r': c = '\r'; break;
-                case 'b': c = '\b'; break;
-                case 'f': c = '\f'; break;
+                case '"':
+                case '\\':
+                case '/':
+                    c = e;
+                    break;
+                case 'n':
+                    c = '\n';
+                    break;
+                case 't':
+                    c = '\t';
+                    break;
+                case 'r':
+                    c = '\r';
+                    break;
+                case 'b':
+                    c = '\b';
+                    break;
+                case 'f':
+                    c = '\f';
+                    break;
                 case 'u':
                     if (m_i + 4 > m_s.size()) return false;
                     c = static_cast<char>(std::strtol(m_s.substr(m_i, 4).c_str(), nullptr, 16));
                     m_i += 4;
                     break;
-                default: return false;
+                default:
+                    return false;
                 }
             }
             out += c;
@@ -94,7 +111,10 @@ private:
                 v.object[key] = std::move(child);
                 ws();
                 if (m_i >= m_s.size()) return false;
-                if (m_s[m_i] == ',') { ++m_i; continue; }
+                if (m_s[m_i] == ',') {
+                    ++m_i;
+                    continue;
+                }
                 if (m_s[m_i] == '}') return ++m_i, true;
                 return false;
             }
@@ -110,7 +130,10 @@ private:
                 v.array.push_back(std::move(child));
                 ws();
                 if (m_i >= m_s.size()) return false;
-                if (m_s[m_i] == ',') { ++m_i; continue; }
+                if (m_s[m_i] == ',') {
+                    ++m_i;
+                    continue;
+                }
                 if (m_s[m_i] == ']') return ++m_i, true;
                 return false;
             }

@@ -3,10 +3,9 @@
 #include <memory>
 #include <stdexcept>
 
+#include <doctest/doctest.h>
 #include <imgui.h>
 #include <imgui_internal.h>
-
-#include <doctest/doctest.h>
 
 #include "app/viewer_app.hpp"
 #include "core/scripted_producer.hpp"
@@ -49,8 +48,10 @@ struct ImGuiFrame {
 
 std::unique_ptr<test::ScriptedProducer> images(bool fail) {
     return std::make_unique<test::ScriptedProducer>(
-        std::vector<StreamRequest>{test::image_stream("cam/image", 8, 8)}, [fail](FrameSink& sink, std::uint64_t n) {
-            if (fail && n == 1) throw std::runtime_error("camera unplugged: the USB link went away");
+        std::vector<StreamRequest>{test::image_stream("cam/image", 8, 8)},
+        [fail](FrameSink& sink, std::uint64_t n) {
+            if (fail && n == 1)
+                throw std::runtime_error("camera unplugged: the USB link went away");
             test::submit_image(sink, 0, float(n));
         });
 }
@@ -59,46 +60,47 @@ std::unique_ptr<test::ScriptedProducer> images(bool fail) {
 
 TEST_SUITE("app") {
 
-TEST_CASE("panels: idle running and failed producers are drawn and a failure adds its message") {
-    ImGuiFrame frame;
-    app::ViewState state;
+    TEST_CASE(
+        "panels: idle running and failed producers are drawn and a failure adds its message") {
+        ImGuiFrame frame;
+        app::ViewState state;
 
-    FrameQueue q0 = make_frame_queue();
-    ProducerHost idle(q0);
-    const float idle_height = frame.draw(idle, state);
-    CHECK(frame.vertices > 0);
+        FrameQueue q0 = make_frame_queue();
+        ProducerHost idle(q0);
+        const float idle_height = frame.draw(idle, state);
+        CHECK(frame.vertices > 0);
 
-    FrameQueue q1 = make_frame_queue();
-    ProducerHost running(q1);
-    FrameRouter r1(q1, running);
-    REQUIRE(running.start("cam", images(false), test::once(3)).is_ok());
-    test::pump_until_finished(running, r1);
-    const float running_height = frame.draw(running, state);
-    CHECK(running_height > idle_height); // a producer block and a table row
+        FrameQueue q1 = make_frame_queue();
+        ProducerHost running(q1);
+        FrameRouter r1(q1, running);
+        REQUIRE(running.start("cam", images(false), test::once(3)).is_ok());
+        test::pump_until_finished(running, r1);
+        const float running_height = frame.draw(running, state);
+        CHECK(running_height > idle_height); // a producer block and a table row
 
-    FrameQueue q2 = make_frame_queue();
-    ProducerHost failed(q2);
-    FrameRouter r2(q2, failed);
-    REQUIRE(failed.start("cam", images(true), test::once(3)).is_ok());
-    test::pump_until_finished(failed, r2);
-    REQUIRE(failed.producer_status(0).state() == ProducerState::Failed);
-    const float failed_height = frame.draw(failed, state);
-    CHECK(failed_height > running_height); // the failure's message is shown
-}
+        FrameQueue q2 = make_frame_queue();
+        ProducerHost failed(q2);
+        FrameRouter r2(q2, failed);
+        REQUIRE(failed.start("cam", images(true), test::once(3)).is_ok());
+        test::pump_until_finished(failed, r2);
+        REQUIRE(failed.producer_status(0).state() == ProducerState::Failed);
+        const float failed_height = frame.draw(failed, state);
+        CHECK(failed_height > running_height); // the failure's message is shown
+    }
 
-TEST_CASE("panels: the controls start from the state they are given") {
-    ImGuiFrame frame;
-    app::ViewState state;
-    state.colormap = render::Colormap::Reds;
-    state.contrast = app::ContrastMode::Manual;
-    FrameQueue q = make_frame_queue();
-    ProducerHost host(q);
-    const float manual_height = frame.draw(host, state);
-    state.contrast = app::ContrastMode::Auto;
-    const float auto_height = frame.draw(host, state);
-    CHECK(manual_height > auto_height); // manual mode adds the low and high fields
-    CHECK(state.colormap == render::Colormap::Reds);
-    CHECK_FALSE(state.quit);
-}
+    TEST_CASE("panels: the controls start from the state they are given") {
+        ImGuiFrame frame;
+        app::ViewState state;
+        state.colormap = render::Colormap::Reds;
+        state.contrast = app::ContrastMode::Manual;
+        FrameQueue q = make_frame_queue();
+        ProducerHost host(q);
+        const float manual_height = frame.draw(host, state);
+        state.contrast = app::ContrastMode::Auto;
+        const float auto_height = frame.draw(host, state);
+        CHECK(manual_height > auto_height); // manual mode adds the low and high fields
+        CHECK(state.colormap == render::Colormap::Reds);
+        CHECK_FALSE(state.quit);
+    }
 
 } // TEST_SUITE

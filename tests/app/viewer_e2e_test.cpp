@@ -3,9 +3,6 @@
 // 1280x800 window: a 470-pixel control panel, then the image view over the top two thirds and
 // the line view below.
 
-#include <sys/wait.h>
-#include <unistd.h>
-
 #include <cmath>
 #include <cstdlib>
 #include <filesystem>
@@ -14,6 +11,8 @@
 #include <string>
 
 #include <doctest/doctest.h>
+#include <sys/wait.h>
+#include <unistd.h>
 
 #include "app/json_lite.hpp"
 #include "render/colormap.hpp"
@@ -54,7 +53,8 @@ Run viewer(const std::string& args, const std::string& env = "") {
     Run r;
     r.status = WIFEXITED(raw) ? WEXITSTATUS(raw) : -1;
     r.err = slurp(err);
-    while (!r.err.empty() && r.err.back() == '\n') r.err.pop_back();
+    while (!r.err.empty() && r.err.back() == '\n')
+        r.err.pop_back();
     return r;
 }
 
@@ -80,7 +80,8 @@ int colormap_distance(Px p, rtv::render::Colormap map) {
     int best = 1 << 20;
     for (std::size_t i = 0; i < 256; ++i) {
         const auto c = rtv::render::colormap_entry(map, i);
-        const int d = std::abs(p.r - int(std::lround(c.r * 255))) + std::abs(p.g - int(std::lround(c.g * 255))) +
+        const int d = std::abs(p.r - int(std::lround(c.r * 255))) +
+                      std::abs(p.g - int(std::lround(c.g * 255))) +
                       std::abs(p.b - int(std::lround(c.b * 255)));
         best = std::min(best, d);
     }
@@ -93,120 +94,144 @@ constexpr int kPanel = 470, kWidth = 1280, kHeight = 800, kLineTop = 800 - 800 /
 
 TEST_SUITE("app") {
 
-TEST_CASE("rtviewer: the default headless run shows viridis in the image view and both backgrounds") {
-    const fs::path png = work_dir() / "default.png", json = work_dir() / "default.json";
-    const Run r = viewer("--headless --frames 20 --screenshot " + png.string() + " --stats-json " + json.string());
-    REQUIRE_MESSAGE(r.status == 0, r.err);
-    rtv::render::RgbaImage img;
-    REQUIRE(rtv::render::read_png(png.string(), img).is_ok());
-    CHECK(img.width == kWidth);
-    CHECK(img.height == kHeight);
-    // Square pixels: an 800x600 image in an 810x534 view leaves cyan bars left and right.
-    CHECK(near(at(img, kPanel + 5, kLineTop / 2), {0, 255, 255}));
-    CHECK(near(at(img, kWidth - 5, kLineTop / 2), {0, 255, 255}));
-    int off_viridis = 0;
-    for (int x = kPanel + 100; x < kWidth - 100; x += 37)
-        for (int y = 20; y < kLineTop - 20; y += 41) off_viridis += colormap_distance(at(img, x, y), rtv::render::Colormap::Viridis) > 6;
-    CHECK(off_viridis == 0);
-    // The line view: #c0c0c0 where there is no line, black where there is.
-    int grey = 0, black = 0, other = 0;
-    for (int x = kPanel + 2; x < kWidth - 2; ++x)
-        for (int y = kLineTop + 2; y < kHeight - 2; y += 3) {
-            const Px p = at(img, x, y);
-            if (near(p, {192, 192, 192})) ++grey;
-            else if (near(p, {0, 0, 0}, 60)) ++black;
-            else ++other;
-        }
-    CHECK(grey > 10 * black);
-    CHECK(black > 100);
-}
-
-TEST_CASE("rtviewer: --colormap reds and --line-color red change the right pixels") {
-    const fs::path png = work_dir() / "reds.png";
-    const Run r = viewer("--headless --frames 10 --colormap reds --line-color red --screenshot " + png.string());
-    REQUIRE_MESSAGE(r.status == 0, r.err);
-    rtv::render::RgbaImage img;
-    REQUIRE(rtv::render::read_png(png.string(), img).is_ok());
-    int off_reds = 0;
-    for (int x = kPanel + 100; x < kWidth - 100; x += 37)
-        for (int y = 20; y < kLineTop - 20; y += 41) off_reds += colormap_distance(at(img, x, y), rtv::render::Colormap::Reds) > 6;
-    CHECK(off_reds == 0);
-    int red = 0, black = 0;
-    for (int x = kPanel + 2; x < kWidth - 2; ++x)
-        for (int y = kLineTop + 2; y < kHeight - 2; ++y) {
-            const Px p = at(img, x, y);
-            red += p.r > 200 && p.g < 60 && p.b < 60;
-            black += p.r < 40 && p.g < 40 && p.b < 40;
-        }
-    CHECK(red > 100);
-    CHECK(black == 0);
-}
-
-TEST_CASE("rtviewer: --stats-json is valid JSON with every key and every frame accounted for") {
-    const fs::path json = work_dir() / "stats.json";
-    const Run r = viewer("--headless --frames 25 --no-vsync --producer sweep:interval=auto --producer waves "
-                         "--stats-json " + json.string());
-    REQUIRE_MESSAGE(r.status == 0, r.err);
-    const Json j = stats(json);
-    for (const char* key : {"display_fps", "frames_displayed", "duration_s", "frame_time_ms", "streams"})
-        CHECK_MESSAGE(j.has(key), key);
-    CHECK(j["frames_displayed"].number == 25);
-    CHECK(j["display_fps"].number > 0);
-    for (const char* q : {"p50", "p99", "max"}) CHECK(j["frame_time_ms"].has(q));
-    REQUIRE(j["streams"].array.size() == 3);
-    for (const Json& s : j["streams"].array) {
-        CAPTURE(s["name"].string);
-        for (const char* key : {"name", "state", "produced", "displayed", "superseded", "dropped", "rejected", "latency_ms"})
-            CHECK_MESSAGE(s.has(key), key);
-        for (const char* q : {"p50", "p99", "max"}) CHECK(s["latency_ms"].has(q));
-        const double accounted = s["displayed"].number + s["superseded"].number + s["dropped"].number + s["rejected"].number;
-        CHECK(s["produced"].number == accounted);
-        CHECK(s["in_flight"].number == 0);
-        CHECK(s["state"].string == "stopped");
+    TEST_CASE(
+        "rtviewer: the default headless run shows viridis in the image view and both backgrounds") {
+        const fs::path png = work_dir() / "default.png", json = work_dir() / "default.json";
+        const Run r = viewer("--headless --frames 20 --screenshot " + png.string() +
+                             " --stats-json " + json.string());
+        REQUIRE_MESSAGE(r.status == 0, r.err);
+        rtv::render::RgbaImage img;
+        REQUIRE(rtv::render::read_png(png.string(), img).is_ok());
+        CHECK(img.width == kWidth);
+        CHECK(img.height == kHeight);
+        // Square pixels: an 800x600 image in an 810x534 view leaves cyan bars left and right.
+        CHECK(near(at(img, kPanel + 5, kLineTop / 2), {0, 255, 255}));
+        CHECK(near(at(img, kWidth - 5, kLineTop / 2), {0, 255, 255}));
+        int off_viridis = 0;
+        for (int x = kPanel + 100; x < kWidth - 100; x += 37)
+            for (int y = 20; y < kLineTop - 20; y += 41)
+                off_viridis += colormap_distance(at(img, x, y), rtv::render::Colormap::Viridis) > 6;
+        CHECK(off_viridis == 0);
+        // The line view: #c0c0c0 where there is no line, black where there is.
+        int grey = 0, black = 0, other = 0;
+        for (int x = kPanel + 2; x < kWidth - 2; ++x)
+            for (int y = kLineTop + 2; y < kHeight - 2; y += 3) {
+                const Px p = at(img, x, y);
+                if (near(p, {192, 192, 192}))
+                    ++grey;
+                else if (near(p, {0, 0, 0}, 60))
+                    ++black;
+                else
+                    ++other;
+            }
+        CHECK(grey > 10 * black);
+        CHECK(black > 100);
     }
-    CHECK(j["streams"].array[0]["name"].string == "sweep/image");
-    CHECK(j["streams"].array[0]["displayed"].number >= 1);
-}
 
-TEST_CASE("rtviewer: a 3 s slow producer neither holds up the GUI nor the exit") {
-    const fs::path json = work_dir() / "slow.json";
-    // With a stop-blind sleep the run would last 3 s after its 1 s; the ctest timeout bounds it.
-    const Run r = viewer("--headless --duration 1 --producer sweep:latency=3 --stats-json " + json.string());
-    REQUIRE_MESSAGE(r.status == 0, r.err);
-    const Json j = stats(json);
-    MESSAGE("frame time p99 with a 3 s producer: " << j["frame_time_ms"]["p99"].number << " ms over "
-                                                    << j["frames_displayed"].number << " frames");
-    CHECK(j["frames_displayed"].number > 10); // the loop kept drawing while the producer slept
-    CHECK(j["frame_time_ms"]["p99"].number > 0);
-    const Json& s = j["streams"].array[0];
-    CHECK(s["state"].string == "stopped");
-    CHECK(s["produced"].number <= 1);
-}
+    TEST_CASE("rtviewer: --colormap reds and --line-color red change the right pixels") {
+        const fs::path png = work_dir() / "reds.png";
+        const Run r = viewer(
+            "--headless --frames 10 --colormap reds --line-color red --screenshot " + png.string());
+        REQUIRE_MESSAGE(r.status == 0, r.err);
+        rtv::render::RgbaImage img;
+        REQUIRE(rtv::render::read_png(png.string(), img).is_ok());
+        int off_reds = 0;
+        for (int x = kPanel + 100; x < kWidth - 100; x += 37)
+            for (int y = 20; y < kLineTop - 20; y += 41)
+                off_reds += colormap_distance(at(img, x, y), rtv::render::Colormap::Reds) > 6;
+        CHECK(off_reds == 0);
+        int red = 0, black = 0;
+        for (int x = kPanel + 2; x < kWidth - 2; ++x)
+            for (int y = kLineTop + 2; y < kHeight - 2; ++y) {
+                const Px p = at(img, x, y);
+                red += p.r > 200 && p.g < 60 && p.b < 60;
+                black += p.r < 40 && p.g < 40 && p.b < 40;
+            }
+        CHECK(red > 100);
+        CHECK(black == 0);
+    }
 
-TEST_CASE("rtviewer: bad command lines exit 2 with their message") {
-    const Run unknown = viewer("--producer foo");
-    CHECK(unknown.status == 2);
-    CHECK(unknown.err == "rtviewer: --producer: unknown producer 'foo', expected one of: sweep, waves, blobs, sensor");
-    const Run map = viewer("--colormap jet");
-    CHECK(map.status == 2);
-    CHECK(map.err == "rtviewer: --colormap: unknown colormap 'jet', expected one of: viridis, reds, blues, "
-                     "grays, magma, inferno, plasma, turbo");
-    const Run frames = viewer("--frames -1");
-    CHECK(frames.status == 2);
-    CHECK(frames.err == "rtviewer: --frames: must be a whole number >= 1, got '-1'");
-    const Run size = viewer("--size 0x0");
-    CHECK(size.status == 2);
-    CHECK(size.err == "rtviewer: --size: must be WIDTHxHEIGHT with each in 64..8192, got '0x0'");
-    const Run spec = viewer("--producer sweep:width=8,");
-    CHECK(spec.status == 2);
-    CHECK(spec.err == "rtviewer: --producer: sweep: empty setting after ',', expected key=value");
-}
+    TEST_CASE("rtviewer: --stats-json is valid JSON with every key and every frame accounted for") {
+        const fs::path json = work_dir() / "stats.json";
+        const Run r = viewer(
+            "--headless --frames 25 --no-vsync --producer sweep:interval=auto --producer waves "
+            "--stats-json " +
+            json.string());
+        REQUIRE_MESSAGE(r.status == 0, r.err);
+        const Json j = stats(json);
+        for (const char* key :
+             {"display_fps", "frames_displayed", "duration_s", "frame_time_ms", "streams"})
+            CHECK_MESSAGE(j.has(key), key);
+        CHECK(j["frames_displayed"].number == 25);
+        CHECK(j["display_fps"].number > 0);
+        for (const char* q : {"p50", "p99", "max"})
+            CHECK(j["frame_time_ms"].has(q));
+        REQUIRE(j["streams"].array.size() == 3);
+        for (const Json& s : j["streams"].array) {
+            CAPTURE(s["name"].string);
+            for (const char* key : {"name", "state", "produced", "displayed", "superseded",
+                                    "dropped", "rejected", "latency_ms"})
+                CHECK_MESSAGE(s.has(key), key);
+            for (const char* q : {"p50", "p99", "max"})
+                CHECK(s["latency_ms"].has(q));
+            const double accounted = s["displayed"].number + s["superseded"].number +
+                                     s["dropped"].number + s["rejected"].number;
+            CHECK(s["produced"].number == accounted);
+            CHECK(s["in_flight"].number == 0);
+            CHECK(s["state"].string == "stopped");
+        }
+        CHECK(j["streams"].array[0]["name"].string == "sweep/image");
+        CHECK(j["streams"].array[0]["displayed"].number >= 1);
+    }
 
-TEST_CASE("rtviewer: with no display and no --headless it says to use --headless") {
-    const Run r = viewer("--frames 1", "env -u DISPLAY -u WAYLAND_DISPLAY -u SDL_VIDEODRIVER");
-    CHECK(r.status == 1);
-    CHECK(r.err == "rtviewer: no display found (DISPLAY and WAYLAND_DISPLAY are unset); run with --headless "
-                   "to render off-screen");
-}
+    TEST_CASE("rtviewer: a 3 s slow producer neither holds up the GUI nor the exit") {
+        const fs::path json = work_dir() / "slow.json";
+        // With a stop-blind sleep the run would last 3 s after its 1 s; the ctest timeout bounds
+        // it.
+        const Run r = viewer("--headless --duration 1 --producer sweep:latency=3 --stats-json " +
+                             json.string());
+        REQUIRE_MESSAGE(r.status == 0, r.err);
+        const Json j = stats(json);
+        MESSAGE("frame time p99 with a 3 s producer: "
+                << j["frame_time_ms"]["p99"].number << " ms over " << j["frames_displayed"].number
+                << " frames");
+        CHECK(j["frames_displayed"].number > 10); // the loop kept drawing while the producer slept
+        CHECK(j["frame_time_ms"]["p99"].number > 0);
+        const Json& s = j["streams"].array[0];
+        CHECK(s["state"].string == "stopped");
+        CHECK(s["produced"].number <= 1);
+    }
+
+    TEST_CASE("rtviewer: bad command lines exit 2 with their message") {
+        const Run unknown = viewer("--producer foo");
+        CHECK(unknown.status == 2);
+        CHECK(unknown.err == "rtviewer: --producer: unknown producer 'foo', expected one of: "
+                             "sweep, waves, blobs, sensor");
+        const Run map = viewer("--colormap jet");
+        CHECK(map.status == 2);
+        CHECK(
+            map.err ==
+            "rtviewer: --colormap: unknown colormap 'jet', expected one of: viridis, reds, blues, "
+            "grays, magma, inferno, plasma, turbo");
+        const Run frames = viewer("--frames -1");
+        CHECK(frames.status == 2);
+        CHECK(frames.err == "rtviewer: --frames: must be a whole number >= 1, got '-1'");
+        const Run size = viewer("--size 0x0");
+        CHECK(size.status == 2);
+        CHECK(size.err ==
+              "rtviewer: --size: must be WIDTHxHEIGHT with each in 64..8192, got '0x0'");
+        const Run spec = viewer("--producer sweep:width=8,");
+        CHECK(spec.status == 2);
+        CHECK(spec.err ==
+              "rtviewer: --producer: sweep: empty setting after ',', expected key=value");
+    }
+
+    TEST_CASE("rtviewer: with no display and no --headless it says to use --headless") {
+        const Run r = viewer("--frames 1", "env -u DISPLAY -u WAYLAND_DISPLAY -u SDL_VIDEODRIVER");
+        CHECK(r.status == 1);
+        CHECK(r.err == "rtviewer: no display found (DISPLAY and WAYLAND_DISPLAY are unset); run "
+                       "with --headless "
+                       "to render off-screen");
+    }
 
 } // TEST_SUITE

@@ -9,6 +9,7 @@
 #include <SDL.h>
 #include <doctest/doctest.h>
 
+#include "app/sdl_window.hpp"
 #include "render/gl.hpp"
 
 namespace rtv::test {
@@ -49,6 +50,7 @@ private:
             m_error = std::string("SDL_GL_CreateContext: ") + SDL_GetError();
             return;
         }
+        app::keep_gl_driver_loaded(); // as the viewer does (LeakSanitizer and Mesa's globals)
         if (Status s = render::load_gl(&SDL_GL_GetProcAddress); !s) m_error = s.message();
     }
     ~GlContext() {
