@@ -6,8 +6,8 @@ set -euo pipefail
 root=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 "$root/scripts/deps.sh"
 cmake --preset release -S "$root" >/dev/null
-cmake --build "$root/build/release" --target rtviewer
-viewer="$root/build/release/bin/rtviewer"
+cmake --build "$root/build" --target rtviewer
+viewer="$root/build/bin/rtviewer"
 if [ -n "${DISPLAY:-}${WAYLAND_DISPLAY:-}" ]; then
     exec "$viewer" "$@"
 fi

@@ -10,12 +10,14 @@ root=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 jobs=$(nproc)
 
 run_preset() { # preset, ctest arguments...
-    local preset=$1
+    local preset=$1 dir
     shift
+    dir="$root/build-$preset"
+    [ "$preset" = release ] && dir="$root/build"
     echo "=== rtviewer tests: $preset"
     cmake --preset "$preset" -S "$root" -DRTV_WERROR=ON >/dev/null
-    cmake --build "$root/build/$preset" -j "$jobs"
-    ctest --test-dir "$root/build/$preset" --output-on-failure -j "$jobs" "$@"
+    cmake --build "$dir" -j "$jobs"
+    ctest --test-dir "$dir" --output-on-failure -j "$jobs" "$@"
 }
 
 only=${RTV_TEST_ONLY:-all}
