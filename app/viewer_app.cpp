@@ -193,11 +193,9 @@ void ViewerApp::handle_event(const SDL_Event& event) {
         m_mouse_x = event.motion.x;
         m_mouse_y = event.motion.y;
         if (m_dragging && m_drag_view) {
-            const double sx = double(m_fb_width) / std::max(m_win_width, 1);
-            const double sy = double(m_fb_height) / std::max(m_win_height, 1);
-            const auto& vp = m_drag_view->viewport;
-            m_drag_view->camera.pan({event.motion.xrel * sx, event.motion.yrel * sy},
-                                    {double(vp.width), double(vp.height)});
+            const render::Vec2 scale = pixel_scale();
+            m_drag_view->camera.pan({event.motion.xrel * scale.x, event.motion.yrel * scale.y},
+                                    view_size(*m_drag_view));
             if (m_drag_view == &m_line_view) m_state.follow = false;
         }
         break;
@@ -213,12 +211,8 @@ void ViewerApp::handle_event(const SDL_Event& event) {
     case SDL_MOUSEWHEEL:
         if (imgui_wants) break;
         if (CanvasView* v = view_at(m_mouse_x, m_mouse_y)) {
-            const double sx = double(m_fb_width) / std::max(m_win_width, 1);
-            const double sy = double(m_fb_height) / std::max(m_win_height, 1);
-            const double px = m_mouse_x * sx - v->viewport.x;
-            const double py = m_mouse_y * sy - (m_fb_height - v->viewport.y - v->viewport.height);
-            v->camera.zoom(std::pow(1.15, event.wheel.y), {px, py},
-                           {double(v->viewport.width), double(v->viewport.height)});
+            v->camera.zoom(std::pow(1.15, event.wheel.y), in_view(*v, m_mouse_x, m_mouse_y),
+                           view_size(*v));
             if (v == &m_line_view) m_state.follow = false;
         }
         break;
@@ -227,11 +221,26 @@ void ViewerApp::handle_event(const SDL_Event& event) {
     }
 }
 
+render::Vec2 ViewerApp::pixel_scale() const {
+    return {double(m_fb_width) / std::max(m_win_width, 1),
+            double(m_fb_height) / std::max(m_win_height, 1)};
+}
+
+render::Vec2 ViewerApp::in_view(const CanvasView& v, int x, int y) const {
+    const render::Vec2 scale = pixel_scale();
+    return {x * scale.x - v.viewport.x,
+            y * scale.y - (m_fb_height - v.viewport.y - v.viewport.height)};
+}
+
+render::Vec2 ViewerApp::view_size(const CanvasView& v) {
+    return {double(v.viewport.width), double(v.viewport.height)};
+}
+
 CanvasView* ViewerApp::view_at(int x, int y) {
     if (x < 0 || y < 0) return nullptr;
-    const double sx = double(m_fb_width) / std::max(m_win_width, 1);
-    const double sy = double(m_fb_height) / std::max(m_win_height, 1);
-    const double fx = x * sx, fy = m_fb_height - y * sy; // framebuffer, origin bottom-left
+    const render::Vec2 scale = pixel_scale();
+    const double fx = x * scale.x,
+                 fy = m_fb_height - y * scale.y; // framebuffer, origin bottom-left
     for (CanvasView* v : {&m_image_view, &m_line_view}) {
         const auto& vp = v->viewport;
         if (v->used && fx >= vp.x && fx < vp.x + vp.width && fy >= vp.y && fy < vp.y + vp.height)
@@ -302,11 +311,7 @@ void ViewerApp::reset_cameras() {
         const Stream& s = m_host.stream(static_cast<std::uint16_t>(id));
         if (s.kind() == FrameKind::Image && !v.image.empty()) {
             const render::Rect r{0, 0, double(v.image.desc().width), double(v.image.desc().height)};
-            image_range =
-                have_image
-                    ? render::Rect{std::min(image_range.x0, r.x0), std::min(image_range.y0, r.y0),
-                                   std::max(image_range.x1, r.x1), std::max(image_range.y1, r.y1)}
-                    : r;
+            image_range = have_image ? image_range.united(r) : r;
             have_image = true;
         } else if (s.kind() == FrameKind::Lines && s.mode() == StreamMode::Replace &&
                    !v.lines.empty()) {
@@ -314,11 +319,7 @@ void ViewerApp::reset_cameras() {
             // As VisPy's example: x over the points, y over 0..1 (widened if the data leave it).
             const render::Rect r{b.x0, std::min(0.0, b.y0), b.x0 + s.request().lines.max_points,
                                  std::max(1.0, b.y1)};
-            line_range =
-                have_line
-                    ? render::Rect{std::min(line_range.x0, r.x0), std::min(line_range.y0, r.y0),
-                                   std::max(line_range.x1, r.x1), std::max(line_range.y1, r.y1)}
-                    : r;
+            line_range = have_line ? line_range.united(r) : r;
             have_line = true;
         }
     }
@@ -390,12 +391,8 @@ void ViewerApp::update_cursor() {
         m_cursor_text.clear();
         return;
     }
-    const double sx = double(m_fb_width) / std::max(m_win_width, 1);
-    const double sy = double(m_fb_height) / std::max(m_win_height, 1);
-    const double px = m_mouse_x * sx - v->viewport.x;
-    const double py = m_mouse_y * sy - (m_fb_height - v->viewport.y - v->viewport.height);
     const render::Vec2 d =
-        v->camera.screen_to_data({px, py}, {double(v->viewport.width), double(v->viewport.height)});
+        v->camera.screen_to_data(in_view(*v, m_mouse_x, m_mouse_y), view_size(*v));
     char buf[128];
     if (v == &m_image_view) {
         m_hover_x = static_cast<std::int64_t>(std::floor(d.x));

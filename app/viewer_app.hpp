@@ -93,6 +93,11 @@ private:
     void shutdown();
     Status write_stats(const std::string& path) const;
     CanvasView* view_at(int x, int y); // window pixels, origin top-left
+    // Framebuffer pixels per window pixel (HiDPI), and a window position in a view's pixels
+    // (origin at the view's top-left, as the camera's screen coordinates).
+    render::Vec2 pixel_scale() const;
+    render::Vec2 in_view(const CanvasView& view, int x, int y) const;
+    static render::Vec2 view_size(const CanvasView& view);
 
     Options m_options;
     SdlWindow m_window;

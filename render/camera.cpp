@@ -4,6 +4,10 @@
 
 namespace rtv::render {
 
+Rect Rect::united(const Rect& o) const {
+    return {std::min(x0, o.x0), std::min(y0, o.y0), std::max(x1, o.x1), std::max(y1, o.y1)};
+}
+
 void Camera::set_range(const Rect& range, double margin) {
     const double mx = range.width() * margin, my = range.height() * margin;
     m_visible = {range.x0 - mx, range.y0 - my, range.x1 + mx, range.y1 + my};

@@ -14,6 +14,8 @@ struct Rect {
     double x0 = 0.0, y0 = 0.0, x1 = 1.0, y1 = 1.0;
     double width() const { return x1 - x0; }
     double height() const { return y1 - y0; }
+    // The smallest rectangle holding both.
+    Rect united(const Rect& o) const;
 };
 
 class Camera {
