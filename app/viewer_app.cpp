@@ -140,6 +140,7 @@ int ViewerApp::run() {
     }
     m_end_ns = now_ns();
     shutdown();
+    if (m_options.headless) print_summary();
     if (!m_options.stats_json.empty()) {
         if (Status s = write_stats(m_options.stats_json); !s) {
             std::fprintf(stderr, "rtviewer: %s\n", s.message().c_str());
@@ -412,6 +413,30 @@ Status ViewerApp::take_screenshot(const std::string& path) {
     render::RgbaImage image;
     if (Status s = render::read_pixels(0, 0, m_fb_width, m_fb_height, image); !s) return s;
     return render::write_png(path, image);
+}
+
+// A few lines on stdout after a headless run: what --stats-json holds, for a human.
+void ViewerApp::print_summary() const {
+    const double duration = double(m_end_ns - m_start_ns) * 1e-9;
+    std::printf(
+        "rtviewer: %llu frames in %.2f s (%.1f fps), frame time p50 %.2f ms, p99 %.2f ms, on %s\n",
+        static_cast<unsigned long long>(m_frames), duration,
+        duration > 0 ? double(m_frames) / duration : 0.0,
+        double(m_frame_times.quantile_ns(0.5)) * 1e-6,
+        double(m_frame_times.quantile_ns(0.99)) * 1e-6, m_gl_renderer.c_str());
+    for (std::size_t id = 0; id < m_host.stream_count(); ++id) {
+        const Stream& s = m_host.stream(static_cast<std::uint16_t>(id));
+        const StatsSnapshot st = s.stats().read();
+        std::printf("  %-18s %-8s produced %llu, displayed %llu, superseded %llu, dropped %llu, "
+                    "rejected %llu, latency p50 %.1f ms, p99 %.1f ms\n",
+                    s.request().name.c_str(), to_string(s.owner().state()),
+                    static_cast<unsigned long long>(st.produced),
+                    static_cast<unsigned long long>(st.displayed),
+                    static_cast<unsigned long long>(st.superseded),
+                    static_cast<unsigned long long>(st.dropped()),
+                    static_cast<unsigned long long>(st.rejected), double(st.latency_p50_ns) * 1e-6,
+                    double(st.latency_p99_ns) * 1e-6);
+    }
 }
 
 Status ViewerApp::write_stats(const std::string& path) const {

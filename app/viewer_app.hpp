@@ -92,6 +92,7 @@ private:
     Status take_screenshot(const std::string& path);
     void shutdown();
     Status write_stats(const std::string& path) const;
+    void print_summary() const;
     CanvasView* view_at(int x, int y); // window pixels, origin top-left
     // Framebuffer pixels per window pixel (HiDPI), and a window position in a view's pixels
     // (origin at the view's top-left, as the camera's screen coordinates).

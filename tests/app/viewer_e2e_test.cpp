@@ -181,6 +181,11 @@ TEST_SUITE("app") {
             CHECK(s["state"].string == "stopped");
         }
         CHECK(j["streams"].array[0]["name"].string == "sweep/image");
+        // Headless runs also print a summary for a human.
+        const std::string out = slurp(work_dir() / "stdout.txt");
+        CHECK(out.rfind("rtviewer: 25 frames in ", 0) == 0);
+        CHECK(out.find("sweep/image") != std::string::npos);
+        CHECK(out.find("waves/lines") != std::string::npos);
         CHECK(j["streams"].array[0]["displayed"].number >= 1);
     }
 
