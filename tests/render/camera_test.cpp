@@ -90,12 +90,12 @@ TEST_SUITE("render") {
 
 TEST_SUITE("render") {
 
-TEST_CASE("Rect: united is the smallest rectangle holding both") {
-    const Rect r = Rect{0, 0, 2, 1}.united({-1, 0.5, 1, 3});
-    CHECK(r.x0 == -1);
-    CHECK(r.y0 == 0);
-    CHECK(r.x1 == 2);
-    CHECK(r.y1 == 3);
-}
+    TEST_CASE("Rect: united is the smallest rectangle holding both") {
+        const Rect r = Rect{0, 0, 2, 1}.united({-1, 0.5, 1, 3});
+        CHECK(r.x0 == -1);
+        CHECK(r.y0 == 0);
+        CHECK(r.x1 == 2);
+        CHECK(r.y1 == 3);
+    }
 
 } // TEST_SUITE
