@@ -356,7 +356,7 @@ void ViewerApp::draw_canvas() {
         m_renderer.begin_view(v->viewport, v->background);
         for (std::size_t id = 0; id < m_views.size(); ++id) {
             StreamView& sv = m_views[id];
-            if (!sv.has_frame || !sv.visible) continue;
+            if (!sv.has_frame) continue;
             const Stream& s = m_host.stream(static_cast<std::uint16_t>(id));
             if (s.kind() == FrameKind::Image && v == &m_image_view) {
                 switch (m_state.contrast) {

@@ -38,7 +38,6 @@ struct StreamView {
     ImageStats last_stats{};
     float lo = 0.0f, hi = 1.0f; // the contrast limits in use
     float opacity = 1.0f;
-    bool visible = true;
     bool has_frame = false;
 };
 

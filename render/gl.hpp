@@ -2,6 +2,7 @@
 // Loading OpenGL (3.3 core) through glad, and what the driver says about itself.
 // Thread: main (the thread whose GL context is current). GL types stay out of headers.
 
+#include <cstdint>
 #include <string>
 
 #include "core/status.hpp"
@@ -15,6 +16,9 @@ Status load_gl(GlProcLoader loader);
 // "4.5 (Core Profile) Mesa 22.3.6" and "llvmpipe (LLVM 15.0.6, 256 bits)".
 std::string gl_version();
 std::string gl_renderer();
+// A new 2D texture, bound, with nearest filtering and clamped edges (data textures: images and
+// colormap tables must not be interpolated). Returns its GL name.
+std::uint32_t create_data_texture();
 // The first GL error since the last call, as "GL error 0x0502 (GL_INVALID_OPERATION) in <where>",
 // or ok. Clears the error flags.
 Status check_gl(const char* where);

@@ -32,16 +32,10 @@ Status ImageLayer::upload(const ImageDesc& desc, std::span<const float> pixels) 
                              std::to_string(pixels.size()) + " pixels, expected " +
                              std::to_string(desc.pixel_count()));
     const auto w = static_cast<GLsizei>(desc.width), h = static_cast<GLsizei>(desc.height);
-    if (m_texture == 0) {
-        glGenTextures(1, &m_texture);
+    if (m_texture == 0)
+        m_texture = create_data_texture();
+    else
         glBindTexture(GL_TEXTURE_2D, m_texture);
-        glTexParameteri(GL_TEXTURE_2D, GL_TEXTURE_MIN_FILTER, GL_NEAREST);
-        glTexParameteri(GL_TEXTURE_2D, GL_TEXTURE_MAG_FILTER, GL_NEAREST);
-        glTexParameteri(GL_TEXTURE_2D, GL_TEXTURE_WRAP_S, GL_CLAMP_TO_EDGE);
-        glTexParameteri(GL_TEXTURE_2D, GL_TEXTURE_WRAP_T, GL_CLAMP_TO_EDGE);
-    } else {
-        glBindTexture(GL_TEXTURE_2D, m_texture);
-    }
     glPixelStorei(GL_UNPACK_ALIGNMENT, 4);
     if (!(desc == m_desc)) {
         glTexImage2D(GL_TEXTURE_2D, 0, GL_R32F, w, h, 0, GL_RED, GL_FLOAT, pixels.data());

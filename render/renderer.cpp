@@ -99,12 +99,7 @@ Status Renderer::init() {
             t[2] = static_cast<std::uint8_t>(std::lround(c.b * 255.0f));
             t[3] = 255;
         }
-    glGenTextures(1, &m_colormaps);
-    glBindTexture(GL_TEXTURE_2D, m_colormaps);
-    glTexParameteri(GL_TEXTURE_2D, GL_TEXTURE_MIN_FILTER, GL_NEAREST);
-    glTexParameteri(GL_TEXTURE_2D, GL_TEXTURE_MAG_FILTER, GL_NEAREST);
-    glTexParameteri(GL_TEXTURE_2D, GL_TEXTURE_WRAP_S, GL_CLAMP_TO_EDGE);
-    glTexParameteri(GL_TEXTURE_2D, GL_TEXTURE_WRAP_T, GL_CLAMP_TO_EDGE);
+    m_colormaps = create_data_texture();
     glPixelStorei(GL_UNPACK_ALIGNMENT, 4);
     glTexImage2D(GL_TEXTURE_2D, 0, GL_RGBA8, static_cast<GLsizei>(kColormapSize),
                  static_cast<GLsizei>(kColormapCount), 0, GL_RGBA, GL_UNSIGNED_BYTE, texels.data());
