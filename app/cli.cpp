@@ -15,6 +15,38 @@ std::string single_quoted(const std::string& s) {
     return "'" + s + "'";
 }
 
+bool parse_float(std::string_view s, float& out) {
+    const auto [end, ec] = std::from_chars(s.data(), s.data() + s.size(), out);
+    return !s.empty() && ec == std::errc{} && end == s.data() + s.size() && std::isfinite(out);
+}
+
+// auto | percentile[:LO:HI] | manual:LO:HI
+bool parse_contrast(const std::string& text, render::Contrast& c) {
+    const std::string_view t(text);
+    const std::size_t colon = t.find(':');
+    const auto mode = render::find_contrast_mode(t.substr(0, colon));
+    if (!mode || *mode == render::ContrastMode::Hold) return false;
+    c.mode = *mode;
+    if (colon == std::string_view::npos) return c.mode != render::ContrastMode::Manual;
+    if (c.mode == render::ContrastMode::Auto) return false;
+    const std::string_view rest = t.substr(colon + 1);
+    const std::size_t second = rest.find(':');
+    if (second == std::string_view::npos) return false;
+    float lo = 0, hi = 0;
+    if (!parse_float(rest.substr(0, second), lo) || !parse_float(rest.substr(second + 1), hi) ||
+        !(lo < hi))
+        return false;
+    if (c.mode == render::ContrastMode::Percentile) {
+        if (lo < 0.0f || hi > 100.0f) return false;
+        c.pct_lo = lo;
+        c.pct_hi = hi;
+    } else {
+        c.manual_lo = lo;
+        c.manual_hi = hi;
+    }
+    return true;
+}
+
 bool parse_size(const std::string& text, int& w, int& h) {
     const std::size_t x = text.find('x');
     if (x == std::string::npos) return false;
@@ -34,7 +66,8 @@ ParseOutcome parse_command_line(int argc, const char* const* argv, Options& opti
                  "Producers run on their own threads; the GUI never waits for them.",
                  "rtviewer"};
     std::vector<std::string> specs;
-    std::string frames, duration, colormap = "viridis", line_color = "black", size = "1280x800";
+    std::string frames, duration, colormap = "viridis", contrast = "auto", line_color = "black",
+                                  size = "1280x800";
     bool no_vsync = false, list = false, version = false;
     cli.add_option("-p,--producer", specs,
                    "A producer: name[:key=value,...], repeatable (default: " +
@@ -47,6 +80,9 @@ ParseOutcome parse_command_line(int argc, const char* const* argv, Options& opti
     cli.add_option("--screenshot", options.screenshot, "Write the final frame to FILE.png");
     cli.add_option("--stats-json", options.stats_json, "Write statistics to FILE at exit");
     cli.add_option("--colormap", colormap, "Image colormap: " + render::colormap_list());
+    cli.add_option("--contrast", contrast,
+                   "Image contrast: auto (each frame's min..max), percentile[:LO:HI] (default "
+                   "1:99 %), manual:LO:HI");
     cli.add_option("--line-color", line_color, "Line colour: " + render::color_list());
     cli.add_option("--size", size, "Window size WIDTHxHEIGHT (default 1280x800)");
     cli.add_flag("--no-vsync", no_vsync, "Redraw as fast as possible");
@@ -99,6 +135,10 @@ ParseOutcome parse_command_line(int argc, const char* const* argv, Options& opti
     else
         return fail("--colormap: unknown colormap " + single_quoted(colormap) +
                     ", expected one of: " + render::colormap_list());
+    if (!parse_contrast(contrast, options.contrast))
+        return fail("--contrast: expected auto, percentile[:LO:HI] (percent, 0 <= LO < HI <= "
+                    "100) or manual:LO:HI (LO < HI), got " +
+                    single_quoted(contrast));
     if (auto c = render::find_color(line_color))
         options.line_color = *c;
     else

@@ -9,6 +9,7 @@
 
 #include "producers/registry.hpp"
 #include "render/colormap.hpp"
+#include "render/contrast.hpp"
 
 namespace rtv::app {
 
@@ -21,6 +22,7 @@ struct Options {
     std::string screenshot;              // PNG of the final frame
     std::string stats_json;              // statistics at exit
     render::Colormap colormap = render::Colormap::Viridis;
+    render::Contrast contrast;
     render::Rgb line_color{0.0f, 0.0f, 0.0f};
     int width = 1280;
     int height = 800;

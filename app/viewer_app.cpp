@@ -21,6 +21,7 @@ std::atomic<bool> ViewerApp::s_signal_quit{false};
 namespace {
 constexpr render::Rgb kImageBackground{0.0f, 1.0f, 1.0f};                        // cyan
 constexpr render::Rgb kLineBackground{192.0f / 255, 192.0f / 255, 192.0f / 255}; // #c0c0c0
+constexpr render::Rgb kBadValueColor{1.0f, 0.0f, 1.0f};                          // magenta
 constexpr double kHeadlessDefaultSeconds = 5.0;
 } // namespace
 
@@ -31,6 +32,7 @@ ViewerApp::ViewerApp(Options options)
     , m_router(m_queue, m_host) {
     m_state.colormap = m_options.colormap;
     m_state.line_color = m_options.line_color;
+    m_state.contrast = m_options.contrast;
     m_image_view.background = kImageBackground;
     m_image_view.camera.set_y_down(true); // images: row 0 on top
     m_line_view.background = kLineBackground;
@@ -255,11 +257,19 @@ CanvasView* ViewerApp::view_at(int x, int y) {
 // only uploads stop; resuming shows the newest frame.
 void ViewerApp::ingest() {
     m_router.drain();
-    while (m_views.size() < m_host.stream_count())
-        m_views.emplace_back(); // allocates: on stream start
+    while (m_views.size() < m_host.stream_count()) { // allocates: on stream start
+        m_views.emplace_back().order = static_cast<int>(m_views.size());
+        m_draw_order.push_back(static_cast<std::uint16_t>(m_draw_order.size()));
+    }
     const std::int64_t now = now_ns();
-    for (std::size_t id = 0; id < m_views.size(); ++id)
-        m_views[id].rates.update(m_host.stream(static_cast<std::uint16_t>(id)).stats().read(), now);
+    const bool percentile = m_state.contrast.mode == render::ContrastMode::Percentile;
+    for (std::size_t id = 0; id < m_views.size(); ++id) {
+        Stream& stream = m_host.stream(static_cast<std::uint16_t>(id));
+        m_views[id].rates.update(stream.stats().read(), now);
+        // The quantile sketch costs the producer a sort of 4096 samples: only when it is used.
+        if (stream.kind() == FrameKind::Image && stream.want_quantiles() != percentile)
+            stream.set_want_quantiles(percentile);
+    }
     if (m_state.paused) return;
     m_router.deliver([this](const FrameView& f) -> Status {
         StreamView& v = m_views[f.stream->id()];
@@ -349,32 +359,35 @@ void ViewerApp::draw_canvas() {
             break;
         }
     }
+    // Layers in their draw order (the panel edits StreamView::order). An insertion sort: stable
+    // (stream order among equals), in place (std::stable_sort may allocate), and the ids are few
+    // and almost always sorted already.
+    for (std::size_t i = 1; i < m_draw_order.size(); ++i) {
+        const std::uint16_t id = m_draw_order[i];
+        std::size_t j = i;
+        for (; j > 0 && m_views[m_draw_order[j - 1]].order > m_views[id].order; --j)
+            m_draw_order[j] = m_draw_order[j - 1];
+        m_draw_order[j] = id;
+    }
     const auto& ivp = m_image_view.viewport;
     m_image_view.camera.fit_aspect({double(ivp.width), double(ivp.height)}); // square pixels
     for (CanvasView* v : {&m_image_view, &m_line_view}) {
         if (!v->used) continue;
         m_renderer.begin_view(v->viewport, v->background);
-        for (std::size_t id = 0; id < m_views.size(); ++id) {
+        for (const std::uint16_t id : m_draw_order) {
             StreamView& sv = m_views[id];
             if (!sv.has_frame) continue;
-            const Stream& s = m_host.stream(static_cast<std::uint16_t>(id));
+            const Stream& s = m_host.stream(id);
             if (s.kind() == FrameKind::Image && v == &m_image_view) {
-                switch (m_state.contrast) {
-                case ContrastMode::Auto:
-                    sv.lo = sv.last_stats.min;
-                    sv.hi = sv.last_stats.max;
-                    break;
-                case ContrastMode::Manual:
-                    sv.lo = m_state.manual_lo;
-                    sv.hi = m_state.manual_hi;
-                    break;
-                case ContrastMode::Hold:
-                    break;
-                }
-                m_renderer.draw(sv.image, v->camera,
-                                {m_state.colormap, sv.lo, sv.hi, sv.opacity, {1, 0, 1}});
+                sv.limits = render::contrast_limits(m_state.contrast, sv.last_stats, sv.limits);
+                m_renderer.draw(
+                    sv.image, v->camera,
+                    {m_state.colormap, sv.limits.lo, sv.limits.hi, sv.opacity, kBadValueColor});
             } else if (s.kind() == FrameKind::Lines && v == &m_line_view) {
-                m_renderer.draw(sv.lines, v->camera, {m_state.line_color, sv.opacity});
+                if (Status st =
+                        m_renderer.draw(sv.lines, v->camera, {m_state.line_color, sv.opacity});
+                    !st)
+                    m_host.stream(id).stats().add_error(st.message());
             }
         }
         m_renderer.end_view();

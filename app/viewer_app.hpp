@@ -20,6 +20,7 @@
 #include "core/latency_histogram.hpp"
 #include "core/producer_host.hpp"
 #include "render/camera.hpp"
+#include "render/contrast.hpp"
 #include "render/image_layer.hpp"
 #include "render/line_layer.hpp"
 #include "render/renderer.hpp"
@@ -28,16 +29,15 @@ union SDL_Event;
 
 namespace rtv::app {
 
-enum class ContrastMode : int { Auto, Manual, Hold };
-
 // What the GUI shows of one stream (GL layers, rates). Created when the stream first appears.
 struct StreamView {
     render::ImageLayer image;
     render::LineLayer lines;
     RateMeter rates;
     ImageStats last_stats{};
-    float lo = 0.0f, hi = 1.0f; // the contrast limits in use
-    float opacity = 1.0f;
+    render::Limits limits; // the contrast limits in use
+    float opacity = 1.0f;  // blended over the layers drawn before it
+    int order = 0;         // draw order in its view: lower first (underneath)
     bool has_frame = false;
 };
 
@@ -45,8 +45,7 @@ struct StreamView {
 struct ViewState {
     render::Colormap colormap = render::Colormap::Viridis;
     render::Rgb line_color{0.0f, 0.0f, 0.0f};
-    ContrastMode contrast = ContrastMode::Auto;
-    float manual_lo = 0.0f, manual_hi = 1.0f;
+    render::Contrast contrast;
     bool paused = false;
     bool follow = true; // line view follows append streams
     bool screenshot_requested = false;
@@ -106,6 +105,7 @@ private:
     FrameRouter m_router;
     render::Renderer m_renderer;
     std::vector<StreamView> m_views;
+    std::vector<std::uint16_t> m_draw_order; // stream ids sorted by StreamView::order
     CanvasView m_image_view, m_line_view;
     ViewState m_state;
     float m_panel_width = 470.0f;

@@ -13,8 +13,6 @@ namespace rtv::app {
 
 namespace {
 
-const char* kContrastModes[] = {"auto (frame min..max)", "manual", "hold"};
-
 ImVec4 state_color(ProducerState s) {
     switch (s) {
     case ProducerState::Running:
@@ -37,12 +35,20 @@ void controls(ViewState& state) {
                 state.colormap = static_cast<render::Colormap>(i);
         ImGui::EndCombo();
     }
-    int mode = static_cast<int>(state.contrast);
-    if (ImGui::Combo("Contrast", &mode, kContrastModes, IM_ARRAYSIZE(kContrastModes)))
-        state.contrast = static_cast<ContrastMode>(mode);
-    if (state.contrast == ContrastMode::Manual) {
-        ImGui::DragFloat("low", &state.manual_lo, 0.01f);
-        ImGui::DragFloat("high", &state.manual_hi, 0.01f);
+    render::Contrast& con = state.contrast;
+    const auto modes = render::contrast_mode_names();
+    if (ImGui::BeginCombo("Contrast", render::name_of(con.mode).data())) {
+        for (std::size_t i = 0; i < modes.size(); ++i)
+            if (ImGui::Selectable(modes[i].data(), static_cast<std::size_t>(con.mode) == i))
+                con.mode = static_cast<render::ContrastMode>(i);
+        ImGui::EndCombo();
+    }
+    if (con.mode == render::ContrastMode::Manual) {
+        ImGui::DragFloatRange2("limits", &con.manual_lo, &con.manual_hi, 0.01f, 0.0f, 0.0f,
+                               "low %.4g", "high %.4g");
+    } else if (con.mode == render::ContrastMode::Percentile) {
+        ImGui::DragFloatRange2("percentiles", &con.pct_lo, &con.pct_hi, 0.1f, 0.0f, 100.0f,
+                               "low %.1f %%", "high %.1f %%", ImGuiSliderFlags_AlwaysClamp);
     }
 
     const auto colors = render::color_names();
@@ -133,6 +139,28 @@ void streams_table(ProducerHost& host, std::vector<StreamView>& views) {
     }
 }
 
+// Per layer: opacity and draw order (2D transparency as in the VisPy FAQ: layers are blended
+// over those drawn before them), and the contrast limits an image is drawn with.
+void layers(ProducerHost& host, std::vector<StreamView>& views) {
+    if (!ImGui::CollapsingHeader("Layers", ImGuiTreeNodeFlags_DefaultOpen)) return;
+    for (std::size_t id = 0; id < views.size() && id < host.stream_count(); ++id) {
+        const Stream& s = host.stream(static_cast<std::uint16_t>(id));
+        StreamView& v = views[id];
+        ImGui::PushID(static_cast<int>(id));
+        ImGui::TextUnformatted(s.request().name.c_str());
+        ImGui::SameLine(130);
+        ImGui::SetNextItemWidth(110);
+        ImGui::SliderFloat("opacity", &v.opacity, 0.0f, 1.0f, "%.2f");
+        ImGui::SameLine();
+        ImGui::SetNextItemWidth(60);
+        ImGui::DragInt("order", &v.order, 0.1f, -100, 100);
+        if (s.kind() == FrameKind::Image && v.has_frame)
+            ImGui::Text("    limits %.4g .. %.4g, %u bad pixels", double(v.limits.lo),
+                        double(v.limits.hi), v.last_stats.nonfinite);
+        ImGui::PopID();
+    }
+}
+
 } // namespace
 
 void ViewerApp::draw_panels(ViewState& state, ProducerHost& host, std::vector<StreamView>& views,
@@ -158,6 +186,8 @@ void ViewerApp::draw_panels(ViewState& state, ProducerHost& host, std::vector<St
     controls(state);
     ImGui::Separator();
     streams_table(host, views);
+    ImGui::Separator();
+    layers(host, views);
     ImGui::End();
 }
 

@@ -2,6 +2,7 @@
 // Value types shared by every module: stream kinds and shapes, and the message that travels
 // through the frame queue. No threads, no allocation.
 
+#include <array>
 #include <cstddef>
 #include <cstdint>
 #include <type_traits>
@@ -44,9 +45,22 @@ struct LinesDesc {
 // Statistics of one image frame, computed on the producer's thread when it submits, so that the
 // main thread can set contrast limits without touching the pixels.
 struct ImageStats {
+    // Quantiles at 0, 0.1, 0.2, ..., 100 % of a sample of the finite pixels: a sketch of their
+    // distribution, computed only when the stream asks for it (a view in percentile mode).
+    static constexpr std::size_t kQuantiles = 1001;
+    // The sketch sorts a regular sample of at most this many finite pixels (every pixel of an
+    // image up to 64x64).
+    static constexpr std::size_t kQuantileSample = 4096;
+
     float min = 0.0f;            // over finite pixels; 0 when there are none
     float max = 0.0f;            // over finite pixels; 0 when there are none
     std::uint32_t nonfinite = 0; // NaN and +-Inf pixels (drawn in the bad-value colour)
+    bool has_quantiles = false;  // false: not asked for, or no finite pixel
+    std::array<float, kQuantiles> quantiles{};
+
+    // The value below which `percent` % of the finite pixels lie, interpolated in the sketch
+    // (0 % and 100 % are the exact min and max); without a sketch, min..max linearly.
+    float percentile(double percent) const;
 };
 
 // What travels through the frame queue. Pixels and points stay in the stream's pool slot.

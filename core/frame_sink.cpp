@@ -2,9 +2,9 @@
 
 #include <cmath>
 #include <cstdio>
-#include <limits>
 
 #include "core/assert.hpp"
+#include "core/image_stats.hpp"
 #include "core/producer_host.hpp"
 
 namespace rtv {
@@ -155,23 +155,6 @@ std::size_t check_lines(const Stream& stream, const FrameLease& lease,
     return 0;
 }
 
-ImageStats image_stats(std::span<const float> px) {
-    float lo = std::numeric_limits<float>::infinity();
-    float hi = -std::numeric_limits<float>::infinity();
-    std::uint32_t bad = 0;
-    for (const float v : px) {
-        // v - v is 0 for finite v and NaN otherwise; cheaper than isfinite and vectorisable.
-        if (v - v == 0.0f) {
-            lo = v < lo ? v : lo;
-            hi = v > hi ? v : hi;
-        } else {
-            ++bad;
-        }
-    }
-    if (lo > hi) lo = hi = 0.0f; // no finite pixel
-    return {lo, hi, bad};
-}
-
 } // namespace
 
 void FrameSink::submit(FrameLease&& frame) {
@@ -194,7 +177,8 @@ void FrameSink::submit(FrameLease&& frame) {
         msg.lines = lease.lines();
         msg.points = lease.points_per_line();
     } else {
-        stream.pool().image_stats(lease.m_slot) = image_stats(lease.pixels());
+        compute_image_stats(lease.pixels(), stream.quantile_scratch(),
+                            stream.pool().image_stats(lease.m_slot));
     }
     msg.submit_ns = now_ns();
     if (!m_queue.try_enqueue(m_token, msg)) {

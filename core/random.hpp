@@ -45,7 +45,7 @@ public:
             for (std::size_t l = 0; l < kLanes; ++l)
                 out[i + l] = step(l);
         }
-        for (std::size_t l = 0; i < n; ++i, ++l)
+        for (std::size_t l = 0; l < kLanes && i < n; ++i, ++l) // the tail: fewer than kLanes
             out[i] = step(l);
     }
 

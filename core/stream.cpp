@@ -18,6 +18,7 @@ Stream::Stream(std::uint16_t id, StreamRequest request, std::uint16_t producer,
     , m_pool(slot_floats(m_request), m_request.slots)
     , m_producer(producer)
     , m_owner(owner) {
+    if (m_request.kind == FrameKind::Image) m_quantile_scratch.resize(ImageStats::kQuantileSample);
 }
 
 } // namespace rtv

@@ -2,7 +2,10 @@
 // One stream as the host owns it: its request, its pool and its statistics. Address-stable for
 // the host's lifetime; the producer thread and the main thread both hold references.
 
+#include <atomic>
 #include <cstdint>
+#include <span>
+#include <vector>
 
 #include "core/frame_pool.hpp"
 #include "core/producer.hpp"
@@ -33,6 +36,17 @@ public:
     // Producer side only: the next sequence number. Thread: the owning producer.
     std::uint32_t take_sequence() { return m_next_sequence++; }
 
+    // Whether image frames carry a quantile sketch (ImageStats::quantiles), asked for by a view
+    // in percentile contrast mode. Thread: set from any (the main thread), read at submit.
+    void set_want_quantiles(bool on) { m_want_quantiles.store(on, std::memory_order_relaxed); }
+    bool want_quantiles() const { return m_want_quantiles.load(std::memory_order_relaxed); }
+    // Producer side: the sample buffer for the sketch, empty unless asked for (or not an image).
+    // Thread: the owning producer.
+    std::span<float> quantile_scratch() {
+        if (!want_quantiles()) return {};
+        return m_quantile_scratch;
+    }
+
 private:
     std::uint16_t m_id;
     StreamRequest m_request;
@@ -41,6 +55,8 @@ private:
     std::uint16_t m_producer;
     const ProducerStatus& m_owner;
     std::uint32_t m_next_sequence = 0;
+    std::atomic<bool> m_want_quantiles{false};
+    std::vector<float> m_quantile_scratch; // ImageStats::kQuantileSample floats for images
 };
 
 } // namespace rtv

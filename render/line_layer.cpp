@@ -5,6 +5,7 @@
 
 #include <glad/gl.h>
 
+#include "render/decimate.hpp"
 #include "render/gl.hpp"
 
 namespace rtv::render {
@@ -17,7 +18,16 @@ LineLayer::LineLayer(LineLayer&& o) noexcept
     , m_counts(std::move(o.m_counts))
     , m_draws(std::exchange(o.m_draws, 0))
     , m_bounds(o.m_bounds)
-    , m_history_uploaded(o.m_history_uploaded) {
+    , m_history_uploaded(o.m_history_uploaded)
+    , m_source(std::move(o.m_source))
+    , m_source_lines(o.m_source_lines)
+    , m_source_points(o.m_source_points)
+    , m_source_fresh(o.m_source_fresh)
+    , m_scratch(std::move(o.m_scratch))
+    , m_decimated(o.m_decimated)
+    , m_fit_x0(o.m_fit_x0)
+    , m_fit_x1(o.m_fit_x1)
+    , m_fit_columns(o.m_fit_columns) {
 }
 
 LineLayer& LineLayer::operator=(LineLayer&& o) noexcept {
@@ -31,6 +41,15 @@ LineLayer& LineLayer::operator=(LineLayer&& o) noexcept {
         std::swap(m_draws, taken.m_draws);
         std::swap(m_bounds, taken.m_bounds);
         std::swap(m_history_uploaded, taken.m_history_uploaded);
+        std::swap(m_source, taken.m_source);
+        std::swap(m_source_lines, taken.m_source_lines);
+        std::swap(m_source_points, taken.m_source_points);
+        std::swap(m_source_fresh, taken.m_source_fresh);
+        std::swap(m_scratch, taken.m_scratch);
+        std::swap(m_decimated, taken.m_decimated);
+        std::swap(m_fit_x0, taken.m_fit_x0);
+        std::swap(m_fit_x1, taken.m_fit_x1);
+        std::swap(m_fit_columns, taken.m_fit_columns);
     }
     return *this;
 }
@@ -69,27 +88,74 @@ Status LineLayer::upload(std::uint32_t lines, std::uint32_t per_line,
     if (pts.size() < n)
         return Status::error("line layer: frame is shorter than its shape, got " +
                              std::to_string(pts.size()) + " points, expected " + std::to_string(n));
+    pts = pts.first(n);
+    if (n > 0) {
+        Rect b{pts[0].x, pts[0].y, pts[0].x, pts[0].y};
+        for (const LinePoint& p : pts) {
+            b.x0 = std::min<double>(b.x0, p.x);
+            b.x1 = std::max<double>(b.x1, p.x);
+            b.y0 = std::min<double>(b.y0, p.y);
+            b.y1 = std::max<double>(b.y1, p.y);
+        }
+        m_bounds = b;
+    }
+    bool sorted = per_line > kDecimateAbove;
+    for (std::uint32_t l = 0; sorted && l < lines; ++l)
+        sorted = x_is_sorted(pts.subspan(std::size_t{l} * per_line, per_line));
+    if (sorted) { // long: kept here; fit_to_view (called by the renderer) fills the buffer
+        if (m_source.size() < n) m_source.resize(n); // allocates: when frames grow
+        std::copy(pts.begin(), pts.end(), m_source.begin());
+        m_source_lines = lines;
+        m_source_points = per_line;
+        m_source_fresh = true;
+        m_decimated = false;
+        if (Status s = ensure_capacity(0, lines); !s) return s;
+        m_draws = lines;
+        return Status::ok();
+    }
+    m_source_lines = m_source_points = 0;
+    m_decimated = false;
     if (Status s = ensure_capacity(n, lines); !s) return s;
-    glBufferSubData(GL_ARRAY_BUFFER, 0, static_cast<GLsizeiptr>(n * sizeof(LinePoint)), pts.data());
+    glBufferSubData(GL_ARRAY_BUFFER, 0, static_cast<GLsizeiptr>(pts.size_bytes()), pts.data());
     for (std::uint32_t l = 0; l < lines; ++l) {
         m_firsts[l] = static_cast<std::int32_t>(std::size_t{l} * per_line);
         m_counts[l] = static_cast<std::int32_t>(per_line);
     }
     m_draws = lines;
-    if (n > 0) {
-        Rect b{pts[0].x, pts[0].y, pts[0].x, pts[0].y};
-        for (std::size_t i = 1; i < n; ++i) {
-            b.x0 = std::min<double>(b.x0, pts[i].x);
-            b.x1 = std::max<double>(b.x1, pts[i].x);
-            b.y0 = std::min<double>(b.y0, pts[i].y);
-            b.y1 = std::max<double>(b.y1, pts[i].y);
-        }
-        m_bounds = b;
-    }
     return check_gl("line layer upload");
 }
 
+Status LineLayer::fit_to_view(double x0, double x1, int columns) {
+    if (m_source_points == 0 || columns <= 0 || !(x1 > x0)) return Status::ok();
+    if (!m_source_fresh && x0 == m_fit_x0 && x1 == m_fit_x1 && columns == m_fit_columns)
+        return Status::ok();
+    m_source_fresh = false;
+    m_fit_x0 = x0;
+    m_fit_x1 = x1;
+    m_fit_columns = columns;
+    const std::size_t cap = decimated_capacity(static_cast<std::size_t>(columns));
+    const std::size_t need = cap * m_source_lines;
+    if (m_scratch.size() < need) m_scratch.resize(need); // allocates: when the view widens
+    std::size_t total = 0;
+    for (std::uint32_t l = 0; l < m_source_lines; ++l) {
+        const std::span<const LinePoint> line{m_source.data() + std::size_t{l} * m_source_points,
+                                              m_source_points};
+        const std::size_t n = decimate(line, x0, x1, static_cast<std::size_t>(columns),
+                                       std::span<LinePoint>(m_scratch).subspan(total, cap));
+        m_firsts[l] = static_cast<std::int32_t>(total);
+        m_counts[l] = static_cast<std::int32_t>(n);
+        total += n;
+    }
+    if (Status s = ensure_capacity(total, m_source_lines); !s) return s;
+    glBufferSubData(GL_ARRAY_BUFFER, 0, static_cast<GLsizeiptr>(total * sizeof(LinePoint)),
+                    m_scratch.data());
+    m_draws = m_source_lines;
+    m_decimated = true;
+    return check_gl("line layer decimation");
+}
+
 Status LineLayer::upload_history(const LineHistory& h) {
+    m_source_lines = m_source_points = 0; // histories are drawn in full
     const std::uint32_t cap = h.capacity();
     const std::size_t stride = std::size_t{cap} + 1; // the ring, then a copy of ring[0]
     if (Status s = ensure_capacity(stride * h.lines(), std::size_t{2} * h.lines()); !s) return s;

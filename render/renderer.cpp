@@ -108,6 +108,7 @@ Status Renderer::init() {
 }
 
 void Renderer::begin_view(const Viewport& vp, Rgb bg) {
+    m_viewport = vp;
     glViewport(vp.x, vp.y, vp.width, vp.height);
     glEnable(GL_SCISSOR_TEST);
     glScissor(vp.x, vp.y, vp.width, vp.height);
@@ -147,8 +148,10 @@ void Renderer::draw(const ImageLayer& layer, const Camera& camera, const ImageSt
     glBindVertexArray(0);
 }
 
-void Renderer::draw(const LineLayer& layer, const Camera& camera, const LineStyle& style) {
-    if (layer.empty()) return;
+Status Renderer::draw(LineLayer& layer, const Camera& camera, const LineStyle& style) {
+    if (layer.empty()) return Status::ok();
+    const Rect& visible = camera.visible();
+    if (Status s = layer.fit_to_view(visible.x0, visible.x1, m_viewport.width); !s) return s;
     glUseProgram(m_line_program.gl_name());
     set_xform(m_u_line_xform, camera);
     glUniform4f(m_u_line_color, style.color.r, style.color.g, style.color.b, style.opacity);
@@ -159,6 +162,7 @@ void Renderer::draw(const LineLayer& layer, const Camera& camera, const LineStyl
                       static_cast<GLsizei>(firsts.size()));
     ++m_draw_calls;
     glBindVertexArray(0);
+    return Status::ok();
 }
 
 } // namespace rtv::render

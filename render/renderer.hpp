@@ -45,7 +45,9 @@ public:
     // Sets the viewport and scissor to `vp` and clears it to `background`.
     void begin_view(const Viewport& vp, Rgb background);
     void draw(const ImageLayer& layer, const Camera& camera, const ImageStyle& style);
-    void draw(const LineLayer& layer, const Camera& camera, const LineStyle& style);
+    // Decimates a long line layer for this view first (LineLayer::fit_to_view), which can fail
+    // (buffer allocation): nothing is drawn then.
+    Status draw(LineLayer& layer, const Camera& camera, const LineStyle& style);
     // Restores full-framebuffer state (no scissor).
     void end_view();
 
@@ -53,6 +55,7 @@ public:
     std::uint64_t draw_calls() const { return m_draw_calls; }
 
 private:
+    Viewport m_viewport;
     Program m_image_program;
     Program m_line_program;
     std::uint32_t m_colormaps = 0; // GLuint texture

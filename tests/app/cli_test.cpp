@@ -54,9 +54,22 @@ TEST_SUITE("app") {
         CHECK(o.width == 640);
         CHECK(o.height == 480);
         CHECK_FALSE(o.vsync);
+        CHECK(o.contrast.mode == render::ContrastMode::Auto);
         app::Options d;
-        REQUIRE(parse({"--duration", "2.5"}, d).run);
+        REQUIRE(parse({"--duration", "2.5", "--contrast", "percentile:0.5:99.5"}, d).run);
         CHECK(*d.duration_s == 2.5);
+        CHECK(d.contrast.mode == render::ContrastMode::Percentile);
+        CHECK(d.contrast.pct_lo == 0.5f);
+        CHECK(d.contrast.pct_hi == 99.5f);
+        app::Options m;
+        REQUIRE(parse({"--contrast", "manual:-1:2.5"}, m).run);
+        CHECK(m.contrast.mode == render::ContrastMode::Manual);
+        CHECK(m.contrast.manual_lo == -1.0f);
+        CHECK(m.contrast.manual_hi == 2.5f);
+        app::Options p;
+        REQUIRE(parse({"--contrast", "percentile"}, p).run);
+        CHECK(p.contrast.pct_lo == 1.0f);
+        CHECK(p.contrast.pct_hi == 99.0f);
     }
 
     TEST_CASE("cli: help version and the producer list exit 0 with their text") {
@@ -96,6 +109,26 @@ TEST_SUITE("app") {
              "rtviewer: --line-color: unknown colour 'pink', expected one of: black, red, blue, "
              "green, white, "
              "gray, orange, magenta, cyan, or #rrggbb"},
+            {{"--contrast", "median"},
+             "rtviewer: --contrast: expected auto, percentile[:LO:HI] (percent, 0 <= LO < HI <= "
+             "100) "
+             "or manual:LO:HI (LO < HI), got 'median'"},
+            {{"--contrast", "manual"},
+             "rtviewer: --contrast: expected auto, percentile[:LO:HI] (percent, 0 <= LO < HI <= "
+             "100) "
+             "or manual:LO:HI (LO < HI), got 'manual'"},
+            {{"--contrast", "percentile:5:150"},
+             "rtviewer: --contrast: expected auto, percentile[:LO:HI] (percent, 0 <= LO < HI <= "
+             "100) "
+             "or manual:LO:HI (LO < HI), got 'percentile:5:150'"},
+            {{"--contrast", "manual:2:1"},
+             "rtviewer: --contrast: expected auto, percentile[:LO:HI] (percent, 0 <= LO < HI <= "
+             "100) "
+             "or manual:LO:HI (LO < HI), got 'manual:2:1'"},
+            {{"--contrast", "hold"},
+             "rtviewer: --contrast: expected auto, percentile[:LO:HI] (percent, 0 <= LO < HI <= "
+             "100) "
+             "or manual:LO:HI (LO < HI), got 'hold'"},
             {{"--frames", "-1"}, "rtviewer: --frames: must be a whole number >= 1, got '-1'"},
             {{"--frames", "0"}, "rtviewer: --frames: must be a whole number >= 1, got '0'"},
             {{"--duration", "soon"},

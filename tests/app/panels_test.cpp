@@ -92,13 +92,17 @@ TEST_SUITE("app") {
         ImGuiFrame frame;
         app::ViewState state;
         state.colormap = render::Colormap::Reds;
-        state.contrast = app::ContrastMode::Manual;
+        state.contrast.mode = render::ContrastMode::Manual;
         FrameQueue q = make_frame_queue();
         ProducerHost host(q);
         const float manual_height = frame.draw(host, state);
-        state.contrast = app::ContrastMode::Auto;
+        state.contrast.mode = render::ContrastMode::Percentile;
+        const float percentile_height = frame.draw(host, state);
+        state.contrast.mode = render::ContrastMode::Auto;
         const float auto_height = frame.draw(host, state);
-        CHECK(manual_height > auto_height); // manual mode adds the low and high fields
+        CHECK(manual_height > auto_height);     // manual mode adds the limits
+        CHECK(percentile_height > auto_height); // percentile mode adds the percentiles
+        CHECK(state.contrast.mode == render::ContrastMode::Auto);
         CHECK(state.colormap == render::Colormap::Reds);
         CHECK_FALSE(state.quit);
     }

@@ -83,6 +83,28 @@ TEST_SUITE("core") {
         CHECK(stats.min == -2.0f);
         CHECK(stats.max == 5.0f);
         CHECK(stats.nonfinite == 2);
+        CHECK_FALSE(stats.has_quantiles); // nobody asked for percentiles
+    }
+
+    TEST_CASE("FrameSink: image frames carry a quantile sketch once their stream asks for it") {
+        Pipeline p;
+        p.run({test::image_stream("img", 100, 1)}, [&](FrameSink& sink) {
+            p.host.stream(0).set_want_quantiles(true); // as the main thread does in percentile mode
+            FrameLease lease = sink.acquire(0);
+            auto px = lease.pixels();
+            for (std::size_t i = 0; i < px.size(); ++i)
+                px[i] = float(i);
+            px[42] = 1.0e9f; // one hot pixel
+            sink.submit(std::move(lease));
+        });
+        ImageStats stats{};
+        REQUIRE(p.router.deliver([&](const FrameView& v) {
+            stats = v.image_stats;
+            return Status::ok();
+        }) == 1);
+        REQUIRE(stats.has_quantiles);
+        CHECK(stats.max == 1.0e9f);
+        CHECK(stats.percentile(90) < 100.0f);
     }
 
     TEST_CASE("FrameSink: invalid line frames are rejected with their exact message") {

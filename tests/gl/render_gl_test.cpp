@@ -8,8 +8,10 @@
 
 #include <doctest/doctest.h>
 
+#include "core/image_stats.hpp"
 #include "core/line_history.hpp"
 #include "gl/gl_fixture.hpp"
+#include "render/contrast.hpp"
 #include "render/renderer.hpp"
 #include "render/snapshot.hpp"
 
@@ -124,6 +126,39 @@ TEST_SUITE("gl") {
         CHECK(near(pixel(img, 175, 50), {255, 0, 255}));   // Inf: magenta
     }
 
+    TEST_CASE("Renderer: percentile contrast draws a ramp with a hot pixel in full grey range") {
+        GlContext::get();
+        Renderer renderer;
+        REQUIRE(renderer.init().is_ok());
+        // 200 x 1 ramp over 0..1 with one hot pixel at x = 50.
+        std::vector<float> values(kW);
+        for (int i = 0; i < kW; ++i)
+            values[std::size_t(i)] = float(i) / float(kW - 1);
+        values[50] = 1.0e6f;
+        ImageLayer layer;
+        REQUIRE(layer.upload({kW, 1}, values).is_ok());
+        std::vector<float> scratch(ImageStats::kQuantileSample);
+        ImageStats stats;
+        compute_image_stats(values, scratch, stats);
+        auto draw = [&](Contrast c) {
+            const Limits l = contrast_limits(c, stats, {});
+            renderer.begin_view({0, 0, kW, kH}, {0, 0, 0});
+            renderer.draw(layer, camera({0, 0, kW, 1}),
+                          {Colormap::Grays, l.lo, l.hi, 1.0f, {1, 0, 1}});
+            renderer.end_view();
+            return grab();
+        };
+        const RgbaImage by_auto = draw({ContrastMode::Auto});
+        CHECK(near(pixel(by_auto, 150, 50), {0, 0, 0}));           // the ramp is crushed to black
+        CHECK(near(pixel(by_auto, 50, 50), {255, 255, 255}));      // but for the hot pixel
+        const RgbaImage by_pct = draw({ContrastMode::Percentile}); // 1..99 %
+        // x = 150 holds 0.754: (0.754 - 0.01) / 0.98 of the way from black to white.
+        const int want = int(std::lround((0.754 - 0.01) / 0.98 * 255));
+        CHECK(near(pixel(by_pct, 150, 50), {want, want, want}, 4));
+        CHECK(near(pixel(by_pct, 1, 50), {0, 0, 0}, 4));
+        CHECK(near(pixel(by_pct, 198, 50), {255, 255, 255}, 4));
+    }
+
     TEST_CASE("Renderer: a red line appears at the expected pixels and nowhere else") {
         GlContext::get();
         Renderer renderer;
@@ -133,7 +168,7 @@ TEST_SUITE("gl") {
         LineLayer line;
         REQUIRE(line.upload(1, 2, pts).is_ok());
         renderer.begin_view({0, 0, kW, kH}, {0.75f, 0.75f, 0.75f});
-        renderer.draw(line, camera({0, 0, 1, 1}), {{1, 0, 0}, 1.0f});
+        REQUIRE(renderer.draw(line, camera({0, 0, 1, 1}), {{1, 0, 0}, 1.0f}).is_ok());
         renderer.end_view();
         const RgbaImage img = grab();
         int red_in_row = 0, red_elsewhere = 0;
@@ -165,7 +200,9 @@ TEST_SUITE("gl") {
         CHECK(lines.firsts().size() == kLines);
         const auto before = renderer.draw_calls();
         renderer.begin_view({0, 0, kW, kH}, {1, 1, 1});
-        renderer.draw(lines, camera({0, -0.5, kPoints - 1, kLines - 0.5}), {{0, 0, 1}, 1.0f});
+        REQUIRE(
+            renderer.draw(lines, camera({0, -0.5, kPoints - 1, kLines - 0.5}), {{0, 0, 1}, 1.0f})
+                .is_ok());
         renderer.end_view();
         CHECK(renderer.draw_calls() - before == 1);
         // Each of the 100 rows of the 100-pixel-high view holds a blue line.
@@ -174,6 +211,50 @@ TEST_SUITE("gl") {
         for (int y = 0; y < kH; ++y)
             rows_with_blue += near(pixel(img, kW / 2, y), {0, 0, 255}) ? 1 : 0;
         CHECK(rows_with_blue >= 95);
+    }
+
+    TEST_CASE(
+        "Renderer: a line far longer than the view is wide is drawn decimated with its spike") {
+        GlContext::get();
+        Renderer renderer;
+        REQUIRE(renderer.init().is_ok());
+        // 200,000 points at y = 0.25 with a one-sample spike to y = 0.9 at x = 100,000.
+        const std::uint32_t n = 200'000;
+        std::vector<LinePoint> pts(n);
+        for (std::uint32_t i = 0; i < n; ++i)
+            pts[i] = {float(i), i == n / 2 ? 0.9f : 0.25f};
+        LineLayer line;
+        REQUIRE(line.upload(1, n, pts).is_ok());
+        renderer.begin_view({0, 0, kW, kH}, {1, 1, 1});
+        REQUIRE(renderer.draw(line, camera({0, 0, double(n), 1}), {{1, 0, 0}, 1.0f}).is_ok());
+        renderer.end_view();
+        CHECK(line.decimated());
+        REQUIRE(line.counts().size() == 1);
+        CHECK(std::size_t(line.counts()[0]) <= 2 * std::size_t(kW) + 2);
+        const RgbaImage img = grab();
+        // The spike's column reaches the top rows (y = 0.9 is 10 pixels from the top).
+        bool spike = false;
+        for (int x = kW / 2 - 2; x <= kW / 2 + 2; ++x)
+            spike = spike || near(pixel(img, x, 11), {255, 0, 0}, 60);
+        CHECK(spike);
+        // The level line at y = 0.25: on the row either side of the boundary at 75 from the top.
+        CHECK((near(pixel(img, 20, 74), {255, 0, 0}, 60) ||
+               near(pixel(img, 20, 75), {255, 0, 0}, 60)));
+        CHECK(near(pixel(img, 20, 11), {255, 255, 255})); // nothing above it elsewhere
+
+        // A long line that doubles back (a circle) cannot be decimated by column: drawn whole.
+        std::vector<LinePoint> circle(n);
+        for (std::uint32_t i = 0; i < n; ++i) {
+            const float a = float(i) * 6.2831853f / float(n - 1);
+            circle[i] = {std::cos(a), std::sin(a)};
+        }
+        LineLayer round;
+        REQUIRE(round.upload(1, n, circle).is_ok());
+        renderer.begin_view({0, 0, kW, kH}, {1, 1, 1});
+        REQUIRE(renderer.draw(round, camera({-1, -1, 1, 1}), {{1, 0, 0}, 1.0f}).is_ok());
+        renderer.end_view();
+        CHECK_FALSE(round.decimated());
+        CHECK(round.counts()[0] == std::int32_t(n));
     }
 
     TEST_CASE("Renderer: an append stream's ring is drawn without a gap where it wraps") {
@@ -192,7 +273,7 @@ TEST_SUITE("gl") {
         REQUIRE(line.firsts().size() == 2);
         CHECK(line.counts()[0] + line.counts()[1] == 9); // 8 samples plus the joining copy
         renderer.begin_view({0, 0, kW, kH}, {1, 1, 1});
-        renderer.draw(line, camera({4, 0, 11, 1}), {{1, 0, 0}, 1.0f});
+        REQUIRE(renderer.draw(line, camera({4, 0, 11, 1}), {{1, 0, 0}, 1.0f}).is_ok());
         renderer.end_view();
         const RgbaImage img = grab();
         int missing = 0;

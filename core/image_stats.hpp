@@ -1,0 +1,16 @@
+#pragma once
+// Image statistics computed on the producer's thread at submit: min, max and the count of
+// non-finite pixels in one vectorisable pass, plus (on request) a quantile sketch from a regular
+// sample of the pixels, for percentile contrast that one hot pixel cannot skew.
+
+#include <span>
+
+#include "core/frame.hpp"
+
+namespace rtv {
+
+// Fills `out` from `pixels`. With a non-empty `scratch` (at least ImageStats::kQuantileSample
+// floats) it also fills the quantile sketch. Thread: any. Allocates: never.
+void compute_image_stats(std::span<const float> pixels, std::span<float> scratch, ImageStats& out);
+
+} // namespace rtv
