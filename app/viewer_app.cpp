@@ -78,10 +78,15 @@ int ViewerApp::run() {
     const bool pace = m_options.headless && m_options.vsync;
     const auto period = std::chrono::nanoseconds(16'666'667);
 
+    // One line when the loop starts (scripts and tests wait for it before signalling).
+    std::printf("rtviewer: running on %s (%s), %zu producer%s; Esc, Q or Ctrl+C stops\n",
+                m_gl_renderer.c_str(), m_window.video_driver().c_str(), m_host.producer_count(),
+                m_host.producer_count() == 1 ? "" : "s");
+    std::fflush(stdout);
     m_start_ns = now_ns();
     std::int64_t last_ns = m_start_ns;
     auto next_frame = Clock::now();
-    while (!m_state.quit && !s_signal_quit.load()) {
+    for (;;) { // ends after the frame in which a stop was asked for, so outputs show that frame
         SDL_Event event;
         while (SDL_PollEvent(&event))
             handle_event(event);
@@ -91,6 +96,7 @@ int ViewerApp::run() {
         SDL_GetWindowSize(m_window.window(), &m_win_width, &m_win_height);
         const bool minimised = (SDL_GetWindowFlags(m_window.window()) & SDL_WINDOW_MINIMIZED) != 0;
         if (minimised) { // keep draining (pools must come home), skip drawing
+            if (m_state.quit || s_signal_quit.load()) break; // nothing to screenshot
             SDL_Delay(10);
             continue;
         }
@@ -116,7 +122,8 @@ int ViewerApp::run() {
             m_notice = s ? "saved " + path : s.message();
         }
         ++m_frames;
-        const bool last = (m_options.frames && m_frames >= *m_options.frames) ||
+        const bool last = m_state.quit || s_signal_quit.load() ||
+                          (m_options.frames && m_frames >= *m_options.frames) ||
                           (duration && double(now_ns() - m_start_ns) * 1e-9 >= *duration);
         if (last && !m_options.screenshot.empty()) {
             if (Status s = take_screenshot(m_options.screenshot); !s) {

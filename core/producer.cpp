@@ -1,5 +1,6 @@
 #include "core/producer.hpp"
 
+#include <stdexcept>
 #include <string>
 
 #include "core/frame_pool.hpp"
@@ -69,6 +70,9 @@ void Producer::run(std::stop_token stop, FrameSink& sink) {
     auto base = Clock::now(); // when the current interval started
     for (std::uint64_t n = 0; !stop.stop_requested(); ++n) {
         if (schedule.iterations != 0 && n >= schedule.iterations) return;
+        if (schedule.fail_after != 0 && n >= schedule.fail_after)
+            throw std::runtime_error("simulated failure after " + std::to_string(n) +
+                                     " frames (fail_after)");
         const double work = control.latency_s.load(std::memory_order_relaxed) +
                             control.jitter_s.load(std::memory_order_relaxed) * jitter_rng.uniform();
         if (work > 0.0 && !sink.sleep_for(work)) return;

@@ -52,6 +52,8 @@ struct Schedule {
     std::uint64_t seed = 0;       // deterministic randomness
     PoolPolicy policy = PoolPolicy::Drop;
     unsigned slots = 0; // frames in flight per stream; 0 = as each stream asks
+    // Throw after this many ticks (0 = never): how a failing producer looks, on demand.
+    std::uint64_t fail_after = 0;
 };
 
 class Producer {

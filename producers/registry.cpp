@@ -23,6 +23,8 @@ constexpr std::array kCommon{
     SettingInfo{"policy", "drop",
                 "when the pool is empty: 'drop' the frame (counted) or 'wait' for a slot"},
     SettingInfo{"slots", "3", "frames in flight per stream (the pool size), 1..64"},
+    SettingInfo{"fail_after", "0",
+                "throw after this many frames, to see a failing producer; 0 = never"},
 };
 
 template <class T> std::unique_ptr<Producer> make() {
@@ -68,6 +70,7 @@ Status apply_common(const std::string& who, std::string_view key, std::string_vi
     if (key == "jitter") return parse_seconds(who, key, value, false, s.jitter_s);
     if (key == "iterations") return parse_uint(who, key, value, 0, UINT64_MAX, s.iterations);
     if (key == "seed") return parse_uint(who, key, value, 0, UINT64_MAX, s.seed);
+    if (key == "fail_after") return parse_uint(who, key, value, 0, UINT64_MAX, s.fail_after);
     if (key == "slots") {
         std::uint64_t slots = 0;
         if (Status st = parse_uint(who, key, value, 1, 64, slots); !st) return st;

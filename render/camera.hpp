@@ -24,9 +24,10 @@ public:
     void set_range(const Rect& range, double margin = 0.0);
     const Rect& visible() const { return m_visible; }
     void set_y_down(bool y_down) { m_y_down = y_down; }
-    // Square data units (image pixels stay square): the visible rectangle grows about its
-    // centre along one axis to match the viewport's aspect ratio. Call after set_range and when
-    // the viewport changes size; pan and zoom keep the aspect.
+    // Square data units (image pixels stay square): the visible rectangle is the range asked for
+    // (by set_range, then moved by pan and zoom) grown about its centre along one axis to match
+    // the viewport's aspect ratio. Call after set_range and when the viewport changes size;
+    // resizing back and forth returns to the same view.
     void fit_aspect(Vec2 viewport_size);
     bool y_down() const { return m_y_down; }
 
@@ -43,6 +44,7 @@ public:
 
 private:
     Rect m_visible{};
+    Rect m_wanted{}; // the range asked for, before fit_aspect
     bool m_y_down = false;
 };
 

@@ -4,11 +4,13 @@
 // the line view below.
 
 #include <cmath>
+#include <csignal>
 #include <cstdlib>
 #include <filesystem>
 #include <fstream>
 #include <sstream>
 #include <string>
+#include <vector>
 
 #include <doctest/doctest.h>
 #include <sys/wait.h>
@@ -57,6 +59,59 @@ Run viewer(const std::string& args, const std::string& env = "") {
         r.err.pop_back();
     return r;
 }
+
+// rtviewer started with its stdout on a pipe, so a test can wait for its "running" line (a
+// blocking read: no sleeps) before it signals the process.
+struct Child {
+    pid_t pid = -1;
+    int out = -1;
+    std::string stdout_text;
+
+    explicit Child(const std::vector<std::string>& args) {
+        int fds[2];
+        REQUIRE(::pipe(fds) == 0);
+        pid = ::fork();
+        REQUIRE(pid >= 0);
+        if (pid == 0) {
+            ::dup2(fds[1], STDOUT_FILENO);
+            ::close(fds[0]);
+            ::close(fds[1]);
+            std::vector<char*> argv{const_cast<char*>(RTV_VIEWER_PATH)};
+            for (const std::string& a : args)
+                argv.push_back(const_cast<char*>(a.c_str()));
+            argv.push_back(nullptr);
+            ::execv(RTV_VIEWER_PATH, argv.data());
+            ::_exit(127);
+        }
+        ::close(fds[1]);
+        out = fds[0];
+    }
+    ~Child() {
+        if (out >= 0) ::close(out);
+        if (pid > 0) { // a failed test: do not leave the viewer running
+            ::kill(pid, SIGKILL);
+            ::waitpid(pid, nullptr, 0);
+        }
+    }
+    // Reads stdout until it holds `text`; false at end of file (the process is gone).
+    bool wait_for(const std::string& text) {
+        char buf[512];
+        while (stdout_text.find(text) == std::string::npos) {
+            const ssize_t n = ::read(out, buf, sizeof buf);
+            if (n <= 0) return false;
+            stdout_text.append(buf, std::size_t(n));
+        }
+        return true;
+    }
+    // Reads stdout to its end and reaps the process: its exit status, or -1 if a signal killed it.
+    int finish() {
+        wait_for("\x01never printed\x01");
+        int raw = 0;
+        ::waitpid(pid, &raw, 0);
+        pid = -1;
+        return WIFEXITED(raw) ? WEXITSTATUS(raw) : -1;
+    }
+};
 
 Json stats(const fs::path& p) {
     Json j;
@@ -183,7 +238,8 @@ TEST_SUITE("app") {
         CHECK(j["streams"].array[0]["name"].string == "sweep/image");
         // Headless runs also print a summary for a human.
         const std::string out = slurp(work_dir() / "stdout.txt");
-        CHECK(out.rfind("rtviewer: 25 frames in ", 0) == 0);
+        CHECK(out.rfind("rtviewer: running on ", 0) == 0);
+        CHECK(out.find("\nrtviewer: 25 frames in ") != std::string::npos);
         CHECK(out.find("sweep/image") != std::string::npos);
         CHECK(out.find("waves/lines") != std::string::npos);
         CHECK(j["streams"].array[0]["displayed"].number >= 1);
@@ -205,6 +261,47 @@ TEST_SUITE("app") {
         const Json& s = j["streams"].array[0];
         CHECK(s["state"].string == "stopped");
         CHECK(s["produced"].number <= 1);
+    }
+
+    TEST_CASE("rtviewer: SIGINT and SIGTERM stop a producer mid-latency and still write outputs") {
+        for (const int sig : {SIGINT, SIGTERM}) {
+            CAPTURE(sig);
+            const fs::path json = work_dir() / ("signal" + std::to_string(sig) + ".json");
+            const fs::path png = work_dir() / ("signal" + std::to_string(sig) + ".png");
+            // Without the handler the run would take 600 s; the ctest timeout bounds it.
+            Child viewer({"--headless", "--duration", "600", "--producer", "sweep:latency=3",
+                          "--producer", "waves", "--stats-json", json.string(), "--screenshot",
+                          png.string()});
+            REQUIRE(viewer.wait_for("rtviewer: running on "));
+            REQUIRE(::kill(viewer.pid, sig) == 0);
+            CHECK(viewer.finish() == 0);
+            CHECK(viewer.stdout_text.find("sweep/image") != std::string::npos); // the summary
+            const Json j = stats(json);
+            CHECK(j["streams"].array[0]["state"].string == "stopped");
+            CHECK(j["duration_s"].number < 600.0);
+            rtv::render::RgbaImage img;
+            CHECK(rtv::render::read_png(png.string(), img).is_ok());
+        }
+    }
+
+    TEST_CASE("rtviewer: a producer that fails is reported while the others run on") {
+        const fs::path json = work_dir() / "failing.json";
+        const Run r = viewer("--headless --frames 40 --producer sweep:fail_after=5,interval=auto "
+                             "--producer waves --stats-json " +
+                             json.string());
+        REQUIRE_MESSAGE(r.status == 0, r.err);
+        const Json j = stats(json);
+        const Json& sweep = j["producers"].array[0];
+        CHECK(sweep["state"].string == "failed");
+        CHECK(sweep["message"].string == "sweep: simulated failure after 5 frames (fail_after)");
+        const Json& waves = j["producers"].array[1];
+        CHECK(waves["state"].string != "failed");
+        bool waves_shown = false;
+        for (const Json& s : j["streams"].array)
+            if (s["name"].string == "waves/lines") waves_shown = s["displayed"].number >= 10;
+        CHECK(waves_shown);
+        const std::string out = slurp(work_dir() / "stdout.txt");
+        CHECK(out.find("failed") != std::string::npos); // the summary says so too
     }
 
     TEST_CASE("rtviewer: bad command lines exit 2 with their message") {

@@ -80,6 +80,21 @@ TEST_SUITE("core") {
         CHECK(host.stream(1).stats().read().produced == 50);
     }
 
+    TEST_CASE("ProducerHost: fail_after makes the schedule throw after that many frames") {
+        FrameQueue queue = make_frame_queue();
+        ProducerHost host(queue);
+        FrameRouter router(queue, host);
+        Schedule s = test::once(100);
+        s.fail_after = 4;
+        REQUIRE(host.start("flaky", image_producer(), s).is_ok());
+        test::pump_until_finished(host, router);
+        CHECK(host.producer_status(0).state() == ProducerState::Failed);
+        std::string message;
+        CHECK(host.producer_status(0).message(message));
+        CHECK(message == "flaky: simulated failure after 4 frames (fail_after)");
+        CHECK(host.stream(0).stats().read().produced == 4);
+    }
+
     TEST_CASE("ProducerHost: stop wakes a producer in the middle of a 600 s simulated latency") {
         FrameQueue queue = make_frame_queue();
         ProducerHost host(queue);

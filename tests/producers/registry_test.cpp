@@ -49,7 +49,7 @@ TEST_SUITE("producers") {
              "unknown producer 'foo', expected one of: sweep, waves, blobs, sensor"},
             {"sweep:colour=red", "sweep: unknown setting 'colour', expected one of: interval, "
                                  "latency, jitter, iterations, seed, "
-                                 "policy, slots, width, height, points"},
+                                 "policy, slots, fail_after, width, height, points"},
             {"sweep:interval=-1",
              "sweep: interval must be a number of seconds in 0..86400 or 'auto', got '-1'"},
             {"sweep:interval=abc",

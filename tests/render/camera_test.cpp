@@ -73,6 +73,22 @@ TEST_SUITE("render") {
         CHECK(c.visible().x0 == doctest::Approx(-200));
     }
 
+    TEST_CASE("Camera: resizing back and forth returns to the same view without drifting") {
+        Camera c;
+        c.set_range({0, 0, 800, 600}, 0.0);
+        c.zoom(2.0, {250, 250}, {1000, 500}); // a zoomed-in view, then many resizes
+        c.fit_aspect({1000, 500});
+        const Rect before = c.visible();
+        for (int i = 0; i < 20; ++i) {
+            c.fit_aspect({400.0 + 37 * i, 900.0 - 23 * i});
+            c.fit_aspect({1000, 500});
+        }
+        CHECK(c.visible().x0 == doctest::Approx(before.x0));
+        CHECK(c.visible().x1 == doctest::Approx(before.x1));
+        CHECK(c.visible().y0 == doctest::Approx(before.y0));
+        CHECK(c.visible().y1 == doctest::Approx(before.y1));
+    }
+
     TEST_CASE("Camera: the NDC transform maps the visible corners to -1 and 1") {
         Camera c;
         c.set_range({10, 20, 30, 60}, 0.0);
