@@ -113,6 +113,7 @@ void SdlWindow::render_imgui() {
 }
 
 void SdlWindow::swap() {
+    render::flush(); // offscreen swaps do not flush (see render::flush)
     SDL_GL_SwapWindow(m_window);
 }
 

@@ -171,7 +171,8 @@ void ViewerApp::draw_panels(ViewState& state, ProducerHost& host, std::vector<St
     ImGui::SetNextWindowPos({0, 0});
     ImGui::SetNextWindowSize({panel_width, io.DisplaySize.y});
     ImGui::Begin("rtviewer", nullptr,
-                 ImGuiWindowFlags_NoMove | ImGuiWindowFlags_NoResize | ImGuiWindowFlags_NoCollapse);
+                 ImGuiWindowFlags_NoMove | ImGuiWindowFlags_NoResize | ImGuiWindowFlags_NoCollapse |
+                     ImGuiWindowFlags_NoBackground);
     const double p50 = double(frame_times.quantile_ns(0.5)) * 1e-6;
     const double p99 = double(frame_times.quantile_ns(0.99)) * 1e-6;
     ImGui::Text("%.0f fps  frame %.2f ms (p99 %.2f)", io.Framerate, p50, p99);

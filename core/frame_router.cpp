@@ -35,6 +35,7 @@ std::size_t FrameRouter::drain() {
 
 void FrameRouter::route(const FrameMsg& msg) {
     Stream& stream = m_host.stream(msg.stream);
+    stream.count_taken();
     StreamState& s = m_state[msg.stream];
     if (s.seen && msg.sequence > s.last_sequence + 1)
         stream.stats().add_gaps(msg.sequence - s.last_sequence - 1);

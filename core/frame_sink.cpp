@@ -146,6 +146,13 @@ std::size_t check_lines(const Stream& stream, const FrameLease& lease,
             "%s: append frame has the wrong line count, got %u, expected %u; frame rejected", name,
             lease.lines(), cap.max_lines));
     const std::size_t n = std::size_t{lease.lines()} * lease.points_per_line();
+    // A branch-free pass the compiler vectorises (v - v is NaN exactly for NaN and +-Inf); the
+    // first bad point is looked for only when there is one.
+    const float* f = reinterpret_cast<const float*>(pts.data());
+    std::uint32_t bad = 0;
+    for (std::size_t i = 0; i < 2 * n; ++i)
+        bad |= f[i] - f[i] == 0.0f ? 0u : 1u;
+    if (bad == 0) return 0;
     for (std::size_t i = 0; i < n; ++i) {
         if (!std::isfinite(pts[i].x) || !std::isfinite(pts[i].y))
             return static_cast<std::size_t>(std::snprintf(
@@ -185,6 +192,7 @@ void FrameSink::submit(FrameLease&& frame) {
         stream.stats().add_dropped_queue();
         return;
     }
+    stream.count_enqueued();
     lease.m_stream = nullptr; // the main thread owns the slot now
 }
 
@@ -224,6 +232,12 @@ bool FrameSink::wait_for_slot() {
     const auto slot = pool.acquire_wait(m_stop);
     if (!slot) return false;
     pool.release(*slot);
+    return true;
+}
+
+bool FrameSink::wait_until_taken() {
+    for (Stream* stream : m_streams)
+        if (!stream->wait_taken(m_stop)) return false;
     return true;
 }
 

@@ -112,6 +112,10 @@ public:
     // Waits until the pool that last starved has a free slot (without taking it); false on
     // stop. Thread: producer. Allocates: never.
     bool wait_for_slot();
+    // interval=auto: waits until the main thread has taken every frame this producer enqueued,
+    // so that it makes one frame per display frame instead of frames nobody will see; false on
+    // stop. Thread: producer. Allocates: never.
+    bool wait_until_taken();
 
 private:
     friend class ProducerHost;

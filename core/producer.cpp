@@ -85,6 +85,9 @@ void Producer::run(std::stop_token stop, FrameSink& sink) {
         for (;;) {
             const double interval = control.interval_s.load(std::memory_order_relaxed);
             if (interval <= 0.0) {
+                // auto: the next frame once the display has taken this one (paced by the
+                // display, as VisPy's timer on the GUI thread is); and a slot to make it in.
+                if (!sink.wait_until_taken()) return;
                 if (sink.starved() && !sink.wait_for_slot()) return;
                 base = Clock::now();
                 break;

@@ -43,9 +43,10 @@ struct StreamRequest {
 // Checks a request against the pipeline's limits, naming the stream in the message.
 Status validate(const StreamRequest& request);
 
-// How the host paces a producer. interval_s == 0 means "auto": as fast as the pool allows.
+// How the host paces a producer. interval_s == 0 means "auto": a new frame as soon as the main
+// thread has taken the last one (paced by the display, never making frames nobody sees).
 struct Schedule {
-    double interval_s = 0.0;      // seconds between ticks; 0 = auto
+    double interval_s = 0.0;      // seconds between ticks; 0 = auto (display-paced)
     double latency_s = 0.0;       // simulated work per tick (a slow instrument)
     double jitter_s = 0.0;        // extra random work per tick, uniform in [0, jitter)
     std::uint64_t iterations = 0; // stop after this many ticks; 0 = forever

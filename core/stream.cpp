@@ -21,4 +21,21 @@ Stream::Stream(std::uint16_t id, StreamRequest request, std::uint16_t producer,
     if (m_request.kind == FrameKind::Image) m_quantile_scratch.resize(ImageStats::kQuantileSample);
 }
 
+bool Stream::wait_taken(std::stop_token stop) {
+    if (m_taken.load(std::memory_order_acquire) == m_enqueued) return true;
+    // A stop must wake the wait, and std::atomic::wait returns only on a changed value: the
+    // callback counts one spurious "taken". Harmless: the producer is ending and nothing else
+    // reads the count.
+    std::stop_callback wake(stop, [this] {
+        m_taken.fetch_add(1, std::memory_order_release);
+        m_taken.notify_all();
+    });
+    for (;;) {
+        const std::uint32_t taken = m_taken.load(std::memory_order_acquire);
+        if (stop.stop_requested()) return false;
+        if (taken == m_enqueued) return true;
+        m_taken.wait(taken, std::memory_order_acquire);
+    }
+}
+
 } // namespace rtv

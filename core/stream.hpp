@@ -5,6 +5,7 @@
 #include <atomic>
 #include <cstdint>
 #include <span>
+#include <stop_token>
 #include <vector>
 
 #include "core/frame_pool.hpp"
@@ -36,6 +37,17 @@ public:
     // Producer side only: the next sequence number. Thread: the owning producer.
     std::uint32_t take_sequence() { return m_next_sequence++; }
 
+    // Pacing of interval=auto: frames the producer enqueued and frames the router took off the
+    // queue. count_enqueued: the owning producer. count_taken: the main thread (the router).
+    void count_enqueued() { ++m_enqueued; }
+    void count_taken() {
+        m_taken.fetch_add(1, std::memory_order_release);
+        m_taken.notify_all(); // cheap when nobody waits
+    }
+    // Waits until the router has taken every frame this stream enqueued: true, or false once
+    // `stop` is requested. Thread: the owning producer. Allocates: never.
+    bool wait_taken(std::stop_token stop);
+
     // Whether image frames carry a quantile sketch (ImageStats::quantiles), asked for by a view
     // in percentile contrast mode. Thread: set from any (the main thread), read at submit.
     void set_want_quantiles(bool on) { m_want_quantiles.store(on, std::memory_order_relaxed); }
@@ -56,6 +68,8 @@ private:
     const ProducerStatus& m_owner;
     std::uint32_t m_next_sequence = 0;
     std::atomic<bool> m_want_quantiles{false};
+    std::uint32_t m_enqueued = 0;          // owning producer only
+    std::atomic<std::uint32_t> m_taken{0}; // by the router
     std::vector<float> m_quantile_scratch; // ImageStats::kQuantileSample floats for images
 };
 

@@ -15,7 +15,7 @@ namespace {
 
 constexpr std::array kCommon{
     SettingInfo{"interval", "(per producer)",
-                "seconds between frames, or 'auto' = as fast as the pool allows"},
+                "seconds between frames, or 'auto' = as soon as the viewer took the last one"},
     SettingInfo{"latency", "0", "seconds of simulated work per frame (a slow instrument)"},
     SettingInfo{"jitter", "0", "extra random work per frame, uniform in [0, jitter) seconds"},
     SettingInfo{"iterations", "(per producer)", "stop after this many frames; 0 = forever"},

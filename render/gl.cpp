@@ -58,6 +58,10 @@ std::uint32_t create_data_texture() {
     return texture;
 }
 
+void flush() {
+    glFlush();
+}
+
 Status check_gl(const char* where) {
     const GLenum first = glGetError();
     if (first == GL_NO_ERROR) return Status::ok();

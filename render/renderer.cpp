@@ -28,23 +28,25 @@ void main() {
 const char* kImageFragment = R"(#version 330 core
 uniform sampler2D u_image;
 uniform sampler2D u_cmap;
-uniform float u_row;    // v coordinate of the colormap's row
-uniform vec2 u_clim;    // lo, hi
+uniform int u_row;      // the colormap's row in the lookup texture
+uniform vec2 u_size;    // image width, height in pixels
+uniform vec2 u_clim;    // lo, 1 / (hi - lo)
 uniform vec4 u_bad;     // colour of NaN and Inf pixels
 uniform float u_opacity;
 in vec2 v_uv;
 out vec4 o_color;
 void main() {
-    float v = texture(u_image, v_uv).r;
-    if (isnan(v) || isinf(v)) {
-        o_color = vec4(u_bad.rgb, u_bad.a * u_opacity);
-        return;
-    }
-    float span = u_clim.y - u_clim.x;
-    float t = span > 0.0 ? clamp((v - u_clim.x) / span, 0.0, 1.0) : (v > u_clim.x ? 1.0 : 0.0);
-    // Entry round(t * 255), sampled at its texel centre (nearest filtering).
-    vec3 c = texture(u_cmap, vec2((floor(t * 255.0 + 0.5) + 0.5) / 256.0, u_row)).rgb;
-    o_color = vec4(c, u_opacity);
+    // texelFetch: the exact pixel, without the filtering and wrapping texture() computes (cheaper
+    // on software rasterisers such as llvmpipe). No branches: llvmpipe shades 8 or 16 pixels at
+    // once, and a select costs less than a divergent return.
+    ivec2 size = ivec2(u_size);
+    float v = texelFetch(u_image, min(ivec2(v_uv * u_size), size - 1), 0).r;
+    bool bad = isnan(v) || isinf(v);
+    // u_clim: lo and 1 / (hi - lo) (0 when hi <= lo: everything above lo is at the top).
+    float t = u_clim.y > 0.0 ? clamp((v - u_clim.x) * u_clim.y, 0.0, 1.0) : float(v > u_clim.x);
+    // Entry round(t * 255); a bad pixel reads entry 0 and is replaced.
+    vec3 c = texelFetch(u_cmap, ivec2(bad ? 0 : int(t * 255.0 + 0.5), u_row), 0).rgb;
+    o_color = bad ? vec4(u_bad.rgb, u_bad.a * u_opacity) : vec4(c, u_opacity);
 }
 )";
 
@@ -137,15 +139,19 @@ void Renderer::draw(const ImageLayer& layer, const Camera& camera, const ImageSt
     glBindTexture(GL_TEXTURE_2D, m_colormaps);
     glUniform1i(m_u_cmap, 1);
     glActiveTexture(GL_TEXTURE0);
-    glUniform1f(m_u_row,
-                (static_cast<float>(style.colormap) + 0.5f) / static_cast<float>(kColormapCount));
-    glUniform2f(m_u_clim, style.lo, style.hi);
+    glUniform1i(m_u_row, static_cast<int>(style.colormap));
+    const float span = style.hi - style.lo;
+    glUniform2f(m_u_clim, style.lo, span > 0.0f ? 1.0f / span : 0.0f);
     glUniform4f(m_u_bad, style.bad.r, style.bad.g, style.bad.b, 1.0f);
     glUniform1f(m_u_image_opacity, style.opacity);
+    // An opaque image replaces what is under it: no blending (a read-modify-write per pixel).
+    const bool opaque = style.opacity >= 1.0f;
+    if (opaque) glDisable(GL_BLEND);
     glBindVertexArray(m_empty_vao);
     glDrawArrays(GL_TRIANGLE_STRIP, 0, 4);
     ++m_draw_calls;
     glBindVertexArray(0);
+    if (opaque) glEnable(GL_BLEND);
 }
 
 Status Renderer::draw(LineLayer& layer, const Camera& camera, const LineStyle& style) {

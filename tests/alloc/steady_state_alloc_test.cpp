@@ -1,63 +1,15 @@
-// Counts every heap allocation in the process (all threads) by replacing the global operator new,
-// and checks that a running pipeline (host, producers on their threads, router on this one)
-// allocates nothing once warmed up.
+// Counts every heap allocation in the process (all threads; count_allocations.cpp replaces the
+// global operator new) and checks that a running pipeline (host, producers on their threads, router
+// on this one) allocates nothing once warmed up.
 
-#include <atomic>
-#include <cstdlib>
 #include <memory>
-#include <new>
 
 #include <doctest/doctest.h>
 
+#include "alloc/count_allocations.hpp"
 #include "core/frame_router.hpp"
 #include "core/producer_host.hpp"
 #include "core/scripted_producer.hpp"
-
-namespace {
-std::atomic<std::uint64_t> g_allocations{0};
-}
-
-void* operator new(std::size_t size) {
-    g_allocations.fetch_add(1, std::memory_order_relaxed);
-    if (void* p = std::malloc(size ? size : 1)) return p;
-    throw std::bad_alloc();
-}
-void* operator new[](std::size_t size) {
-    return ::operator new(size);
-}
-void* operator new(std::size_t size, std::align_val_t align) {
-    g_allocations.fetch_add(1, std::memory_order_relaxed);
-    const auto a = static_cast<std::size_t>(align);
-    if (void* p = std::aligned_alloc(a, (size + a - 1) / a * a)) return p;
-    throw std::bad_alloc();
-}
-void* operator new[](std::size_t size, std::align_val_t align) {
-    return ::operator new(size, align);
-}
-void operator delete(void* p) noexcept {
-    std::free(p);
-}
-void operator delete[](void* p) noexcept {
-    std::free(p);
-}
-void operator delete(void* p, std::size_t) noexcept {
-    std::free(p);
-}
-void operator delete[](void* p, std::size_t) noexcept {
-    std::free(p);
-}
-void operator delete(void* p, std::align_val_t) noexcept {
-    std::free(p);
-}
-void operator delete[](void* p, std::align_val_t) noexcept {
-    std::free(p);
-}
-void operator delete(void* p, std::size_t, std::align_val_t) noexcept {
-    std::free(p);
-}
-void operator delete[](void* p, std::size_t, std::align_val_t) noexcept {
-    std::free(p);
-}
 
 using namespace rtv;
 
@@ -102,13 +54,13 @@ TEST_SUITE("alloc") {
             router.drain();
             router.deliver(upload);
         }
-        const std::uint64_t before = g_allocations.load();
+        const std::uint64_t before = test::allocation_count();
         const std::uint64_t start = displayed();
         while (displayed() < start + 20000) {
             router.drain();
             router.deliver(upload);
         }
-        const std::uint64_t allocations = g_allocations.load() - before;
+        const std::uint64_t allocations = test::allocation_count() - before;
         host.stop_all();
         CHECK(allocations == 0);
         for (std::uint16_t id = 0; id < host.stream_count(); ++id)

@@ -1,6 +1,7 @@
 #include <latch>
 #include <memory>
 #include <stdexcept>
+#include <thread>
 
 #include <doctest/doctest.h>
 #include <pthread.h>
@@ -78,6 +79,34 @@ TEST_SUITE("core") {
         CHECK(host.stream(0).stats().read().produced == 3);
         CHECK(host.producer_status(1).state() == ProducerState::Finished);
         CHECK(host.stream(1).stats().read().produced == 50);
+    }
+
+    TEST_CASE("ProducerHost: interval=auto makes a frame only once the last was taken") {
+        // Display-paced: a frame is enqueued only after the router took the one before, so no
+        // drain ever finds two frames of the stream and nothing is superseded or dropped.
+        FrameQueue queue = make_frame_queue();
+        ProducerHost host(queue);
+        FrameRouter router(queue, host);
+        REQUIRE(host.start("auto", image_producer(), test::once(2000)).is_ok());
+        test::pump_until_finished(host, router);
+        const StatsSnapshot s = host.stream(0).stats().read();
+        CHECK(host.producer_status(0).state() == ProducerState::Finished);
+        CHECK(s.produced == 2000);
+        CHECK(s.displayed == 2000);
+        CHECK(s.superseded == 0);
+        CHECK(s.dropped() == 0);
+    }
+
+    TEST_CASE("ProducerHost: stop wakes an auto producer waiting for its frame to be taken") {
+        FrameQueue queue = make_frame_queue();
+        ProducerHost host(queue);
+        REQUIRE(host.start("auto", image_producer(), test::once(0)).is_ok());
+        // Nobody drains: after its first frame the producer waits for the display.
+        while (host.stream_count() == 0 || host.stream(0).stats().read().produced == 0)
+            std::this_thread::yield();
+        host.stop_all(); // hangs (ctest timeout) if that wait ignored stop
+        CHECK(host.producer_status(0).state() == ProducerState::Stopped);
+        CHECK(host.stream(0).stats().read().produced == 1);
     }
 
     TEST_CASE("ProducerHost: fail_after makes the schedule throw after that many frames") {

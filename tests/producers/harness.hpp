@@ -1,7 +1,8 @@
 #pragma once
 // Runs a producer from its spec to its natural end (iterations) and collects every frame it
-// submitted, in order, straight from the queue: no router, so nothing is superseded.
-// Use slots >= iterations and policy=wait so that nothing is dropped either.
+// submitted, in order, straight from the queue while it runs: no router, so nothing is
+// superseded. Use policy=wait so that nothing is dropped either. As the router does, each frame
+// taken off the queue is counted (Stream::count_taken), which paces interval=auto producers.
 
 #include <memory>
 #include <string>
@@ -36,29 +37,43 @@ struct Capture {
             return false;
         }
         REQUIRE(host.start(made.type, std::move(made.producer), made.schedule).is_ok());
-        host.join_all();
         moodycamel::ConsumerToken token(queue);
-        FrameMsg msg;
-        while (queue.try_dequeue(token, msg)) {
-            Stream& stream = host.stream(msg.stream);
-            Captured c;
-            c.stream = msg.stream;
-            c.sequence = msg.sequence;
-            const auto raw = stream.pool().data(msg.slot);
-            if (msg.kind == FrameKind::Image) {
-                c.pixels.assign(raw.begin(),
-                                raw.begin() + static_cast<std::ptrdiff_t>(
-                                                  stream.request().image.pixel_count()));
-            } else {
-                c.lines = msg.lines;
-                c.points = msg.points;
-                const auto* pts = reinterpret_cast<const LinePoint*>(raw.data());
-                c.line_points.assign(pts, pts + std::size_t{msg.lines} * msg.points);
+        auto running = [&] {
+            const ProducerState state = host.producer_status(0).state();
+            return state == ProducerState::Starting || state == ProducerState::Running;
+        };
+        for (;;) {
+            const bool ended = !running(); // read before the queue: then it holds everything
+            FrameMsg msg;
+            bool any = false;
+            while (queue.try_dequeue(token, msg)) {
+                any = true;
+                take(msg);
             }
-            stream.pool().release(msg.slot);
-            frames.push_back(std::move(c));
+            if (ended && !any) break;
         }
+        host.join_all();
         return true;
+    }
+
+    void take(const FrameMsg& msg) {
+        Stream& stream = host.stream(msg.stream);
+        stream.count_taken();
+        Captured c;
+        c.stream = msg.stream;
+        c.sequence = msg.sequence;
+        const auto raw = stream.pool().data(msg.slot);
+        if (msg.kind == FrameKind::Image) {
+            c.pixels.assign(raw.begin(), raw.begin() + static_cast<std::ptrdiff_t>(
+                                                           stream.request().image.pixel_count()));
+        } else {
+            c.lines = msg.lines;
+            c.points = msg.points;
+            const auto* pts = reinterpret_cast<const LinePoint*>(raw.data());
+            c.line_points.assign(pts, pts + std::size_t{msg.lines} * msg.points);
+        }
+        stream.pool().release(msg.slot);
+        frames.push_back(std::move(c));
     }
 
     std::vector<const Captured*> of_stream(std::uint16_t id) const {

@@ -1,0 +1,85 @@
+#pragma once
+// The benchmark harness: every figure is reported with a baseline measured in the same run and
+// their ratio (shared, noisy machines: ratios travel, absolutes do not). Benchmarks check their
+// own results; a lost frame is an error, never a fast result.
+
+#include <chrono>
+#include <cstdint>
+#include <functional>
+#include <string>
+#include <vector>
+
+namespace rtv::bench {
+
+struct Metric {
+    std::string name;
+    double value = 0.0;
+    std::string unit;
+};
+
+struct Result {
+    std::string bench; // e.g. "handoff"
+    std::string name;  // e.g. "producers=2"
+    std::vector<Metric> metrics;
+    std::string compared;   // the metric compared, e.g. "messages/s"
+    std::string baseline;   // what it is compared against, e.g. "mutex+cv+deque"
+    double subject = 0.0;   // the compared metric's value
+    double reference = 0.0; // the baseline's value of the same metric
+    double ratio = 0.0;     // subject / reference
+    std::string note;       // how to read the ratio, e.g. "higher is better"
+    bool ok = true;         // false: the benchmark's own check failed
+    std::string error;
+};
+
+struct Config {
+    bool quick = false; // fractions of a second per case (bench_smoke)
+    std::string viewer; // path of the rtviewer binary, for the end-to-end bench
+    double scale() const { return quick ? 0.05 : 1.0; }
+};
+
+class Report {
+public:
+    Result& add(Result r);
+    const std::vector<Result>& results() const { return m_results; }
+    bool all_ok() const;
+    void set_gl_renderer(std::string r) { m_gl_renderer = std::move(r); }
+    // The short human table, then errors.
+    void print_table() const;
+    std::string json(const Config& config) const;
+
+private:
+    std::vector<Result> m_results;
+    std::string m_gl_renderer = "not used";
+};
+
+using Clock = std::chrono::steady_clock;
+inline double seconds_since(Clock::time_point t) {
+    return std::chrono::duration<double>(Clock::now() - t).count();
+}
+// The median of repeated measurements.
+double median(std::vector<double> v);
+
+// Memory, from /proc/self/status: resident set size now and its peak since the last reset.
+std::int64_t rss_kb();
+std::int64_t peak_rss_kb();
+void reset_peak_rss(); // writes 5 to /proc/self/clear_refs (Linux >= 4.0)
+
+// operator new calls in this process since start (bench/main.cpp counts them).
+std::uint64_t allocations();
+
+std::string cpu_model();
+
+// Copies a block of `bytes` bytes into `destinations` buffers in turn for about `seconds`: the
+// machine's memcpy bandwidth in MB/s for that block and working set (a stream's pool has 3
+// slots), the baseline of the throughput benchmarks.
+double memcpy_mb_per_s(std::size_t bytes, double seconds, unsigned destinations = 3);
+
+// The benchmarks (bench_*.cpp).
+void bench_handoff(const Config& c, Report& r);
+void bench_pool(const Config& c, Report& r);
+void bench_pipeline(const Config& c, Report& r);
+void bench_render(const Config& c, Report& r);
+void bench_end_to_end(const Config& c, Report& r);
+void bench_scaling(const Config& c, Report& r);
+
+} // namespace rtv::bench

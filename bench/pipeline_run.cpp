@@ -1,0 +1,144 @@
+#include "bench/pipeline_run.hpp"
+
+#include <cstring>
+#include <thread>
+
+#include "bench/harness.hpp"
+#include "core/frame_router.hpp"
+#include "core/frame_sink.hpp"
+#include "core/producer_host.hpp"
+#include "producers/registry.hpp"
+
+namespace rtv::bench {
+
+namespace {
+
+class CopyProducer final : public Producer {
+public:
+    CopyProducer(std::uint32_t width, std::uint32_t height)
+        : m_width(width)
+        , m_height(height)
+        , m_source(height == 0 ? std::size_t{width} * 2 : std::size_t{width} * height) {
+        for (std::size_t i = 0; i < m_source.size(); ++i)
+            m_source[i] = float(i % 1000) * 0.001f;
+    }
+    ProducerInfo info() const override { return {"copy", "copies a prepared frame"}; }
+    Status configure(const ProducerConfig&) override { return Status::ok(); }
+    std::vector<StreamRequest> streams() const override {
+        StreamRequest r;
+        if (m_height == 0) {
+            r.name = "copy/line";
+            r.kind = FrameKind::Lines;
+            r.lines = {1, m_width};
+        } else {
+            r.name = "copy/image";
+            r.image = {m_width, m_height};
+        }
+        return {r};
+    }
+    void tick(FrameSink& sink, std::uint64_t) override {
+        FrameLease lease = sink.acquire(0);
+        if (!lease) return;
+        float* dst =
+            m_height == 0 ? reinterpret_cast<float*>(lease.points().data()) : lease.pixels().data();
+        std::memcpy(dst, m_source.data(), m_source.size() * sizeof(float));
+        sink.submit(std::move(lease));
+    }
+
+private:
+    std::uint32_t m_width, m_height;
+    std::vector<float> m_source;
+};
+
+} // namespace
+
+std::unique_ptr<Producer> make_copy_producer(std::uint32_t width, std::uint32_t height) {
+    return std::make_unique<CopyProducer>(width, height);
+}
+
+PipelineStats run_pipeline(const std::vector<std::string>& specs, double seconds,
+                           double consumer_period_s) {
+    std::vector<Started> started;
+    for (const std::string& spec : specs) {
+        producers::CreatedProducer made;
+        if (Status s = producers::create(spec, made); !s) {
+            PipelineStats out;
+            out.error = s.message();
+            return out;
+        }
+        started.push_back({std::move(made.producer), made.schedule});
+    }
+    return run_pipeline(std::move(started), seconds, consumer_period_s);
+}
+
+PipelineStats run_pipeline(std::vector<Started> producers, double seconds,
+                           double consumer_period_s) {
+    PipelineStats out;
+    FrameQueue queue = make_frame_queue();
+    ProducerHost host(queue);
+    FrameRouter router(queue, host);
+    for (std::size_t i = 0; i < producers.size(); ++i) {
+        const std::string name =
+            std::string(producers[i].producer->info().name) + "#" + std::to_string(i + 1);
+        if (Status s = host.start(name, std::move(producers[i].producer), producers[i].schedule);
+            !s) {
+            out.error = s.message();
+            return out;
+        }
+    }
+    double bytes = 0.0;
+    std::uint64_t consumed = 0;
+    const auto noop_upload = [&](const FrameView& f) {
+        ++consumed;
+        bytes += f.kind == FrameKind::Image ? double(f.pixels.size_bytes())
+                                            : double(f.line_points.size_bytes());
+        return Status::ok();
+    };
+    reset_peak_rss();
+    const auto t0 = Clock::now();
+    std::uint64_t allocations_at_half = 0;
+    bool half = false;
+    auto next = t0;
+    for (;;) {
+        const double t = seconds_since(t0);
+        if (t >= seconds) break;
+        if (!half && t >= seconds / 2) {
+            half = true;
+            allocations_at_half = allocations();
+        }
+        const std::size_t n = router.drain();
+        router.deliver(noop_upload);
+        if (consumer_period_s > 0.0) {
+            next += std::chrono::duration_cast<Clock::duration>(
+                std::chrono::duration<double>(consumer_period_s));
+            std::this_thread::sleep_until(next); // a slow consumer (a benchmark may sleep)
+        } else if (n == 0) {
+            std::this_thread::yield();
+        }
+    }
+    out.steady_allocations = allocations() - allocations_at_half;
+    out.seconds = seconds_since(t0);
+    out.peak_rss_kb = peak_rss_kb();
+    host.stop_all();
+    while (router.drain() != 0) {
+    }
+    router.deliver(noop_upload);
+    router.release_all();
+    for (std::size_t id = 0; id < host.stream_count(); ++id) {
+        const StatsSnapshot s = host.stream(std::uint16_t(id)).stats().read();
+        out.produced += double(s.produced);
+        out.generated += double(s.produced - s.dropped());
+        if (s.displayed + s.superseded + s.dropped() + s.rejected != s.produced ||
+            s.in_flight() != 0)
+            out.error = "stream " + std::to_string(id) + ": frames unaccounted for";
+        if (id == 0) {
+            out.latency_p50_ms = double(s.latency_p50_ns) * 1e-6;
+            out.latency_p99_ms = double(s.latency_p99_ns) * 1e-6;
+        }
+    }
+    out.consumed = double(consumed);
+    out.bytes_consumed = bytes;
+    return out;
+}
+
+} // namespace rtv::bench

@@ -1,0 +1,43 @@
+#pragma once
+// Runs producers (by spec) through the real host, queue and router with a no-op upload on this
+// thread, the consumer draining every `consumer_period_s` (0: as fast as it can), for `seconds`.
+// Then stops, drains and checks that every frame is accounted for. Shared by the pipeline and
+// scaling benchmarks.
+
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "core/producer.hpp"
+
+namespace rtv::bench {
+
+struct PipelineStats {
+    double seconds = 0.0;
+    double produced = 0.0;  // frames made or dropped, all streams
+    double generated = 0.0; // produced - dropped: frames actually filled
+    double consumed = 0.0;  // frames that reached the (no-op) upload
+    double bytes_consumed = 0.0;
+    double latency_p50_ms = 0.0, latency_p99_ms = 0.0; // the first stream
+    std::int64_t peak_rss_kb = 0;
+    std::uint64_t steady_allocations = 0; // operator new calls in the second half of the run
+    std::string error;                    // non-empty: the accounting identity failed
+};
+
+struct Started {
+    std::unique_ptr<Producer> producer;
+    Schedule schedule;
+};
+
+PipelineStats run_pipeline(std::vector<Started> producers, double seconds,
+                           double consumer_period_s);
+// The same with built-in producers given as specs ("sweep:interval=auto").
+PipelineStats run_pipeline(const std::vector<std::string>& specs, double seconds,
+                           double consumer_period_s);
+
+// A producer that copies one prepared frame into each slot (as from a camera's DMA buffer): the
+// least work a producer can do, so the pipeline's own cost shows. An image of width x height, or
+// (height == 0) one line of `width` points.
+std::unique_ptr<Producer> make_copy_producer(std::uint32_t width, std::uint32_t height);
+
+} // namespace rtv::bench
