@@ -1,0 +1,52 @@
+#pragma once
+// NumPy's .npy format (versions 1.0 and 2.0): the payload of ZeroMQ messages and of recordings.
+// Reading validates everything before a byte of data is touched: magic, version, header length
+// and syntax, dtype, byte order, memory order, shape, size limits and byte count. Each failure
+// is a Status with a one-line reason. Supported: little-endian float32, float64, uint8, uint16,
+// int16 and int32, C order, 1-D and 2-D; data is converted to float32 for display.
+// Thread: any. Allocates: the writer's result only; reading never allocates.
+
+#include <cstddef>
+#include <cstdint>
+#include <span>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "core/status.hpp"
+
+namespace rtv::producers {
+
+enum class NpyType : std::uint8_t { F4, F8, U1, U2, I2, I4 };
+
+struct NpyLimits {
+    std::size_t max_header_bytes = 4096;       // numpy writes about 128
+    std::uint64_t max_elements = 1ull << 28;   // 1 GiB of float32
+};
+
+struct NpyArray {
+    NpyType type = NpyType::F4;
+    unsigned dims = 0;            // 1 or 2
+    std::uint64_t shape[2] = {0, 0};
+    std::span<const std::byte> data; // exactly count() * item size bytes, inside the input
+    std::uint64_t count() const { return dims == 1 ? shape[0] : shape[0] * shape[1]; }
+};
+
+// The dtype strings read and written: "<f4", "<f8", "|u1", "<u2", "<i2", "<i4".
+std::string_view npy_descr(NpyType type);
+std::size_t npy_item_size(NpyType type);
+
+// Parses a whole .npy file or message. `out.data` points into `bytes`.
+Status parse_npy(std::span<const std::byte> bytes, NpyArray& out, const NpyLimits& limits = {});
+
+// Converts the array's elements to float32 into `out` (at least count() floats), in C order.
+void npy_to_float(const NpyArray& array, std::span<float> out);
+
+// A float32 .npy (version 1.0, header padded to 64 bytes) of a 1-D (rows == 0) or 2-D array.
+void write_npy(std::vector<std::byte>& out, std::span<const float> data, std::uint64_t rows,
+               std::uint64_t cols);
+// The same for any supported dtype, from raw little-endian element bytes (tests and examples).
+void write_npy_raw(std::vector<std::byte>& out, NpyType type, std::span<const std::byte> data,
+                   unsigned dims, const std::uint64_t* shape, unsigned version = 1);
+
+} // namespace rtv::producers
