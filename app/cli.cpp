@@ -86,6 +86,8 @@ ParseOutcome parse_command_line(int argc, const char* const* argv, Options& opti
     cli.add_option("--line-color", line_color, "Line colour: " + render::color_list());
     cli.add_option("--size", size, "Window size WIDTHxHEIGHT (default 1280x800)");
     cli.add_flag("--no-vsync", no_vsync, "Redraw as fast as possible");
+    cli.add_flag("--exit-when-done", options.exit_when_done,
+                 "Quit once every producer has ended (iterations reached, a replay at its end)");
     cli.add_flag("--list-producers", list, "List the producers and their settings");
     cli.add_flag("--version", version, "Print the version");
     try {

@@ -27,6 +27,7 @@ struct Options {
     int width = 1280;
     int height = 800;
     bool vsync = true;
+    bool exit_when_done = false; // quit once every producer has ended
 };
 
 struct ParseOutcome {

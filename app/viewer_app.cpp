@@ -91,6 +91,9 @@ int ViewerApp::run() {
         while (SDL_PollEvent(&event))
             handle_event(event);
 
+        // Read before ingest: a producer that has ended has enqueued all its frames, so this
+        // frame shows them.
+        const bool producers_done = m_options.exit_when_done && all_producers_ended();
         ingest();
         m_window.drawable_size(m_fb_width, m_fb_height);
         SDL_GetWindowSize(m_window.window(), &m_win_width, &m_win_height);
@@ -122,7 +125,7 @@ int ViewerApp::run() {
             m_notice = s ? "saved " + path : s.message();
         }
         ++m_frames;
-        const bool last = m_state.quit || s_signal_quit.load() ||
+        const bool last = m_state.quit || s_signal_quit.load() || producers_done ||
                           (m_options.frames && m_frames >= *m_options.frames) ||
                           (duration && double(now_ns() - m_start_ns) * 1e-9 >= *duration);
         if (last && !m_options.screenshot.empty()) {
@@ -302,6 +305,14 @@ void ViewerApp::ingest() {
     }
 }
 
+bool ViewerApp::all_producers_ended() const {
+    for (std::size_t p = 0; p < m_host.producer_count(); ++p) {
+        const ProducerState s = m_host.producer_status(p).state();
+        if (s == ProducerState::Starting || s == ProducerState::Running) return false;
+    }
+    return true;
+}
+
 void ViewerApp::layout(int fb_w, int fb_h) {
     const float scale = m_win_width > 0 ? float(fb_w) / float(m_win_width) : 1.0f;
     const int panel = std::min(int(m_panel_width * scale), fb_w / 2);
@@ -335,7 +346,7 @@ void ViewerApp::reset_cameras() {
                    !v.lines.empty()) {
             const render::Rect b = v.lines.bounds();
             // As VisPy's example: x over the points, y over 0..1 (widened if the data leave it).
-            const render::Rect r{b.x0, std::min(0.0, b.y0), b.x0 + s.request().lines.max_points,
+            const render::Rect r{b.x0, std::min(0.0, b.y0), b.x1 > b.x0 ? b.x1 : b.x0 + 1.0,
                                  std::max(1.0, b.y1)};
             line_range = have_line ? line_range.united(r) : r;
             have_line = true;

@@ -83,6 +83,7 @@ private:
     Status start();
     void handle_event(const SDL_Event& event);
     void ingest();
+    bool all_producers_ended() const;
     void layout(int fb_width, int fb_height);
     void reset_cameras();
     void draw_canvas();

@@ -146,6 +146,7 @@ void layers(ProducerHost& host, std::vector<StreamView>& views) {
     for (std::size_t id = 0; id < views.size() && id < host.stream_count(); ++id) {
         const Stream& s = host.stream(static_cast<std::uint16_t>(id));
         StreamView& v = views[id];
+        if (!v.has_frame) continue; // nothing drawn yet (or ever: zmq/messages)
         ImGui::PushID(static_cast<int>(id));
         ImGui::TextUnformatted(s.request().name.c_str());
         ImGui::SameLine(130);

@@ -8,6 +8,7 @@
 #include "producers/settings.hpp"
 #include "producers/sweep.hpp"
 #include "producers/waves.hpp"
+#include "producers/zmq_input.hpp"
 
 namespace rtv::producers {
 
@@ -18,7 +19,8 @@ constexpr std::array kCommon{
                 "seconds between frames, or 'auto' = as soon as the viewer took the last one"},
     SettingInfo{"latency", "0", "seconds of simulated work per frame (a slow instrument)"},
     SettingInfo{"jitter", "0", "extra random work per frame, uniform in [0, jitter) seconds"},
-    SettingInfo{"iterations", "(per producer)", "stop after this many frames; 0 = forever"},
+    SettingInfo{"iterations", "(per producer)",
+                "stop after this many frames (zmq: messages); 0 = forever"},
     SettingInfo{"seed", "0", "seed of the producer's random numbers"},
     SettingInfo{"policy", "drop",
                 "when the pool is empty: 'drop' the frame (counted) or 'wait' for a slot"},
@@ -47,6 +49,8 @@ const std::array kRegistry{
                   &make<Blobs>},
     ProducerEntry{Sensor::kName, Sensor::kDescription, Sensor::settings(), defaults(0.01),
                   &make<Sensor>},
+    ProducerEntry{ZmqInput::kName, ZmqInput::kDescription, ZmqInput::settings(), defaults(0.0),
+                  &make<ZmqInput>},
 };
 
 bool is_common(std::string_view key) {

@@ -36,11 +36,11 @@ TEST_SUITE("app") {
 
     TEST_CASE("cli: every flag is read") {
         app::Options o;
-        const auto r =
-            parse({"--producer", "sweep:latency=3", "-p", "waves", "--headless", "--frames", "12",
-                   "--screenshot", "a.png", "--stats-json", "s.json", "--colormap", "reds",
-                   "--line-color", "#00ff00", "--size", "640x480", "--no-vsync"},
-                  o);
+        const auto r = parse({"--producer", "sweep:latency=3", "-p", "waves", "--headless",
+                              "--frames", "12", "--screenshot", "a.png", "--stats-json", "s.json",
+                              "--colormap", "reds", "--line-color", "#00ff00", "--size", "640x480",
+                              "--no-vsync", "--exit-when-done"},
+                             o);
         REQUIRE(r.run);
         REQUIRE(o.producers.size() == 2);
         CHECK(o.producers[0].schedule.latency_s == 3.0);
@@ -54,6 +54,7 @@ TEST_SUITE("app") {
         CHECK(o.width == 640);
         CHECK(o.height == 480);
         CHECK_FALSE(o.vsync);
+        CHECK(o.exit_when_done);
         CHECK(o.contrast.mode == render::ContrastMode::Auto);
         app::Options d;
         REQUIRE(parse({"--duration", "2.5", "--contrast", "percentile:0.5:99.5"}, d).run);
@@ -95,7 +96,7 @@ TEST_SUITE("app") {
         const Case cases[] = {
             {{"--producer", "foo"},
              "rtviewer: --producer: unknown producer 'foo', expected one of: sweep, waves, blobs, "
-             "sensor"},
+             "sensor, zmq"},
             {{"--producer", "sweep:width"},
              "rtviewer: --producer: sweep: setting 'width' has no value, expected width=value"},
             {{"--producer", "sweep:interval=-1"},

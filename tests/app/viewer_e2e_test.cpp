@@ -16,6 +16,7 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include "app/child_process.hpp"
 #include "app/json_lite.hpp"
 #include "render/colormap.hpp"
 #include "render/snapshot.hpp"
@@ -59,59 +60,6 @@ Run viewer(const std::string& args, const std::string& env = "") {
         r.err.pop_back();
     return r;
 }
-
-// rtviewer started with its stdout on a pipe, so a test can wait for its "running" line (a
-// blocking read: no sleeps) before it signals the process.
-struct Child {
-    pid_t pid = -1;
-    int out = -1;
-    std::string stdout_text;
-
-    explicit Child(const std::vector<std::string>& args) {
-        int fds[2];
-        REQUIRE(::pipe(fds) == 0);
-        pid = ::fork();
-        REQUIRE(pid >= 0);
-        if (pid == 0) {
-            ::dup2(fds[1], STDOUT_FILENO);
-            ::close(fds[0]);
-            ::close(fds[1]);
-            std::vector<char*> argv{const_cast<char*>(RTV_VIEWER_PATH)};
-            for (const std::string& a : args)
-                argv.push_back(const_cast<char*>(a.c_str()));
-            argv.push_back(nullptr);
-            ::execv(RTV_VIEWER_PATH, argv.data());
-            ::_exit(127);
-        }
-        ::close(fds[1]);
-        out = fds[0];
-    }
-    ~Child() {
-        if (out >= 0) ::close(out);
-        if (pid > 0) { // a failed test: do not leave the viewer running
-            ::kill(pid, SIGKILL);
-            ::waitpid(pid, nullptr, 0);
-        }
-    }
-    // Reads stdout until it holds `text`; false at end of file (the process is gone).
-    bool wait_for(const std::string& text) {
-        char buf[512];
-        while (stdout_text.find(text) == std::string::npos) {
-            const ssize_t n = ::read(out, buf, sizeof buf);
-            if (n <= 0) return false;
-            stdout_text.append(buf, std::size_t(n));
-        }
-        return true;
-    }
-    // Reads stdout to its end and reaps the process: its exit status, or -1 if a signal killed it.
-    int finish() {
-        wait_for("\x01never printed\x01");
-        int raw = 0;
-        ::waitpid(pid, &raw, 0);
-        pid = -1;
-        return WIFEXITED(raw) ? WEXITSTATUS(raw) : -1;
-    }
-};
 
 Json stats(const fs::path& p) {
     Json j;
@@ -269,9 +217,9 @@ TEST_SUITE("app") {
             const fs::path json = work_dir() / ("signal" + std::to_string(sig) + ".json");
             const fs::path png = work_dir() / ("signal" + std::to_string(sig) + ".png");
             // Without the handler the run would take 600 s; the ctest timeout bounds it.
-            Child viewer({"--headless", "--duration", "600", "--producer", "sweep:latency=3",
-                          "--producer", "waves", "--stats-json", json.string(), "--screenshot",
-                          png.string()});
+            rtv::test::Child viewer({"--headless", "--duration", "600", "--producer",
+                                     "sweep:latency=3", "--producer", "waves", "--stats-json",
+                                     json.string(), "--screenshot", png.string()});
             REQUIRE(viewer.wait_for("rtviewer: running on "));
             REQUIRE(::kill(viewer.pid, sig) == 0);
             CHECK(viewer.finish() == 0);
@@ -308,7 +256,7 @@ TEST_SUITE("app") {
         const Run unknown = viewer("--producer foo");
         CHECK(unknown.status == 2);
         CHECK(unknown.err == "rtviewer: --producer: unknown producer 'foo', expected one of: "
-                             "sweep, waves, blobs, sensor");
+                             "sweep, waves, blobs, sensor, zmq");
         const Run map = viewer("--colormap jet");
         CHECK(map.status == 2);
         CHECK(

@@ -21,7 +21,8 @@ template <class T> std::vector<std::byte> raw(const std::vector<T>& values) {
 std::vector<std::byte> file(const std::string& header, std::size_t data_bytes,
                             unsigned char major = 1) {
     std::vector<std::byte> out;
-    for (char c : std::string("\x93NUMPY", 6)) out.push_back(std::byte(c));
+    for (char c : std::string("\x93NUMPY", 6))
+        out.push_back(std::byte(c));
     out.push_back(std::byte(major));
     out.push_back(std::byte{0});
     const std::size_t len = header.size();
@@ -31,7 +32,8 @@ std::vector<std::byte> file(const std::string& header, std::size_t data_bytes,
         out.push_back(std::byte{0});
         out.push_back(std::byte{0});
     }
-    for (char c : header) out.push_back(std::byte(c));
+    for (char c : header)
+        out.push_back(std::byte(c));
     out.resize(out.size() + data_bytes, std::byte{0});
     return out;
 }
@@ -59,7 +61,8 @@ void round_trip(NpyType type, const std::vector<T>& values, unsigned dims,
     REQUIRE(a.count() == values.size());
     std::vector<float> floats(values.size());
     npy_to_float(a, floats);
-    for (std::size_t i = 0; i < values.size(); ++i) CHECK(floats[i] == static_cast<float>(values[i]));
+    for (std::size_t i = 0; i < values.size(); ++i)
+        CHECK(floats[i] == static_cast<float>(values[i]));
 }
 
 } // namespace
@@ -97,15 +100,17 @@ TEST_SUITE("producers") {
         CHECK(a.shape[0] == 6);
     }
 
-    TEST_CASE("npy: headers written by other tools are read (quotes, spacing, key order)") {
-        const auto a = file("{\"shape\": (2,3), \"fortran_order\": False, \"descr\": \"<f4\"}\n", 24);
+    TEST_CASE("npy: headers written by other tools are read whatever their quotes and key order") {
+        const auto a =
+            file("{\"shape\": (2,3), \"fortran_order\": False, \"descr\": \"<f4\"}\n", 24);
         CHECK(parse_error(a) == "ok");
         const auto b = file("{'descr': '<u1', 'fortran_order': False, 'shape': (5,), }      \n", 5);
         CHECK(parse_error(b) == "ok");
     }
 
     TEST_CASE("npy: malformed input is rejected with its exact reason before any data is read") {
-        const std::string ok_header = "{'descr': '<f4', 'fortran_order': False, 'shape': (2, 3), }\n";
+        const std::string ok_header =
+            "{'descr': '<f4', 'fortran_order': False, 'shape': (2, 3), }\n";
         struct Case {
             const char* what;
             std::vector<std::byte> bytes;
@@ -124,7 +129,7 @@ TEST_SUITE("producers") {
             {"too short for a header", short_file,
              "npy: truncated header, got 8 bytes, expected at least 10"},
             {"truncated header", truncated,
-             "npy: truncated header, got 50 bytes, expected at least 72"},
+             "npy: truncated header, got 50 bytes, expected at least 70"},
             {"version 3", version3, "npy: version 3.0 is not supported, expected 1.0 or 2.0"},
             {"wrong byte count", file(ok_header, 20),
              "npy: data is 20 bytes, expected 24 for shape (2, 3) of <f4"},
@@ -154,7 +159,7 @@ TEST_SUITE("producers") {
              file("{'descr': '<f4', 'fortran_order': False, 'shape': (2, 3), 'x': 1}\n", 24),
              "npy: header has an unknown key 'x', expected descr, fortran_order and shape"},
             {"syntax", file("{'descr' '<f4'}\n", 0),
-             "npy: header syntax: expected ':' after 'descr' at offset 8"},
+             "npy: header syntax: expected ':' after 'descr' at offset 9"},
             {"negative dimension",
              file("{'descr': '<f4', 'fortran_order': False, 'shape': (-2, 3), }\n", 24),
              "npy: header syntax: expected a dimension (a whole number >= 0) at offset 51"},

@@ -43,10 +43,10 @@ TEST_SUITE("producers") {
         };
         const Case cases[] = {
             {"", "producer spec is empty, expected name[:key=value,...] with name one of: sweep, "
-                 "waves, blobs, sensor"},
-            {"foo", "unknown producer 'foo', expected one of: sweep, waves, blobs, sensor"},
+                 "waves, blobs, sensor, zmq"},
+            {"foo", "unknown producer 'foo', expected one of: sweep, waves, blobs, sensor, zmq"},
             {"foo:interval=1",
-             "unknown producer 'foo', expected one of: sweep, waves, blobs, sensor"},
+             "unknown producer 'foo', expected one of: sweep, waves, blobs, sensor, zmq"},
             {"sweep:colour=red", "sweep: unknown setting 'colour', expected one of: interval, "
                                  "latency, jitter, iterations, seed, "
                                  "policy, slots, fail_after, width, height, points"},

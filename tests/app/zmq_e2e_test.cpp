@@ -1,0 +1,178 @@
+// The zmq producer end to end: rtviewer runs headless with zmq on a free loopback port
+// (bind=tcp://127.0.0.1:*, the port it picked read from its stdout) and quits once the given
+// number of messages arrived (--exit-when-done). Publishers: an XPUB socket in this test (it
+// waits for the viewer's subscription, so no message is lost to the PUB/SUB "slow joiner"), the
+// Python example and the C++ example.
+
+#include <cstdlib>
+#include <filesystem>
+#include <fstream>
+#include <sstream>
+#include <string>
+#include <vector>
+
+#include <doctest/doctest.h>
+#include <zmq.hpp>
+
+#include "app/child_process.hpp"
+#include "app/json_lite.hpp"
+#include "producers/npy.hpp"
+
+namespace fs = std::filesystem;
+using rtv::test::Child;
+using rtv::test::Json;
+
+namespace {
+
+fs::path temp(const std::string& name) {
+    return fs::temp_directory_path() / ("rtv_zmq_" + std::to_string(::getpid()) + "_" + name);
+}
+
+Json read_json(const fs::path& p) {
+    std::ifstream in(p);
+    std::stringstream ss;
+    ss << in.rdbuf();
+    Json j;
+    rtv::test::JsonParser parser(ss.str());
+    REQUIRE_MESSAGE(parser.parse(j), "not valid JSON: " << p);
+    return j;
+}
+
+const Json* stream(const Json& stats, const std::string& name) {
+    for (const Json& s : stats["streams"].array)
+        if (s["name"].string == name) return &s;
+    return nullptr;
+}
+
+// Starts the viewer listening for `messages` messages; returns the endpoint it bound.
+std::string start_viewer(Child& viewer) {
+    REQUIRE(viewer.wait_for("rtviewer: zmq: listening on "));
+    const std::string& out = viewer.stdout_text;
+    const std::size_t at = out.find("listening on ") + 13;
+    return out.substr(at, out.find('\n', at) - at);
+}
+
+std::vector<std::string> viewer_args(int messages, const fs::path& json) {
+    return {"--headless",   "--exit-when-done",
+            "--duration",   "120",
+            "--producer",   "zmq:bind=tcp://127.0.0.1:*,iterations=" + std::to_string(messages),
+            "--stats-json", json.string()};
+}
+
+std::vector<std::byte> image_npy(std::uint64_t h, std::uint64_t w, float value) {
+    std::vector<float> px(h * w, value);
+    std::vector<std::byte> out;
+    rtv::producers::write_npy(out, px, h, w);
+    return out;
+}
+
+void send(zmq::socket_t& s, std::vector<std::string> parts) {
+    for (std::size_t i = 0; i < parts.size(); ++i)
+        s.send(zmq::buffer(parts[i]),
+               i + 1 < parts.size() ? zmq::send_flags::sndmore : zmq::send_flags::none);
+}
+
+std::string bytes(const std::vector<std::byte>& b) {
+    return {reinterpret_cast<const char*>(b.data()), b.size()};
+}
+
+} // namespace
+
+TEST_SUITE("app") {
+
+    TEST_CASE("zmq: frames from a real PUB on loopback are shown and bad messages counted") {
+        const fs::path json = temp("pub.json");
+        Child viewer(viewer_args(11, json));
+        const std::string endpoint = start_viewer(viewer);
+
+        zmq::context_t context(1);
+        zmq::socket_t pub(context, zmq::socket_type::xpub);
+        pub.set(zmq::sockopt::linger, 5000);
+        pub.connect(endpoint);
+        zmq::message_t subscription;
+        REQUIRE(pub.recv(subscription)); // the viewer subscribed: nothing sent now is lost
+
+        std::vector<float> trace(50);
+        for (std::size_t i = 0; i < trace.size(); ++i)
+            trace[i] = float(i) / 50.0f;
+        std::vector<std::byte> trace_npy;
+        rtv::producers::write_npy(trace_npy, trace, 0, trace.size());
+        auto bad_magic = image_npy(4, 6, 1.0f);
+        bad_magic[0] = std::byte{'X'};
+
+        send(pub, {"cam", bytes(image_npy(4, 6, 1.0f))});      // 1 good image
+        send(pub, {"trace", bytes(trace_npy)});                // 2 good line
+        send(pub, {"cam", bytes(bad_magic)});                  // 3 rejected on cam
+        send(pub, {"cam", bytes(image_npy(4, 6, 2.0f))});      // 4 good image
+        send(pub, {"cam", bytes(image_npy(5, 5, 2.0f))});      // 5 shape changed: rejected
+        send(pub, {"lonely"});                                 // 6 one part: zmq/messages
+        send(pub, {"cam", bytes(image_npy(4, 6, 3.0f)), "x"}); // 7 three parts: zmq/messages
+        send(pub, {":image", bytes(image_npy(4, 6, 3.0f))});   // 8 empty name: zmq/messages
+        send(pub, {"trace", bytes(trace_npy)});                // 9 good line
+        send(pub, {"cam", bytes(image_npy(4, 6, 3.0f))});      // 10 good image
+        send(pub, {"cam", "not an array at all"});             // 11 rejected on cam
+
+        CHECK(viewer.finish() == 0);
+        const Json j = read_json(json);
+        const Json* cam = stream(j, "cam");
+        const Json* tr = stream(j, "trace");
+        const Json* messages = stream(j, "zmq/messages");
+        REQUIRE(cam);
+        REQUIRE(tr);
+        REQUIRE(messages);
+        CHECK((*cam)["produced"].number == 6);
+        CHECK((*cam)["rejected"].number == 3);
+        CHECK((*cam)["displayed"].number + (*cam)["superseded"].number == 3);
+        CHECK((*cam)["displayed"].number >= 1);
+        CHECK((*cam)["last_error"].string ==
+              "cam: npy: bad magic, expected \\x93NUMPY at the start");
+        CHECK((*tr)["produced"].number == 2);
+        CHECK((*tr)["rejected"].number == 0);
+        CHECK((*tr)["displayed"].number >= 1);
+        CHECK((*messages)["rejected"].number == 3);
+        CHECK(j["producers"].array[0]["state"].string == "finished");
+    }
+
+    TEST_CASE("zmq: the Python example feeds the headless viewer") {
+        if (std::system("/usr/bin/python3 -c 'import zmq, numpy' 2>/dev/null") != 0) {
+            MESSAGE("SKIPPED: python3-zmq or python3-numpy is not installed "
+                    "(bash scripts/deps.sh installs them)");
+            return;
+        }
+        const fs::path json = temp("python.json");
+        Child viewer(viewer_args(2 * 12, json));
+        const std::string endpoint = start_viewer(viewer);
+        const std::string cmd = "/usr/bin/python3 " RTV_SOURCE_DIR
+                                "/examples/publish.py --connect " +
+                                endpoint + " --frames 12 --interval 0.005 >/dev/null";
+        CHECK(std::system(cmd.c_str()) == 0);
+        CHECK(viewer.finish() == 0);
+        const Json j = read_json(json);
+        for (const char* name : {"python/image", "python/line"}) {
+            CAPTURE(name);
+            const Json* s = stream(j, name);
+            REQUIRE(s);
+            CHECK((*s)["produced"].number == 12);
+            CHECK((*s)["rejected"].number == 0);
+            CHECK((*s)["displayed"].number >= 1);
+        }
+    }
+
+    TEST_CASE("zmq: the C++ example feeds the headless viewer") {
+        const fs::path json = temp("cpp.json");
+        Child viewer(viewer_args(2 * 8, json));
+        const std::string endpoint = start_viewer(viewer);
+        const std::string cmd = std::string(RTV_PUBLISH_EXAMPLE_PATH) + " --connect " + endpoint +
+                                " --frames 8 --interval 0.005 >/dev/null";
+        CHECK(std::system(cmd.c_str()) == 0);
+        CHECK(viewer.finish() == 0);
+        const Json j = read_json(json);
+        for (const char* name : {"cpp/image", "cpp/line"}) {
+            CAPTURE(name);
+            const Json* s = stream(j, name);
+            REQUIRE(s);
+            CHECK((*s)["produced"].number == 8);
+            CHECK((*s)["displayed"].number >= 1);
+        }
+    }
+}
