@@ -88,6 +88,12 @@ ParseOutcome parse_command_line(int argc, const char* const* argv, Options& opti
     cli.add_flag("--no-vsync", no_vsync, "Redraw as fast as possible");
     cli.add_flag("--exit-when-done", options.exit_when_done,
                  "Quit once every producer has ended (iterations reached, a replay at its end)");
+    std::string record_limit;
+    cli.add_option("--record", options.record_dir,
+                   "Record every frame of every stream to DIR (.npy files and index.tsv); play it "
+                   "back with --producer replay:path=DIR");
+    cli.add_option("--record-limit", record_limit,
+                   "Stop recording after MB megabytes of frames (default 1024)");
     cli.add_flag("--list-producers", list, "List the producers and their settings");
     cli.add_flag("--version", version, "Print the version");
     try {
@@ -137,6 +143,16 @@ ParseOutcome parse_command_line(int argc, const char* const* argv, Options& opti
     else
         return fail("--colormap: unknown colormap " + single_quoted(colormap) +
                     ", expected one of: " + render::colormap_list());
+    if (!record_limit.empty()) {
+        std::uint64_t mb = 0;
+        const auto [end, ec] =
+            std::from_chars(record_limit.data(), record_limit.data() + record_limit.size(), mb);
+        if (ec != std::errc{} || end != record_limit.data() + record_limit.size() || mb < 1 ||
+            mb > 1'000'000)
+            return fail("--record-limit: must be a whole number of megabytes in 1..1000000, got " +
+                        single_quoted(record_limit));
+        options.record_limit_mb = mb;
+    }
     if (!parse_contrast(contrast, options.contrast))
         return fail("--contrast: expected auto, percentile[:LO:HI] (percent, 0 <= LO < HI <= "
                     "100) or manual:LO:HI (LO < HI), got " +

@@ -28,6 +28,8 @@ struct Options {
     int height = 800;
     bool vsync = true;
     bool exit_when_done = false; // quit once every producer has ended
+    std::string record_dir;      // --record: every frame as .npy, with an index
+    std::uint64_t record_limit_mb = 1024;
 };
 
 struct ParseOutcome {

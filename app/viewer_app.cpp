@@ -53,6 +53,12 @@ Status ViewerApp::start() {
     if (Status s = m_renderer.init(); !s) return Status::error("rtviewer: " + s.message());
     m_gl_renderer = render::gl_renderer();
     m_gl_version = render::gl_version();
+    if (!m_options.record_dir.empty()) {
+        m_recorder =
+            std::make_unique<Recorder>(m_options.record_dir, m_options.record_limit_mb << 20);
+        if (Status s = m_recorder->open(); !s) return s;
+        m_router.set_tap(m_recorder.get());
+    }
     std::size_t index = 0;
     for (producers::CreatedProducer& p : m_options.producers) {
         // Instance names: "sweep", then "sweep#2", ...
@@ -113,8 +119,9 @@ int ViewerApp::run() {
         std::array<float, 240> ordered{};
         for (std::size_t i = 0; i < n; ++i)
             ordered[i] = m_recent_ms[(m_recent_next + i) % n];
+        if (m_recorder) update_record_text();
         draw_panels(m_state, m_host, m_views, m_frame_times, ordered, m_cursor_text, m_notice,
-                    m_panel_width);
+                    m_record_text, m_panel_width);
         m_window.render_imgui();
 
         if (m_state.screenshot_requested) {
@@ -172,6 +179,21 @@ void ViewerApp::shutdown() {
     while (m_router.drain() != 0) {
     }
     m_router.release_all();
+    if (m_recorder) { // 4. the recorder writes what it holds (it reads the streams' names)
+        m_router.set_tap(nullptr);
+        m_recorder->close();
+    }
+}
+
+void ViewerApp::update_record_text() {
+    const Recorder::Counts c = m_recorder->counts();
+    char buf[512];
+    std::snprintf(buf, sizeof buf, "recording to %s: %llu frames, %.1f MB%s%s%s",
+                  m_recorder->dir().c_str(), static_cast<unsigned long long>(c.frames),
+                  double(c.bytes) / 1e6, c.dropped ? ", some dropped (disk behind)" : "",
+                  c.limit_reached ? ", size limit reached: stopped" : "",
+                  c.error.empty() ? "" : " - write error: stopped");
+    m_record_text = buf; // reuses its capacity
 }
 
 void ViewerApp::handle_event(const SDL_Event& event) {
@@ -468,6 +490,14 @@ void ViewerApp::print_summary() const {
                     static_cast<unsigned long long>(st.rejected), double(st.latency_p50_ns) * 1e-6,
                     double(st.latency_p99_ns) * 1e-6);
     }
+    if (m_recorder) {
+        const Recorder::Counts c = m_recorder->counts();
+        std::printf("  recorded %llu frames (%.1f MB) to %s, %llu not recorded (disk behind)%s\n",
+                    static_cast<unsigned long long>(c.frames), double(c.bytes) / 1e6,
+                    m_recorder->dir().c_str(), static_cast<unsigned long long>(c.dropped),
+                    c.limit_reached ? ", stopped at the size limit" : "");
+        if (!c.error.empty()) std::printf("  %s\n", c.error.c_str());
+    }
 }
 
 Status ViewerApp::write_stats(const std::string& path) const {
@@ -535,6 +565,17 @@ Status ViewerApp::write_stats(const std::string& path) const {
         j.end_object();
     }
     j.end_array();
+    if (m_recorder) {
+        const Recorder::Counts c = m_recorder->counts();
+        j.begin_object("record");
+        j.field("dir", m_recorder->dir());
+        j.field("frames", c.frames);
+        j.field("bytes", c.bytes);
+        j.field("dropped", c.dropped);
+        j.field("limit_reached", c.limit_reached);
+        j.field("error", c.error);
+        j.end_object();
+    }
     j.end_object();
     std::ofstream out(path);
     out << j.text() << '\n';

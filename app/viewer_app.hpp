@@ -10,11 +10,13 @@
 #include <array>
 #include <atomic>
 #include <cstdint>
+#include <memory>
 #include <span>
 #include <string>
 #include <vector>
 
 #include "app/cli.hpp"
+#include "app/recorder.hpp"
 #include "app/sdl_window.hpp"
 #include "core/frame_router.hpp"
 #include "core/latency_histogram.hpp"
@@ -77,7 +79,7 @@ public:
     static void draw_panels(ViewState& state, ProducerHost& host, std::vector<StreamView>& views,
                             const LatencyHistogram& frame_times, std::span<const float> recent_ms,
                             const std::string& cursor_text, const std::string& notice,
-                            float panel_width);
+                            const std::string& recording, float panel_width);
 
 private:
     Status start();
@@ -90,6 +92,7 @@ private:
     void update_cursor();
     Status take_screenshot(const std::string& path);
     void shutdown();
+    void update_record_text();
     Status write_stats(const std::string& path) const;
     void print_summary() const;
     CanvasView* view_at(int x, int y); // window pixels, origin top-left
@@ -129,6 +132,8 @@ private:
     std::int64_t m_start_ns = 0, m_end_ns = 0;
     int m_screenshot_count = 0;
     std::string m_notice;
+    std::unique_ptr<Recorder> m_recorder;
+    std::string m_record_text; // the panel's recording line, rewritten in place
     std::string m_gl_renderer, m_gl_version;
     bool m_shut_down = false;
 };

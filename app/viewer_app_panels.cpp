@@ -167,7 +167,7 @@ void layers(ProducerHost& host, std::vector<StreamView>& views) {
 void ViewerApp::draw_panels(ViewState& state, ProducerHost& host, std::vector<StreamView>& views,
                             const LatencyHistogram& frame_times, std::span<const float> recent_ms,
                             const std::string& cursor_text, const std::string& notice,
-                            float panel_width) {
+                            const std::string& recording, float panel_width) {
     const ImGuiIO& io = ImGui::GetIO();
     ImGui::SetNextWindowPos({0, 0});
     ImGui::SetNextWindowSize({panel_width, io.DisplaySize.y});
@@ -184,6 +184,7 @@ void ViewerApp::draw_panels(ViewState& state, ProducerHost& host, std::vector<St
                      "frame time (ms)", 0.0f, top * 1.1f, {panel_width - 20.0f, 50.0f});
     ImGui::TextUnformatted(cursor_text.empty() ? "cursor: outside the views" : cursor_text.c_str());
     if (!notice.empty()) ImGui::TextUnformatted(notice.c_str());
+    if (!recording.empty()) ImGui::TextColored({1.0f, 0.4f, 0.4f, 1.0f}, "%s", recording.c_str());
     ImGui::Separator();
     controls(state);
     ImGui::Separator();

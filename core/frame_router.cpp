@@ -43,6 +43,7 @@ void FrameRouter::route(const FrameMsg& msg) {
         stream.stats().add_gaps(msg.sequence);
     s.seen = true;
     s.last_sequence = msg.sequence;
+    if (m_tap) m_tap->on_frame(view_of(msg));
 
     if (stream.mode() == StreamMode::Append) {
         const StreamRequest& r = stream.request();
@@ -63,23 +64,23 @@ void FrameRouter::route(const FrameMsg& msg) {
     s.pending = true;
 }
 
-FrameView FrameRouter::view_of(const StreamState& s) {
-    const Stream& stream = m_host.stream(s.msg.stream);
+FrameView FrameRouter::view_of(const FrameMsg& msg) {
+    const Stream& stream = m_host.stream(msg.stream);
     FrameView v;
     v.stream = &stream;
-    v.kind = s.msg.kind;
-    v.sequence = s.msg.sequence;
-    v.submit_ns = s.msg.submit_ns;
-    const std::span<const float> raw = stream.pool().data(s.msg.slot);
-    if (s.msg.kind == FrameKind::Image) {
+    v.kind = msg.kind;
+    v.sequence = msg.sequence;
+    v.submit_ns = msg.submit_ns;
+    const std::span<const float> raw = stream.pool().data(msg.slot);
+    if (msg.kind == FrameKind::Image) {
         v.image = stream.request().image;
         v.pixels = raw.first(v.image.pixel_count());
-        v.image_stats = stream.pool().image_stats(s.msg.slot);
+        v.image_stats = stream.pool().image_stats(msg.slot);
     } else {
-        v.lines = s.msg.lines;
-        v.points = s.msg.points;
+        v.lines = msg.lines;
+        v.points = msg.points;
         v.line_points = {reinterpret_cast<const LinePoint*>(raw.data()),
-                         std::size_t{s.msg.lines} * s.msg.points};
+                         std::size_t{msg.lines} * msg.points};
     }
     return v;
 }

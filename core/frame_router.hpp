@@ -38,6 +38,14 @@ struct FrameView {
     std::span<const LinePoint> line_points; // Lines: lines * points, line after line
 };
 
+// Sees every frame the router takes off the queue, before any is superseded (a recorder).
+// Called on the main thread; the view is valid only during the call.
+class FrameTap {
+public:
+    virtual ~FrameTap() = default;
+    virtual void on_frame(const FrameView& frame) = 0;
+};
+
 class FrameRouter {
 public:
     static constexpr std::size_t kBatch = 64;
@@ -63,6 +71,8 @@ public:
     // Gives back every pending slot (counted as superseded). Call after the host has stopped, and
     // after a final drain(), so that every frame is accounted for.
     void release_all();
+    // Every frame drain() takes is shown to `tap` first (nullptr: none). Thread: main.
+    void set_tap(FrameTap* tap) { m_tap = tap; }
 
 private:
     struct StreamState {
@@ -73,7 +83,7 @@ private:
         std::unique_ptr<LineHistory> history;
     };
     void route(const FrameMsg& msg);
-    FrameView view_of(const StreamState& s);
+    FrameView view_of(const FrameMsg& msg);
     void finish(StreamState& s, const Status& status);
     void check_thread() const;
 
@@ -83,6 +93,7 @@ private:
     std::thread::id m_owner;
     std::array<FrameMsg, kBatch> m_batch{};
     std::array<StreamState, kMaxStreams> m_state{};
+    FrameTap* m_tap = nullptr;
 };
 
 template <class Upload> std::size_t FrameRouter::deliver(Upload&& upload) {
@@ -92,7 +103,7 @@ template <class Upload> std::size_t FrameRouter::deliver(Upload&& upload) {
     for (std::size_t id = 0; id < n; ++id) {
         StreamState& s = m_state[id];
         if (!s.pending) continue;
-        const Status status = upload(view_of(s));
+        const Status status = upload(view_of(s.msg));
         finish(s, status);
         ++delivered;
     }

@@ -58,10 +58,10 @@ public:
         skip_space();
         if (m_i != m_s.size()) return expected("the end of the header");
         if (!have_descr || !have_fortran || !have_shape)
-            return Status::error("npy: header lacks " +
-                                 std::string(!have_descr     ? "'descr'"
-                                             : !have_fortran ? "'fortran_order'"
-                                                             : "'shape'"));
+            return Status::error("npy: header lacks " + std::string(!have_descr ? "'descr'"
+                                                                    : !have_fortran
+                                                                        ? "'fortran_order'"
+                                                                        : "'shape'"));
         return Status::ok();
     }
 
@@ -71,7 +71,8 @@ private:
                              std::to_string(m_i));
     }
     void skip_space() {
-        while (m_i < m_s.size() && (m_s[m_i] == ' ' || m_s[m_i] == '\n')) ++m_i;
+        while (m_i < m_s.size() && (m_s[m_i] == ' ' || m_s[m_i] == '\n'))
+            ++m_i;
     }
     bool peek(char c) {
         skip_space();
@@ -120,7 +121,8 @@ private:
             return Status::error("npy: shape " + shape_text(n, values) + " has " +
                                  std::to_string(n) + " dimensions, expected 1 or 2");
         dims = n;
-        for (unsigned i = 0; i < n; ++i) shape[i] = values[i];
+        for (unsigned i = 0; i < n; ++i)
+            shape[i] = values[i];
         return Status::ok();
     }
 
@@ -130,14 +132,19 @@ private:
 
 std::uint32_t read_le(const std::byte* p, int bytes) {
     std::uint32_t v = 0;
-    for (int i = bytes - 1; i >= 0; --i) v = v << 8 | std::uint32_t(p[i]);
+    for (int i = bytes - 1; i >= 0; --i)
+        v = v << 8 | std::uint32_t(p[i]);
     return v;
 }
 
 } // namespace
 
-std::string_view npy_descr(NpyType type) { return kDescr[static_cast<std::size_t>(type)]; }
-std::size_t npy_item_size(NpyType type) { return kSize[static_cast<std::size_t>(type)]; }
+std::string_view npy_descr(NpyType type) {
+    return kDescr[static_cast<std::size_t>(type)];
+}
+std::size_t npy_item_size(NpyType type) {
+    return kSize[static_cast<std::size_t>(type)];
+}
 
 Status parse_npy(std::span<const std::byte> bytes, NpyArray& out, const NpyLimits& limits) {
     if (bytes.size() < kMagic.size() ||
@@ -148,8 +155,8 @@ Status parse_npy(std::span<const std::byte> bytes, NpyArray& out, const NpyLimit
                              " bytes, expected at least 10");
     const unsigned major = unsigned(bytes[6]), minor = unsigned(bytes[7]);
     if ((major != 1 && major != 2) || minor != 0)
-        return Status::error("npy: version " + std::to_string(major) + "." +
-                             std::to_string(minor) + " is not supported, expected 1.0 or 2.0");
+        return Status::error("npy: version " + std::to_string(major) + "." + std::to_string(minor) +
+                             " is not supported, expected 1.0 or 2.0");
     const std::size_t prefix = major == 1 ? 10 : 12;
     if (bytes.size() < prefix)
         return Status::error("npy: truncated header, got " + std::to_string(bytes.size()) +
@@ -162,8 +169,7 @@ Status parse_npy(std::span<const std::byte> bytes, NpyArray& out, const NpyLimit
     if (bytes.size() - prefix < header_len)
         return Status::error("npy: truncated header, got " + std::to_string(bytes.size()) +
                              " bytes, expected at least " + std::to_string(prefix + header_len));
-    const std::string_view header(reinterpret_cast<const char*>(bytes.data()) + prefix,
-                                  header_len);
+    const std::string_view header(reinterpret_cast<const char*>(bytes.data()) + prefix, header_len);
     std::string descr;
     bool fortran = false;
     unsigned dims = 0;
@@ -186,9 +192,8 @@ Status parse_npy(std::span<const std::byte> bytes, NpyArray& out, const NpyLimit
     else if (dims == 2)
         count *= shape[1];
     if (count > limits.max_elements)
-        return Status::error("npy: shape " + shape_text(dims, shape) +
-                             " is over the limit of " + std::to_string(limits.max_elements) +
-                             " elements");
+        return Status::error("npy: shape " + shape_text(dims, shape) + " is over the limit of " +
+                             std::to_string(limits.max_elements) + " elements");
     const std::uint64_t want = count * kSize[type];
     const std::size_t have = bytes.size() - prefix - header_len;
     if (have != want)
@@ -238,22 +243,37 @@ void npy_to_float(const NpyArray& a, std::span<float> out) {
     }
 }
 
+void write_npy_header(std::vector<std::byte>& out, NpyType type, unsigned dims,
+                      const std::uint64_t* shape, unsigned version) {
+    char text[160]; // formatted without allocating: the recorder writes a header per frame
+    const auto d0 = static_cast<unsigned long long>(shape[0]);
+    const int len =
+        dims == 1
+            ? std::snprintf(text, sizeof text,
+                            "{'descr': '%s', 'fortran_order': False, 'shape': (%llu,), }",
+                            npy_descr(type).data(), d0)
+            : std::snprintf(text, sizeof text,
+                            "{'descr': '%s', 'fortran_order': False, 'shape': (%llu, %llu), }",
+                            npy_descr(type).data(), d0, static_cast<unsigned long long>(shape[1]));
+    const std::size_t prefix = version == 1 ? 10 : 12;
+    const std::size_t header = std::size_t(len);
+    const std::size_t total = (prefix + header + 1 + 63) / 64 * 64; // padded as numpy pads
+    const std::size_t padded = total - prefix;
+    out.resize(total);
+    std::byte* p = out.data();
+    std::memcpy(p, kMagic.data(), kMagic.size());
+    p[6] = std::byte(version);
+    p[7] = std::byte{0};
+    for (std::size_t i = 0; i < prefix - 8; ++i)
+        p[8 + i] = std::byte((padded >> (8 * i)) & 0xFF);
+    std::memcpy(p + prefix, text, header);
+    std::memset(p + prefix + header, ' ', padded - header - 1);
+    p[total - 1] = std::byte{'\n'};
+}
+
 void write_npy_raw(std::vector<std::byte>& out, NpyType type, std::span<const std::byte> data,
                    unsigned dims, const std::uint64_t* shape, unsigned version) {
-    std::string header = "{'descr': '" + std::string(npy_descr(type)) +
-                         "', 'fortran_order': False, 'shape': " + shape_text(dims, shape) + ", }";
-    const std::size_t prefix = version == 1 ? 10 : 12;
-    const std::size_t total = (prefix + header.size() + 1 + 63) / 64 * 64;
-    header.append(total - prefix - header.size() - 1, ' ');
-    header += '\n';
-    out.clear();
-    out.reserve(total + data.size());
-    for (char c : kMagic) out.push_back(std::byte(c));
-    out.push_back(std::byte(version));
-    out.push_back(std::byte{0});
-    const std::size_t len = header.size();
-    for (std::size_t i = 0; i < prefix - 8; ++i) out.push_back(std::byte((len >> (8 * i)) & 0xFF));
-    for (char c : header) out.push_back(std::byte(c));
+    write_npy_header(out, type, dims, shape, version);
     out.insert(out.end(), data.begin(), data.end());
 }
 

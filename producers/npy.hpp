@@ -20,13 +20,13 @@ namespace rtv::producers {
 enum class NpyType : std::uint8_t { F4, F8, U1, U2, I2, I4 };
 
 struct NpyLimits {
-    std::size_t max_header_bytes = 4096;       // numpy writes about 128
-    std::uint64_t max_elements = 1ull << 28;   // 1 GiB of float32
+    std::size_t max_header_bytes = 4096;     // numpy writes about 128
+    std::uint64_t max_elements = 1ull << 28; // 1 GiB of float32
 };
 
 struct NpyArray {
     NpyType type = NpyType::F4;
-    unsigned dims = 0;            // 1 or 2
+    unsigned dims = 0; // 1 or 2
     std::uint64_t shape[2] = {0, 0};
     std::span<const std::byte> data; // exactly count() * item size bytes, inside the input
     std::uint64_t count() const { return dims == 1 ? shape[0] : shape[0] * shape[1]; }
@@ -45,6 +45,9 @@ void npy_to_float(const NpyArray& array, std::span<float> out);
 // A float32 .npy (version 1.0, header padded to 64 bytes) of a 1-D (rows == 0) or 2-D array.
 void write_npy(std::vector<std::byte>& out, std::span<const float> data, std::uint64_t rows,
                std::uint64_t cols);
+// The header alone (the data follows it): for writers that write the data from elsewhere.
+void write_npy_header(std::vector<std::byte>& out, NpyType type, unsigned dims,
+                      const std::uint64_t* shape, unsigned version = 1);
 // The same for any supported dtype, from raw little-endian element bytes (tests and examples).
 void write_npy_raw(std::vector<std::byte>& out, NpyType type, std::span<const std::byte> data,
                    unsigned dims, const std::uint64_t* shape, unsigned version = 1);

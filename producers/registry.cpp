@@ -4,6 +4,7 @@
 #include <array>
 
 #include "producers/blobs.hpp"
+#include "producers/replay.hpp"
 #include "producers/sensor.hpp"
 #include "producers/settings.hpp"
 #include "producers/sweep.hpp"
@@ -49,6 +50,8 @@ const std::array kRegistry{
                   &make<Blobs>},
     ProducerEntry{Sensor::kName, Sensor::kDescription, Sensor::settings(), defaults(0.01),
                   &make<Sensor>},
+    ProducerEntry{Replay::kName, Replay::kDescription, Replay::settings(), defaults(0.0),
+                  &make<Replay>},
     ProducerEntry{ZmqInput::kName, ZmqInput::kDescription, ZmqInput::settings(), defaults(0.0),
                   &make<ZmqInput>},
 };

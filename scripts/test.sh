@@ -2,8 +2,9 @@
 # README command 2: install what is missing, then build and run every test:
 #   1. release build, whole suite (ctest);
 #   2. AddressSanitizer + UndefinedBehaviorSanitizer build, whole suite;
-#   3. ThreadSanitizer build, the core tests (label core).
-# RTV_TEST_ONLY=release|asan|tsan runs one of them. Warnings are errors.
+#   3. ThreadSanitizer build, the core tests (label core);
+#   4. libFuzzer (clang, ASan + UBSan) on the .npy parser and zmq decoder for 20 seconds.
+# RTV_TEST_ONLY=release|asan|tsan|fuzz runs one of them. Warnings are errors.
 set -euo pipefail
 root=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 "$root/scripts/deps.sh"
@@ -24,4 +25,8 @@ only=${RTV_TEST_ONLY:-all}
 [[ $only == all || $only == release ]] && run_preset release
 [[ $only == all || $only == asan ]] && run_preset asan
 [[ $only == all || $only == tsan ]] && run_preset tsan -L core
+if [[ $only == all || $only == fuzz ]]; then
+    echo "=== rtviewer tests: fuzz"
+    bash "$root/scripts/fuzz.sh" 20
+fi
 echo "=== rtviewer tests: all passed"

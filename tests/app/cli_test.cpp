@@ -96,7 +96,7 @@ TEST_SUITE("app") {
         const Case cases[] = {
             {{"--producer", "foo"},
              "rtviewer: --producer: unknown producer 'foo', expected one of: sweep, waves, blobs, "
-             "sensor, zmq"},
+             "sensor, replay, zmq"},
             {{"--producer", "sweep:width"},
              "rtviewer: --producer: sweep: setting 'width' has no value, expected width=value"},
             {{"--producer", "sweep:interval=-1"},

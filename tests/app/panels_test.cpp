@@ -37,7 +37,7 @@ struct ImGuiFrame {
         for (int i = 0; i < 2; ++i) {
             ImGui::NewFrame();
             app::ViewerApp::draw_panels(state, host, views, frame_times, recent, "x 1 y 2 value 3",
-                                        "", 470.0f);
+                                        "", "", 470.0f);
             ImGui::Render();
         }
         vertices = ImGui::GetDrawData()->TotalVtxCount;

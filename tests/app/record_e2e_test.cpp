@@ -1,0 +1,180 @@
+// --record DIR and the replay producer, end to end with the real binary (headless).
+
+#include <cstdlib>
+#include <filesystem>
+#include <fstream>
+#include <sstream>
+#include <string>
+#include <vector>
+
+#include <doctest/doctest.h>
+#include <unistd.h>
+
+#include "app/json_lite.hpp"
+#include "producers/npy.hpp"
+
+namespace fs = std::filesystem;
+using rtv::test::Json;
+
+namespace {
+
+fs::path temp(const std::string& name) {
+    const fs::path p =
+        fs::temp_directory_path() / ("rtv_rec_" + std::to_string(::getpid()) + "_" + name);
+    fs::remove_all(p);
+    return p;
+}
+
+std::string slurp(const fs::path& p) {
+    std::ifstream in(p, std::ios::binary);
+    std::stringstream ss;
+    ss << in.rdbuf();
+    return ss.str();
+}
+
+int run(const std::string& args, const fs::path& err) {
+    const std::string cmd =
+        std::string(RTV_VIEWER_PATH) + " " + args + " >/dev/null 2>" + err.string();
+    const int raw = std::system(cmd.c_str());
+    return WIFEXITED(raw) ? WEXITSTATUS(raw) : -1;
+}
+
+Json json(const fs::path& p) {
+    Json j;
+    rtv::test::JsonParser parser(slurp(p));
+    REQUIRE_MESSAGE(parser.parse(j), "not valid JSON: " << p);
+    return j;
+}
+
+std::vector<std::string> lines_of(const fs::path& p) {
+    std::vector<std::string> out;
+    std::ifstream in(p);
+    for (std::string line; std::getline(in, line);)
+        out.push_back(line);
+    return out;
+}
+
+const Json& stream(const Json& j, const std::string& name) {
+    for (const Json& s : j["streams"].array)
+        if (s["name"].string == name) return s;
+    FAIL("no stream " << name);
+    return j;
+}
+
+// 20 frame sets of a small sweep, none dropped (policy=wait), recorded.
+constexpr const char* kSweep = "sweep:iterations=20,interval=0.001,width=16,height=8,policy=wait";
+
+} // namespace
+
+TEST_SUITE("app") {
+
+    TEST_CASE("record: every frame of every stream becomes an indexed .npy file") {
+        const fs::path dir = temp("all"), stats = temp("all.json"), err = temp("err");
+        REQUIRE(run("--headless --exit-when-done --producer " + std::string(kSweep) + " --record " +
+                        dir.string() + " --stats-json " + stats.string(),
+                    err) == 0);
+        const auto index = lines_of(dir / "index.tsv");
+        REQUIRE(index.size() == 1 + 40); // header + 20 images + 20 lines, superseded ones too
+        CHECK(index[0] == "frame\tstream\tkind\trows\tcols\tt_ns\tfile");
+        int images = 0, lines = 0;
+        for (std::size_t i = 1; i < index.size(); ++i) {
+            CAPTURE(index[i]);
+            const bool image = index[i].find("\tsweep/image\timage\t8\t16\t") != std::string::npos;
+            const bool line = index[i].find("\tsweep/line\tlines\t1\t200\t") != std::string::npos;
+            REQUIRE((image || line));
+            images += image;
+            lines += line;
+            const std::string file = index[i].substr(index[i].rfind('\t') + 1);
+            const std::string bytes = slurp(dir / file);
+            rtv::producers::NpyArray a;
+            REQUIRE(rtv::producers::parse_npy(
+                        {reinterpret_cast<const std::byte*>(bytes.data()), bytes.size()}, a)
+                        .is_ok());
+            CHECK(a.shape[0] == (image ? 8u : 200u));
+            CHECK(a.shape[1] == (image ? 16u : 2u));
+        }
+        CHECK(images == 20);
+        CHECK(lines == 20);
+        const Json j = json(stats);
+        CHECK(j["record"]["frames"].number == 40);
+        CHECK(j["record"]["dropped"].number == 0);
+        CHECK_FALSE(j["record"]["limit_reached"].boolean);
+    }
+
+    TEST_CASE("record: recording stops at the size limit and says so") {
+        const fs::path dir = temp("limit"), stats = temp("limit.json"), err = temp("err");
+        // 256x256 float images are 256 KiB: about four fit in 1 MB.
+        REQUIRE(run("--headless --exit-when-done --producer "
+                    "sweep:iterations=20,interval=0.001,width=256,height=256,policy=wait "
+                    "--record " +
+                        dir.string() + " --record-limit 1 --stats-json " + stats.string(),
+                    err) == 0);
+        const Json j = json(stats);
+        CHECK(j["record"]["limit_reached"].boolean);
+        CHECK(j["record"]["frames"].number >= 2);
+        CHECK(j["record"]["frames"].number < 40);
+        CHECK(j["record"]["bytes"].number <= 1024.0 * 1024.0 + 40 * 128.0);
+        CHECK(lines_of(dir / "index.tsv").size() == std::size_t(j["record"]["frames"].number) + 1);
+    }
+
+    TEST_CASE("replay: a recording plays back its streams and loops on request") {
+        const fs::path dir = temp("replay"), err = temp("err");
+        REQUIRE(run("--headless --exit-when-done --producer " + std::string(kSweep) + " --record " +
+                        dir.string(),
+                    err) == 0);
+        const fs::path once = temp("once.json");
+        REQUIRE(run("--headless --exit-when-done --producer replay:path=" + dir.string() +
+                        ",policy=wait --stats-json " + once.string(),
+                    err) == 0);
+        const Json a = json(once);
+        for (const char* name : {"sweep/image", "sweep/line"}) {
+            CAPTURE(name);
+            const Json& s = stream(a, name);
+            CHECK(s["produced"].number == 20);
+            CHECK(s["rejected"].number == 0);
+            CHECK(s["displayed"].number >= 1);
+        }
+        CHECK(a["producers"].array[0]["state"].string == "finished");
+        // loop=1 goes round the 40 recorded frames until iterations stops it.
+        const fs::path looped = temp("loop.json");
+        REQUIRE(run("--headless --exit-when-done --producer replay:path=" + dir.string() +
+                        ",loop=1,iterations=100,interval=0.0005,policy=wait --stats-json " +
+                        looped.string(),
+                    err) == 0);
+        const Json b = json(looped);
+        CHECK(stream(b, "sweep/image")["produced"].number == 50);
+        CHECK(stream(b, "sweep/line")["produced"].number == 50);
+    }
+
+    TEST_CASE("replay: a frame file gone bad is rejected on its stream and the rest plays") {
+        const fs::path dir = temp("bad"), err = temp("err"), stats = temp("bad.json");
+        REQUIRE(run("--headless --exit-when-done --producer " + std::string(kSweep) + " --record " +
+                        dir.string(),
+                    err) == 0);
+        std::ofstream(dir / "frames" / "000000000.npy", std::ios::trunc) << "garbage";
+        REQUIRE(run("--headless --exit-when-done --producer replay:path=" + dir.string() +
+                        ",policy=wait --stats-json " + stats.string(),
+                    err) == 0);
+        const Json j = json(stats);
+        const Json& first = stream(
+            j, std::string(lines_of(dir / "index.tsv")[1].find("sweep/image") != std::string::npos
+                               ? "sweep/image"
+                               : "sweep/line"));
+        CHECK(first["rejected"].number == 1);
+        CHECK(first["produced"].number == 20);
+        CHECK(first["last_error"].string.find("bad magic") != std::string::npos);
+    }
+
+    TEST_CASE("replay and record: bad arguments exit 2 with their message") {
+        const fs::path err = temp("err");
+        CHECK(run("--headless --producer replay:path=/nonexistent/rec", err) == 2);
+        CHECK(slurp(err) == "rtviewer: --producer: replay: cannot read /nonexistent/rec/index.tsv: "
+                            "No such file or directory (is it a directory written by --record?)\n");
+        CHECK(run("--headless --producer replay", err) == 2);
+        CHECK(slurp(err) ==
+              "rtviewer: --producer: replay: path is required, e.g. replay:path=recording\n");
+        CHECK(run("--headless --record-limit 0 --record /tmp/x", err) == 2);
+        CHECK(slurp(err) == "rtviewer: --record-limit: must be a whole number of megabytes in "
+                            "1..1000000, got '0'\n");
+    }
+}

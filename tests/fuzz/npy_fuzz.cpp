@@ -1,0 +1,42 @@
+// libFuzzer target for the .npy parser and the zmq message decoder: everything that reads bytes
+// from the network or from disk. Input: an optional "stream name\n" line, then the payload.
+// Built with clang by scripts/fuzz.sh; the seed corpus (corpus/) is replayed by ctest through
+// replay_main.cpp with the project's own compiler and sanitizers.
+
+#include <cstddef>
+#include <cstdint>
+#include <string_view>
+#include <vector>
+
+#include "producers/npy.hpp"
+#include "producers/zmq_message.hpp"
+
+extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size) {
+    const auto* bytes = reinterpret_cast<const std::byte*>(data);
+    std::string_view topic = "fuzz";
+    std::size_t skip = 0;
+    for (std::size_t i = 0; i < size && i < 80; ++i)
+        if (data[i] == '\n') {
+            topic = {reinterpret_cast<const char*>(data), i};
+            skip = i + 1;
+            break;
+        }
+    const std::span<const std::byte> payload(bytes + skip, size - skip);
+
+    rtv::producers::NpyArray array;
+    if (rtv::producers::parse_npy(payload, array)) {
+        std::vector<float> out(array.count()); // count * item size == payload bytes: bounded
+        rtv::producers::npy_to_float(array, out);
+    }
+    rtv::producers::DecodedFrame frame;
+    if (rtv::producers::decode_frame(topic, payload, frame)) {
+        if (frame.kind == rtv::FrameKind::Lines) {
+            std::vector<rtv::LinePoint> points(std::size_t{frame.lines} * frame.points);
+            rtv::producers::decoded_points(frame, points);
+        } else {
+            std::vector<float> pixels(std::size_t{frame.width} * frame.height);
+            rtv::producers::npy_to_float(frame.array, pixels);
+        }
+    }
+    return 0;
+}
