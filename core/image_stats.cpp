@@ -49,10 +49,6 @@ void fill_quantiles(std::span<const float> px, std::span<float> scratch, ImageSt
     }
 }
 
-} // namespace
-
-namespace {
-
 struct MinMax {
     float lo, hi;
     std::uint32_t bad;

@@ -220,6 +220,7 @@ template <class T> void convert(const std::byte* src, std::size_t n, float* dst)
 
 void npy_to_float(const NpyArray& a, std::span<float> out) {
     const std::size_t n = a.count();
+    if (n == 0) return; // an empty array's spans may be null: memcpy must not see them
     const std::byte* src = a.data.data();
     switch (a.type) {
     case NpyType::F4:

@@ -13,7 +13,7 @@ namespace {
 
 template <class T> std::vector<std::byte> raw(const std::vector<T>& values) {
     std::vector<std::byte> out(values.size() * sizeof(T));
-    std::memcpy(out.data(), values.data(), out.size());
+    if (!out.empty()) std::memcpy(out.data(), values.data(), out.size());
     return out;
 }
 
