@@ -109,14 +109,8 @@ void bench_end_to_end(const Config& c, Report& report) {
         lat99.push_back(j["streams"].array[0]["latency_ms"]["p99"].number);
         slow_p99.push_back(slow.stats["frame_time_ms"]["p99"].number);
     }
-    Result e;
-    e.bench = "e2e";
-    e.name = "vispy workload, no vsync";
-    e.compared = "display frames/s";
-    e.baseline = "bare upload+swap loop";
-    e.subject = median(fps);
-    e.reference = median(bare);
-    e.note = "target: >= 500 frames/s and >= 0.6";
+    Result e = compare("e2e", "vispy workload, no vsync", "display frames/s", median(fps),
+                       "bare upload+swap loop", median(bare), "target: >= 500 frames/s and >= 0.6");
     e.metrics = {{"display", e.subject, "frames/s"},    {"bare loop", e.reference, "frames/s"},
                  {"frame time p50", median(p50), "ms"}, {"frame time p99", median(p99), "ms"},
                  {"latency p50", median(lat50), "ms"},  {"latency p99", median(lat99), "ms"}};
@@ -124,14 +118,8 @@ void bench_end_to_end(const Config& c, Report& report) {
     e.error = error;
     report.add(e);
 
-    Result s;
-    s.bench = "e2e";
-    s.name = "with a 3 s slow producer";
-    s.compared = "frame time p99 (ms)";
-    s.baseline = "the run without it";
-    s.subject = median(slow_p99);
-    s.reference = median(p99);
-    s.note = "target: <= 1.1";
+    Result s = compare("e2e", "with a 3 s slow producer", "frame time p99 (ms)", median(slow_p99),
+                       "the run without it", median(p99), "target: <= 1.1");
     s.metrics = {{"p99 with slow producer", s.subject, "ms"}, {"p99 without", s.reference, "ms"}};
     s.ok = error.empty();
     s.error = error;

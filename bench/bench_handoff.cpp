@@ -126,14 +126,9 @@ void bench_handoff(const Config& c, Report& report) {
             fast.push_back(run_moodycamel(producers, per / std::uint64_t(producers), error));
             base.push_back(run_mutex_deque(producers, per / std::uint64_t(producers), error));
         }
-        Result res;
-        res.bench = "handoff";
-        res.name = "producers=" + std::to_string(producers);
-        res.compared = "messages/s";
-        res.baseline = "mutex+cv+deque";
-        res.subject = median(fast);
-        res.reference = median(base);
-        res.note = "higher is better; both paths use the same pools";
+        Result res = compare("handoff", "producers=" + std::to_string(producers), "messages/s",
+                             median(fast), "mutex+cv+deque", median(base),
+                             "higher is better; both paths use the same pools");
         res.metrics = {{"pool+moodycamel", res.subject, "messages/s"},
                        {"mutex+cv+deque", res.reference, "messages/s"}};
         res.ok = error.empty();

@@ -30,14 +30,9 @@ void bench_pipeline(const Config& c, Report& report) {
     const double memcpy_fps =
         memcpy_mb_per_s(std::size_t(kFrameBytes), seconds / 3) * 1e6 / kFrameBytes;
     const double frame_sets = s.seconds > 0 ? 1.0 / s.seconds : 0.0; // image + line per set
-    Result r;
-    r.bench = "pipeline";
-    r.name = "vispy workload, auto";
-    r.compared = "frame sets consumed/s";
-    r.baseline = "memcpy of the same bytes";
-    r.subject = s.consumed / 2 * frame_sets;
-    r.reference = memcpy_fps;
-    r.note = "higher is better; 1.0 would be one memcpy per frame set";
+    Result r = compare("pipeline", "vispy workload, auto", "frame sets consumed/s",
+                       s.consumed / 2 * frame_sets, "memcpy of the same bytes", memcpy_fps,
+                       "higher is better; 1.0 would be one memcpy per frame set");
     r.metrics = {{"produced", s.produced / 2 * frame_sets, "frame sets/s"},
                  {"generated", s.generated / 2 * frame_sets, "frame sets/s"},
                  {"consumed", s.consumed / 2 * frame_sets, "frame sets/s"},
@@ -46,14 +41,9 @@ void bench_pipeline(const Config& c, Report& report) {
                  {"memcpy", memcpy_fps, "frame sets/s"}};
     report.add(check(r, s));
 
-    Result g;
-    g.bench = "pipeline";
-    g.name = "sweep generator, 1 core";
-    g.compared = "frames generated/s";
-    g.baseline = "memcpy of the same bytes";
-    g.subject = s.generated / 2 * frame_sets;
-    g.reference = memcpy_fps;
-    g.note = "target: >= 5000 frames/s";
+    Result g = compare("pipeline", "sweep generator, 1 core", "frames generated/s",
+                       s.generated / 2 * frame_sets, "memcpy of the same bytes", memcpy_fps,
+                       "target: >= 5000 frames/s");
     g.metrics = {{"generated", g.subject, "frames/s"}};
     report.add(check(g, s));
 
@@ -64,15 +54,11 @@ void bench_pipeline(const Config& c, Report& report) {
     const double short_s = c.quick ? 0.3 : 10.0, long_s = c.quick ? 0.9 : 60.0;
     const PipelineStats a = run_pipeline({flood}, short_s, period);
     const PipelineStats b = run_pipeline({flood}, long_s, period);
-    Result f;
-    f.bench = "pipeline";
-    f.name =
-        "flood 10x, " + std::to_string(int(long_s)) + "s vs " + std::to_string(int(short_s)) + "s";
-    f.compared = "peak RSS (kB)";
-    f.baseline = "the short run";
-    f.subject = double(b.peak_rss_kb);
-    f.reference = double(a.peak_rss_kb);
-    f.note = "target: <= 1.05 (memory bounded by the pool)";
+    Result f = compare("pipeline",
+                       "flood 10x, " + std::to_string(int(long_s)) + "s vs " +
+                           std::to_string(int(short_s)) + "s",
+                       "peak RSS (kB)", double(b.peak_rss_kb), "the short run",
+                       double(a.peak_rss_kb), "target: <= 1.05 (memory bounded by the pool)");
     f.metrics = {
         {"peak RSS short", double(a.peak_rss_kb), "kB"},
         {"peak RSS long", double(b.peak_rss_kb), "kB"},

@@ -55,14 +55,8 @@ void bench_pool(const Config& c, Report& report) {
         pooled_rate.push_back(pooled.frames_per_s);
         fresh_rate.push_back(fresh.frames_per_s);
     }
-    Result res;
-    res.bench = "pool";
-    res.name = "600x800 float32";
-    res.compared = "frames/s";
-    res.baseline = "new float[] per frame";
-    res.subject = median(pooled_rate);
-    res.reference = median(fresh_rate);
-    res.note = "higher is better";
+    Result res = compare("pool", "600x800 float32", "frames/s", median(pooled_rate),
+                         "new float[] per frame", median(fresh_rate), "higher is better");
     res.metrics = {{"pooled", res.subject, "frames/s"},
                    {"allocating", res.reference, "frames/s"},
                    {"pooled allocations per frame", pooled.allocations_per_frame, ""},

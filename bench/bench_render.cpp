@@ -155,14 +155,9 @@ void bench_render(const Config& c, Report& report) {
         gpu.push_back(ms_per_frame(seconds, gpu_frame));
         cpu.push_back(ms_per_frame(seconds, cpu_frame));
     }
-    Result img;
-    img.bench = "render";
-    img.name = "image 600x800 upload+draw";
-    img.compared = "ms per frame";
-    img.baseline = "CPU colormap + RGBA8";
-    img.subject = median(gpu);
-    img.reference = median(cpu);
-    img.note = "lower is better: below 1.0 the GPU colormap wins";
+    Result img = compare("render", "image 600x800 upload+draw", "ms per frame", median(gpu),
+                         "CPU colormap + RGBA8", median(cpu),
+                         "lower is better: below 1.0 the GPU colormap wins");
     img.metrics = {{"GPU colormap (R32F)", img.subject, "ms"},
                    {"CPU colormap (RGBA8)", img.reference, "ms"}};
     if (Status s = render::check_gl("image bench"); !s) error = s.message();
@@ -209,14 +204,9 @@ void bench_render(const Config& c, Report& report) {
         one.push_back(ms_per_frame(seconds, batched));
         many.push_back(ms_per_frame(seconds, separate));
     }
-    Result ln;
-    ln.bench = "render";
-    ln.name = "100 lines x 1000 points";
-    ln.compared = "ms per frame";
-    ln.baseline = "100 glDrawArrays";
-    ln.subject = median(one);
-    ln.reference = median(many);
-    ln.note = "lower is better: below 1.0 batching wins";
+    Result ln =
+        compare("render", "100 lines x 1000 points", "ms per frame", median(one),
+                "100 glDrawArrays", median(many), "lower is better: below 1.0 batching wins");
     ln.metrics = {{"one glMultiDrawArrays", ln.subject, "ms"},
                   {"100 glDrawArrays", ln.reference, "ms"}};
     if (Status s = render::check_gl("line bench"); !s) error = s.message();

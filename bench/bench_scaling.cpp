@@ -25,14 +25,8 @@ void one_case(const Config& c, Report& report, const std::string& name, std::uin
     const PipelineStats p = run_pipeline(std::move(started), seconds, 0.0);
     const double mb_s = p.bytes_consumed / p.seconds / 1e6;
     const double copy = memcpy_mb_per_s(std::size_t(bytes), c.quick ? 0.02 : 0.5);
-    Result r;
-    r.bench = "scaling";
-    r.name = name;
-    r.compared = "MB/s consumed";
-    r.baseline = "memcpy, same block, 1 thread";
-    r.subject = mb_s;
-    r.reference = copy;
-    r.note = "higher is better";
+    Result r = compare("scaling", name, "MB/s consumed", mb_s, "memcpy, same block, 1 thread", copy,
+                       "higher is better");
     r.metrics = {{"frames consumed", p.consumed / p.seconds, "frames/s"},
                  {"frames generated", p.generated / p.seconds, "frames/s"},
                  {"bytes per frame", bytes, "B"},

@@ -11,6 +11,19 @@
 
 namespace rtv::bench {
 
+Result compare(std::string bench, std::string name, std::string compared, double subject,
+               std::string baseline, double reference, std::string note) {
+    Result r;
+    r.bench = std::move(bench);
+    r.name = std::move(name);
+    r.compared = std::move(compared);
+    r.subject = subject;
+    r.baseline = std::move(baseline);
+    r.reference = reference;
+    r.note = std::move(note);
+    return r;
+}
+
 Result& Report::add(Result r) {
     if (r.reference > 0.0) r.ratio = r.subject / r.reference;
     m_results.push_back(std::move(r));

@@ -31,6 +31,10 @@ struct Result {
     std::string error;
 };
 
+// A result comparing `subject` with a `reference` baseline measured in the same run.
+Result compare(std::string bench, std::string name, std::string compared, double subject,
+               std::string baseline, double reference, std::string note);
+
 struct Config {
     bool quick = false; // fractions of a second per case (bench_smoke)
     std::string viewer; // path of the rtviewer binary, for the end-to-end bench
