@@ -14,8 +14,7 @@ float ImageStats::percentile(double percent) const {
     if (p >= 1.0) return max;
     if (!has_quantiles) return static_cast<float>(double(min) + p * (double(max) - double(min)));
     const double pos = p * double(kQuantiles - 1);
-    const auto i = static_cast<std::size_t>(pos);
-    if (i + 1 >= kQuantiles) return quantiles[kQuantiles - 1];
+    const auto i = static_cast<std::size_t>(pos); // below kQuantiles - 1, as p < 1
     const double f = pos - double(i);
     return static_cast<float>(double(quantiles[i]) * (1.0 - f) + double(quantiles[i + 1]) * f);
 }

@@ -33,7 +33,7 @@ Status decode_frame(std::string_view topic, std::span<const std::byte> payload, 
                     const NpyLimits& limits = {});
 
 // Writes the frame's points (Lines) into `out` (at least lines * points): x = index for value
-// arrays, the pairs for (N, 2). `scratch` is not needed: conversion happens in place in `out`.
+// arrays, the pairs for (N, 2). Values are converted in place in `out`: no other buffer.
 void decoded_points(const DecodedFrame& frame, std::span<LinePoint> out);
 
 } // namespace rtv::producers

@@ -10,40 +10,22 @@
 #include <doctest/doctest.h>
 #include <unistd.h>
 
-#include "app/json_lite.hpp"
+#include "app/e2e_files.hpp"
 #include "producers/npy.hpp"
 
 namespace fs = std::filesystem;
+using rtv::test::fresh_path;
 using rtv::test::Json;
+using rtv::test::read_json;
+using rtv::test::slurp;
 
 namespace {
-
-fs::path temp(const std::string& name) {
-    const fs::path p =
-        fs::temp_directory_path() / ("rtv_rec_" + std::to_string(::getpid()) + "_" + name);
-    fs::remove_all(p);
-    return p;
-}
-
-std::string slurp(const fs::path& p) {
-    std::ifstream in(p, std::ios::binary);
-    std::stringstream ss;
-    ss << in.rdbuf();
-    return ss.str();
-}
 
 int run(const std::string& args, const fs::path& err) {
     const std::string cmd =
         std::string(RTV_VIEWER_PATH) + " " + args + " >/dev/null 2>" + err.string();
     const int raw = std::system(cmd.c_str());
     return WIFEXITED(raw) ? WEXITSTATUS(raw) : -1;
-}
-
-Json json(const fs::path& p) {
-    Json j;
-    rtv::test::JsonParser parser(slurp(p));
-    REQUIRE_MESSAGE(parser.parse(j), "not valid JSON: " << p);
-    return j;
 }
 
 std::vector<std::string> lines_of(const fs::path& p) {
@@ -55,10 +37,9 @@ std::vector<std::string> lines_of(const fs::path& p) {
 }
 
 const Json& stream(const Json& j, const std::string& name) {
-    for (const Json& s : j["streams"].array)
-        if (s["name"].string == name) return s;
-    FAIL("no stream " << name);
-    return j;
+    const Json* s = rtv::test::find_stream(j, name);
+    REQUIRE_MESSAGE(s, "no stream " << name);
+    return *s;
 }
 
 // 20 frame sets of a small sweep, none dropped (policy=wait), recorded.
@@ -69,7 +50,8 @@ constexpr const char* kSweep = "sweep:iterations=20,interval=0.001,width=16,heig
 TEST_SUITE("app") {
 
     TEST_CASE("record: every frame of every stream becomes an indexed .npy file") {
-        const fs::path dir = temp("all"), stats = temp("all.json"), err = temp("err");
+        const fs::path dir = fresh_path("all"), stats = fresh_path("all.json"),
+                       err = fresh_path("err");
         REQUIRE(run("--headless --exit-when-done --producer " + std::string(kSweep) + " --record " +
                         dir.string() + " --stats-json " + stats.string(),
                     err) == 0);
@@ -95,21 +77,22 @@ TEST_SUITE("app") {
         }
         CHECK(images == 20);
         CHECK(lines == 20);
-        const Json j = json(stats);
+        const Json j = read_json(stats);
         CHECK(j["record"]["frames"].number == 40);
         CHECK(j["record"]["dropped"].number == 0);
         CHECK_FALSE(j["record"]["limit_reached"].boolean);
     }
 
     TEST_CASE("record: recording stops at the size limit and says so") {
-        const fs::path dir = temp("limit"), stats = temp("limit.json"), err = temp("err");
+        const fs::path dir = fresh_path("limit"), stats = fresh_path("limit.json"),
+                       err = fresh_path("err");
         // 256x256 float images are 256 KiB: about four fit in 1 MB.
         REQUIRE(run("--headless --exit-when-done --producer "
                     "sweep:iterations=20,interval=0.001,width=256,height=256,policy=wait "
                     "--record " +
                         dir.string() + " --record-limit 1 --stats-json " + stats.string(),
                     err) == 0);
-        const Json j = json(stats);
+        const Json j = read_json(stats);
         CHECK(j["record"]["limit_reached"].boolean);
         CHECK(j["record"]["frames"].number >= 2);
         CHECK(j["record"]["frames"].number < 40);
@@ -118,15 +101,15 @@ TEST_SUITE("app") {
     }
 
     TEST_CASE("replay: a recording plays back its streams and loops on request") {
-        const fs::path dir = temp("replay"), err = temp("err");
+        const fs::path dir = fresh_path("replay"), err = fresh_path("err");
         REQUIRE(run("--headless --exit-when-done --producer " + std::string(kSweep) + " --record " +
                         dir.string(),
                     err) == 0);
-        const fs::path once = temp("once.json");
+        const fs::path once = fresh_path("once.json");
         REQUIRE(run("--headless --exit-when-done --producer replay:path=" + dir.string() +
                         ",policy=wait --stats-json " + once.string(),
                     err) == 0);
-        const Json a = json(once);
+        const Json a = read_json(once);
         for (const char* name : {"sweep/image", "sweep/line"}) {
             CAPTURE(name);
             const Json& s = stream(a, name);
@@ -136,18 +119,19 @@ TEST_SUITE("app") {
         }
         CHECK(a["producers"].array[0]["state"].string == "finished");
         // loop=1 goes round the 40 recorded frames until iterations stops it.
-        const fs::path looped = temp("loop.json");
+        const fs::path looped = fresh_path("loop.json");
         REQUIRE(run("--headless --exit-when-done --producer replay:path=" + dir.string() +
                         ",loop=1,iterations=100,interval=0.0005,policy=wait --stats-json " +
                         looped.string(),
                     err) == 0);
-        const Json b = json(looped);
+        const Json b = read_json(looped);
         CHECK(stream(b, "sweep/image")["produced"].number == 50);
         CHECK(stream(b, "sweep/line")["produced"].number == 50);
     }
 
     TEST_CASE("replay: a frame file gone bad is rejected on its stream and the rest plays") {
-        const fs::path dir = temp("bad"), err = temp("err"), stats = temp("bad.json");
+        const fs::path dir = fresh_path("bad"), err = fresh_path("err"),
+                       stats = fresh_path("bad.json");
         REQUIRE(run("--headless --exit-when-done --producer " + std::string(kSweep) + " --record " +
                         dir.string(),
                     err) == 0);
@@ -155,18 +139,18 @@ TEST_SUITE("app") {
         REQUIRE(run("--headless --exit-when-done --producer replay:path=" + dir.string() +
                         ",policy=wait --stats-json " + stats.string(),
                     err) == 0);
-        const Json j = json(stats);
-        const Json& first = stream(
-            j, std::string(lines_of(dir / "index.tsv")[1].find("sweep/image") != std::string::npos
-                               ? "sweep/image"
-                               : "sweep/line"));
+        const Json j = read_json(stats);
+        // Frame 0's stream: the second field of the index's first frame line.
+        const std::string line = lines_of(dir / "index.tsv")[1];
+        const std::size_t tab = line.find('\t');
+        const Json& first = stream(j, line.substr(tab + 1, line.find('\t', tab + 1) - tab - 1));
         CHECK(first["rejected"].number == 1);
         CHECK(first["produced"].number == 20);
         CHECK(first["last_error"].string.find("bad magic") != std::string::npos);
     }
 
     TEST_CASE("replay and record: bad arguments exit 2 with their message") {
-        const fs::path err = temp("err");
+        const fs::path err = fresh_path("err");
         CHECK(run("--headless --producer replay:path=/nonexistent/rec", err) == 2);
         CHECK(slurp(err) == "rtviewer: --producer: replay: cannot read /nonexistent/rec/index.tsv: "
                             "No such file or directory (is it a directory written by --record?)\n");

@@ -17,12 +17,13 @@
 #include <unistd.h>
 
 #include "app/child_process.hpp"
-#include "app/json_lite.hpp"
+#include "app/e2e_files.hpp"
 #include "render/colormap.hpp"
 #include "render/snapshot.hpp"
 
 namespace fs = std::filesystem;
 using rtv::test::Json;
+using rtv::test::slurp;
 
 namespace {
 
@@ -40,13 +41,6 @@ fs::path work_dir() {
     return dir;
 }
 
-std::string slurp(const fs::path& p) {
-    std::ifstream in(p);
-    std::stringstream ss;
-    ss << in.rdbuf();
-    return ss.str();
-}
-
 // Runs rtviewer with `args` (and an optional environment prefix such as "env -u DISPLAY").
 Run viewer(const std::string& args, const std::string& env = "") {
     const fs::path err = work_dir() / "stderr.txt";
@@ -59,13 +53,6 @@ Run viewer(const std::string& args, const std::string& env = "") {
     while (!r.err.empty() && r.err.back() == '\n')
         r.err.pop_back();
     return r;
-}
-
-Json stats(const fs::path& p) {
-    Json j;
-    rtv::test::JsonParser parser(slurp(p));
-    REQUIRE_MESSAGE(parser.parse(j), "not valid JSON: " << p);
-    return j;
 }
 
 struct Px {
@@ -161,7 +148,7 @@ TEST_SUITE("app") {
             "--stats-json " +
             json.string());
         REQUIRE_MESSAGE(r.status == 0, r.err);
-        const Json j = stats(json);
+        const Json j = rtv::test::read_json(json);
         for (const char* key :
              {"display_fps", "frames_displayed", "duration_s", "frame_time_ms", "streams"})
             CHECK_MESSAGE(j.has(key), key);
@@ -200,7 +187,7 @@ TEST_SUITE("app") {
         const Run r = viewer("--headless --duration 1 --producer sweep:latency=3 --stats-json " +
                              json.string());
         REQUIRE_MESSAGE(r.status == 0, r.err);
-        const Json j = stats(json);
+        const Json j = rtv::test::read_json(json);
         MESSAGE("frame time p99 with a 3 s producer: "
                 << j["frame_time_ms"]["p99"].number << " ms over " << j["frames_displayed"].number
                 << " frames");
@@ -224,7 +211,7 @@ TEST_SUITE("app") {
             REQUIRE(::kill(viewer.pid, sig) == 0);
             CHECK(viewer.finish() == 0);
             CHECK(viewer.stdout_text.find("sweep/image") != std::string::npos); // the summary
-            const Json j = stats(json);
+            const Json j = rtv::test::read_json(json);
             CHECK(j["streams"].array[0]["state"].string == "stopped");
             CHECK(j["duration_s"].number < 600.0);
             rtv::render::RgbaImage img;
@@ -238,7 +225,7 @@ TEST_SUITE("app") {
                              "--producer waves --stats-json " +
                              json.string());
         REQUIRE_MESSAGE(r.status == 0, r.err);
-        const Json j = stats(json);
+        const Json j = rtv::test::read_json(json);
         const Json& sweep = j["producers"].array[0];
         CHECK(sweep["state"].string == "failed");
         CHECK(sweep["message"].string == "sweep: simulated failure after 5 frames (fail_after)");

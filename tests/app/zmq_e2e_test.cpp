@@ -15,34 +15,17 @@
 #include <zmq.hpp>
 
 #include "app/child_process.hpp"
-#include "app/json_lite.hpp"
+#include "app/e2e_files.hpp"
 #include "producers/npy.hpp"
 
 namespace fs = std::filesystem;
 using rtv::test::Child;
+using rtv::test::find_stream;
+using rtv::test::fresh_path;
 using rtv::test::Json;
+using rtv::test::read_json;
 
 namespace {
-
-fs::path temp(const std::string& name) {
-    return fs::temp_directory_path() / ("rtv_zmq_" + std::to_string(::getpid()) + "_" + name);
-}
-
-Json read_json(const fs::path& p) {
-    std::ifstream in(p);
-    std::stringstream ss;
-    ss << in.rdbuf();
-    Json j;
-    rtv::test::JsonParser parser(ss.str());
-    REQUIRE_MESSAGE(parser.parse(j), "not valid JSON: " << p);
-    return j;
-}
-
-const Json* stream(const Json& stats, const std::string& name) {
-    for (const Json& s : stats["streams"].array)
-        if (s["name"].string == name) return &s;
-    return nullptr;
-}
 
 // Starts the viewer listening for `messages` messages; returns the endpoint it bound.
 std::string start_viewer(Child& viewer) {
@@ -81,7 +64,7 @@ std::string bytes(const std::vector<std::byte>& b) {
 TEST_SUITE("app") {
 
     TEST_CASE("zmq: frames from a real PUB on loopback are shown and bad messages counted") {
-        const fs::path json = temp("pub.json");
+        const fs::path json = fresh_path("pub.json");
         Child viewer(viewer_args(11, json));
         const std::string endpoint = start_viewer(viewer);
 
@@ -114,9 +97,9 @@ TEST_SUITE("app") {
 
         CHECK(viewer.finish() == 0);
         const Json j = read_json(json);
-        const Json* cam = stream(j, "cam");
-        const Json* tr = stream(j, "trace");
-        const Json* messages = stream(j, "zmq/messages");
+        const Json* cam = find_stream(j, "cam");
+        const Json* tr = find_stream(j, "trace");
+        const Json* messages = find_stream(j, "zmq/messages");
         REQUIRE(cam);
         REQUIRE(tr);
         REQUIRE(messages);
@@ -139,7 +122,7 @@ TEST_SUITE("app") {
                     "(bash scripts/deps.sh installs them)");
             return;
         }
-        const fs::path json = temp("python.json");
+        const fs::path json = fresh_path("python.json");
         Child viewer(viewer_args(2 * 12, json));
         const std::string endpoint = start_viewer(viewer);
         const std::string cmd = "/usr/bin/python3 " RTV_SOURCE_DIR
@@ -150,7 +133,7 @@ TEST_SUITE("app") {
         const Json j = read_json(json);
         for (const char* name : {"python/image", "python/line"}) {
             CAPTURE(name);
-            const Json* s = stream(j, name);
+            const Json* s = find_stream(j, name);
             REQUIRE(s);
             CHECK((*s)["produced"].number == 12);
             CHECK((*s)["rejected"].number == 0);
@@ -159,7 +142,7 @@ TEST_SUITE("app") {
     }
 
     TEST_CASE("zmq: the C++ example feeds the headless viewer") {
-        const fs::path json = temp("cpp.json");
+        const fs::path json = fresh_path("cpp.json");
         Child viewer(viewer_args(2 * 8, json));
         const std::string endpoint = start_viewer(viewer);
         const std::string cmd = std::string(RTV_PUBLISH_EXAMPLE_PATH) + " --connect " + endpoint +
@@ -169,7 +152,7 @@ TEST_SUITE("app") {
         const Json j = read_json(json);
         for (const char* name : {"cpp/image", "cpp/line"}) {
             CAPTURE(name);
-            const Json* s = stream(j, name);
+            const Json* s = find_stream(j, name);
             REQUIRE(s);
             CHECK((*s)["produced"].number == 8);
             CHECK((*s)["displayed"].number >= 1);
