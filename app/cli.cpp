@@ -5,46 +5,14 @@
 
 #include <CLI/CLI.hpp>
 
+#include "app/run_report.hpp"
+
 namespace rtv::app {
 
 namespace {
 
-constexpr const char* kVersion = "rtviewer 0.1.0";
-
 std::string single_quoted(const std::string& s) {
     return "'" + s + "'";
-}
-
-bool parse_float(std::string_view s, float& out) {
-    const auto [end, ec] = std::from_chars(s.data(), s.data() + s.size(), out);
-    return !s.empty() && ec == std::errc{} && end == s.data() + s.size() && std::isfinite(out);
-}
-
-// auto | percentile[:LO:HI] | manual:LO:HI
-bool parse_contrast(const std::string& text, render::Contrast& c) {
-    const std::string_view t(text);
-    const std::size_t colon = t.find(':');
-    const auto mode = render::find_contrast_mode(t.substr(0, colon));
-    if (!mode || *mode == render::ContrastMode::Hold) return false;
-    c.mode = *mode;
-    if (colon == std::string_view::npos) return c.mode != render::ContrastMode::Manual;
-    if (c.mode == render::ContrastMode::Auto) return false;
-    const std::string_view rest = t.substr(colon + 1);
-    const std::size_t second = rest.find(':');
-    if (second == std::string_view::npos) return false;
-    float lo = 0, hi = 0;
-    if (!parse_float(rest.substr(0, second), lo) || !parse_float(rest.substr(second + 1), hi) ||
-        !(lo < hi))
-        return false;
-    if (c.mode == render::ContrastMode::Percentile) {
-        if (lo < 0.0f || hi > 100.0f) return false;
-        c.pct_lo = lo;
-        c.pct_hi = hi;
-    } else {
-        c.manual_lo = lo;
-        c.manual_hi = hi;
-    }
-    return true;
 }
 
 bool parse_size(const std::string& text, int& w, int& h) {
@@ -88,7 +56,12 @@ ParseOutcome parse_command_line(int argc, const char* const* argv, Options& opti
     cli.add_flag("--no-vsync", no_vsync, "Redraw as fast as possible");
     cli.add_flag("--exit-when-done", options.exit_when_done,
                  "Quit once every producer has ended (iterations reached, a replay at its end)");
-    std::string record_limit;
+    std::string record_limit, layout;
+    cli.add_option("--layout", layout,
+                   "Views: auto (one per image stream, one per producer's line streams) or a "
+                   "layout FILE.json (see the README); default: image view over line view");
+    cli.add_option("--save-layout", options.save_layout,
+                   "Write the layout in use to FILE.json at exit (--layout reads it back)");
     cli.add_option("--record", options.record_dir,
                    "Record every frame of every stream to DIR (.npy files and index.tsv); play it "
                    "back with --producer replay:path=DIR");
@@ -108,7 +81,7 @@ ParseOutcome parse_command_line(int argc, const char* const* argv, Options& opti
         return out;
     }
     if (version) {
-        out.output = std::string(kVersion) + "\n";
+        out.output = std::string(version_string()) + "\n";
         return out;
     }
     if (list) {
@@ -153,9 +126,10 @@ ParseOutcome parse_command_line(int argc, const char* const* argv, Options& opti
                         single_quoted(record_limit));
         options.record_limit_mb = mb;
     }
-    if (!parse_contrast(contrast, options.contrast))
-        return fail("--contrast: expected auto, percentile[:LO:HI] (percent, 0 <= LO < HI <= "
-                    "100) or manual:LO:HI (LO < HI), got " +
+    if (auto c = render::parse_contrast(contrast))
+        options.contrast = *c;
+    else
+        return fail(std::string("--contrast: expected ") + render::kContrastSyntax + ", got " +
                     single_quoted(contrast));
     if (auto c = render::find_color(line_color))
         options.line_color = *c;
@@ -167,6 +141,13 @@ ParseOutcome parse_command_line(int argc, const char* const* argv, Options& opti
         return fail("--size: must be WIDTHxHEIGHT with each in 64..8192, got " +
                     single_quoted(size));
     options.vsync = !no_vsync;
+    if (layout == "auto") {
+        options.layout = LayoutSpec{};
+        options.layout.mode = LayoutMode::Auto;
+    } else if (!layout.empty()) {
+        if (Status s = load_layout(layout, options.layout); !s)
+            return fail("--layout: " + s.message());
+    }
     if (specs.empty()) specs.emplace_back(kDefaultProducer);
     for (const std::string& spec : specs) {
         producers::CreatedProducer made;

@@ -7,6 +7,7 @@
 #include <string>
 #include <vector>
 
+#include "app/layout.hpp"
 #include "producers/registry.hpp"
 #include "render/colormap.hpp"
 #include "render/contrast.hpp"
@@ -30,6 +31,8 @@ struct Options {
     bool exit_when_done = false; // quit once every producer has ended
     std::string record_dir;      // --record: every frame as .npy, with an index
     std::uint64_t record_limit_mb = 1024;
+    LayoutSpec layout = default_layout(); // --layout: auto or FILE.json
+    std::string save_layout;              // --save-layout: the layout in use, at exit
 };
 
 struct ParseOutcome {

@@ -121,4 +121,8 @@ void SdlWindow::drawable_size(int& width, int& height) const {
     SDL_GL_GetDrawableSize(m_window, &width, &height);
 }
 
+bool SdlWindow::minimised() const {
+    return m_window && (SDL_GetWindowFlags(m_window) & SDL_WINDOW_MINIMIZED) != 0;
+}
+
 } // namespace rtv::app

@@ -45,6 +45,7 @@ public:
     void swap();
 
     SDL_Window* window() const { return m_window; }
+    bool minimised() const;
     // Size of the framebuffer in pixels.
     void drawable_size(int& width, int& height) const;
     const std::string& video_driver() const { return m_driver; }

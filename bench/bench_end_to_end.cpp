@@ -13,18 +13,18 @@
 #include <vector>
 
 #include <glad/gl.h>
+#include <nlohmann/json.hpp>
 
 #include "bench/gl_window.hpp"
 #include "bench/harness.hpp"
 #include "render/gl.hpp"
-#include "tests/app/json_lite.hpp"
 
 namespace rtv::bench {
 
 namespace {
 
 namespace fs = std::filesystem;
-using test::Json;
+using Json = nlohmann::json;
 
 constexpr const char* kVispy = "sweep:interval=auto,iterations=0";
 constexpr const char* kSlow = "sweep:latency=3,width=8,height=6,points=8,iterations=0";
@@ -74,15 +74,17 @@ ViewerRun run_viewer(const Config& c, double seconds, const std::vector<std::str
     std::ifstream in(json);
     std::stringstream text;
     text << in.rdbuf();
-    test::JsonParser parser(text.str());
-    if (!parser.parse(out.stats)) {
-        out.error = "rtviewer wrote invalid JSON";
+    try {
+        out.stats = Json::parse(text.str());
+    } catch (const Json::parse_error& e) {
+        out.error = std::string("rtviewer wrote invalid JSON: ") + e.what();
         return out;
     }
-    for (const Json& s : out.stats["streams"].array) {
-        const double sum = s["displayed"].number + s["superseded"].number + s["dropped"].number +
-                           s["rejected"].number;
-        if (sum != s["produced"].number) out.error = s["name"].string + ": frames unaccounted for";
+    for (const Json& s : out.stats.at("streams")) {
+        const double sum = s.at("displayed").get<double>() + s.at("superseded").get<double>() +
+                           s.at("dropped").get<double>() + s.at("rejected").get<double>();
+        if (sum != s.at("produced").get<double>())
+            out.error = s.at("name").get<std::string>() + ": frames unaccounted for";
     }
     return out;
 }
@@ -102,12 +104,12 @@ void bench_end_to_end(const Config& c, Report& report) {
             if (!v->error.empty()) error = v->error;
         if (!error.empty()) break;
         const Json& j = normal.stats;
-        fps.push_back(j["display_fps"].number);
-        p50.push_back(j["frame_time_ms"]["p50"].number);
-        p99.push_back(j["frame_time_ms"]["p99"].number);
-        lat50.push_back(j["streams"].array[0]["latency_ms"]["p50"].number);
-        lat99.push_back(j["streams"].array[0]["latency_ms"]["p99"].number);
-        slow_p99.push_back(slow.stats["frame_time_ms"]["p99"].number);
+        fps.push_back(j.at("display_fps").get<double>());
+        p50.push_back(j.at("frame_time_ms").at("p50").get<double>());
+        p99.push_back(j.at("frame_time_ms").at("p99").get<double>());
+        lat50.push_back(j.at("streams").at(0).at("latency_ms").at("p50").get<double>());
+        lat99.push_back(j.at("streams").at(0).at("latency_ms").at("p99").get<double>());
+        slow_p99.push_back(slow.stats.at("frame_time_ms").at("p99").get<double>());
     }
     Result e = compare("e2e", "vispy workload, no vsync", "display frames/s", median(fps),
                        "bare upload+swap loop", median(bare), "target: >= 500 frames/s and >= 0.6");

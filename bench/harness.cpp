@@ -7,7 +7,7 @@
 #include <memory>
 #include <thread>
 
-#include "app/stats_json.hpp"
+#include <nlohmann/json.hpp>
 
 namespace rtv::bench {
 
@@ -63,37 +63,27 @@ void Report::print_table() const {
 }
 
 std::string Report::json(const Config& config) const {
-    app::JsonWriter j;
-    j.begin_object();
-    j.begin_object("machine");
-    j.field("cpu", cpu_model());
-    j.field("cores", std::uint64_t{std::thread::hardware_concurrency()});
-    j.field("gl_renderer", m_gl_renderer);
-    j.end_object();
-    j.field("quick", config.quick);
-    j.field("ok", all_ok());
-    j.begin_array("results");
+    nlohmann::json j = nlohmann::json::object();
+    j["machine"] = {{"cpu", cpu_model()},
+                    {"cores", std::thread::hardware_concurrency()},
+                    {"gl_renderer", m_gl_renderer}};
+    j["quick"] = config.quick;
+    j["ok"] = all_ok();
+    nlohmann::json results = nlohmann::json::array();
     for (const Result& r : m_results) {
-        j.begin_object();
-        j.field("bench", r.bench);
-        j.field("case", r.name);
-        j.field("compared", r.compared);
-        j.field("baseline", r.baseline);
-        j.field("value", r.subject);
-        j.field("baseline_value", r.reference);
-        j.field("ratio", r.ratio);
-        j.field("note", r.note);
-        j.field("ok", r.ok);
-        if (!r.ok) j.field("error", r.error);
-        j.begin_object("metrics");
+        nlohmann::json o = {
+            {"bench", r.bench},       {"case", r.name},     {"compared", r.compared},
+            {"baseline", r.baseline}, {"value", r.subject}, {"baseline_value", r.reference},
+            {"ratio", r.ratio},       {"note", r.note},     {"ok", r.ok}};
+        if (!r.ok) o["error"] = r.error;
+        nlohmann::json metrics = nlohmann::json::object();
         for (const Metric& m : r.metrics)
-            j.field(m.name + (m.unit.empty() ? "" : " (" + m.unit + ")"), m.value);
-        j.end_object();
-        j.end_object();
+            metrics[m.name + (m.unit.empty() ? "" : " (" + m.unit + ")")] = m.value;
+        o["metrics"] = std::move(metrics);
+        results.push_back(std::move(o));
     }
-    j.end_array();
-    j.end_object();
-    return j.text() + "\n";
+    j["results"] = std::move(results);
+    return j.dump(2) + "\n";
 }
 
 double median(std::vector<double> v) {

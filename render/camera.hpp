@@ -23,6 +23,8 @@ public:
     // Shows `range` with `margin` (a fraction of its size) around it, as VisPy's set_range.
     void set_range(const Rect& range, double margin = 0.0);
     const Rect& visible() const { return m_visible; }
+    // The range asked for (set_range, then pan and zoom), before fit_aspect widens it.
+    const Rect& wanted() const { return m_wanted; }
     void set_y_down(bool y_down) { m_y_down = y_down; }
     // Square data units (image pixels stay square): the visible rectangle is the range asked for
     // (by set_range, then moved by pan and zoom) grown about its centre along one axis to match

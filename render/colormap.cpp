@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <cmath>
+#include <cstdio>
 
 namespace rtv::render {
 
@@ -95,6 +96,19 @@ std::optional<Rgb> find_color(std::string_view name) {
                    static_cast<float>(v[4] * 16 + v[5]) / 255.0f};
     }
     return std::nullopt;
+}
+
+std::string color_name(Rgb rgb) {
+    const auto byte = [](float v) {
+        return static_cast<int>(std::lround(std::clamp(v, 0.0f, 1.0f) * 255.0f));
+    };
+    for (const NamedColor& c : kColors)
+        if (byte(c.rgb.r) == byte(rgb.r) && byte(c.rgb.g) == byte(rgb.g) &&
+            byte(c.rgb.b) == byte(rgb.b))
+            return std::string(c.name);
+    char buf[8];
+    std::snprintf(buf, sizeof buf, "#%02x%02x%02x", byte(rgb.r), byte(rgb.g), byte(rgb.b));
+    return buf;
 }
 
 std::span<const std::string_view> color_names() {

@@ -34,6 +34,9 @@ Rgb colormap_lookup(Colormap map, float t);
 // "#rrggbb".
 std::optional<Rgb> find_color(std::string_view name);
 std::span<const std::string_view> color_names();
+// The name of a colour ("red") when it is a named one (to 8 bits), else "#rrggbb": what
+// find_color reads back.
+std::string color_name(Rgb rgb);
 std::string color_list(); // "black, red, blue, ... or #rrggbb"
 
 } // namespace rtv::render

@@ -9,6 +9,7 @@
 
 #include <array>
 #include <optional>
+#include <string>
 #include <string_view>
 
 #include "core/frame.hpp"
@@ -33,5 +34,15 @@ Limits contrast_limits(const Contrast& contrast, const ImageStats& stats, Limits
 std::array<std::string_view, 4> contrast_mode_names();
 std::optional<ContrastMode> find_contrast_mode(std::string_view name);
 std::string_view name_of(ContrastMode mode);
+
+// The command line's and layout files' syntax: auto | percentile[:LO:HI] (percent,
+// 0 <= LO < HI <= 100) | manual:LO:HI (LO < HI, finite). Empty when `text` is none of these.
+std::optional<Contrast> parse_contrast(std::string_view text);
+// What parse_contrast reads back: "auto", "percentile:1:99", "manual:0:4095". Hold is written
+// as manual with the limits it holds (`held`).
+std::string format_contrast(const Contrast& contrast, Limits held);
+// The syntax above, for error messages.
+constexpr const char* kContrastSyntax =
+    "auto, percentile[:LO:HI] (percent, 0 <= LO < HI <= 100) or manual:LO:HI (LO < HI)";
 
 } // namespace rtv::render

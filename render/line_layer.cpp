@@ -161,8 +161,15 @@ Status LineLayer::upload_history(const LineHistory& h) {
     if (Status s = ensure_capacity(stride * h.lines(), std::size_t{2} * h.lines()); !s) return s;
     const std::uint64_t fresh = h.written() - m_history_uploaded;
     if (fresh == 0 && m_draws != 0) return Status::ok();
+    if (m_history_uploaded == 0 || fresh >= cap) m_history_bounds = false;
     auto write = [&](std::uint32_t line, std::uint32_t from, std::uint32_t count) {
         const auto ring = h.ring(line);
+        for (std::uint32_t i = from; i < from + count; ++i) { // the bounds grow with new samples
+            const LinePoint p = ring[i];
+            if (!m_history_bounds) m_bounds = {p.x, p.y, p.x, p.y};
+            m_history_bounds = true;
+            m_bounds = m_bounds.united({p.x, p.y, p.x, p.y});
+        }
         glBufferSubData(GL_ARRAY_BUFFER,
                         static_cast<GLintptr>((line * stride + from) * sizeof(LinePoint)),
                         static_cast<GLsizeiptr>(count * sizeof(LinePoint)), ring.data() + from);

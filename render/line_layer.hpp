@@ -48,7 +48,8 @@ public:
     bool decimated() const { return m_decimated; }
 
     bool empty() const { return m_draws == 0; }
-    // Bounds of the last replace frame's points (for "reset to data range").
+    // Bounds of the last replace frame's points, or of every sample a history has shown since
+    // it was last overwritten whole (fitting a view to its data).
     const Rect& bounds() const { return m_bounds; }
 
     // For the renderer: the vertex array and the multi-draw lists.
@@ -66,6 +67,7 @@ private:
     std::size_t m_draws = 0;
     Rect m_bounds{};
     std::uint64_t m_history_uploaded = 0; // samples of the history already in the buffer
+    bool m_history_bounds = false;        // m_bounds holds a history sample
 
     // Decimation of long replace frames: the frame kept on the CPU, and what the buffer holds.
     std::vector<LinePoint> m_source; // lines x points of the last long frame

@@ -122,6 +122,12 @@ void Renderer::begin_view(const Viewport& vp, Rgb bg) {
     glDisable(GL_CULL_FACE);
 }
 
+void Renderer::clear(Rgb color) {
+    glDisable(GL_SCISSOR_TEST);
+    glClearColor(color.r, color.g, color.b, 1.0f);
+    glClear(GL_COLOR_BUFFER_BIT);
+}
+
 void Renderer::end_view() {
     glDisable(GL_SCISSOR_TEST);
 }

@@ -42,6 +42,8 @@ public:
 
     Status init();
 
+    // Clears the whole framebuffer (the fast path on software rasterisers: no scissor).
+    void clear(Rgb color);
     // Sets the viewport and scissor to `vp` and clears it to `background`.
     void begin_view(const Viewport& vp, Rgb background);
     void draw(const ImageLayer& layer, const Camera& camera, const ImageStyle& style);

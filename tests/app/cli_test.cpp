@@ -81,7 +81,7 @@ TEST_SUITE("app") {
         CHECK(help.output.find("--headless") != std::string::npos);
         auto version = parse({"--version"});
         CHECK(version.exit_code == 0);
-        CHECK(version.output == "rtviewer 0.1.0\n");
+        CHECK(version.output == "rtviewer " RTV_VERSION "\n");
         auto list = parse({"--list-producers"});
         CHECK(list.exit_code == 0);
         CHECK(list.output.find("sweep") != std::string::npos);

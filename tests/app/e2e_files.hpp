@@ -2,17 +2,20 @@
 // Files of the end-to-end tests: a fresh path per test process, whole-file reads, and the
 // statistics JSON rtviewer writes.
 
+#include <cstdlib>
 #include <filesystem>
 #include <fstream>
 #include <sstream>
 #include <string>
 
 #include <doctest/doctest.h>
+#include <nlohmann/json.hpp>
+#include <sys/wait.h>
 #include <unistd.h>
 
-#include "app/json_lite.hpp"
-
 namespace rtv::test {
+
+using Json = nlohmann::json;
 
 // A path in the temporary directory, unique to this process, with nothing there yet.
 inline std::filesystem::path fresh_path(const std::string& name) {
@@ -31,15 +34,49 @@ inline std::string slurp(const std::filesystem::path& p) {
 
 inline Json read_json(const std::filesystem::path& p) {
     Json j;
-    JsonParser parser(slurp(p));
-    REQUIRE_MESSAGE(parser.parse(j), "not valid JSON: " << p);
+    try {
+        j = Json::parse(slurp(p));
+    } catch (const Json::parse_error& e) {
+        FAIL("not valid JSON: " << p << ": " << e.what());
+    }
     return j;
+}
+
+struct Run {
+    int status = -1;
+    std::string err; // stderr, without its last newlines
+};
+
+// A directory of this test process's own, made on first use.
+inline std::filesystem::path work_dir() {
+    static const std::filesystem::path dir = [] {
+        std::filesystem::path d =
+            std::filesystem::temp_directory_path() / ("rtv_e2e_" + std::to_string(::getpid()));
+        std::filesystem::create_directories(d);
+        return d;
+    }();
+    return dir;
+}
+
+// Runs rtviewer with `args` (and an optional environment prefix such as "env -u DISPLAY") to
+// its end; stdout goes to work_dir()/stdout.txt.
+inline Run viewer(const std::string& args, const std::string& env = "") {
+    const std::filesystem::path err = work_dir() / "stderr.txt";
+    const std::string cmd = env + " " + RTV_VIEWER_PATH + " " + args + " >" +
+                            (work_dir() / "stdout.txt").string() + " 2>" + err.string();
+    const int raw = std::system(cmd.c_str());
+    Run r;
+    r.status = WIFEXITED(raw) ? WEXITSTATUS(raw) : -1;
+    r.err = slurp(err);
+    while (!r.err.empty() && r.err.back() == '\n')
+        r.err.pop_back();
+    return r;
 }
 
 // The stream named `name` in --stats-json output, or nullptr.
 inline const Json* find_stream(const Json& stats, const std::string& name) {
-    for (const Json& s : stats["streams"].array)
-        if (s["name"].string == name) return &s;
+    for (const Json& s : stats.at("streams"))
+        if (s.at("name").get<std::string>() == name) return &s;
     return nullptr;
 }
 

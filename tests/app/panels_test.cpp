@@ -7,7 +7,7 @@
 #include <imgui.h>
 #include <imgui_internal.h>
 
-#include "app/viewer_app.hpp"
+#include "app/panels.hpp"
 #include "core/scripted_producer.hpp"
 
 using namespace rtv;
@@ -29,15 +29,18 @@ struct ImGuiFrame {
 
     // Draws the panels twice (ImGui sizes content from the previous frame) and returns the
     // height of the panel's content.
-    float draw(ProducerHost& host, app::ViewState& state) {
-        std::vector<app::StreamView> views(host.stream_count());
+    float draw(ProducerHost& host, app::Canvas& canvas) {
+        app::Layers layers;
+        app::Controls controls;
         LatencyHistogram frame_times;
         frame_times.record(16'000'000);
         const std::array<float, 4> recent{16.0f, 17.0f, 15.5f, 16.2f};
+        const std::string cursor = "image: x 1  y 2  cam/image 3", none;
         for (int i = 0; i < 2; ++i) {
             ImGui::NewFrame();
-            app::ViewerApp::draw_panels(state, host, views, frame_times, recent, "x 1 y 2 value 3",
-                                        "", "", 470.0f);
+            app::PanelContext ctx{controls, host,   canvas, layers, frame_times,
+                                  recent,   cursor, none,   none,   470.0f};
+            app::draw_panels(ctx);
             ImGui::Render();
         }
         vertices = ImGui::GetDrawData()->TotalVtxCount;
@@ -56,6 +59,10 @@ std::unique_ptr<test::ScriptedProducer> images(bool fail) {
         });
 }
 
+app::Canvas default_canvas() {
+    return app::Canvas(app::default_layout(), app::LayerSettings{});
+}
+
 } // namespace
 
 TEST_SUITE("app") {
@@ -63,11 +70,11 @@ TEST_SUITE("app") {
     TEST_CASE(
         "panels: idle running and failed producers are drawn and a failure adds its message") {
         ImGuiFrame frame;
-        app::ViewState state;
+        app::Canvas canvas = default_canvas();
 
         FrameQueue q0 = make_frame_queue();
         ProducerHost idle(q0);
-        const float idle_height = frame.draw(idle, state);
+        const float idle_height = frame.draw(idle, canvas);
         CHECK(frame.vertices > 0);
 
         FrameQueue q1 = make_frame_queue();
@@ -75,7 +82,7 @@ TEST_SUITE("app") {
         FrameRouter r1(q1, running);
         REQUIRE(running.start("cam", images(false), test::once(3)).is_ok());
         test::pump_until_finished(running, r1);
-        const float running_height = frame.draw(running, state);
+        const float running_height = frame.draw(running, canvas);
         CHECK(running_height > idle_height); // a producer block and a table row
 
         FrameQueue q2 = make_frame_queue();
@@ -84,27 +91,34 @@ TEST_SUITE("app") {
         REQUIRE(failed.start("cam", images(true), test::once(3)).is_ok());
         test::pump_until_finished(failed, r2);
         REQUIRE(failed.producer_status(0).state() == ProducerState::Failed);
-        const float failed_height = frame.draw(failed, state);
+        const float failed_height = frame.draw(failed, canvas);
         CHECK(failed_height > running_height); // the failure's message is shown
     }
 
-    TEST_CASE("panels: the controls start from the state they are given") {
+    TEST_CASE("panels: the selected view's image layer shows the controls of its contrast mode") {
         ImGuiFrame frame;
-        app::ViewState state;
-        state.colormap = render::Colormap::Reds;
-        state.contrast.mode = render::ContrastMode::Manual;
         FrameQueue q = make_frame_queue();
         ProducerHost host(q);
-        const float manual_height = frame.draw(host, state);
-        state.contrast.mode = render::ContrastMode::Percentile;
-        const float percentile_height = frame.draw(host, state);
-        state.contrast.mode = render::ContrastMode::Auto;
-        const float auto_height = frame.draw(host, state);
+        FrameRouter router(q, host);
+        REQUIRE(host.start("cam", images(false), test::once(1)).is_ok());
+        test::pump_until_finished(host, router);
+        app::Canvas canvas = default_canvas();
+        REQUIRE(canvas.assign(0, {"cam/image", FrameKind::Image, "cam"}) == 0);
+        canvas.select(0);
+        app::LayerSettings& layer = canvas.settings(0);
+        layer.colormap = render::Colormap::Reds;
+        layer.contrast.mode = render::ContrastMode::Manual;
+        const float manual_height = frame.draw(host, canvas);
+        layer.contrast.mode = render::ContrastMode::Percentile;
+        const float percentile_height = frame.draw(host, canvas);
+        layer.contrast.mode = render::ContrastMode::Auto;
+        const float auto_height = frame.draw(host, canvas);
         CHECK(manual_height > auto_height);     // manual mode adds the limits
         CHECK(percentile_height > auto_height); // percentile mode adds the percentiles
-        CHECK(state.contrast.mode == render::ContrastMode::Auto);
-        CHECK(state.colormap == render::Colormap::Reds);
-        CHECK_FALSE(state.quit);
+        // Selecting the (empty) line view shows no layer controls at all.
+        canvas.select(1);
+        const float empty_view_height = frame.draw(host, canvas);
+        CHECK(empty_view_height < auto_height);
     }
 
 } // TEST_SUITE

@@ -78,9 +78,9 @@ TEST_SUITE("app") {
         CHECK(images == 20);
         CHECK(lines == 20);
         const Json j = read_json(stats);
-        CHECK(j["record"]["frames"].number == 40);
-        CHECK(j["record"]["dropped"].number == 0);
-        CHECK_FALSE(j["record"]["limit_reached"].boolean);
+        CHECK(j.at("record").at("frames").get<double>() == 40);
+        CHECK(j.at("record").at("dropped").get<double>() == 0);
+        CHECK_FALSE(j.at("record").at("limit_reached").get<bool>());
     }
 
     TEST_CASE("record: recording stops at the size limit and says so") {
@@ -93,11 +93,12 @@ TEST_SUITE("app") {
                         dir.string() + " --record-limit 1 --stats-json " + stats.string(),
                     err) == 0);
         const Json j = read_json(stats);
-        CHECK(j["record"]["limit_reached"].boolean);
-        CHECK(j["record"]["frames"].number >= 2);
-        CHECK(j["record"]["frames"].number < 40);
-        CHECK(j["record"]["bytes"].number <= 1024.0 * 1024.0 + 40 * 128.0);
-        CHECK(lines_of(dir / "index.tsv").size() == std::size_t(j["record"]["frames"].number) + 1);
+        CHECK(j.at("record").at("limit_reached").get<bool>());
+        CHECK(j.at("record").at("frames").get<double>() >= 2);
+        CHECK(j.at("record").at("frames").get<double>() < 40);
+        CHECK(j.at("record").at("bytes").get<double>() <= 1024.0 * 1024.0 + 40 * 128.0);
+        CHECK(lines_of(dir / "index.tsv").size() ==
+              std::size_t(j.at("record").at("frames").get<double>()) + 1);
     }
 
     TEST_CASE("replay: a recording plays back its streams and loops on request") {
@@ -113,11 +114,11 @@ TEST_SUITE("app") {
         for (const char* name : {"sweep/image", "sweep/line"}) {
             CAPTURE(name);
             const Json& s = stream(a, name);
-            CHECK(s["produced"].number == 20);
-            CHECK(s["rejected"].number == 0);
-            CHECK(s["displayed"].number >= 1);
+            CHECK(s.at("produced").get<double>() == 20);
+            CHECK(s.at("rejected").get<double>() == 0);
+            CHECK(s.at("displayed").get<double>() >= 1);
         }
-        CHECK(a["producers"].array[0]["state"].string == "finished");
+        CHECK(a.at("producers").at(0).at("state").get<std::string>() == "finished");
         // loop=1 goes round the 40 recorded frames until iterations stops it.
         const fs::path looped = fresh_path("loop.json");
         REQUIRE(run("--headless --exit-when-done --producer replay:path=" + dir.string() +
@@ -125,8 +126,8 @@ TEST_SUITE("app") {
                         looped.string(),
                     err) == 0);
         const Json b = read_json(looped);
-        CHECK(stream(b, "sweep/image")["produced"].number == 50);
-        CHECK(stream(b, "sweep/line")["produced"].number == 50);
+        CHECK(stream(b, "sweep/image").at("produced").get<double>() == 50);
+        CHECK(stream(b, "sweep/line").at("produced").get<double>() == 50);
     }
 
     TEST_CASE("replay: a frame file gone bad is rejected on its stream and the rest plays") {
@@ -144,9 +145,9 @@ TEST_SUITE("app") {
         const std::string line = lines_of(dir / "index.tsv")[1];
         const std::size_t tab = line.find('\t');
         const Json& first = stream(j, line.substr(tab + 1, line.find('\t', tab + 1) - tab - 1));
-        CHECK(first["rejected"].number == 1);
-        CHECK(first["produced"].number == 20);
-        CHECK(first["last_error"].string.find("bad magic") != std::string::npos);
+        CHECK(first.at("rejected").get<double>() == 1);
+        CHECK(first.at("produced").get<double>() == 20);
+        CHECK(first.at("last_error").get<std::string>().find("bad magic") != std::string::npos);
     }
 
     TEST_CASE("replay and record: bad arguments exit 2 with their message") {

@@ -23,37 +23,12 @@
 
 namespace fs = std::filesystem;
 using rtv::test::Json;
+using rtv::test::Run;
 using rtv::test::slurp;
+using rtv::test::viewer;
+using rtv::test::work_dir;
 
 namespace {
-
-struct Run {
-    int status = -1;
-    std::string err;
-};
-
-fs::path work_dir() {
-    static const fs::path dir = [] {
-        fs::path d = fs::temp_directory_path() / ("rtv_e2e_" + std::to_string(::getpid()));
-        fs::create_directories(d);
-        return d;
-    }();
-    return dir;
-}
-
-// Runs rtviewer with `args` (and an optional environment prefix such as "env -u DISPLAY").
-Run viewer(const std::string& args, const std::string& env = "") {
-    const fs::path err = work_dir() / "stderr.txt";
-    const std::string cmd = env + " " + RTV_VIEWER_PATH + " " + args + " >" +
-                            (work_dir() / "stdout.txt").string() + " 2>" + err.string();
-    const int raw = std::system(cmd.c_str());
-    Run r;
-    r.status = WIFEXITED(raw) ? WEXITSTATUS(raw) : -1;
-    r.err = slurp(err);
-    while (!r.err.empty() && r.err.back() == '\n')
-        r.err.pop_back();
-    return r;
-}
 
 struct Px {
     int r, g, b;
@@ -151,33 +126,34 @@ TEST_SUITE("app") {
         const Json j = rtv::test::read_json(json);
         for (const char* key :
              {"display_fps", "frames_displayed", "duration_s", "frame_time_ms", "streams"})
-            CHECK_MESSAGE(j.has(key), key);
-        CHECK(j["frames_displayed"].number == 25);
-        CHECK(j["display_fps"].number > 0);
+            CHECK_MESSAGE(j.contains(key), key);
+        CHECK(j.at("frames_displayed").get<double>() == 25);
+        CHECK(j.at("display_fps").get<double>() > 0);
         for (const char* q : {"p50", "p99", "max"})
-            CHECK(j["frame_time_ms"].has(q));
-        REQUIRE(j["streams"].array.size() == 3);
-        for (const Json& s : j["streams"].array) {
-            CAPTURE(s["name"].string);
+            CHECK(j.at("frame_time_ms").contains(q));
+        REQUIRE(j.at("streams").size() == 3);
+        for (const Json& s : j.at("streams")) {
+            CAPTURE(s.at("name").get<std::string>());
             for (const char* key : {"name", "state", "produced", "displayed", "superseded",
                                     "dropped", "rejected", "latency_ms"})
-                CHECK_MESSAGE(s.has(key), key);
+                CHECK_MESSAGE(s.contains(key), key);
             for (const char* q : {"p50", "p99", "max"})
-                CHECK(s["latency_ms"].has(q));
-            const double accounted = s["displayed"].number + s["superseded"].number +
-                                     s["dropped"].number + s["rejected"].number;
-            CHECK(s["produced"].number == accounted);
-            CHECK(s["in_flight"].number == 0);
-            CHECK(s["state"].string == "stopped");
+                CHECK(s.at("latency_ms").contains(q));
+            const double accounted = s.at("displayed").get<double>() +
+                                     s.at("superseded").get<double>() +
+                                     s.at("dropped").get<double>() + s.at("rejected").get<double>();
+            CHECK(s.at("produced").get<double>() == accounted);
+            CHECK(s.at("in_flight").get<double>() == 0);
+            CHECK(s.at("state").get<std::string>() == "stopped");
         }
-        CHECK(j["streams"].array[0]["name"].string == "sweep/image");
+        CHECK(j.at("streams").at(0).at("name").get<std::string>() == "sweep/image");
         // Headless runs also print a summary for a human.
         const std::string out = slurp(work_dir() / "stdout.txt");
         CHECK(out.rfind("rtviewer: running on ", 0) == 0);
         CHECK(out.find("\nrtviewer: 25 frames in ") != std::string::npos);
         CHECK(out.find("sweep/image") != std::string::npos);
         CHECK(out.find("waves/lines") != std::string::npos);
-        CHECK(j["streams"].array[0]["displayed"].number >= 1);
+        CHECK(j.at("streams").at(0).at("displayed").get<double>() >= 1);
     }
 
     TEST_CASE("rtviewer: a 3 s slow producer neither holds up the GUI nor the exit") {
@@ -189,13 +165,14 @@ TEST_SUITE("app") {
         REQUIRE_MESSAGE(r.status == 0, r.err);
         const Json j = rtv::test::read_json(json);
         MESSAGE("frame time p99 with a 3 s producer: "
-                << j["frame_time_ms"]["p99"].number << " ms over " << j["frames_displayed"].number
-                << " frames");
-        CHECK(j["frames_displayed"].number > 10); // the loop kept drawing while the producer slept
-        CHECK(j["frame_time_ms"]["p99"].number > 0);
-        const Json& s = j["streams"].array[0];
-        CHECK(s["state"].string == "stopped");
-        CHECK(s["produced"].number <= 1);
+                << j.at("frame_time_ms").at("p99").get<double>() << " ms over "
+                << j.at("frames_displayed").get<double>() << " frames");
+        CHECK(j.at("frames_displayed").get<double>() >
+              10); // the loop kept drawing while the producer slept
+        CHECK(j.at("frame_time_ms").at("p99").get<double>() > 0);
+        const Json& s = j.at("streams").at(0);
+        CHECK(s.at("state").get<std::string>() == "stopped");
+        CHECK(s.at("produced").get<double>() <= 1);
     }
 
     TEST_CASE("rtviewer: SIGINT and SIGTERM stop a producer mid-latency and still write outputs") {
@@ -212,8 +189,8 @@ TEST_SUITE("app") {
             CHECK(viewer.finish() == 0);
             CHECK(viewer.stdout_text.find("sweep/image") != std::string::npos); // the summary
             const Json j = rtv::test::read_json(json);
-            CHECK(j["streams"].array[0]["state"].string == "stopped");
-            CHECK(j["duration_s"].number < 600.0);
+            CHECK(j.at("streams").at(0).at("state").get<std::string>() == "stopped");
+            CHECK(j.at("duration_s").get<double>() < 600.0);
             rtv::render::RgbaImage img;
             CHECK(rtv::render::read_png(png.string(), img).is_ok());
         }
@@ -226,14 +203,16 @@ TEST_SUITE("app") {
                              json.string());
         REQUIRE_MESSAGE(r.status == 0, r.err);
         const Json j = rtv::test::read_json(json);
-        const Json& sweep = j["producers"].array[0];
-        CHECK(sweep["state"].string == "failed");
-        CHECK(sweep["message"].string == "sweep: simulated failure after 5 frames (fail_after)");
-        const Json& waves = j["producers"].array[1];
-        CHECK(waves["state"].string != "failed");
+        const Json& sweep = j.at("producers").at(0);
+        CHECK(sweep.at("state").get<std::string>() == "failed");
+        CHECK(sweep.at("message").get<std::string>() ==
+              "sweep: simulated failure after 5 frames (fail_after)");
+        const Json& waves = j.at("producers").at(1);
+        CHECK(waves.at("state").get<std::string>() != "failed");
         bool waves_shown = false;
-        for (const Json& s : j["streams"].array)
-            if (s["name"].string == "waves/lines") waves_shown = s["displayed"].number >= 10;
+        for (const Json& s : j.at("streams"))
+            if (s.at("name").get<std::string>() == "waves/lines")
+                waves_shown = s.at("displayed").get<double>() >= 10;
         CHECK(waves_shown);
         const std::string out = slurp(work_dir() / "stdout.txt");
         CHECK(out.find("failed") != std::string::npos); // the summary says so too

@@ -1,0 +1,325 @@
+#include "app/canvas.hpp"
+
+#include <algorithm>
+#include <cmath>
+
+namespace rtv::app {
+
+namespace {
+
+constexpr int kGap = 2; // framebuffer pixels between neighbouring views
+
+void apply(const DisplaySettings& d, LayerSettings& s) {
+    if (d.colormap) s.colormap = *d.colormap;
+    if (d.contrast) s.contrast = *d.contrast;
+    if (d.line_color) s.line_color = *d.line_color;
+    if (d.opacity) s.opacity = *d.opacity;
+}
+
+// A little room above and below lines (VisPy's set_range margin), and a defined range for a
+// flat line (all samples at one y).
+render::Rect padded_lines(render::Rect r) {
+    const double m = r.height() > 0.0 ? r.height() * 0.05 : std::max(std::abs(r.y0) * 0.05, 0.5);
+    r.y0 -= m;
+    r.y1 += m;
+    return r;
+}
+
+bool same(const render::Rect& a, const render::Rect& b) {
+    return a.x0 == b.x0 && a.y0 == b.y0 && a.x1 == b.x1 && a.y1 == b.y1;
+}
+
+} // namespace
+
+Canvas::Canvas(const LayoutSpec& layout, const LayerSettings& defaults)
+    : m_mode(layout.mode)
+    , m_columns(std::max(layout.columns, 1))
+    , m_defaults(defaults) {
+    m_view_of.fill(npos);
+    for (const ViewSpec& spec : layout.views) {
+        View v;
+        v.name = spec.name;
+        v.patterns = spec.streams;
+        v.settings = spec.settings;
+        v.layer_settings = spec.layers;
+        if (spec.background) v.background = *spec.background;
+        v.span = std::clamp(spec.span, 1, m_columns);
+        v.height = spec.height;
+        m_views.push_back(std::move(v));
+    }
+    if (m_mode == LayoutMode::Default && m_views.size() == 2) { // images over lines, as VisPy's
+        m_views[0].kind = FrameKind::Image;
+        m_views[1].kind = FrameKind::Lines;
+        for (View& v : m_views)
+            v.hide_when_empty = true;
+    }
+}
+
+std::size_t Canvas::add_view(std::string name, FrameKind kind) {
+    // Unique names: "cam/image", then "cam/image (2)", ...
+    std::string unique = name;
+    for (int n = 2;; ++n) {
+        const bool taken = std::any_of(m_views.begin(), m_views.end(),
+                                       [&](const View& v) { return v.name == unique; });
+        if (!taken) break;
+        unique = name + " (" + std::to_string(n) + ")";
+    }
+    View v;
+    v.name = std::move(unique);
+    v.kind = kind;
+    v.background =
+        kind == FrameKind::Image ? render::Rgb{0.0f, 0.0f, 0.0f} : render::Rgb{1.0f, 1.0f, 1.0f};
+    m_views.push_back(std::move(v));
+    if (m_mode == LayoutMode::Auto) // a near-square grid
+        m_columns = std::max(1, int(std::ceil(std::sqrt(double(m_views.size())))));
+    return m_views.size() - 1;
+}
+
+std::size_t Canvas::assign(std::uint16_t stream, const StreamInfo& info) {
+    if (m_view_of[stream] != npos) return m_view_of[stream];
+    m_names[stream] = info.name;
+    std::size_t index = npos;
+    int order = 0;
+    for (std::size_t i = 0; i < m_views.size() && index == npos; ++i) {
+        const View& v = m_views[i];
+        for (std::size_t p = 0; p < v.patterns.size(); ++p)
+            if (matches(v.patterns[p], info.name)) {
+                index = i;
+                order = int(p); // as the layout lists them, then as they appeared
+                break;
+            }
+    }
+    if (index == npos && m_mode != LayoutMode::Auto) {
+        for (std::size_t i = 0; i < m_views.size() && index == npos; ++i)
+            if (m_views[i].kind == info.kind) index = i;
+        for (std::size_t i = 0; i < m_views.size() && index == npos; ++i)
+            if (!m_views[i].kind && m_views[i].patterns.empty()) index = i;
+    }
+    if (index == npos) {
+        if (info.kind == FrameKind::Lines) { // one view per producer's line streams
+            const std::string name = info.producer + " lines";
+            for (std::size_t i = 0; i < m_views.size() && index == npos; ++i)
+                if (m_views[i].name == name) index = i;
+            if (index == npos) index = add_view(name, FrameKind::Lines);
+        } else {
+            index = add_view(info.name, FrameKind::Image);
+        }
+    }
+    View& v = m_views[index];
+    if (!v.kind) v.kind = info.kind;
+    if (order == 0 && !v.patterns.empty() &&
+        std::none_of(v.patterns.begin(), v.patterns.end(),
+                     [&](const std::string& p) { return matches(p, info.name); }))
+        order = int(v.patterns.size()); // unnamed streams after the named ones
+    LayerSettings s = m_defaults;
+    apply(v.settings, s);
+    if (const auto it = v.layer_settings.find(info.name); it != v.layer_settings.end())
+        apply(it->second, s);
+    m_settings[stream] = s;
+    place_layer(stream, index, order);
+    return index;
+}
+
+void Canvas::place_layer(std::uint16_t stream, std::size_t view, int order) {
+    m_view_of[stream] = view;
+    m_settings[stream].order = order;
+    View& v = m_views[view];
+    v.layers.push_back(stream);
+    v.seen_any = false; // a new layer refits (unless the user has moved this view)
+}
+
+void Canvas::move(std::uint16_t stream, std::size_t to) {
+    const std::size_t from = m_view_of[stream];
+    if (from == npos || from == to) return;
+    auto& old = m_views[from].layers;
+    old.erase(std::remove(old.begin(), old.end(), stream), old.end());
+    m_views[from].seen_any = false;
+    if (to == npos || to >= m_views.size()) {
+        const FrameKind kind = m_views[from].kind.value_or(FrameKind::Image);
+        to = add_view(m_names[stream], kind);
+    }
+    const int top = m_views[to].layers.empty() ? 0 : m_settings[m_views[to].layers.back()].order;
+    place_layer(stream, to, top + 1); // drawn over what the view shows
+}
+
+std::size_t Canvas::view_of(std::uint16_t stream) const {
+    return m_view_of[stream];
+}
+
+void Canvas::place(const render::Viewport& area) {
+    bool any_layers = false;
+    for (const View& v : m_views)
+        any_layers = any_layers || !v.layers.empty();
+    for (View& v : m_views)
+        v.visible = !(v.hide_when_empty && v.layers.empty() && any_layers);
+    // Rows: views in order, row by row; a view that does not fit the row starts the next.
+    // (m_cells and m_rows keep their capacity: no allocation per frame.)
+    m_cells.clear();
+    m_rows.clear();
+    int row = 0, col = 0;
+    for (std::size_t i = 0; i < m_views.size(); ++i) {
+        if (!m_views[i].visible) continue;
+        const int span = std::min(m_views[i].span, m_columns);
+        if (col + span > m_columns || m_rows.empty()) {
+            if (!m_rows.empty()) ++row;
+            col = 0;
+            m_rows.push_back(0.0);
+        }
+        m_cells.push_back({i, row, col, span});
+        m_rows.back() = std::max(m_rows.back(), m_views[i].height);
+        col += span;
+    }
+    const int rows = int(m_rows.size());
+    double total = 0.0;
+    for (const double h : m_rows)
+        total += h;
+    // Row r covers [top(r), top(r + 1)) from the top of the area, rounded to whole pixels.
+    const auto top = [&](int r) {
+        double sum = 0.0;
+        for (int k = 0; k < r; ++k)
+            sum += m_rows[std::size_t(k)];
+        return int(std::lround(area.height * sum / std::max(total, 1e-9)));
+    };
+    const auto left = [&](int c) {
+        return area.x + int(std::lround(double(area.width) * c / m_columns));
+    };
+    for (const Cell& c : m_cells) {
+        const int x0 = left(c.col), x1 = left(c.col + c.span);
+        const int t0 = top(c.row), t1 = top(c.row + 1);
+        const int gap_right = c.col + c.span < m_columns ? kGap : 0;
+        const int gap_below = c.row + 1 < rows ? kGap : 0;
+        View& v = m_views[c.view];
+        v.viewport.x = x0;
+        v.viewport.width = std::max(x1 - x0 - gap_right, 1);
+        v.viewport.height = std::max(t1 - t0 - gap_below, 1);
+        v.viewport.y = area.y + area.height - t0 - v.viewport.height;
+    }
+}
+
+void Canvas::fit(View& v, std::span<const LayerExtent> extents) {
+    bool any = false, scrolling = false;
+    double newest = 0.0, history = 0.0;
+    render::Rect data;
+    v.images = false;
+    for (const std::uint16_t id : v.layers) {
+        if (id >= extents.size() || !extents[id].present) continue;
+        const LayerExtent& e = extents[id];
+        const render::Rect r = e.image ? e.rect : padded_lines(e.rect);
+        data = any ? data.united(r) : r;
+        any = true;
+        v.images = v.images || e.image;
+        if (e.scrolling) {
+            newest = scrolling ? std::max(newest, e.newest_x) : e.newest_x;
+            history = std::max(history, e.history_x);
+            scrolling = true;
+        }
+    }
+    v.camera.set_y_down(v.images);
+    const render::Vec2 size{double(v.viewport.width), double(v.viewport.height)};
+    if (!v.touched) {
+        v.seen = v.seen_any ? v.seen.united(data) : data;
+        v.seen_any = v.seen_any || any;
+        render::Rect target = v.seen_any ? v.seen : render::Rect{0.0, 0.0, 1.0, 1.0};
+        if (scrolling) { // the newest samples at the right edge, over the span held
+            target.x1 = newest;
+            target.x0 = newest - std::max(history, 1e-9);
+        }
+        if (!same(target, v.camera.wanted())) v.camera.set_range(target, 0.0);
+    }
+    if (v.images) v.camera.fit_aspect(size); // square pixels
+}
+
+void Canvas::update(const render::Viewport& area, std::span<const LayerExtent> extents) {
+    place(area);
+    for (View& v : m_views)
+        if (v.visible) fit(v, extents);
+}
+
+void Canvas::reset(std::size_t index) {
+    for (std::size_t i = 0; i < m_views.size(); ++i)
+        if (index == npos || index == i) {
+            m_views[i].touched = false;
+            m_views[i].seen_any = false;
+        }
+}
+
+std::size_t Canvas::view_at(double fx, double fy) const {
+    for (std::size_t i = 0; i < m_views.size(); ++i) {
+        const View& v = m_views[i];
+        const auto& vp = v.viewport;
+        if (v.visible && fx >= vp.x && fx < vp.x + vp.width && fy >= vp.y && fy < vp.y + vp.height)
+            return i;
+    }
+    return npos;
+}
+
+namespace {
+render::Vec2 size_of(const View& v) {
+    return {double(v.viewport.width), double(v.viewport.height)};
+}
+// A framebuffer point (origin bottom-left) in a view's screen coordinates (origin top-left).
+render::Vec2 in_view(const View& v, double fx, double fy) {
+    return {fx - v.viewport.x, v.viewport.y + v.viewport.height - fy};
+}
+} // namespace
+
+void Canvas::pan(std::size_t index, render::Vec2 delta) {
+    if (index >= m_views.size()) return;
+    View& v = m_views[index];
+    v.camera.pan(delta, size_of(v));
+    v.touched = true;
+}
+
+void Canvas::zoom(std::size_t index, double factor, double fx, double fy) {
+    if (index >= m_views.size()) return;
+    View& v = m_views[index];
+    v.camera.zoom(factor, in_view(v, fx, fy), size_of(v));
+    v.touched = true;
+}
+
+render::Vec2 Canvas::data_at(std::size_t index, double fx, double fy) const {
+    const View& v = m_views[index];
+    return v.camera.screen_to_data(in_view(v, fx, fy), size_of(v));
+}
+
+LayoutSpec Canvas::layout_in_use(std::span<const render::Limits> held) const {
+    LayoutSpec out;
+    out.mode = LayoutMode::File;
+    out.columns = m_columns;
+    for (const View& v : m_views) {
+        ViewSpec s;
+        s.name = v.name;
+        s.streams = v.patterns;
+        s.settings = v.settings;
+        s.background = v.background;
+        s.span = v.span;
+        s.height = v.height;
+        // The view's effective settings, against which each layer's are compared.
+        LayerSettings base = m_defaults;
+        apply(v.settings, base);
+        for (const std::uint16_t id : v.layers) {
+            const std::string& name = m_names[id];
+            const bool named = std::any_of(v.patterns.begin(), v.patterns.end(),
+                                           [&](const std::string& p) { return matches(p, name); });
+            if (!named) s.streams.push_back(name);
+            const LayerSettings& l = m_settings[id];
+            DisplaySettings d;
+            if (l.colormap != base.colormap) d.colormap = l.colormap;
+            render::Contrast c = l.contrast;
+            if (c.mode == render::ContrastMode::Hold) { // saved as the limits it holds
+                const render::Limits h = id < held.size() ? held[id] : render::Limits{};
+                c = *render::parse_contrast(render::format_contrast(c, h));
+            }
+            if (render::format_contrast(c, {}) != render::format_contrast(base.contrast, {}))
+                d.contrast = c;
+            if (render::color_name(l.line_color) != render::color_name(base.line_color))
+                d.line_color = l.line_color;
+            if (l.opacity != base.opacity) d.opacity = l.opacity;
+            if (d.colormap || d.contrast || d.line_color || d.opacity) s.layers[name] = d;
+        }
+        out.views.push_back(std::move(s));
+    }
+    return out;
+}
+
+} // namespace rtv::app

@@ -1,0 +1,152 @@
+#include "app/layers.hpp"
+
+#include <cmath>
+
+namespace rtv::app {
+
+namespace {
+constexpr render::Rgb kBadValueColor{1.0f, 0.0f, 1.0f}; // magenta: NaN and +-Inf pixels
+
+// The pixel under a data point, or -1s when the point is off the image.
+void pixel_of(render::Vec2 d, const ImageDesc& desc, std::int64_t& x, std::int64_t& y) {
+    x = static_cast<std::int64_t>(std::floor(d.x));
+    y = static_cast<std::int64_t>(std::floor(d.y));
+    if (!(d.x >= 0.0 && d.y >= 0.0) || x >= desc.width || y >= desc.height) x = y = -1;
+}
+} // namespace
+
+Layers::Layers()
+    : m_layers(kMaxStreams)
+    , m_extents(kMaxStreams)
+    , m_limits(kMaxStreams) {
+}
+
+void Layers::ingest(FrameRouter& router, ProducerHost& host, Canvas& canvas, bool paused,
+                    const Hover& hover, std::int64_t now_ns) {
+    router.drain();
+    m_count = host.stream_count();
+    for (std::size_t id = 0; id < m_count; ++id) {
+        Stream& stream = host.stream(static_cast<std::uint16_t>(id));
+        m_layers[id].rates.update(stream.stats().read(), now_ns);
+        // The quantile sketch costs the producer a sort of 4096 samples: only when it is used.
+        const bool percentile = canvas.settings(static_cast<std::uint16_t>(id)).contrast.mode ==
+                                render::ContrastMode::Percentile;
+        if (stream.kind() == FrameKind::Image && stream.want_quantiles() != percentile)
+            stream.set_want_quantiles(percentile);
+    }
+    const auto first_frame = [&](Layer& layer, const Stream& s) {
+        if (layer.has_frame) return;
+        layer.has_frame = true;
+        canvas.assign(s.id(), {s.request().name, s.kind(), host.producer_name(s.producer())});
+    };
+    if (!paused) {
+        router.deliver([&](const FrameView& f) -> Status {
+            Layer& layer = m_layers[f.stream->id()];
+            first_frame(layer, *f.stream);
+            if (f.kind != FrameKind::Image)
+                return layer.lines.upload(f.lines, f.points, f.line_points);
+            layer.last_stats = f.image_stats;
+            ++layer.generation;
+            // The value under the cursor comes free while the frame is in its slot.
+            if (hover.view != Canvas::npos && canvas.view_of(f.stream->id()) == hover.view) {
+                std::int64_t x = 0, y = 0;
+                pixel_of(hover.data, f.image, x, y);
+                if (x >= 0) {
+                    layer.sample_x = x;
+                    layer.sample_y = y;
+                    layer.sample_generation = layer.generation;
+                    layer.sample = f.pixels[std::size_t(y) * f.image.width + std::size_t(x)];
+                }
+            }
+            return layer.image.upload(f.image, f.pixels);
+        });
+    }
+    for (std::size_t id = 0; id < m_count; ++id) {
+        const auto sid = static_cast<std::uint16_t>(id);
+        const LineHistory* h = router.history(sid);
+        if (!h || paused) continue;
+        Layer& layer = m_layers[id];
+        if (Status s = layer.lines.upload_history(*h); !s)
+            host.stream(sid).stats().add_error(s.message());
+        first_frame(layer, host.stream(sid));
+    }
+}
+
+std::span<const LayerExtent> Layers::extents(const FrameRouter& router) {
+    for (std::size_t id = 0; id < m_count; ++id) {
+        const Layer& layer = m_layers[id];
+        LayerExtent& e = m_extents[id];
+        e = {};
+        if (!layer.has_frame) continue;
+        if (!layer.image.empty()) {
+            e.present = e.image = true;
+            e.rect = {0.0, 0.0, double(layer.image.desc().width),
+                      double(layer.image.desc().height)};
+        } else if (!layer.lines.empty()) {
+            e.present = true;
+            e.rect = layer.lines.bounds();
+            const LineHistory* h = router.history(static_cast<std::uint16_t>(id));
+            if (h && h->size() > 0) {
+                const auto [older, newer] = h->runs(0);
+                const LinePoint first = older.front();
+                const LinePoint last = newer.empty() ? older.back() : newer.back();
+                e.scrolling = true;
+                e.newest_x = last.x;
+                e.history_x = double(last.x) - double(first.x);
+            }
+        }
+    }
+    return {m_extents.data(), m_count};
+}
+
+void Layers::draw(View& view, const Canvas& canvas, render::Renderer& renderer,
+                  ProducerHost& host) {
+    // Draw order (the panel edits it): an insertion sort, stable and in place (std::stable_sort
+    // may allocate), over a few ids that are almost always sorted already.
+    auto& ids = view.layers;
+    for (std::size_t i = 1; i < ids.size(); ++i) {
+        const std::uint16_t id = ids[i];
+        std::size_t j = i;
+        for (; j > 0 && canvas.settings(ids[j - 1]).order > canvas.settings(id).order; --j)
+            ids[j] = ids[j - 1];
+        ids[j] = id;
+    }
+    for (const std::uint16_t id : ids) {
+        Layer& layer = m_layers[id];
+        const LayerSettings& s = canvas.settings(id);
+        if (!layer.image.empty()) {
+            layer.limits = render::contrast_limits(s.contrast, layer.last_stats, layer.limits);
+            renderer.draw(
+                layer.image, view.camera,
+                {s.colormap, layer.limits.lo, layer.limits.hi, s.opacity, kBadValueColor});
+        } else if (!layer.lines.empty()) {
+            if (Status st = renderer.draw(layer.lines, view.camera, {s.line_color, s.opacity}); !st)
+                host.stream(id).stats().add_error(st.message());
+        }
+    }
+}
+
+std::optional<float> Layers::value_at(std::uint16_t stream, render::Vec2 data) {
+    Layer& layer = m_layers[stream];
+    if (layer.image.empty()) return std::nullopt;
+    std::int64_t x = 0, y = 0;
+    pixel_of(data, layer.image.desc(), x, y);
+    if (x < 0) return std::nullopt;
+    if (layer.sample_x != x || layer.sample_y != y || layer.sample_generation != layer.generation) {
+        const auto v = layer.image.read_texel(std::uint32_t(x), std::uint32_t(y));
+        if (!v) return std::nullopt;
+        layer.sample_x = x;
+        layer.sample_y = y;
+        layer.sample_generation = layer.generation;
+        layer.sample = *v;
+    }
+    return layer.sample;
+}
+
+std::span<const render::Limits> Layers::limits() {
+    for (std::size_t id = 0; id < m_count; ++id)
+        m_limits[id] = m_layers[id].limits;
+    return {m_limits.data(), m_count};
+}
+
+} // namespace rtv::app

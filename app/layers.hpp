@@ -1,0 +1,75 @@
+#pragma once
+// The GL side of every stream's layer: its texture or line buffer fed by the router, the contrast
+// limits in use, its rates for the panel, and the value under the cursor. A stream is placed on
+// the canvas when it shows its first frame. Thread: main (GL context).
+
+#include <cstdint>
+#include <optional>
+#include <span>
+#include <vector>
+
+#include "app/canvas.hpp"
+#include "core/frame_router.hpp"
+#include "core/producer_host.hpp"
+#include "core/stream_stats.hpp"
+#include "render/contrast.hpp"
+#include "render/image_layer.hpp"
+#include "render/line_layer.hpp"
+#include "render/renderer.hpp"
+
+namespace rtv::app {
+
+struct Layer {
+    render::ImageLayer image;
+    render::LineLayer lines;
+    RateMeter rates;
+    ImageStats last_stats{};
+    render::Limits limits; // the contrast limits in use
+    bool has_frame = false;
+    std::uint64_t generation = 0; // frames uploaded so far
+    // The value under the cursor, as last sampled: pixel, frame generation, value.
+    std::int64_t sample_x = -1, sample_y = -1;
+    std::uint64_t sample_generation = 0;
+    float sample = 0.0f;
+};
+
+// Where the cursor is, in the data units of the view under it (or no view).
+struct Hover {
+    std::size_t view = Canvas::npos;
+    render::Vec2 data;
+};
+
+class Layers {
+public:
+    // Allocates: yes (room for every stream id, so layers never move).
+    Layers();
+
+    // Drains the router and brings every layer up to date: the newest frame of each stream is
+    // uploaded unless `paused` (ingest and statistics go on; superseding keeps memory bounded),
+    // append histories catch up, and streams showing their first frame are placed on `canvas`.
+    // Allocates: only when a stream starts.
+    void ingest(FrameRouter& router, ProducerHost& host, Canvas& canvas, bool paused,
+                const Hover& hover, std::int64_t now_ns);
+    // What each layer covers, indexed by stream id, for fitting. Allocates: never.
+    std::span<const LayerExtent> extents(const FrameRouter& router);
+    // Draws the layers of `view` in their draw order. Allocates: never.
+    void draw(View& view, const Canvas& canvas, render::Renderer& renderer, ProducerHost& host);
+    // The value of image layer `stream` at a data point (the pixel under it) of the frame it
+    // shows now, or empty off the image. Sampled at upload when the cursor is still; read back
+    // from the texture when the cursor has moved since. Allocates: never.
+    std::optional<float> value_at(std::uint16_t stream, render::Vec2 data);
+
+    std::size_t size() const { return m_count; }
+    Layer& operator[](std::size_t stream) { return m_layers[stream]; }
+    const Layer& operator[](std::size_t stream) const { return m_layers[stream]; }
+    // The limits each layer uses now, by stream id (hold contrast saves them).
+    std::span<const render::Limits> limits();
+
+private:
+    std::vector<Layer> m_layers;        // kMaxStreams, address-stable
+    std::vector<LayerExtent> m_extents; // kMaxStreams
+    std::vector<render::Limits> m_limits;
+    std::size_t m_count = 0; // layers in use (streams the host has)
+};
+
+} // namespace rtv::app

@@ -1,0 +1,274 @@
+#include "app/panels.hpp"
+
+#include <algorithm>
+#include <cstdio>
+
+#include <imgui.h>
+
+#include "render/colormap.hpp"
+
+namespace rtv::app {
+
+namespace {
+
+ImVec4 state_color(ProducerState s) {
+    switch (s) {
+    case ProducerState::Running:
+        return {0.4f, 0.9f, 0.4f, 1.0f};
+    case ProducerState::Failed:
+        return {1.0f, 0.35f, 0.35f, 1.0f};
+    case ProducerState::Finished:
+        return {0.6f, 0.7f, 1.0f, 1.0f};
+    default:
+        return {0.8f, 0.8f, 0.8f, 1.0f};
+    }
+}
+
+// One combo over a table of names; true when the choice changed.
+template <class Enum>
+bool name_combo(const char* label, std::span<const std::string_view> names, Enum& value) {
+    const auto current = static_cast<std::size_t>(value);
+    bool changed = false;
+    if (ImGui::BeginCombo(label, names[current].data())) {
+        for (std::size_t i = 0; i < names.size(); ++i)
+            if (ImGui::Selectable(names[i].data(), i == current)) {
+                value = static_cast<Enum>(i);
+                changed = true;
+            }
+        ImGui::EndCombo();
+    }
+    return changed;
+}
+
+void contrast_controls(render::Contrast& con, const Layer& layer) {
+    const auto modes = render::contrast_mode_names();
+    if (name_combo("contrast", std::span<const std::string_view>(modes), con.mode) &&
+        con.mode == render::ContrastMode::Manual) { // start from the limits in use
+        con.manual_lo = layer.limits.lo;
+        con.manual_hi = layer.limits.hi > layer.limits.lo ? layer.limits.hi : layer.limits.lo + 1;
+    }
+    if (con.mode == render::ContrastMode::Manual) {
+        ImGui::DragFloatRange2("limits", &con.manual_lo, &con.manual_hi, 0.01f, 0.0f, 0.0f,
+                               "low %.4g", "high %.4g");
+    } else if (con.mode == render::ContrastMode::Percentile) {
+        ImGui::DragFloatRange2("percentiles", &con.pct_lo, &con.pct_hi, 0.1f, 0.0f, 100.0f,
+                               "low %.1f %%", "high %.1f %%", ImGuiSliderFlags_AlwaysClamp);
+    }
+}
+
+void color_controls(render::Rgb& color) {
+    const auto colors = render::color_names();
+    const char* current = "custom";
+    for (std::string_view c : colors) {
+        const render::Rgb rgb = *render::find_color(c);
+        if (rgb.r == color.r && rgb.g == color.g && rgb.b == color.b) current = c.data();
+    }
+    if (ImGui::BeginCombo("line color", current)) {
+        for (std::string_view c : colors)
+            if (ImGui::Selectable(c.data(), current == c.data())) color = *render::find_color(c);
+        ImGui::EndCombo();
+    }
+    ImGui::SameLine();
+    ImGui::ColorEdit3("##rgb", &color.r, ImGuiColorEditFlags_NoInputs);
+}
+
+void buttons(Controls& c, Canvas& canvas) {
+    ImGui::Checkbox("Pause display (Space)", &c.paused);
+    if (ImGui::Button("Screenshot (S)")) c.screenshot_requested = true;
+    ImGui::SameLine();
+    if (ImGui::Button("Reset views (R)")) canvas.reset();
+    ImGui::SameLine();
+    if (ImGui::Button("Save layout")) c.save_layout_requested = true;
+    ImGui::SameLine();
+    if (ImGui::Button("Quit (Q)")) c.quit = true;
+}
+
+// The selected view: its background, and each of its layers' display settings.
+void view_editor(PanelContext& ctx) {
+    Canvas& canvas = ctx.canvas;
+    auto& views = canvas.views();
+    if (views.empty()) return;
+    if (!ImGui::CollapsingHeader("View", ImGuiTreeNodeFlags_DefaultOpen)) return;
+    View& view = views[canvas.selected()];
+    if (ImGui::BeginCombo("view (click one)", view.name.c_str())) {
+        for (std::size_t i = 0; i < views.size(); ++i)
+            if (ImGui::Selectable(views[i].name.c_str(), i == canvas.selected())) canvas.select(i);
+        ImGui::EndCombo();
+    }
+    ImGui::ColorEdit3("background", &view.background.r, ImGuiColorEditFlags_NoInputs);
+    ImGui::SameLine();
+    if (ImGui::Button("Reset this view (double-click)")) canvas.reset(canvas.selected());
+    if (view.layers.empty()) ImGui::TextDisabled("no streams yet");
+    for (const std::uint16_t id : view.layers) {
+        LayerSettings& s = canvas.settings(id);
+        const Layer& layer = ctx.layers[id];
+        ImGui::PushID(id);
+        ImGui::Separator();
+        ImGui::TextUnformatted(canvas.stream_name(id).c_str());
+        ImGui::SetNextItemWidth(150);
+        ImGui::SliderFloat("opacity", &s.opacity, 0.0f, 1.0f, "%.2f");
+        ImGui::SameLine();
+        ImGui::SetNextItemWidth(70);
+        ImGui::DragInt("order", &s.order, 0.1f, -100, 100);
+        if (ctx.host.stream(id).kind() == FrameKind::Image) {
+            name_combo("colormap", render::colormap_names(), s.colormap);
+            contrast_controls(s.contrast, layer);
+            ImGui::Text("limits %.4g .. %.4g, %u bad pixels", double(layer.limits.lo),
+                        double(layer.limits.hi), layer.last_stats.nonfinite);
+        } else {
+            color_controls(s.line_color);
+        }
+        ImGui::PopID();
+    }
+}
+
+// The producers with their live controls.
+void producers(ProducerHost& host, std::string& message) {
+    for (std::size_t p = 0; p < host.producer_count(); ++p) {
+        const ProducerStatus& status = host.producer_status(p);
+        ImGui::PushID(static_cast<int>(p));
+        ImGui::TextColored(state_color(status.state()), "%s  [%s]", host.producer_name(p).c_str(),
+                           to_string(status.state()));
+        if (status.message(message)) ImGui::TextWrapped("%s", message.c_str());
+        const ScheduleControl& control = host.control(p);
+        float interval_ms = float(control.interval_s.load() * 1000.0);
+        float latency_ms = float(control.latency_s.load() * 1000.0);
+        ImGui::SetNextItemWidth(150);
+        if (ImGui::DragFloat("interval ms (0 = auto)", &interval_ms, 0.5f, 0.0f, 10000.0f, "%.1f"))
+            host.set_interval(p, double(interval_ms) / 1000.0);
+        ImGui::SetNextItemWidth(150);
+        if (ImGui::DragFloat("latency ms", &latency_ms, 5.0f, 0.0f, 60000.0f, "%.0f"))
+            host.set_latency(p, double(latency_ms) / 1000.0);
+        ImGui::PopID();
+    }
+}
+
+// One row per stream: rates, losses, latency, and the view it is in (a combo moves it).
+void streams_table(PanelContext& ctx, std::string& message) {
+    ProducerHost& host = ctx.host;
+    Canvas& canvas = ctx.canvas;
+    const ImGuiTableFlags flags =
+        ImGuiTableFlags_Borders | ImGuiTableFlags_RowBg | ImGuiTableFlags_SizingFixedFit;
+    if (ImGui::BeginTable("streams", 9, flags)) {
+        for (const char* h :
+             {"stream", "view", "prod/s", "disp/s", "drop", "super", "rej", "gaps", "p50/p99 ms"})
+            ImGui::TableSetupColumn(h);
+        ImGui::TableHeadersRow();
+        for (std::size_t id = 0; id < host.stream_count(); ++id) {
+            const auto sid = static_cast<std::uint16_t>(id);
+            const Stream& s = host.stream(sid);
+            const StatsSnapshot st = s.stats().read();
+            const Layer& layer = ctx.layers[id];
+            ImGui::PushID(static_cast<int>(id));
+            ImGui::TableNextRow();
+            ImGui::TableNextColumn();
+            ImGui::TextUnformatted(s.request().name.c_str());
+            if (ImGui::IsItemHovered() && s.stats().last_error(message))
+                ImGui::SetTooltip("%s", message.c_str());
+            ImGui::TableNextColumn();
+            const std::size_t view = canvas.view_of(sid);
+            if (view == Canvas::npos) {
+                ImGui::TextDisabled("-");
+            } else {
+                ImGui::SetNextItemWidth(90);
+                if (ImGui::BeginCombo("##view", canvas.views()[view].name.c_str())) {
+                    for (std::size_t i = 0; i < canvas.views().size(); ++i)
+                        if (ImGui::Selectable(canvas.views()[i].name.c_str(), i == view))
+                            canvas.move(sid, i);
+                    if (ImGui::Selectable("new view")) canvas.move(sid, Canvas::npos);
+                    ImGui::EndCombo();
+                }
+            }
+            ImGui::TableNextColumn();
+            ImGui::Text("%.0f", layer.rates.produced_per_s());
+            ImGui::TableNextColumn();
+            ImGui::Text("%.0f", layer.rates.displayed_per_s());
+            ImGui::TableNextColumn();
+            ImGui::Text("%llu", static_cast<unsigned long long>(st.dropped()));
+            ImGui::TableNextColumn();
+            ImGui::Text("%llu", static_cast<unsigned long long>(st.superseded));
+            ImGui::TableNextColumn();
+            ImGui::Text("%llu", static_cast<unsigned long long>(st.rejected));
+            ImGui::TableNextColumn();
+            ImGui::Text("%llu", static_cast<unsigned long long>(st.gaps));
+            ImGui::TableNextColumn();
+            ImGui::Text("%.1f/%.1f", double(st.latency_p50_ns) * 1e-6,
+                        double(st.latency_p99_ns) * 1e-6);
+            ImGui::PopID();
+        }
+        ImGui::EndTable();
+    }
+    for (std::size_t id = 0; id < host.stream_count(); ++id) {
+        const Stream& s = host.stream(static_cast<std::uint16_t>(id));
+        if (s.stats().read().errors > 0 && s.stats().last_error(message))
+            ImGui::TextColored({1.0f, 0.6f, 0.3f, 1.0f}, "%s", message.c_str());
+    }
+}
+
+} // namespace
+
+void draw_panels(PanelContext& ctx) {
+    static std::string message; // reused buffer: no allocation per frame once grown
+    const ImGuiIO& io = ImGui::GetIO();
+    ImGui::SetNextWindowPos({0, 0});
+    ImGui::SetNextWindowSize({ctx.panel_width, io.DisplaySize.y});
+    ImGui::Begin("rtviewer", nullptr,
+                 ImGuiWindowFlags_NoMove | ImGuiWindowFlags_NoResize | ImGuiWindowFlags_NoCollapse |
+                     ImGuiWindowFlags_NoBackground);
+    const double p50 = double(ctx.frame_times.quantile_ns(0.5)) * 1e-6;
+    const double p99 = double(ctx.frame_times.quantile_ns(0.99)) * 1e-6;
+    ImGui::Text("%.0f fps  frame %.2f ms (p99 %.2f)", io.Framerate, p50, p99);
+    float top = 1.0f;
+    for (float v : ctx.recent_ms)
+        top = std::max(top, v);
+    ImGui::PlotLines("##frame times", ctx.recent_ms.data(), static_cast<int>(ctx.recent_ms.size()),
+                     0, "frame time (ms)", 0.0f, top * 1.1f, {ctx.panel_width - 20.0f, 50.0f});
+    ImGui::TextUnformatted(ctx.cursor_text.empty() ? "cursor: outside the views"
+                                                   : ctx.cursor_text.c_str());
+    if (!ctx.notice.empty()) ImGui::TextUnformatted(ctx.notice.c_str());
+    if (!ctx.recording.empty())
+        ImGui::TextColored({1.0f, 0.4f, 0.4f, 1.0f}, "%s", ctx.recording.c_str());
+    ImGui::Separator();
+    buttons(ctx.controls, ctx.canvas);
+    ImGui::Separator();
+    view_editor(ctx);
+    ImGui::Separator();
+    producers(ctx.host, message);
+    ImGui::Spacing();
+    streams_table(ctx, message);
+    ImGui::End();
+}
+
+void draw_view_labels(const Canvas& canvas, int fb_height, float scale) {
+    ImDrawList* draw = ImGui::GetBackgroundDrawList();
+    const auto& views = canvas.views();
+    for (std::size_t i = 0; i < views.size(); ++i) {
+        const View& v = views[i];
+        if (!v.visible) continue;
+        const auto& vp = v.viewport;
+        const ImVec2 top_left{float(vp.x) * scale, float(fb_height - vp.y - vp.height) * scale};
+        const ImVec2 bottom_right{top_left.x + float(vp.width) * scale,
+                                  top_left.y + float(vp.height) * scale};
+        const bool selected = i == canvas.selected() && views.size() > 1;
+        const ImU32 label_bg = selected ? IM_COL32(40, 90, 160, 220) : IM_COL32(0, 0, 0, 140);
+        const ImVec2 size = ImGui::CalcTextSize(v.name.c_str());
+        draw->AddRectFilled({top_left.x + 4, top_left.y + 4},
+                            {top_left.x + 12 + size.x, top_left.y + 8 + size.y}, label_bg, 3.0f);
+        draw->AddText({top_left.x + 8, top_left.y + 6}, IM_COL32(255, 255, 255, 255),
+                      v.name.c_str());
+        if (selected)
+            draw->AddRect(top_left, bottom_right, IM_COL32(40, 90, 160, 255), 0.0f, 0, 2.0f);
+        if (v.layers.empty()) {
+            char text[160];
+            const char* what = v.patterns.empty() ? "any stream" : v.patterns.front().c_str();
+            std::snprintf(text, sizeof text, "waiting for %s%s", what,
+                          v.patterns.size() > 1 ? ", ..." : "");
+            const ImVec2 ts = ImGui::CalcTextSize(text);
+            draw->AddText({(top_left.x + bottom_right.x - ts.x) / 2,
+                           (top_left.y + bottom_right.y - ts.y) / 2},
+                          IM_COL32(90, 90, 90, 255), text);
+        }
+    }
+}
+
+} // namespace rtv::app

@@ -1,0 +1,157 @@
+#include "app/run_report.hpp"
+
+#include <cstdio>
+#include <fstream>
+
+#include <nlohmann/json.hpp>
+
+namespace rtv::app {
+
+namespace {
+
+using nlohmann::json;
+
+double ms(std::int64_t ns) {
+    return double(ns) * 1e-6;
+}
+
+json views_json(const RunReport& r) {
+    json views = json::array();
+    for (const View& v : r.canvas.views()) {
+        json j = json::object();
+        j["name"] = v.name;
+        j["visible"] = v.visible;
+        const auto& vp = v.viewport;
+        // Screenshot pixels, origin top-left (the viewport's origin is bottom-left).
+        j["rect"] = v.visible
+                        ? json{vp.x, r.framebuffer_height - vp.y - vp.height, vp.width, vp.height}
+                        : json{0, 0, 0, 0};
+        const render::Rect& shown = v.camera.visible();
+        j["x_range"] = {shown.x0, shown.x1};
+        j["y_range"] = {shown.y0, shown.y1};
+        json streams = json::array();
+        for (const std::uint16_t id : v.layers)
+            streams.push_back(r.canvas.stream_name(id));
+        j["streams"] = std::move(streams);
+        views.push_back(std::move(j));
+    }
+    return views;
+}
+
+} // namespace
+
+const char* version_string() {
+    return "rtviewer " RTV_VERSION;
+}
+
+void print_summary(const RunReport& r) {
+    std::printf(
+        "rtviewer: %llu frames in %.2f s (%.1f fps), frame time p50 %.2f ms, p99 %.2f ms, on %s\n",
+        static_cast<unsigned long long>(r.frames), r.duration_s,
+        r.duration_s > 0 ? double(r.frames) / r.duration_s : 0.0,
+        ms(r.frame_times.quantile_ns(0.5)), ms(r.frame_times.quantile_ns(0.99)),
+        r.gl_renderer.c_str());
+    for (std::size_t id = 0; id < r.host.stream_count(); ++id) {
+        const Stream& s = r.host.stream(static_cast<std::uint16_t>(id));
+        const StatsSnapshot st = s.stats().read();
+        std::printf("  %-18s %-8s produced %llu, displayed %llu, superseded %llu, dropped %llu, "
+                    "rejected %llu, latency p50 %.1f ms, p99 %.1f ms\n",
+                    s.request().name.c_str(), to_string(s.owner().state()),
+                    static_cast<unsigned long long>(st.produced),
+                    static_cast<unsigned long long>(st.displayed),
+                    static_cast<unsigned long long>(st.superseded),
+                    static_cast<unsigned long long>(st.dropped()),
+                    static_cast<unsigned long long>(st.rejected), ms(st.latency_p50_ns),
+                    ms(st.latency_p99_ns));
+    }
+    if (r.recorder) {
+        const Recorder::Counts c = r.recorder->counts();
+        std::printf("  recorded %llu frames (%.1f MB) to %s, %llu not recorded (disk behind)%s\n",
+                    static_cast<unsigned long long>(c.frames), double(c.bytes) / 1e6,
+                    r.recorder->dir().c_str(), static_cast<unsigned long long>(c.dropped),
+                    c.limit_reached ? ", stopped at the size limit" : "");
+        if (!c.error.empty()) std::printf("  %s\n", c.error.c_str());
+    }
+}
+
+std::string stats_json(const RunReport& r) {
+    json j = json::object();
+    j["version"] = RTV_VERSION;
+    j["headless"] = r.headless;
+    j["video_driver"] = r.video_driver;
+    j["gl_renderer"] = r.gl_renderer;
+    j["gl_version"] = r.gl_version;
+    j["duration_s"] = r.duration_s;
+    j["frames_displayed"] = r.frames;
+    j["display_fps"] = r.duration_s > 0 ? double(r.frames) / r.duration_s : 0.0;
+    j["frame_time_ms"] = {{"p50", ms(r.frame_times.quantile_ns(0.50))},
+                          {"p90", ms(r.frame_times.quantile_ns(0.90))},
+                          {"p99", ms(r.frame_times.quantile_ns(0.99))},
+                          {"max", ms(r.frame_times.max_ns())}};
+    std::string message;
+    json producers = json::array();
+    for (std::size_t i = 0; i < r.host.producer_count(); ++i) {
+        const ProducerStatus& st = r.host.producer_status(i);
+        (void)st.message(message);
+        producers.push_back({{"name", r.host.producer_name(i)},
+                             {"type", std::string(r.host.producer(i).info().name)},
+                             {"state", to_string(st.state())},
+                             {"message", message}});
+    }
+    j["producers"] = std::move(producers);
+    json streams = json::array();
+    for (std::size_t id = 0; id < r.host.stream_count(); ++id) {
+        const Stream& s = r.host.stream(static_cast<std::uint16_t>(id));
+        const StatsSnapshot st = s.stats().read();
+        const std::size_t view = r.canvas.view_of(s.id());
+        json o = json::object();
+        o["name"] = s.request().name;
+        o["producer"] = r.host.producer_name(s.producer());
+        o["kind"] = s.kind() == FrameKind::Image ? "image" : "lines";
+        o["mode"] = s.mode() == StreamMode::Replace ? "replace" : "append";
+        o["view"] = view == Canvas::npos ? json(nullptr) : json(r.canvas.views()[view].name);
+        o["state"] = to_string(s.owner().state());
+        (void)s.owner().message(message);
+        o["message"] = message;
+        o["produced"] = st.produced;
+        o["displayed"] = st.displayed;
+        o["superseded"] = st.superseded;
+        o["dropped"] = st.dropped();
+        o["dropped_pool"] = st.dropped_pool;
+        o["dropped_queue"] = st.dropped_queue;
+        o["rejected"] = st.rejected;
+        o["gaps"] = st.gaps;
+        o["in_flight"] = st.in_flight();
+        (void)s.stats().last_error(message);
+        o["last_error"] = message;
+        o["blocked_s"] = double(st.blocked_ns) * 1e-9;
+        o["latency_ms"] = {{"p50", ms(st.latency_p50_ns)},
+                           {"p90", ms(st.latency_p90_ns)},
+                           {"p99", ms(st.latency_p99_ns)},
+                           {"max", ms(st.latency_max_ns)}};
+        streams.push_back(std::move(o));
+    }
+    j["streams"] = std::move(streams);
+    j["views"] = views_json(r);
+    if (r.recorder) {
+        const Recorder::Counts c = r.recorder->counts();
+        j["record"] = {{"dir", r.recorder->dir()},
+                       {"frames", c.frames},
+                       {"bytes", c.bytes},
+                       {"dropped", c.dropped},
+                       {"limit_reached", c.limit_reached},
+                       {"error", c.error}};
+    }
+    // Non-finite numbers cannot be JSON: dump() writes them as null.
+    return j.dump(2) + "\n";
+}
+
+Status write_stats(const std::string& path, const RunReport& report) {
+    std::ofstream out(path, std::ios::binary | std::ios::trunc);
+    out << stats_json(report);
+    out.flush();
+    if (!out) return Status::error("--stats-json: cannot write " + path);
+    return Status::ok();
+}
+
+} // namespace rtv::app

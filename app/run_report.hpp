@@ -1,0 +1,38 @@
+#pragma once
+// What a run reports at its end: the summary printed after headless runs and the --stats-json
+// file (written with nlohmann-json). Both read the same RunReport. Thread: main, after the
+// producers have stopped.
+
+#include <cstdint>
+#include <string>
+
+#include "app/canvas.hpp"
+#include "app/recorder.hpp"
+#include "core/latency_histogram.hpp"
+#include "core/producer_host.hpp"
+#include "core/status.hpp"
+
+namespace rtv::app {
+
+struct RunReport {
+    const ProducerHost& host;
+    const Canvas& canvas;
+    const LatencyHistogram& frame_times;
+    const Recorder* recorder = nullptr; // when recording
+    bool headless = false;
+    std::string video_driver, gl_renderer, gl_version;
+    std::uint64_t frames = 0;   // display frames
+    double duration_s = 0.0;    // from the loop's start to its end
+    int framebuffer_height = 0; // views' rects are given origin top-left
+};
+
+// A few lines for a human: frames, fps, frame times, then one line per stream.
+void print_summary(const RunReport& report);
+// The statistics as JSON text (the README documents every key).
+std::string stats_json(const RunReport& report);
+Status write_stats(const std::string& path, const RunReport& report);
+
+// "rtviewer 0.2.0": the version set once, in CMakeLists.txt's project().
+const char* version_string();
+
+} // namespace rtv::app
