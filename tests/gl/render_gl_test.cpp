@@ -12,6 +12,7 @@
 #include "core/line_history.hpp"
 #include "gl/gl_fixture.hpp"
 #include "render/contrast.hpp"
+#include "render/gl.hpp"
 #include "render/renderer.hpp"
 #include "render/snapshot.hpp"
 
@@ -88,6 +89,28 @@ TEST_SUITE("gl") {
             CHECK(mismatches == 0);
         }
         CHECK(check_gl("gradient").is_ok());
+    }
+
+    TEST_CASE("ImageLayer: read_texel gives back each uploaded value and nothing off the image") {
+        GlContext::get();
+        std::vector<float> values(4 * 3);
+        for (std::size_t i = 0; i < values.size(); ++i)
+            values[i] = float(i) * 0.5f - 1.0f; // row y, column x: (y * 4 + x) / 2 - 1
+        values[6] = std::numeric_limits<float>::quiet_NaN();
+        ImageLayer layer;
+        CHECK_FALSE(layer.read_texel(0, 0)); // nothing uploaded yet
+        REQUIRE(layer.upload({4, 3}, values).is_ok());
+        CHECK(layer.read_texel(0, 0) == -1.0f);
+        CHECK(layer.read_texel(3, 0) == 0.5f);
+        CHECK(layer.read_texel(1, 2) == 3.5f);
+        CHECK(std::isnan(*layer.read_texel(2, 1)));
+        CHECK_FALSE(layer.read_texel(4, 0));
+        CHECK_FALSE(layer.read_texel(0, 3));
+        // A new frame of another size: the read follows it.
+        REQUIRE(layer.upload({2, 1}, std::vector<float>{7.0f, 8.0f}).is_ok());
+        CHECK(layer.read_texel(1, 0) == 8.0f);
+        CHECK_FALSE(layer.read_texel(2, 0));
+        CHECK(check_gl("read_texel").is_ok());
     }
 
     TEST_CASE("Renderer: the view's background shows where there is no data") {
