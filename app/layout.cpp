@@ -49,6 +49,18 @@ Status number_of(const json& j, std::string_view where, std::string_view key, do
     return Status::ok();
 }
 
+// A colour key (line_color, background): a name or #rrggbb.
+Status color_of(const json& j, const std::string& where, const std::string& key,
+                std::optional<render::Rgb>& out) {
+    std::string text;
+    if (Status s = string_of(j, where, key, text); !s) return s;
+    out = render::find_color(text);
+    if (!out)
+        return Status::error(where + ": " + key + ": unknown colour " + in_quotes(text) +
+                             ", expected one of: " + render::color_list());
+    return Status::ok();
+}
+
 // colormap, contrast, line_color, opacity: one key of a view or a layer.
 Status settings_key(const std::string& key, const json& v, const std::string& where,
                     DisplaySettings& out) {
@@ -66,11 +78,7 @@ Status settings_key(const std::string& key, const json& v, const std::string& wh
             return Status::error(where + ": contrast: expected " + render::kContrastSyntax +
                                  ", got " + in_quotes(text));
     } else if (key == "line_color") {
-        if (Status s = string_of(v, where, key, text); !s) return s;
-        out.line_color = render::find_color(text);
-        if (!out.line_color)
-            return Status::error(where + ": line_color: unknown colour " + in_quotes(text) +
-                                 ", expected one of: " + render::color_list());
+        return color_of(v, where, key, out.line_color);
     } else if (key == "opacity") {
         double o = 0;
         if (Status s = number_of(v, where, key, o); !s) return s;
@@ -103,12 +111,7 @@ Status parse_view(const json& v, std::size_t index, int columns, ViewSpec& out) 
                 out.streams.push_back(s.get<std::string>());
             }
         } else if (key == "background") {
-            std::string text;
-            if (Status s = string_of(value, where, key, text); !s) return s;
-            out.background = render::find_color(text);
-            if (!out.background)
-                return Status::error(where + ": background: unknown colour " + in_quotes(text) +
-                                     ", expected one of: " + render::color_list());
+            if (Status s = color_of(value, where, key, out.background); !s) return s;
         } else if (key == "span") {
             if (!value.is_number_integer() || value.get<int>() < 1 || value.get<int>() > columns)
                 return Status::error(where + ": span must be a whole number in 1.." +
