@@ -99,6 +99,10 @@ int ViewerApp::run() {
         ++m_frames;
         last = stop_due(producers_done);
         if (m_window.minimised()) { // keep draining (pools must come home), draw nothing
+            if (last && !m_options.screenshot.empty()) {
+                std::fprintf(stderr, "rtviewer: the window is minimised: no --screenshot\n");
+                m_exit_screenshot_failed = true;
+            }
             if (!last) SDL_Delay(10);
             continue;
         }
