@@ -146,7 +146,7 @@ std::size_t Canvas::view_of(std::uint16_t stream) const {
     return m_view_of[stream];
 }
 
-void Canvas::place(const render::Viewport& area) {
+void Canvas::place(const render::Viewport& area, const Margins& m) {
     bool any_layers = false;
     for (const View& v : m_views)
         any_layers = any_layers || !v.layers.empty();
@@ -189,10 +189,19 @@ void Canvas::place(const render::Viewport& area) {
         const int gap_right = c.col + c.span < m_columns ? kGap : 0;
         const int gap_below = c.row + 1 < rows ? kGap : 0;
         View& v = m_views[c.view];
-        v.viewport.x = x0;
-        v.viewport.width = std::max(x1 - x0 - gap_right, 1);
-        v.viewport.height = std::max(t1 - t0 - gap_below, 1);
-        v.viewport.y = area.y + area.height - t0 - v.viewport.height;
+        render::Viewport& cell = v.cell;
+        cell.x = x0;
+        cell.width = std::max(x1 - x0 - gap_right, 1);
+        cell.height = std::max(t1 - t0 - gap_below, 1);
+        cell.y = area.y + area.height - t0 - cell.height;
+        // The data area: the cell less the axes' margins (and the colorbar's, for images).
+        const int right = v.images ? m.colorbar : 0;
+        v.viewport.x = cell.x + m.left;
+        v.viewport.y = cell.y + m.bottom;
+        v.viewport.width = std::max(cell.width - m.left - right, 1);
+        v.viewport.height = std::max(cell.height - m.bottom, 1);
+        v.colorbar = {v.viewport.x + v.viewport.width + (m.colorbar - m.bar_width) / 6,
+                      v.viewport.y, std::max(m.bar_width, 1), v.viewport.height};
     }
 }
 
@@ -200,14 +209,12 @@ void Canvas::fit(View& v, std::span<const LayerExtent> extents) {
     bool any = false, scrolling = false;
     double newest = 0.0, history = 0.0;
     render::Rect data;
-    v.images = false;
     for (const std::uint16_t id : v.layers) {
         if (id >= extents.size() || !extents[id].present) continue;
         const LayerExtent& e = extents[id];
         const render::Rect r = e.image ? e.rect : padded_lines(e.rect);
         data = any ? data.united(r) : r;
         any = true;
-        v.images = v.images || e.image;
         if (e.scrolling) {
             newest = scrolling ? std::max(newest, e.newest_x) : e.newest_x;
             history = std::max(history, e.history_x);
@@ -229,8 +236,15 @@ void Canvas::fit(View& v, std::span<const LayerExtent> extents) {
     if (v.images) v.camera.fit_aspect(size); // square pixels
 }
 
-void Canvas::update(const render::Viewport& area, std::span<const LayerExtent> extents) {
-    place(area);
+void Canvas::update(const render::Viewport& area, std::span<const LayerExtent> extents,
+                    const Margins& margins) {
+    for (View& v : m_views) {
+        v.images = false;
+        for (const std::uint16_t id : v.layers)
+            v.images =
+                v.images || (id < extents.size() && extents[id].present && extents[id].image);
+    }
+    place(area, margins);
     for (View& v : m_views)
         if (v.visible) fit(v, extents);
 }

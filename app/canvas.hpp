@@ -17,7 +17,9 @@
 #include "core/frame_queue.hpp"
 #include "core/producer.hpp"
 #include "render/camera.hpp"
+#include "render/contrast.hpp"
 #include "render/renderer.hpp"
+#include "render/ticks.hpp"
 
 namespace rtv::app {
 
@@ -59,7 +61,24 @@ struct View {
     bool images = false;   // holds an image layer: square pixels, y down
 
     bool visible = false;
-    render::Viewport viewport; // framebuffer pixels, origin bottom-left
+    render::Viewport cell;     // its grid cell: framebuffer pixels, origin bottom-left
+    render::Viewport viewport; // the data area inside the cell (less the axes' margins)
+    render::Viewport colorbar; // beside the data area, when the view holds images
+
+    // What the axes drew last frame (the stats JSON reports them): the ticks of each axis and,
+    // for image views, the colorbar's ticks, colormap and limits (its top image layer's).
+    render::Ticks x_ticks, y_ticks, bar_ticks;
+    bool has_colorbar = false;
+    render::Colormap bar_colormap = render::Colormap::Viridis;
+    render::Limits bar_limits;
+};
+
+// Room around each view's data area for its axes, in framebuffer pixels.
+struct Margins {
+    int left = 0;     // y tick labels
+    int bottom = 0;   // x tick labels
+    int colorbar = 0; // the colorbar and its labels, right of an image view's data area
+    int bar_width = 0;
 };
 
 // What the canvas knows of a stream when it places it.
@@ -87,9 +106,11 @@ public:
     const LayerSettings& settings(std::uint16_t stream) const { return m_settings[stream]; }
     const std::string& stream_name(std::uint16_t stream) const { return m_names[stream]; }
 
-    // Places the visible views in `area` (framebuffer pixels) row by row, then fits every view
-    // the user has not touched to `extents` (indexed by stream id). Call once per display frame.
-    void update(const render::Viewport& area, std::span<const LayerExtent> extents);
+    // Places the visible views in `area` (framebuffer pixels) row by row, each data area inside
+    // its cell less `margins`, then fits every view the user has not touched to `extents`
+    // (indexed by stream id). Call once per display frame.
+    void update(const render::Viewport& area, std::span<const LayerExtent> extents,
+                const Margins& margins = {});
     // Forget pans and zooms: view `index`, or all of them (npos). The next update() refits.
     void reset(std::size_t index = npos);
     // The visible view under a framebuffer point (origin bottom-left), or npos.
@@ -115,7 +136,7 @@ public:
 private:
     std::size_t add_view(std::string name, FrameKind kind);
     void place_layer(std::uint16_t stream, std::size_t view, int order);
-    void place(const render::Viewport& area);
+    void place(const render::Viewport& area, const Margins& margins);
     void fit(View& view, std::span<const LayerExtent> extents);
 
     struct Cell {

@@ -1,5 +1,6 @@
 #include "app/layers.hpp"
 
+#include <array>
 #include <cmath>
 
 namespace rtv::app {
@@ -124,6 +125,30 @@ void Layers::draw(View& view, const Canvas& canvas, render::Renderer& renderer,
                 host.stream(id).stats().add_error(st.message());
         }
     }
+}
+
+void Layers::draw_colorbar(View& view, const Canvas& canvas, render::Renderer& renderer) {
+    view.has_colorbar = false;
+    for (auto it = view.layers.rbegin(); it != view.layers.rend(); ++it) { // the top image layer
+        const Layer& layer = m_layers[*it];
+        if (layer.image.empty()) continue;
+        view.has_colorbar = true;
+        view.bar_colormap = canvas.settings(*it).colormap;
+        view.bar_limits = layer.limits;
+        break;
+    }
+    if (!view.has_colorbar) return;
+    if (m_ramp.empty()) {
+        std::array<float, 256> ramp{};
+        for (std::size_t i = 0; i < ramp.size(); ++i)
+            ramp[i] = float(i);
+        if (!m_ramp.upload({1, 256}, ramp)) return;
+    }
+    render::Camera camera; // row 0 (value 0) at the bottom
+    camera.set_range({0.0, 0.0, 1.0, 256.0});
+    renderer.begin_view(view.colorbar, {0.0f, 0.0f, 0.0f});
+    renderer.draw(m_ramp, camera, {view.bar_colormap, 0.0f, 255.0f, 1.0f, kBadValueColor});
+    renderer.end_view();
 }
 
 std::optional<float> Layers::value_at(std::uint16_t stream, render::Vec2 data) {

@@ -54,6 +54,10 @@ public:
     std::span<const LayerExtent> extents(const FrameRouter& router);
     // Draws the layers of `view` in their draw order. Allocates: never.
     void draw(View& view, const Canvas& canvas, render::Renderer& renderer, ProducerHost& host);
+    // Draws the colorbar of an image view: the colormap of its top image layer, low at the
+    // bottom, and notes that layer's colormap and limits on the view (for its labels and the
+    // stats). Nothing for a view without images. Allocates: never (a 256-texel ramp, once).
+    void draw_colorbar(View& view, const Canvas& canvas, render::Renderer& renderer);
     // The value of image layer `stream` at a data point (the pixel under it) of the frame it
     // shows now, or empty off the image. Sampled at upload when the cursor is still; read back
     // from the texture when the cursor has moved since. Allocates: never.
@@ -69,7 +73,8 @@ private:
     std::vector<Layer> m_layers;        // kMaxStreams, address-stable
     std::vector<LayerExtent> m_extents; // kMaxStreams
     std::vector<render::Limits> m_limits;
-    std::size_t m_count = 0; // layers in use (streams the host has)
+    render::ImageLayer m_ramp; // 1 x 256: the values 0..255, drawn as every colorbar
+    std::size_t m_count = 0;   // layers in use (streams the host has)
 };
 
 } // namespace rtv::app

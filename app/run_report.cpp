@@ -1,6 +1,8 @@
 #include "app/run_report.hpp"
 
+#include <array>
 #include <cstdio>
+#include <cstdlib>
 #include <fstream>
 
 #include <nlohmann/json.hpp>
@@ -29,6 +31,22 @@ json views_json(const RunReport& r) {
         const render::Rect& shown = v.camera.visible();
         j["x_range"] = {shown.x0, shown.x1};
         j["y_range"] = {shown.y0, shown.y1};
+        const auto values = [](const render::Ticks& t) { // as the labels show them
+            json a = json::array();
+            std::array<char, 32> buf{};
+            for (int i = 0; i < t.count; ++i)
+                a.push_back(std::strtod(render::tick_label(t, t.value(i), buf).data(), nullptr));
+            return a;
+        };
+        j["ticks"] = {{"x", values(v.x_ticks)}, {"y", values(v.y_ticks)}};
+        if (v.has_colorbar && v.visible) {
+            const auto& bar = v.colorbar;
+            j["colorbar"] = {
+                {"rect", {bar.x, r.framebuffer_height - bar.y - bar.height, bar.width, bar.height}},
+                {"limits", {v.bar_limits.lo, v.bar_limits.hi}},
+                {"colormap", std::string(render::name_of(v.bar_colormap))},
+                {"ticks", values(v.bar_ticks)}};
+        }
         json streams = json::array();
         for (const std::uint16_t id : v.layers)
             streams.push_back(r.canvas.stream_name(id));

@@ -80,4 +80,22 @@ inline const Json* find_stream(const Json& stats, const std::string& name) {
     return nullptr;
 }
 
+// A view's rect in --stats-json: screenshot pixels, origin top-left.
+struct Rect {
+    int x = 0, y = 0, w = 0, h = 0;
+};
+
+inline Rect rect_of(const Json& view) {
+    const Json& r = view.at("rect");
+    return {r.at(0).get<int>(), r.at(1).get<int>(), r.at(2).get<int>(), r.at(3).get<int>()};
+}
+
+// The view named `name` in --stats-json output (the test fails without one).
+inline const Json& view_named(const Json& stats, const std::string& name) {
+    for (const Json& v : stats.at("views"))
+        if (v.at("name") == name) return v;
+    FAIL("no view named " << name);
+    return stats; // unreachable: FAIL throws
+}
+
 } // namespace rtv::test

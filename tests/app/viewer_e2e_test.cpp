@@ -53,7 +53,29 @@ int colormap_distance(Px p, rtv::render::Colormap map) {
     return best;
 }
 
-constexpr int kPanel = 470, kWidth = 1280, kHeight = 800, kLineTop = 800 - 800 / 3;
+constexpr int kWidth = 1280, kHeight = 800;
+
+// Counts the pixels of the line view (less the top band where its name is drawn) that are the
+// background #c0c0c0, near black, near `line` (when given) and anything else.
+struct LineCounts {
+    int grey = 0, black = 0, line = 0, other = 0;
+};
+LineCounts count_line_view(const rtv::render::RgbaImage& img, rtv::test::Rect r, Px line) {
+    LineCounts c;
+    for (int x = r.x + 2; x < r.x + r.w - 2; ++x)
+        for (int y = r.y + 24; y < r.y + r.h - 2; ++y) {
+            const Px p = at(img, x, y);
+            if (near(p, {192, 192, 192}))
+                ++c.grey;
+            else if (near(p, line, 60))
+                ++c.line;
+            else if (near(p, {0, 0, 0}, 40))
+                ++c.black;
+            else
+                ++c.other;
+        }
+    return c;
+}
 
 } // namespace
 
@@ -69,51 +91,53 @@ TEST_SUITE("app") {
         REQUIRE(rtv::render::read_png(png.string(), img).is_ok());
         CHECK(img.width == kWidth);
         CHECK(img.height == kHeight);
-        // Square pixels: an 800x600 image in an 810x534 view leaves cyan bars left and right.
-        CHECK(near(at(img, kPanel + 5, kLineTop / 2), {0, 255, 255}));
-        CHECK(near(at(img, kWidth - 5, kLineTop / 2), {0, 255, 255}));
+        const Json j = rtv::test::read_json(json);
+        const rtv::test::Rect image = rtv::test::rect_of(rtv::test::view_named(j, "image"));
+        const rtv::test::Rect lines = rtv::test::rect_of(rtv::test::view_named(j, "lines"));
+        CHECK(image.y + image.h < lines.y); // the image view over the line view
+        CHECK(image.h > lines.h);
+        // Square pixels: the 800x600 image fills the view's width or height, and cyan shows in
+        // the bars beside it.
+        const double scale = std::min(image.w / 800.0, image.h / 600.0);
+        const int drawn_w = int(800 * scale), drawn_h = int(600 * scale);
+        const int bar_x = (image.w - drawn_w) / 2, bar_y = (image.h - drawn_h) / 2;
+        REQUIRE(std::max(bar_x, bar_y) >= 8);
+        const int cx = image.x + image.w / 2, cy = image.y + image.h / 2;
+        if (bar_y >= 8) {
+            CHECK(near(at(img, cx, image.y + image.h - bar_y / 2), {0, 255, 255}));
+        } else {
+            CHECK(near(at(img, image.x + image.w - bar_x / 2, cy), {0, 255, 255}));
+        }
         int off_viridis = 0;
-        for (int x = kPanel + 100; x < kWidth - 100; x += 37)
-            for (int y = 20; y < kLineTop - 20; y += 41)
+        for (int x = cx - drawn_w / 2 + 60; x < cx + drawn_w / 2 - 10; x += 37)
+            for (int y = cy - drawn_h / 2 + 30; y < cy + drawn_h / 2 - 10; y += 41)
                 off_viridis += colormap_distance(at(img, x, y), rtv::render::Colormap::Viridis) > 6;
         CHECK(off_viridis == 0);
         // The line view: #c0c0c0 where there is no line, black where there is.
-        int grey = 0, black = 0, other = 0;
-        for (int x = kPanel + 2; x < kWidth - 2; ++x)
-            for (int y = kLineTop + 2; y < kHeight - 2; y += 3) {
-                const Px p = at(img, x, y);
-                if (near(p, {192, 192, 192}))
-                    ++grey;
-                else if (near(p, {0, 0, 0}, 60))
-                    ++black;
-                else
-                    ++other;
-            }
-        CHECK(grey > 10 * black);
-        CHECK(black > 100);
+        const LineCounts c = count_line_view(img, lines, {0, 0, 0});
+        CHECK(c.grey > 10 * c.line);
+        CHECK(c.line > 100);
     }
 
     TEST_CASE("rtviewer: --colormap reds and --line-color red change the right pixels") {
-        const fs::path png = work_dir() / "reds.png";
-        const Run r = viewer(
-            "--headless --frames 10 --colormap reds --line-color red --screenshot " + png.string());
+        const fs::path png = work_dir() / "reds.png", json = work_dir() / "reds.json";
+        const Run r =
+            viewer("--headless --frames 10 --colormap reds --line-color red --screenshot " +
+                   png.string() + " --stats-json " + json.string());
         REQUIRE_MESSAGE(r.status == 0, r.err);
         rtv::render::RgbaImage img;
         REQUIRE(rtv::render::read_png(png.string(), img).is_ok());
+        const Json j = rtv::test::read_json(json);
+        const rtv::test::Rect image = rtv::test::rect_of(rtv::test::view_named(j, "image"));
+        const rtv::test::Rect lines = rtv::test::rect_of(rtv::test::view_named(j, "lines"));
         int off_reds = 0;
-        for (int x = kPanel + 100; x < kWidth - 100; x += 37)
-            for (int y = 20; y < kLineTop - 20; y += 41)
+        for (int x = image.x + 100; x < image.x + image.w - 100; x += 37)
+            for (int y = image.y + image.h / 4; y < image.y + 3 * image.h / 4; y += 41)
                 off_reds += colormap_distance(at(img, x, y), rtv::render::Colormap::Reds) > 6;
         CHECK(off_reds == 0);
-        int red = 0, black = 0;
-        for (int x = kPanel + 2; x < kWidth - 2; ++x)
-            for (int y = kLineTop + 2; y < kHeight - 2; ++y) {
-                const Px p = at(img, x, y);
-                red += p.r > 200 && p.g < 60 && p.b < 60;
-                black += p.r < 40 && p.g < 40 && p.b < 40;
-            }
-        CHECK(red > 100);
-        CHECK(black == 0);
+        const LineCounts c = count_line_view(img, lines, {255, 0, 0});
+        CHECK(c.line > 100);
+        CHECK(c.black == 0);
     }
 
     TEST_CASE("rtviewer: --stats-json is valid JSON with every key and every frame accounted for") {
