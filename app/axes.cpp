@@ -54,9 +54,10 @@ void label(ImDrawList* draw, ImVec2 at, std::string_view text) {
 }
 
 // Ticks and labels along the left edge of `b` for values lo (at the bottom) .. hi (at the top).
-// Labels right-aligned left of `b.left` (or left-aligned right of `b.right` when `right`).
+// Labels right-aligned left of `b.left` (or left-aligned right of `b.right` when `right`);
+// `grid`: lines across `b` at the ticks.
 void vertical_axis(ImDrawList* draw, const Box& b, const Box& cell, double lo_bottom, double hi_top,
-                   render::Ticks& t, bool right) {
+                   render::Ticks& t, bool right, bool grid) {
     const float height = b.bottom - b.top, text_h = ImGui::GetTextLineHeight();
     t = fitting_ticks(lo_bottom, hi_top, height, text_h * 2.5f,
                       [&](const render::Ticks&) { return text_h + 4.0f; });
@@ -67,6 +68,7 @@ void vertical_axis(ImDrawList* draw, const Box& b, const Box& cell, double lo_bo
         const float y = b.bottom - float((v - lo_bottom) / span) * height;
         const float x = right ? b.right : b.left;
         draw->AddLine({x, y}, {right ? x + kTick : x - kTick, y}, kAxis);
+        if (grid) draw->AddLine({b.left, y}, {b.right, y}, kGrid);
         const std::string_view s = render::tick_label(t, v, buf);
         const ImVec2 size = ImGui::CalcTextSize(s.data(), s.data() + s.size());
         const float top = std::clamp(y - size.y / 2, cell.top, cell.bottom - size.y);
@@ -83,6 +85,7 @@ Margins axis_margins(float fb_per_window) {
     m.left = int(std::ceil((digits + kTick + 6) * fb_per_window));
     m.bottom = int(std::ceil((text_h + kTick + 4) * fb_per_window));
     m.bar_width = int(std::ceil(14 * fb_per_window));
+    m.title = int(std::ceil((text_h + 4) * fb_per_window));
     m.colorbar = int(std::ceil((digits + kTick + 20) * fb_per_window)) + m.bar_width;
     return m;
 }
@@ -106,6 +109,7 @@ void draw_axes(Canvas& canvas, int fb_height, float scale) {
             const double x = v.x_ticks.value(i);
             const float px = b.left + float((x - r.x0) / r.width()) * width;
             draw->AddLine({px, b.bottom}, {px, b.bottom + kTick}, kAxis);
+            if (v.grid) draw->AddLine({px, b.top}, {px, b.bottom}, kGrid);
             const std::string_view s = render::tick_label(v.x_ticks, x, buf);
             const ImVec2 size = ImGui::CalcTextSize(s.data(), s.data() + s.size());
             // Kept inside the view's cell: never over a neighbour.
@@ -115,7 +119,17 @@ void draw_axes(Canvas& canvas, int fb_height, float scale) {
         // y: the camera's y grows upwards, or downwards in image views (row 0 on top).
         const double bottom = v.camera.y_down() ? r.y1 : r.y0;
         const double top = v.camera.y_down() ? r.y0 : r.y1;
-        vertical_axis(draw, b, cell, bottom, top, v.y_ticks, false);
+        vertical_axis(draw, b, cell, bottom, top, v.y_ticks, false, v.grid);
+        // Axis titles: x centred under the tick labels, y above the axis.
+        const float text_h = ImGui::GetTextLineHeight();
+        if (!v.x_label.empty()) {
+            const float w = ImGui::CalcTextSize(v.x_label.c_str()).x;
+            const float left = std::clamp((b.left + b.right - w) / 2, cell.left, cell.right - w);
+            draw->AddText({left, b.bottom + kTick + text_h + 3}, kLabel, v.x_label.c_str());
+        }
+        if (!v.y_label.empty())
+            draw->AddText({std::max(b.left - 8.0f, cell.left), b.top - text_h - 2}, kLabel,
+                          v.y_label.c_str());
 
         if (v.has_colorbar) {
             const Box bar = box_of(v.colorbar, fb_height, scale);
@@ -123,7 +137,7 @@ void draw_axes(Canvas& canvas, int fb_height, float scale) {
             double lo = v.bar_limits.lo, hi = v.bar_limits.hi;
             if (!std::isfinite(lo) || !std::isfinite(hi)) lo = 0.0, hi = 1.0; // all NaN
             if (!(hi > lo)) hi = lo + std::max(std::abs(lo) * 1e-6, 1e-6);    // all equal
-            vertical_axis(draw, bar, cell, lo, hi, v.bar_ticks, true);
+            vertical_axis(draw, bar, cell, lo, hi, v.bar_ticks, true, false);
         } else {
             v.bar_ticks = {};
         }

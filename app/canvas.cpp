@@ -31,6 +31,18 @@ bool same(const render::Rect& a, const render::Rect& b) {
 
 } // namespace
 
+render::Vec2 image_pixel(render::Vec2 d, const ImageDesc& desc,
+                         const std::optional<render::Rect>& extent) {
+    if (!extent) return d;
+    const render::Rect& e = *extent;
+    return {(d.x - e.x0) / e.width() * desc.width, (e.y1 - d.y) / e.height() * desc.height};
+}
+
+render::Rect image_place(const ImageDesc& desc, const std::optional<render::Rect>& extent) {
+    if (!extent) return {0.0, 0.0, double(desc.width), double(desc.height)};
+    return {extent->x0, extent->y1, extent->x1, extent->y0}; // row 0 at the top (y1)
+}
+
 Canvas::Canvas(const LayoutSpec& layout, const LayerSettings& defaults)
     : m_mode(layout.mode)
     , m_columns(std::max(layout.columns, 1))
@@ -43,6 +55,10 @@ Canvas::Canvas(const LayoutSpec& layout, const LayerSettings& defaults)
         v.settings = spec.settings;
         v.layer_settings = spec.layers;
         if (spec.background) v.background = *spec.background;
+        v.extent = spec.extent;
+        v.x_label = spec.x_label;
+        v.y_label = spec.y_label;
+        v.grid = spec.grid;
         v.span = std::clamp(spec.span, 1, m_columns);
         v.height = spec.height;
         m_views.push_back(std::move(v));
@@ -196,10 +212,12 @@ void Canvas::place(const render::Viewport& area, const Margins& m) {
         cell.y = area.y + area.height - t0 - cell.height;
         // The data area: the cell less the axes' margins (and the colorbar's, for images).
         const int right = v.images ? m.colorbar : 0;
+        const int below = m.bottom + (v.x_label.empty() ? 0 : m.title);
+        const int above = v.y_label.empty() ? 0 : m.title;
         v.viewport.x = cell.x + m.left;
-        v.viewport.y = cell.y + m.bottom;
+        v.viewport.y = cell.y + below;
         v.viewport.width = std::max(cell.width - m.left - right, 1);
-        v.viewport.height = std::max(cell.height - m.bottom, 1);
+        v.viewport.height = std::max(cell.height - below - above, 1);
         v.colorbar = {v.viewport.x + v.viewport.width + (m.colorbar - m.bar_width) / 6,
                       v.viewport.y, std::max(m.bar_width, 1), v.viewport.height};
     }
@@ -212,7 +230,7 @@ void Canvas::fit(View& v, std::span<const LayerExtent> extents) {
     for (const std::uint16_t id : v.layers) {
         if (id >= extents.size() || !extents[id].present) continue;
         const LayerExtent& e = extents[id];
-        const render::Rect r = e.image ? e.rect : padded_lines(e.rect);
+        const render::Rect r = !e.image ? padded_lines(e.rect) : v.extent ? *v.extent : e.rect;
         data = any ? data.united(r) : r;
         any = true;
         if (e.scrolling) {
@@ -221,7 +239,7 @@ void Canvas::fit(View& v, std::span<const LayerExtent> extents) {
             scrolling = true;
         }
     }
-    v.camera.set_y_down(v.images);
+    v.camera.set_y_down(v.images && !v.extent); // pixels: row 0 on top; an extent: y up
     const render::Vec2 size{double(v.viewport.width), double(v.viewport.height)};
     if (!v.touched) {
         v.seen = v.seen_any ? v.seen.united(data) : data;
@@ -308,6 +326,10 @@ LayoutSpec Canvas::layout_in_use(std::span<const render::Limits> held) const {
         s.background = v.background;
         s.span = v.span;
         s.height = v.height;
+        s.extent = v.extent;
+        s.x_label = v.x_label;
+        s.y_label = v.y_label;
+        s.grid = v.grid;
         // The view's effective settings, against which each layer's are compared.
         LayerSettings base = m_defaults;
         apply(v.settings, base);

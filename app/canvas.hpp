@@ -33,6 +33,13 @@ struct LayerSettings {
 };
 
 // What a layer covers in data units, for fitting its view.
+// Where an image's pixel (column x, row y) lies under a data point: pixel units, or a view's
+// extent (x0..x1 left to right, y1 at row 0 down to y0). The results are fractional pixels.
+render::Vec2 image_pixel(render::Vec2 data, const ImageDesc& desc,
+                         const std::optional<render::Rect>& extent);
+// The data rect an image covers: its pixels, or the extent (for drawing: row 0 at y1).
+render::Rect image_place(const ImageDesc& desc, const std::optional<render::Rect>& extent);
+
 struct LayerExtent {
     bool present = false;   // false: nothing drawn yet
     bool image = false;     // an image (the view keeps square pixels, row 0 on top)
@@ -50,9 +57,12 @@ struct View {
     render::Rgb background{0.1f, 0.1f, 0.12f};
     int span = 1;
     double height = 1.0;
-    std::optional<FrameKind> kind;     // of its first layer (or declared by the default layout)
-    bool hide_when_empty = false;      // default layout: an unused view gives its room away
-    std::vector<std::uint16_t> layers; // stream ids, sorted by draw order before each draw
+    std::optional<render::Rect> extent; // images in data units (y up) rather than pixels
+    std::string x_label, y_label;       // axis titles (empty: none)
+    bool grid = false;                  // grid lines at the ticks
+    std::optional<FrameKind> kind;      // of its first layer (or declared by the default layout)
+    bool hide_when_empty = false;       // default layout: an unused view gives its room away
+    std::vector<std::uint16_t> layers;  // stream ids, sorted by draw order before each draw
 
     render::Camera camera;
     bool touched = false;  // panned or zoomed by the user: no more fitting until reset
@@ -75,6 +85,7 @@ struct View {
 
 // Room around each view's data area for its axes, in framebuffer pixels.
 struct Margins {
+    int title = 0;    // a line of text: x_label below the tick labels, y_label above the view
     int left = 0;     // y tick labels
     int bottom = 0;   // x tick labels
     int colorbar = 0; // the colorbar and its labels, right of an image view's data area

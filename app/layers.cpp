@@ -9,7 +9,9 @@ namespace {
 constexpr render::Rgb kBadValueColor{1.0f, 0.0f, 1.0f}; // magenta: NaN and +-Inf pixels
 
 // The pixel under a data point, or -1s when the point is off the image.
-void pixel_of(render::Vec2 d, const ImageDesc& desc, std::int64_t& x, std::int64_t& y) {
+void pixel_of(render::Vec2 data, const ImageDesc& desc, const std::optional<render::Rect>& extent,
+              std::int64_t& x, std::int64_t& y) {
+    const render::Vec2 d = image_pixel(data, desc, extent);
     x = static_cast<std::int64_t>(std::floor(d.x));
     y = static_cast<std::int64_t>(std::floor(d.y));
     if (!(d.x >= 0.0 && d.y >= 0.0) || x >= desc.width || y >= desc.height) x = y = -1;
@@ -51,7 +53,7 @@ void Layers::ingest(FrameRouter& router, ProducerHost& host, Canvas& canvas, boo
             // The value under the cursor comes free while the frame is in its slot.
             if (hover.view != Canvas::npos && canvas.view_of(f.stream->id()) == hover.view) {
                 std::int64_t x = 0, y = 0;
-                pixel_of(hover.data, f.image, x, y);
+                pixel_of(hover.data, f.image, canvas.views()[hover.view].extent, x, y);
                 if (x >= 0) {
                     layer.sample_x = x;
                     layer.sample_y = y;
@@ -117,9 +119,9 @@ void Layers::draw(View& view, const Canvas& canvas, render::Renderer& renderer,
         const LayerSettings& s = canvas.settings(id);
         if (!layer.image.empty()) {
             layer.limits = render::contrast_limits(s.contrast, layer.last_stats, layer.limits);
-            renderer.draw(
-                layer.image, view.camera,
-                {s.colormap, layer.limits.lo, layer.limits.hi, s.opacity, kBadValueColor});
+            renderer.draw(layer.image, view.camera,
+                          {s.colormap, layer.limits.lo, layer.limits.hi, s.opacity, kBadValueColor,
+                           image_place(layer.image.desc(), view.extent)});
         } else if (!layer.lines.empty()) {
             if (Status st = renderer.draw(layer.lines, view.camera, {s.line_color, s.opacity}); !st)
                 host.stream(id).stats().add_error(st.message());
@@ -151,11 +153,12 @@ void Layers::draw_colorbar(View& view, const Canvas& canvas, render::Renderer& r
     renderer.end_view();
 }
 
-std::optional<float> Layers::value_at(std::uint16_t stream, render::Vec2 data) {
+std::optional<float> Layers::value_at(std::uint16_t stream, render::Vec2 data,
+                                      const std::optional<render::Rect>& extent) {
     Layer& layer = m_layers[stream];
     if (layer.image.empty()) return std::nullopt;
     std::int64_t x = 0, y = 0;
-    pixel_of(data, layer.image.desc(), x, y);
+    pixel_of(data, layer.image.desc(), extent, x, y);
     if (x < 0) return std::nullopt;
     if (layer.sample_x != x || layer.sample_y != y || layer.sample_generation != layer.generation) {
         const auto v = layer.image.read_texel(std::uint32_t(x), std::uint32_t(y));

@@ -58,10 +58,12 @@ public:
     // bottom, and notes that layer's colormap and limits on the view (for its labels and the
     // stats). Nothing for a view without images. Allocates: never (a 256-texel ramp, once).
     void draw_colorbar(View& view, const Canvas& canvas, render::Renderer& renderer);
-    // The value of image layer `stream` at a data point (the pixel under it) of the frame it
+    // The value of image layer `stream` at a data point (the pixel under it, through the view's
+    // `extent` if it has one) of the frame it
     // shows now, or empty off the image. Sampled at upload when the cursor is still; read back
     // from the texture when the cursor has moved since. Allocates: never.
-    std::optional<float> value_at(std::uint16_t stream, render::Vec2 data);
+    std::optional<float> value_at(std::uint16_t stream, render::Vec2 data,
+                                  const std::optional<render::Rect>& extent);
 
     std::size_t size() const { return m_count; }
     Layer& operator[](std::size_t stream) { return m_layers[stream]; }

@@ -1,5 +1,6 @@
 #include "app/layout.hpp"
 
+#include <algorithm>
 #include <cerrno>
 #include <cmath>
 #include <cstring>
@@ -16,7 +17,8 @@ using nlohmann::json;
 
 constexpr const char* kTopKeys = "columns, views";
 constexpr const char* kViewKeys = "name, streams, colormap, contrast, line_color, opacity, "
-                                  "background, span, height, layers";
+                                  "background, span, height, extent, x_label, y_label, grid, "
+                                  "layers";
 constexpr const char* kLayerKeys = "colormap, contrast, line_color, opacity";
 
 std::string in_quotes(std::string_view s) {
@@ -123,6 +125,26 @@ Status parse_view(const json& v, std::size_t index, int columns, ViewSpec& out) 
             if (!(h > 0.0 && h <= 100.0))
                 return Status::error(where + ": height must be in (0, 100], got " + value.dump());
             out.height = h;
+        } else if (key == "extent") {
+            const bool numbers = value.is_array() && value.size() == 4 &&
+                                 std::all_of(value.begin(), value.end(),
+                                             [](const json& n) { return n.is_number(); });
+            const auto at = [&](std::size_t i) { return value[i].get<double>(); };
+            if (!numbers || !(at(0) < at(1)) || !(at(2) < at(3)) || !std::isfinite(at(1) - at(0)) ||
+                !std::isfinite(at(3) - at(2)))
+                return Status::error(where +
+                                     ": extent must be [x0, x1, y0, y1] with x0 < x1 and "
+                                     "y0 < y1, finite, got " +
+                                     value.dump());
+            out.extent = render::Rect{at(0), at(2), at(1), at(3)};
+        } else if (key == "x_label" || key == "y_label") {
+            if (Status s =
+                    string_of(value, where, key, key == "x_label" ? out.x_label : out.y_label);
+                !s)
+                return s;
+        } else if (key == "grid") {
+            if (!value.is_boolean()) return Status::error(where + ": 'grid' must be true or false");
+            out.grid = value.get<bool>();
         } else if (key == "layers") {
             if (!value.is_object())
                 return Status::error(where + ": 'layers' must be an object of stream names");
@@ -226,6 +248,10 @@ std::string layout_json(const LayoutSpec& layout) {
         j["streams"] = v.streams;
         put_settings(j, v.settings);
         if (v.background) j["background"] = render::color_name(*v.background);
+        if (v.extent) j["extent"] = {v.extent->x0, v.extent->x1, v.extent->y0, v.extent->y1};
+        if (!v.x_label.empty()) j["x_label"] = v.x_label;
+        if (!v.y_label.empty()) j["y_label"] = v.y_label;
+        if (v.grid) j["grid"] = true;
         if (v.span != 1) j["span"] = v.span;
         if (v.height != 1.0) j["height"] = v.height;
         if (!v.layers.empty()) {

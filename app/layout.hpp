@@ -8,7 +8,8 @@
 //   { "columns": 2,
 //     "views": [ { "name": "camera", "streams": ["cam/*"], "colormap": "grays",
 //                  "contrast": "percentile:1:99", "background": "#202020",
-//                  "span": 2, "height": 2 },
+//                  "span": 2, "height": 2, "extent": [0, 8.0, 0, 6.0], "x_label": "x (mm)",
+//                  "y_label": "y (mm)", "grid": true },
 //                { "name": "trace", "streams": ["sensor/samples"], "line_color": "red",
 //                  "layers": { "sensor/samples": { "opacity": 0.5 } } } ] }
 
@@ -19,6 +20,7 @@
 #include <vector>
 
 #include "core/status.hpp"
+#include "render/camera.hpp"
 #include "render/colormap.hpp"
 #include "render/contrast.hpp"
 
@@ -37,7 +39,10 @@ struct ViewSpec {
     std::vector<std::string> streams; // stream names; '*' matches any run of characters
     DisplaySettings settings;         // for the view's layers
     std::optional<render::Rgb> background;
-    int span = 1;       // columns the view covers, 1..columns
+    std::optional<render::Rect> extent; // images in data units: [x0, x1, y0, y1] as imshow's
+    std::string x_label, y_label;       // axis titles
+    bool grid = false;                  // grid lines at the ticks
+    int span = 1;                       // columns the view covers, 1..columns
     double height = 1.; // relative height of its row (the tallest view of a row sets it)
     std::map<std::string, DisplaySettings, std::less<>> layers; // per stream name
 };

@@ -1,6 +1,7 @@
 #include "app/panels.hpp"
 
 #include <algorithm>
+#include <array>
 #include <cstdio>
 
 #include <imgui.h>
@@ -83,7 +84,16 @@ void buttons(Controls& c, Canvas& canvas) {
     if (ImGui::Button("Quit (Q)")) c.quit = true;
 }
 
-// The selected view: its background, and each of its layers' display settings.
+// An ImGui text field over a std::string (copied only when edited).
+void text_field(const char* label, std::string& text) {
+    std::array<char, 128> buf{};
+    text.copy(buf.data(), buf.size() - 1);
+    ImGui::SetNextItemWidth(200);
+    if (ImGui::InputText(label, buf.data(), buf.size())) text = buf.data();
+}
+
+// The selected view: its background, axis titles and grid, and each of its layers' display
+// settings.
 void view_editor(PanelContext& ctx) {
     Canvas& canvas = ctx.canvas;
     auto& views = canvas.views();
@@ -98,6 +108,9 @@ void view_editor(PanelContext& ctx) {
     ImGui::ColorEdit3("background", &view.background.r, ImGuiColorEditFlags_NoInputs);
     ImGui::SameLine();
     if (ImGui::Button("Reset this view (double-click)")) canvas.reset(canvas.selected());
+    text_field("x label", view.x_label);
+    text_field("y label", view.y_label);
+    ImGui::Checkbox("grid", &view.grid);
     if (view.layers.empty()) ImGui::TextDisabled("no streams yet");
     for (const std::uint16_t id : view.layers) {
         LayerSettings& s = canvas.settings(id);

@@ -337,11 +337,12 @@ void ViewerApp::update_cursor_text() {
     const View& view = m_canvas.views()[m_hover.view];
     char buf[160];
     const render::Vec2 d = m_hover.data;
-    std::snprintf(buf, sizeof buf, view.images ? "%s: x %.1f  y %.1f" : "%s: x %.4g  y %.4g",
+    std::snprintf(buf, sizeof buf,
+                  view.images && !view.extent ? "%s: x %.1f  y %.1f" : "%s: x %.4g  y %.4g",
                   view.name.c_str(), d.x, d.y);
     m_cursor_text += buf;
     for (const std::uint16_t id : view.layers) {
-        if (const auto v = m_layers.value_at(id, d)) {
+        if (const auto v = m_layers.value_at(id, d, view.extent)) {
             std::snprintf(buf, sizeof buf, "  %s %.4g", m_canvas.stream_name(id).c_str(),
                           double(*v));
             m_cursor_text += buf;

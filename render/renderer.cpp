@@ -14,13 +14,13 @@ namespace {
 
 const char* kImageVertex = R"(#version 330 core
 uniform vec4 u_xform; // data -> ndc: scale.xy, offset.zw
-uniform vec2 u_size;  // image width, height in data units (pixels)
+uniform vec4 u_place; // where the image lies in data units: corner x, y, then width, height
 out vec2 v_uv;
 void main() {
     // A quad from the vertex id alone: (0,0) (1,0) (0,1) (1,1) as a triangle strip.
     vec2 corner = vec2(float(gl_VertexID & 1), float((gl_VertexID >> 1) & 1));
     v_uv = corner;
-    vec2 p = corner * u_size;
+    vec2 p = u_place.xy + corner * u_place.zw; // corner (0,0) is row 0, column 0
     gl_Position = vec4(p * u_xform.xy + u_xform.zw, 0.0, 1.0);
 }
 )";
@@ -81,6 +81,7 @@ Status Renderer::init() {
     if (Status s = m_line_program.build("line shader", kLineVertex, kLineFragment); !s) return s;
     m_u_image_xform = m_image_program.uniform("u_xform");
     m_u_image_size = m_image_program.uniform("u_size");
+    m_u_image_place = m_image_program.uniform("u_place");
     m_u_image = m_image_program.uniform("u_image");
     m_u_cmap = m_image_program.uniform("u_cmap");
     m_u_row = m_image_program.uniform("u_row");
@@ -136,6 +137,14 @@ void Renderer::draw(const ImageLayer& layer, const Camera& camera, const ImageSt
     if (layer.empty()) return;
     glUseProgram(m_image_program.gl_name());
     set_xform(m_u_image_xform, camera);
+    const float w = static_cast<float>(layer.desc().width),
+                h = static_cast<float>(layer.desc().height);
+    if (style.place.width() == 0.0 || style.place.height() == 0.0) // pixels: (0,0)..(w,h)
+        glUniform4f(m_u_image_place, 0.0f, 0.0f, w, h);
+    else
+        glUniform4f(m_u_image_place, static_cast<float>(style.place.x0),
+                    static_cast<float>(style.place.y0), static_cast<float>(style.place.width()),
+                    static_cast<float>(style.place.height()));
     glUniform2f(m_u_image_size, static_cast<float>(layer.desc().width),
                 static_cast<float>(layer.desc().height));
     glActiveTexture(GL_TEXTURE0);

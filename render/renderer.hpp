@@ -26,6 +26,10 @@ struct ImageStyle {
     float lo = 0.0f, hi = 1.0f; // contrast limits: lo maps to entry 0, hi to entry 255
     float opacity = 1.0f;       //
     Rgb bad{1.0f, 0.0f, 1.0f};  // NaN and +-Inf pixels: magenta
+    // Where row 0, column 0's corner lies (x0, y0) and the opposite corner (x1, y1), in data
+    // units; x1 < x0 or y1 < y0 flips the image. All zero (the default): pixel units, the image
+    // covering (0, 0)..(width, height).
+    Rect place{0.0, 0.0, 0.0, 0.0};
 };
 
 struct LineStyle {
@@ -62,8 +66,8 @@ private:
     Program m_line_program;
     std::uint32_t m_colormaps = 0; // GLuint texture
     std::uint32_t m_empty_vao = 0; // GLuint: core profile needs a VAO even for attribute-less draws
-    int m_u_image_xform = -1, m_u_image_size = -1, m_u_image = -1, m_u_cmap = -1, m_u_row = -1,
-        m_u_clim = -1, m_u_bad = -1, m_u_image_opacity = -1;
+    int m_u_image_xform = -1, m_u_image_size = -1, m_u_image_place = -1, m_u_image = -1,
+        m_u_cmap = -1, m_u_row = -1, m_u_clim = -1, m_u_bad = -1, m_u_image_opacity = -1;
     int m_u_line_xform = -1, m_u_line_color = -1;
     std::uint64_t m_draw_calls = 0;
 };

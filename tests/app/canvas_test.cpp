@@ -196,6 +196,34 @@ TEST_SUITE("app") {
         CHECK(d.y < r.y0 + 1.0);
     }
 
+    TEST_CASE("canvas: an extent places images in physical units with y up") {
+        Canvas canvas(file_layout(R"({"views": [{"name": "cam", "extent": [-4, 4, 0, 6]}]})"), {});
+        std::vector<LayerExtent> extents(1);
+        canvas.assign(0, {"cam", FrameKind::Image, "p"});
+        extents[0] = image(640, 480);
+        canvas.update({0, 0, 800, 600}, extents);
+        const app::View& view = canvas.views()[0];
+        CHECK_FALSE(view.camera.y_down());
+        const render::Rect& r = view.camera.visible();
+        CHECK(r.x0 == doctest::Approx(-4));
+        CHECK(r.x1 == doctest::Approx(4));
+        CHECK((r.y0 + r.y1) / 2 == doctest::Approx(3)); // square data units: y widened about 3
+        // Row 0 lies at y = 6, the last row at y = 0; the left column at x = -4.
+        const ImageDesc desc{640, 480};
+        const render::Vec2 top_left = app::image_pixel({-4, 6}, desc, view.extent);
+        CHECK(top_left.x == doctest::Approx(0));
+        CHECK(top_left.y == doctest::Approx(0));
+        const render::Vec2 mid = app::image_pixel({0, 1.5}, desc, view.extent);
+        CHECK(mid.x == doctest::Approx(320));
+        CHECK(mid.y == doctest::Approx(360));
+        const render::Rect place = app::image_place(desc, view.extent);
+        CHECK(place.y0 == 6.0); // row 0's edge
+        CHECK(place.y1 == 0.0);
+        // Without an extent: pixel units.
+        CHECK(app::image_pixel({10.5, 3.5}, desc, std::nullopt).x == 10.5);
+        CHECK(app::image_place(desc, std::nullopt).x1 == 640.0);
+    }
+
     TEST_CASE("canvas: moved streams and their settings survive the layout in use") {
         app::LayerSettings defaults;
         defaults.colormap = render::Colormap::Grays;

@@ -5,6 +5,7 @@
 #include <string>
 
 #include <doctest/doctest.h>
+#include <nlohmann/json.hpp>
 #include <unistd.h>
 
 #include "app/layout.hpp"
@@ -13,6 +14,11 @@ using namespace rtv;
 using app::LayoutSpec;
 
 namespace {
+
+// How nlohmann-json writes the JSON value `text` back (as the messages quote it).
+std::string nlohmann_dump(const char* text) {
+    return nlohmann::json::parse(text).dump();
+}
 
 // The error message parse_layout gives for `text` (empty when it parses).
 std::string error_of(const std::string& text) {
@@ -76,7 +82,8 @@ TEST_SUITE("app") {
               "l.json: unknown key 'colums', expected one of: columns, views");
         CHECK(error_of(R"({"views": [{"name": "a", "colour": "red"}]})") ==
               "l.json: views[0]: unknown key 'colour', expected one of: name, streams, "
-              "colormap, contrast, line_color, opacity, background, span, height, layers");
+              "colormap, contrast, line_color, opacity, background, span, height, extent, "
+              "x_label, y_label, grid, layers");
         CHECK(error_of(R"({"views": [{"name": "a", "colormap": "jet"}]})") ==
               "l.json: view 'a': unknown colormap 'jet', expected one of: viridis, reds, blues, "
               "grays, magma, inferno, plasma, turbo");
@@ -108,6 +115,19 @@ TEST_SUITE("app") {
         CHECK(error_of(R"({"views": [{"name": "a", "layers": {"x": {"color": "red"}}}]})") ==
               "l.json: view 'a': layer 'x': unknown key 'color', expected one of: colormap, "
               "contrast, line_color, opacity");
+        for (const char* extent : {"[1, 1, 0, 1]", "[2, 1, 0, 1]", "[0, 1, 5, 5]", "[0, 1, 0]",
+                                   "[0, \"nan\", 0, 1]", "null", "[0, 1e308, -1e308, 1e308]"}) {
+            CAPTURE(extent);
+            CHECK(error_of(std::string(R"({"views": [{"name": "cam", "extent": )") + extent +
+                           "}]}") ==
+                  std::string("l.json: view 'cam': extent must be [x0, x1, y0, y1] with x0 < x1 "
+                              "and y0 < y1, finite, got ") +
+                      nlohmann_dump(extent));
+        }
+        CHECK(error_of(R"({"views": [{"name": "a", "grid": "yes"}]})") ==
+              "l.json: view 'a': 'grid' must be true or false");
+        CHECK(error_of(R"({"views": [{"name": "a", "x_label": 3}]})") ==
+              "l.json: view 'a': 'x_label' must be a string");
         CHECK(error_of(R"({"views": [{"name": "a", "opacity": 2}]})") ==
               "l.json: view 'a': opacity must be in 0..1, got 2");
     }
@@ -121,11 +141,12 @@ TEST_SUITE("app") {
 
     TEST_CASE("layout: saving and loading gives back the same layout") {
         LayoutSpec spec;
-        REQUIRE(app::parse_layout(R"({"columns": 3, "views": [
+        REQUIRE(app::parse_layout(R"j({"columns": 3, "views": [
                 {"name": "a", "streams": ["x/*"], "colormap": "magma", "contrast": "manual:-1:2.5",
-                 "background": "black", "span": 2, "height": 3,
+                 "background": "black", "span": 2, "height": 3, "extent": [-4, 4, 0.5, 6],
+                 "x_label": "x (mm)", "y_label": "y (mm)", "grid": true,
                  "layers": {"x/1": {"opacity": 0.5, "line_color": "#123456"}}},
-                {"name": "b", "line_color": "blue"}]})",
+                {"name": "b", "line_color": "blue"}]})j",
                                   "in.json", spec)
                     .is_ok());
         const std::filesystem::path path = std::filesystem::temp_directory_path() /
@@ -142,6 +163,15 @@ TEST_SUITE("app") {
         CHECK(back.views[0].settings.contrast->manual_lo == -1.0f);
         CHECK(back.views[0].span == 2);
         CHECK(back.views[0].height == 3.0);
+        REQUIRE(back.views[0].extent);
+        CHECK(back.views[0].extent->x0 == -4.0);
+        CHECK(back.views[0].extent->x1 == 4.0);
+        CHECK(back.views[0].extent->y0 == 0.5);
+        CHECK(back.views[0].extent->y1 == 6.0);
+        CHECK(back.views[0].x_label == "x (mm)");
+        CHECK(back.views[0].y_label == "y (mm)");
+        CHECK(back.views[0].grid);
+        CHECK_FALSE(back.views[1].grid);
         CHECK(render::color_name(*back.views[0].layers.at("x/1").line_color) == "#123456");
         CHECK(render::color_name(*back.views[1].settings.line_color) == "blue");
     }
