@@ -36,6 +36,11 @@ void Layers::ingest(FrameRouter& router, ProducerHost& host, Canvas& canvas, boo
                                 render::ContrastMode::Percentile;
         if (stream.kind() == FrameKind::Image && stream.want_quantiles() != percentile)
             stream.set_want_quantiles(percentile);
+        // The histogram costs the producer a pass over the pixels: only while a panel shows it.
+        Layer& layer = m_layers[id];
+        if (stream.kind() == FrameKind::Image && stream.want_histogram() != layer.histogram_shown)
+            stream.set_want_histogram(layer.histogram_shown);
+        layer.histogram_shown = false;
     }
     const auto first_frame = [&](Layer& layer, const Stream& s) {
         if (layer.has_frame) return;

@@ -26,6 +26,8 @@ struct Layer {
     ImageStats last_stats{};
     render::Limits limits; // the contrast limits in use
     bool has_frame = false;
+    bool histogram_shown = false; // a panel drew its histogram since the last ingest
+    bool histogram_log = false;   // the panel's log-scale choice
     std::uint64_t generation = 0; // frames uploaded so far
     // The value under the cursor, as last sampled: pixel, frame generation, value.
     std::int64_t sample_x = -1, sample_y = -1;

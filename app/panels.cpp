@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <array>
+#include <cmath>
 #include <cstdio>
 
 #include <imgui.h>
@@ -128,6 +129,15 @@ void view_editor(PanelContext& ctx) {
             contrast_controls(s.contrast, layer);
             ImGui::Text("limits %.4g .. %.4g, %u bad pixels", double(layer.limits.lo),
                         double(layer.limits.hi), layer.last_stats.nonfinite);
+            Layer& editable = ctx.layers[id];
+            if (ImGui::TreeNodeEx("histogram", ImGuiTreeNodeFlags_DefaultOpen)) {
+                editable.histogram_shown = true; // the producer computes it while shown
+                ImGui::SameLine();
+                ImGui::Checkbox("log", &editable.histogram_log);
+                histogram_levels("levels", layer.last_stats, s.contrast, layer.limits,
+                                 editable.histogram_log, ctx.panel_width - 40.0f);
+                ImGui::TreePop();
+            }
         } else {
             color_controls(s.line_color);
         }
@@ -219,6 +229,74 @@ void streams_table(PanelContext& ctx, std::string& message) {
 }
 
 } // namespace
+
+bool histogram_levels(const char* id, const ImageStats& stats, render::Contrast& contrast,
+                      render::Limits in_use, bool log_scale, float width) {
+    const ImVec2 size{std::max(width, 40.0f), 70.0f};
+    const ImVec2 p0 = ImGui::GetCursorScreenPos();
+    ImGui::InvisibleButton(id, size);
+    ImDrawList* draw = ImGui::GetWindowDrawList();
+    const ImVec2 p1{p0.x + size.x, p0.y + size.y};
+    draw->AddRectFilled(p0, p1, IM_COL32(30, 30, 36, 255));
+    if (!stats.has_histogram) {
+        draw->AddText({p0.x + 6, p0.y + 6}, IM_COL32(150, 150, 150, 255),
+                      "histogram: waiting for the next frame");
+        return false;
+    }
+    // The value range across the widget: the frame's min..max (widened when it is empty).
+    double lo = stats.min, hi = stats.max;
+    if (!(hi > lo)) lo -= 0.5, hi += 0.5;
+    const auto x_of = [&](double v) {
+        return p0.x + float(std::clamp((v - lo) / (hi - lo), 0.0, 1.0)) * size.x;
+    };
+    const std::uint32_t bins = stats.histogram_bins;
+    std::uint32_t top = 1;
+    for (std::uint32_t i = 0; i < bins; ++i)
+        top = std::max(top, stats.histogram[i]);
+    const double scale = log_scale ? std::log1p(double(top)) : double(top);
+    for (std::uint32_t i = 0; i < bins; ++i) {
+        const double c = double(stats.histogram[i]);
+        const float h = float((log_scale ? std::log1p(c) : c) / scale) * (size.y - 2);
+        const float x0 = p0.x + size.x * float(i) / float(bins);
+        const float x1 = p0.x + size.x * float(i + 1) / float(bins);
+        if (h > 0)
+            draw->AddRectFilled({x0, p1.y - h}, {std::max(x1 - 1, x0 + 1), p1.y},
+                                IM_COL32(160, 170, 190, 255));
+    }
+    // The handles: the limits in use. A drag moves the one nearer to where it started.
+    ImGuiStorage* storage = ImGui::GetStateStorage();
+    const ImGuiID which = ImGui::GetID(id); // the button's id: which handle is held
+    const float mouse_x = ImGui::GetIO().MousePos.x;
+    if (ImGui::IsItemActivated())
+        storage->SetInt(
+            which,
+            std::abs(mouse_x - x_of(in_use.lo)) <= std::abs(mouse_x - x_of(in_use.hi)) ? 0 : 1);
+    bool changed = false;
+    if (ImGui::IsItemActive()) {
+        const double v = lo + double(std::clamp((mouse_x - p0.x) / size.x, 0.0f, 1.0f)) * (hi - lo);
+        float new_lo =
+            contrast.mode == render::ContrastMode::Manual ? contrast.manual_lo : in_use.lo;
+        float new_hi =
+            contrast.mode == render::ContrastMode::Manual ? contrast.manual_hi : in_use.hi;
+        if (storage->GetInt(which) == 0)
+            new_lo = float(v);
+        else
+            new_hi = float(v);
+        if (new_hi > new_lo) { // the handles never cross
+            contrast.mode = render::ContrastMode::Manual;
+            contrast.manual_lo = new_lo;
+            contrast.manual_hi = new_hi;
+            changed = true;
+        }
+    }
+    for (const float limit : {in_use.lo, in_use.hi}) {
+        const float x = x_of(limit);
+        draw->AddLine({x, p0.y}, {x, p1.y}, IM_COL32(255, 160, 40, 255), 2.0f);
+        draw->AddTriangleFilled({x - 5, p0.y}, {x + 5, p0.y}, {x, p0.y + 7},
+                                IM_COL32(255, 160, 40, 255));
+    }
+    return changed;
+}
 
 void draw_panels(PanelContext& ctx) {
     static std::string message; // reused buffer: no allocation per frame once grown

@@ -36,6 +36,13 @@ struct PanelContext {
 
 void draw_panels(PanelContext& context);
 
+// The histogram of an image layer's current frame (ImageStats::histogram, counts over the
+// frame's min..max; `log_scale`: log(1 + count)) with the contrast limits in use as two handles.
+// Dragging a handle switches `contrast` to manual with the limits the handles give; returns true
+// then. `width` in window pixels. Draws "waiting" until a frame carrying a histogram arrives.
+bool histogram_levels(const char* id, const ImageStats& stats, render::Contrast& contrast,
+                      render::Limits in_use, bool log_scale, float width);
+
 // Over each visible view: its name (highlighted when selected) and, while none of its streams
 // has appeared, what it waits for. `scale`: window pixels per framebuffer pixel.
 void draw_view_labels(const Canvas& canvas, int framebuffer_height, float scale);

@@ -57,6 +57,14 @@ struct ImageStats {
     std::uint32_t nonfinite = 0; // NaN and +-Inf pixels (drawn in the bad-value colour)
     bool has_quantiles = false;  // false: not asked for, or no finite pixel
     std::array<float, kQuantiles> quantiles{};
+    // Counts of the finite pixels over min..max in equal bins (bin i holds values from
+    // min + i * w up to the next, the last one max too), computed only when the stream asks
+    // for it (a panel shows the histogram). One bin when every finite pixel is equal, none
+    // when there is no finite pixel.
+    static constexpr std::size_t kHistogramBins = 128;
+    bool has_histogram = false;
+    std::uint32_t histogram_bins = 0;
+    std::array<std::uint32_t, kHistogramBins> histogram{};
 
     // The value below which `percent` % of the finite pixels lie, interpolated in the sketch
     // (0 % and 100 % are the exact min and max); without a sketch, min..max linearly.

@@ -185,7 +185,7 @@ void FrameSink::submit(FrameLease&& frame) {
         msg.points = lease.points_per_line();
     } else {
         compute_image_stats(lease.pixels(), stream.quantile_scratch(),
-                            stream.pool().image_stats(lease.m_slot));
+                            stream.pool().image_stats(lease.m_slot), stream.want_histogram());
     }
     msg.submit_ns = now_ns();
     if (!m_queue.try_enqueue(m_token, msg)) {

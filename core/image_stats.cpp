@@ -103,7 +103,8 @@ min_max(const float* p, std::size_t n) {
 
 } // namespace
 
-void compute_image_stats(std::span<const float> px, std::span<float> scratch, ImageStats& out) {
+void compute_image_stats(std::span<const float> px, std::span<float> scratch, ImageStats& out,
+                         bool histogram) {
     const MinMax m = min_max(px.data(), px.size());
     const bool any = m.lo <= m.hi; // else: no finite pixel
     out.min = any ? m.lo : 0.0f;
@@ -111,6 +112,18 @@ void compute_image_stats(std::span<const float> px, std::span<float> scratch, Im
     out.nonfinite = m.bad;
     out.has_quantiles = false;
     if (!scratch.empty()) fill_quantiles(px, scratch, out);
+    out.has_histogram = histogram;
+    if (!histogram) return;
+    out.histogram.fill(0);
+    out.histogram_bins = !any ? 0 : m.hi > m.lo ? std::uint32_t(ImageStats::kHistogramBins) : 1;
+    if (out.histogram_bins == 0) return;
+    const double scale =
+        m.hi > m.lo ? double(ImageStats::kHistogramBins) / (double(m.hi) - m.lo) : 0.0;
+    for (const float v : px) {
+        if (v - v != 0.0f) continue; // NaN and +-Inf are counted in nonfinite
+        const auto bin = static_cast<std::size_t>((double(v) - m.lo) * scale);
+        ++out.histogram[std::min(bin, ImageStats::kHistogramBins - 1)];
+    }
 }
 
 } // namespace rtv

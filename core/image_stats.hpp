@@ -10,7 +10,9 @@
 namespace rtv {
 
 // Fills `out` from `pixels`. With a non-empty `scratch` (at least ImageStats::kQuantileSample
-// floats) it also fills the quantile sketch. Thread: any. Allocates: never.
-void compute_image_stats(std::span<const float> pixels, std::span<float> scratch, ImageStats& out);
+// floats) it also fills the quantile sketch; with `histogram`, the histogram (one more pass over
+// the pixels). Thread: any. Allocates: never.
+void compute_image_stats(std::span<const float> pixels, std::span<float> scratch, ImageStats& out,
+                         bool histogram = false);
 
 } // namespace rtv

@@ -52,6 +52,10 @@ public:
     // in percentile contrast mode. Thread: set from any (the main thread), read at submit.
     void set_want_quantiles(bool on) { m_want_quantiles.store(on, std::memory_order_relaxed); }
     bool want_quantiles() const { return m_want_quantiles.load(std::memory_order_relaxed); }
+    // Whether image frames carry a histogram (ImageStats::histogram), asked for while a panel
+    // shows it. Thread: set from any (the main thread), read at submit.
+    void set_want_histogram(bool on) { m_want_histogram.store(on, std::memory_order_relaxed); }
+    bool want_histogram() const { return m_want_histogram.load(std::memory_order_relaxed); }
     // Producer side: the sample buffer for the sketch, empty unless asked for (or not an image).
     // Thread: the owning producer.
     std::span<float> quantile_scratch() {
@@ -68,6 +72,7 @@ private:
     const ProducerStatus& m_owner;
     std::uint32_t m_next_sequence = 0;
     std::atomic<bool> m_want_quantiles{false};
+    std::atomic<bool> m_want_histogram{false};
     std::uint32_t m_enqueued = 0;          // owning producer only
     std::atomic<std::uint32_t> m_taken{0}; // by the router
     std::vector<float> m_quantile_scratch; // ImageStats::kQuantileSample floats for images

@@ -121,4 +121,51 @@ TEST_SUITE("app") {
         CHECK(empty_view_height < auto_height);
     }
 
+    TEST_CASE("panels: dragging a histogram handle sets manual limits where it is dropped") {
+        ImGuiFrame frame;
+        ImageStats stats;
+        stats.min = 0.0f;
+        stats.max = 100.0f;
+        stats.has_histogram = true;
+        stats.histogram_bins = ImageStats::kHistogramBins;
+        stats.histogram.fill(3);
+        render::Contrast contrast; // auto: the limits in use are the frame's min..max
+        const render::Limits in_use{0.0f, 100.0f};
+        ImGuiIO& io = ImGui::GetIO();
+        ImVec2 origin{};
+        bool changed = false;
+        // One ImGui frame with the mouse at fraction `fx` of the widget's width, pressed or not.
+        const auto step = [&](float fx, bool down) {
+            io.MousePos = {origin.x + fx * 400.0f, origin.y + 35.0f};
+            io.MouseDown[0] = down;
+            ImGui::NewFrame();
+            ImGui::SetNextWindowPos({0, 0});
+            ImGui::SetNextWindowSize({500, 200});
+            ImGui::Begin("histogram test", nullptr, ImGuiWindowFlags_NoDecoration);
+            origin = ImGui::GetCursorScreenPos();
+            changed = app::histogram_levels("levels", stats, contrast, in_use, false, 400.0f);
+            ImGui::End();
+            ImGui::Render();
+        };
+        step(0.5f, false); // learn where the widget is
+        step(0.98f, false);
+        CHECK_FALSE(changed);
+        CHECK(contrast.mode == render::ContrastMode::Auto);
+        step(0.98f, true); // press near the high handle...
+        step(0.75f, true); // ...and drag it to 75 %
+        CHECK(changed);
+        CHECK(contrast.mode == render::ContrastMode::Manual);
+        CHECK(contrast.manual_lo == 0.0f);
+        CHECK(contrast.manual_hi == doctest::Approx(75.0f).epsilon(0.01));
+        step(0.75f, false); // release
+        CHECK_FALSE(changed);
+        // The low handle, pressed near the left edge, moves the low limit only.
+        step(0.02f, false);
+        step(0.02f, true);
+        step(0.30f, true);
+        CHECK(contrast.manual_lo == doctest::Approx(30.0f).epsilon(0.01));
+        CHECK(contrast.manual_hi == doctest::Approx(75.0f).epsilon(0.01));
+        step(0.30f, false);
+    }
+
 } // TEST_SUITE

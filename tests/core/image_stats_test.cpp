@@ -27,6 +27,46 @@ float linear_percentile(std::vector<float> v, double percent) {
 
 TEST_SUITE("core") {
 
+    TEST_CASE("ImageStats: the histogram counts each finite pixel in its bin over min..max") {
+        // Whole values 0..128 over 128 bins: value k < 128 in bin k, 128 (the max) in the last.
+        SplitMix64 rng(7);
+        std::vector<float> px(300 * 200);
+        for (float& v : px)
+            v = float(rng.next() % 129);
+        px[0] = 0.0f;
+        px[1] = 128.0f;
+        px[2] = std::numeric_limits<float>::quiet_NaN(); // not counted in any bin
+        std::vector<std::uint32_t> direct(ImageStats::kHistogramBins, 0);
+        for (const float v : px)
+            if (!std::isnan(v)) ++direct[std::min<std::size_t>(std::size_t(v), 127)];
+        ImageStats s;
+        compute_image_stats(px, {}, s, true);
+        REQUIRE(s.has_histogram);
+        CHECK(s.histogram_bins == ImageStats::kHistogramBins);
+        for (std::size_t i = 0; i < ImageStats::kHistogramBins; ++i) {
+            CAPTURE(i);
+            CHECK(s.histogram[i] == direct[i]);
+        }
+        // Not asked for: none, and no pass over the pixels for it.
+        ImageStats none;
+        compute_image_stats(px, {}, none);
+        CHECK_FALSE(none.has_histogram);
+    }
+
+    TEST_CASE("ImageStats: a flat image has a one-bin histogram and an all-NaN image none") {
+        ImageStats flat;
+        compute_image_stats(std::vector<float>(64, 5.0f), {}, flat, true);
+        CHECK(flat.has_histogram);
+        CHECK(flat.histogram_bins == 1);
+        CHECK(flat.histogram[0] == 64);
+        ImageStats nan;
+        compute_image_stats(std::vector<float>(64, std::numeric_limits<float>::quiet_NaN()), {},
+                            nan, true);
+        CHECK(nan.has_histogram);
+        CHECK(nan.histogram_bins == 0);
+        CHECK(nan.nonfinite == 64);
+    }
+
     TEST_CASE("ImageStats: min and max skip NaN and Inf which are counted") {
         const float nan = std::numeric_limits<float>::quiet_NaN();
         const float inf = std::numeric_limits<float>::infinity();
