@@ -54,6 +54,8 @@ ParseOutcome parse_command_line(int argc, const char* const* argv, Options& opti
     cli.add_option("--line-color", line_color, "Line colour: " + render::color_list());
     cli.add_option("--size", size, "Window size WIDTHxHEIGHT (default 1280x800)");
     cli.add_flag("--no-vsync", no_vsync, "Redraw as fast as possible");
+    bool no_axes = false;
+    cli.add_flag("--no-axes", no_axes, "No axes and no colorbars: the data fill the views");
     cli.add_flag("--exit-when-done", options.exit_when_done,
                  "Quit once every producer has ended (iterations reached, a replay at its end)");
     std::string record_limit, layout;
@@ -141,6 +143,7 @@ ParseOutcome parse_command_line(int argc, const char* const* argv, Options& opti
         return fail("--size: must be WIDTHxHEIGHT with each in 64..8192, got " +
                     single_quoted(size));
     options.vsync = !no_vsync;
+    options.axes = !no_axes;
     if (layout == "auto") {
         options.layout = LayoutSpec{};
         options.layout.mode = LayoutMode::Auto;

@@ -127,7 +127,8 @@ void ViewerApp::draw_frame() {
     const int panel = std::min(int(m_panel_width * scale), m_fb_width / 2);
     m_window.begin_imgui_frame(); // first: the axes' margins are measured with its font
     m_canvas.update({panel, 0, std::max(m_fb_width - panel, 1), std::max(m_fb_height, 1)},
-                    m_layers.extents(m_router), axis_margins(1.0f / scale));
+                    m_layers.extents(m_router),
+                    m_options.axes ? axis_margins(1.0f / scale) : Margins{});
     update_cursor_text();
     m_renderer.clear(kPanelBackground);
     for (View& view : m_canvas.views()) {
@@ -135,9 +136,9 @@ void ViewerApp::draw_frame() {
         m_renderer.begin_view(view.viewport, view.background);
         m_layers.draw(view, m_canvas, m_renderer, m_host);
         m_renderer.end_view();
-        m_layers.draw_colorbar(view, m_canvas, m_renderer);
+        if (m_options.axes) m_layers.draw_colorbar(view, m_canvas, m_renderer);
     }
-    draw_axes(m_canvas, m_fb_height, 1.0f / scale);
+    if (m_options.axes) draw_axes(m_canvas, m_fb_height, 1.0f / scale);
     draw_view_labels(m_canvas, m_fb_height, 1.0f / scale);
     for (std::size_t i = 0; i < m_recent_ms.size(); ++i)
         m_ordered_ms[i] = m_recent_ms[(m_recent_next + i) % m_recent_ms.size()];

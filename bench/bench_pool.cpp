@@ -4,9 +4,11 @@
 
 #include <algorithm>
 #include <memory>
+#include <vector>
 
 #include "bench/harness.hpp"
 #include "core/frame_pool.hpp"
+#include "core/image_stats.hpp"
 
 namespace rtv::bench {
 
@@ -65,6 +67,34 @@ void bench_pool(const Config& c, Report& report) {
     res.ok = pooled.allocations_per_frame == 0.0 && fresh.allocations_per_frame >= 1.0;
     if (!res.ok) res.error = "allocation counts are not 0 (pooled) and >= 1 (allocating)";
     report.add(std::move(res));
+
+    // What the histogram costs the producer while a panel shows it: a 600x800 frame filled and
+    // its statistics computed at submit (min, max, NaN count), with and without the histogram.
+    std::vector<float> pixels(kPixels);
+    ImageStats stats;
+    std::vector<double> with_rate, without_rate;
+    std::uint64_t counted = 0;
+    for (int r = 0; r < (c.quick ? 1 : 3); ++r) {
+        for (const bool histogram : {true, false}) {
+            const Rate rate = measure(seconds, [&](std::uint64_t n) {
+                std::fill(pixels.begin(), pixels.end(), float(n % 97));
+                pixels[n % kPixels] = float(n % 89) + 0.5f;
+                compute_image_stats(pixels, {}, stats, histogram);
+                if (histogram)
+                    for (std::uint32_t b = 0; b < stats.histogram_bins; ++b)
+                        counted += stats.histogram[b];
+            });
+            (histogram ? with_rate : without_rate).push_back(rate.frames_per_s);
+        }
+    }
+    Result h = compare("pool", "600x800 fill + statistics with the histogram", "frames/s",
+                       median(with_rate), "the same without it", median(without_rate),
+                       "the histogram's cost to the producer (only while shown)");
+    h.metrics = {{"with histogram", h.subject, "frames/s"}, {"without", h.reference, "frames/s"}};
+    // Every pixel of every frame with a histogram is counted in it.
+    h.ok = counted > 0 && counted % kPixels == 0;
+    if (!h.ok) h.error = "the histograms did not count every pixel";
+    report.add(std::move(h));
 }
 
 } // namespace rtv::bench

@@ -101,6 +101,30 @@ min_max(const float* p, std::size_t n) {
     return m;
 }
 
+// Four interleaved sub-histograms, so that runs of equal values do not wait on each other's
+// increments (the increments are the cost: about 0.6 ns a pixel here; computing the bins
+// vectorised first measured no faster). A non-finite pixel is skipped (counted in nonfinite).
+void fill_histogram(const float* p, std::size_t n, float lo, float hi,
+                    std::array<std::uint32_t, ImageStats::kHistogramBins>& out) {
+    constexpr std::size_t kBins = ImageStats::kHistogramBins;
+    std::array<std::array<std::uint32_t, kBins>, 4> sub{};
+    const float scale = hi > lo ? float(double(kBins) / (double(hi) - double(lo))) : 0.0f;
+    const auto bin = [&](float v) -> std::size_t {
+        const float t = (v - lo) * scale; // 0..kBins for v in [lo, hi]; +inf if v - lo overflows
+        return t > 0.0f ? (t < float(kBins) ? static_cast<std::size_t>(t) : kBins - 1) : 0;
+    };
+    std::size_t i = 0;
+    for (; i + 4 <= n; i += 4)
+        for (std::size_t k = 0; k < 4; ++k) {
+            const float v = p[i + k];
+            if (v - v == 0.0f) ++sub[k][bin(v)];
+        }
+    for (; i < n; ++i)
+        if (p[i] - p[i] == 0.0f) ++sub[0][bin(p[i])];
+    for (std::size_t b = 0; b < kBins; ++b)
+        out[b] = sub[0][b] + sub[1][b] + sub[2][b] + sub[3][b];
+}
+
 } // namespace
 
 void compute_image_stats(std::span<const float> px, std::span<float> scratch, ImageStats& out,
@@ -117,13 +141,7 @@ void compute_image_stats(std::span<const float> px, std::span<float> scratch, Im
     out.histogram.fill(0);
     out.histogram_bins = !any ? 0 : m.hi > m.lo ? std::uint32_t(ImageStats::kHistogramBins) : 1;
     if (out.histogram_bins == 0) return;
-    const double scale =
-        m.hi > m.lo ? double(ImageStats::kHistogramBins) / (double(m.hi) - m.lo) : 0.0;
-    for (const float v : px) {
-        if (v - v != 0.0f) continue; // NaN and +-Inf are counted in nonfinite
-        const auto bin = static_cast<std::size_t>((double(v) - m.lo) * scale);
-        ++out.histogram[std::min(bin, ImageStats::kHistogramBins - 1)];
-    }
+    fill_histogram(px.data(), px.size(), m.lo, m.hi, out.histogram);
 }
 
 } // namespace rtv

@@ -80,6 +80,18 @@ TEST_SUITE("app") {
             }
         }
         CHECK_FALSE(view_named(stats, "lines").contains("colorbar")); // images only
+
+        // --no-axes: the data areas fill their views, with no ticks and no colorbar.
+        const auto bare = viewer("--headless --frames 5 --producer sweep --no-axes --stats-json " +
+                                 json.string());
+        REQUIRE_MESSAGE(bare.status == 0, bare.err);
+        const Json plain = rtv::test::read_json(json);
+        const Rect with = rect_of(view_named(stats, "image"));
+        const Rect without = rect_of(view_named(plain, "image"));
+        CHECK(without.x < with.x);
+        CHECK(without.w > with.w);
+        CHECK(view_named(plain, "image").at("ticks").at("x").empty());
+        CHECK_FALSE(view_named(plain, "image").contains("colorbar"));
     }
 
     TEST_CASE("rtviewer: the colorbar runs through the colormap from low to high with manual "
