@@ -69,6 +69,10 @@ Canvas::Canvas(const LayoutSpec& layout, const LayerSettings& defaults)
         for (View& v : m_views)
             v.hide_when_empty = true;
     }
+    // Profiles from the file, last first, so that inserting a profile view moves no later one.
+    for (std::size_t i = layout.views.size(); i-- > 0;)
+        if (const auto& p = layout.views[i].profile)
+            set_profile(i, {{(*p)[0], (*p)[1]}, {(*p)[2], (*p)[3]}});
 }
 
 std::size_t Canvas::add_view(std::string name, FrameKind kind) {
@@ -158,6 +162,54 @@ void Canvas::move(std::uint16_t stream, std::size_t to) {
     place_layer(stream, to, top + 1); // drawn over what the view shows
 }
 
+void Canvas::shift_views(std::size_t from, int by) {
+    const auto moved = [&](std::size_t& index) {
+        if (index != npos && index >= from) index = std::size_t(std::ptrdiff_t(index) + by);
+    };
+    for (std::size_t& v : m_view_of)
+        moved(v);
+    for (View& v : m_views) {
+        moved(v.profile_view);
+        moved(v.profile_source);
+    }
+    moved(m_selected);
+}
+
+std::size_t Canvas::set_profile(std::size_t index, const Segment& segment) {
+    View* source = &m_views[index];
+    source->profile = segment;
+    if (source->profile_view != npos) {
+        m_views[source->profile_view].seen_any = false; // a new segment: fit its values afresh
+        return source->profile_view;
+    }
+    View p;
+    p.name = source->name + " profile";
+    p.kind = FrameKind::Lines;
+    p.background = {1.0f, 1.0f, 1.0f};
+    p.x_label = "distance along the segment";
+    p.profile_source = index;
+    p.profile_slot = source->profile_slot = m_next_profile_slot++;
+    const std::size_t at = index + 1; // right after its image view
+    shift_views(at, 1);
+    m_views.insert(m_views.begin() + std::ptrdiff_t(at), std::move(p));
+    m_views[index].profile_view = at;
+    if (m_mode == LayoutMode::Auto)
+        m_columns = std::max(1, int(std::ceil(std::sqrt(double(m_views.size())))));
+    return at;
+}
+
+void Canvas::clear_profile(std::size_t index) {
+    View& source = m_views[index];
+    source.profile.reset();
+    const std::size_t at = source.profile_view;
+    if (at == npos) return;
+    source.profile_view = npos;
+    source.profile_slot = -1;
+    if (m_selected == at) m_selected = index;
+    m_views.erase(m_views.begin() + std::ptrdiff_t(at));
+    shift_views(at, -1);
+}
+
 std::size_t Canvas::view_of(std::uint16_t stream) const {
     return m_view_of[stream];
 }
@@ -227,9 +279,7 @@ void Canvas::fit(View& v, std::span<const LayerExtent> extents) {
     bool any = false, scrolling = false;
     double newest = 0.0, history = 0.0;
     render::Rect data;
-    for (const std::uint16_t id : v.layers) {
-        if (id >= extents.size() || !extents[id].present) continue;
-        const LayerExtent& e = extents[id];
+    const auto include = [&](const LayerExtent& e) {
         const render::Rect r = !e.image ? padded_lines(e.rect) : v.extent ? *v.extent : e.rect;
         data = any ? data.united(r) : r;
         any = true;
@@ -238,7 +288,10 @@ void Canvas::fit(View& v, std::span<const LayerExtent> extents) {
             history = std::max(history, e.history_x);
             scrolling = true;
         }
-    }
+    };
+    for (const std::uint16_t id : v.layers)
+        if (id < extents.size() && extents[id].present) include(extents[id]);
+    if (v.profile_extent.present) include(v.profile_extent);
     v.camera.set_y_down(v.images && !v.extent); // pixels: row 0 on top; an extent: y up
     const render::Vec2 size{double(v.viewport.width), double(v.viewport.height)};
     if (!v.touched) {
@@ -319,6 +372,7 @@ LayoutSpec Canvas::layout_in_use(std::span<const render::Limits> held) const {
     out.mode = LayoutMode::File;
     out.columns = m_columns;
     for (const View& v : m_views) {
+        if (v.profile_source != npos) continue; // made again from its image view's "profile"
         ViewSpec s;
         s.name = v.name;
         s.streams = v.patterns;
@@ -330,6 +384,7 @@ LayoutSpec Canvas::layout_in_use(std::span<const render::Limits> held) const {
         s.x_label = v.x_label;
         s.y_label = v.y_label;
         s.grid = v.grid;
+        if (v.profile) s.profile = {v.profile->a.x, v.profile->a.y, v.profile->b.x, v.profile->b.y};
         // The view's effective settings, against which each layer's are compared.
         LayerSettings base = m_defaults;
         apply(v.settings, base);

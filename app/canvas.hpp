@@ -48,6 +48,10 @@ struct LayerExtent {
     double newest_x = 0.0;  // scrolling: the newest sample's x
     double history_x = 0.0; // scrolling: the x span the history holds
 };
+// A segment in a view's data units (a line profile's).
+struct Segment {
+    render::Vec2 a, b;
+};
 
 struct View {
     std::string name;
@@ -60,9 +64,16 @@ struct View {
     std::optional<render::Rect> extent; // images in data units (y up) rather than pixels
     std::string x_label, y_label;       // axis titles (empty: none)
     bool grid = false;                  // grid lines at the ticks
-    std::optional<FrameKind> kind;      // of its first layer (or declared by the default layout)
-    bool hide_when_empty = false;       // default layout: an unused view gives its room away
-    std::vector<std::uint16_t> layers;  // stream ids, sorted by draw order before each draw
+    // Line profiles: an image view's segment and the view that shows the values along it; that
+    // view's source, and the extent of its line (set each frame by the layers).
+    std::optional<Segment> profile;
+    std::size_t profile_view = static_cast<std::size_t>(-1);   // on the image view
+    std::size_t profile_source = static_cast<std::size_t>(-1); // on the profile view
+    int profile_slot = -1;                                     // on both: the layers' line
+    LayerExtent profile_extent;                                // on the profile view
+    std::optional<FrameKind> kind;     // of its first layer (or declared by the default layout)
+    bool hide_when_empty = false;      // default layout: an unused view gives its room away
+    std::vector<std::uint16_t> layers; // stream ids, sorted by draw order before each draw
 
     render::Camera camera;
     bool touched = false;  // panned or zoomed by the user: no more fitting until reset
@@ -126,6 +137,11 @@ public:
     void reset(std::size_t index = npos);
     // The visible view under a framebuffer point (origin bottom-left), or npos.
     std::size_t view_at(double fx, double fy) const;
+    // Opens or moves the line profile of image view `index` along `segment`: its profile view
+    // (a line view with its own axes) is placed right after it. Returns the profile view.
+    std::size_t set_profile(std::size_t index, const Segment& segment);
+    // Closes an image view's profile and removes its profile view.
+    void clear_profile(std::size_t index);
     // Drag by framebuffer pixels (x right, y down) / zoom about a framebuffer point.
     void pan(std::size_t index, render::Vec2 delta);
     void zoom(std::size_t index, double factor, double fx, double fy);
@@ -146,6 +162,8 @@ public:
 
 private:
     std::size_t add_view(std::string name, FrameKind kind);
+    // Every stored view index at or after `from` moves by `by` (a view inserted or removed).
+    void shift_views(std::size_t from, int by);
     void place_layer(std::uint16_t stream, std::size_t view, int order);
     void place(const render::Viewport& area, const Margins& margins);
     void fit(View& view, std::span<const LayerExtent> extents);
@@ -160,6 +178,7 @@ private:
     LayerSettings m_defaults;
     std::vector<View> m_views;
     std::size_t m_selected = 0;
+    int m_next_profile_slot = 0;
     std::array<std::size_t, kMaxStreams> m_view_of;
     std::array<LayerSettings, kMaxStreams> m_settings{};
     std::array<std::string, kMaxStreams> m_names{};

@@ -28,7 +28,7 @@ struct Options {
     int width = 1280;
     int height = 800;
     bool vsync = true;
-    bool axes = true; // --no-axes: data areas fill their views, no ticks, no colorbars
+    bool axes = true;            // --no-axes: data areas fill their views, no ticks, no colorbars
     bool exit_when_done = false; // quit once every producer has ended
     std::string record_dir;      // --record: every frame as .npy, with an index
     std::uint64_t record_limit_mb = 1024;

@@ -3,10 +3,13 @@
 #include <array>
 #include <cmath>
 
+#include "app/profile.hpp"
+
 namespace rtv::app {
 
 namespace {
-constexpr render::Rgb kBadValueColor{1.0f, 0.0f, 1.0f}; // magenta: NaN and +-Inf pixels
+constexpr render::Rgb kBadValueColor{1.0f, 0.0f, 1.0f};  // magenta: NaN and +-Inf pixels
+constexpr render::Rgb kProfileColor{0.85f, 0.35f, 0.0f}; // the segment and its profile
 
 // The pixel under a data point, or -1s when the point is off the image.
 void pixel_of(render::Vec2 data, const ImageDesc& desc, const std::optional<render::Rect>& extent,
@@ -22,6 +25,35 @@ Layers::Layers()
     : m_layers(kMaxStreams)
     , m_extents(kMaxStreams)
     , m_limits(kMaxStreams) {
+}
+
+// While the frame is in its slot: the profile of its view, if it is the view's top image layer.
+void Layers::sample_profile_of(const FrameView& f, Canvas& canvas) {
+    const std::size_t index = canvas.view_of(f.stream->id());
+    if (index == Canvas::npos) return;
+    const View& view = canvas.views()[index];
+    if (!view.profile || view.profile_slot < 0) return;
+    for (auto it = view.layers.rbegin(); it != view.layers.rend(); ++it) {
+        if (*it != f.stream->id() && !m_layers[*it].image.empty()) return; // another is on top
+        if (*it == f.stream->id()) break;
+    }
+    const auto slot = std::size_t(view.profile_slot);
+    if (m_profiles.size() <= slot) m_profiles.resize(slot + 1); // allocates: a profile opens
+    if (!m_profiles[slot]) {
+        m_profiles[slot] = std::make_unique<ProfileLine>();
+        m_profiles[slot]->samples.resize(kMaxProfileSamples);
+    }
+    ProfileLine& p = *m_profiles[slot];
+    p.count =
+        sample_profile(f.pixels, f.image, view.extent, view.profile->a, view.profile->b, p.samples);
+    if (p.count >= 2) (void)p.line.upload(1, std::uint32_t(p.count), {p.samples.data(), p.count});
+}
+
+void Layers::draw_profile(const View& view, render::Renderer& renderer) {
+    if (view.profile_slot < 0 || view.profile_source == Canvas::npos) return;
+    const auto slot = std::size_t(view.profile_slot);
+    if (slot >= m_profiles.size() || !m_profiles[slot] || m_profiles[slot]->count < 2) return;
+    (void)renderer.draw(m_profiles[slot]->line, view.camera, {kProfileColor, 1.0f});
 }
 
 void Layers::ingest(FrameRouter& router, ProducerHost& host, Canvas& canvas, bool paused,
@@ -66,6 +98,7 @@ void Layers::ingest(FrameRouter& router, ProducerHost& host, Canvas& canvas, boo
                     layer.sample = f.pixels[std::size_t(y) * f.image.width + std::size_t(x)];
                 }
             }
+            sample_profile_of(f, canvas);
             return layer.image.upload(f.image, f.pixels);
         });
     }
@@ -80,7 +113,16 @@ void Layers::ingest(FrameRouter& router, ProducerHost& host, Canvas& canvas, boo
     }
 }
 
-std::span<const LayerExtent> Layers::extents(const FrameRouter& router) {
+std::span<const LayerExtent> Layers::extents(const FrameRouter& router, Canvas& canvas) {
+    for (View& v : canvas.views()) {
+        v.profile_extent = {};
+        if (v.profile_source == Canvas::npos || v.profile_slot < 0) continue;
+        const auto slot = std::size_t(v.profile_slot);
+        if (slot < m_profiles.size() && m_profiles[slot] && m_profiles[slot]->count >= 2) {
+            v.profile_extent.present = true;
+            v.profile_extent.rect = m_profiles[slot]->line.bounds();
+        }
+    }
     for (std::size_t id = 0; id < m_count; ++id) {
         const Layer& layer = m_layers[id];
         LayerExtent& e = m_extents[id];

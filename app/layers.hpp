@@ -4,6 +4,7 @@
 // the canvas when it shows its first frame. Thread: main (GL context).
 
 #include <cstdint>
+#include <memory>
 #include <optional>
 #include <span>
 #include <vector>
@@ -41,6 +42,14 @@ struct Hover {
     render::Vec2 data;
 };
 
+// The line of one profile view: its samples (sampled from the top image layer of its image view
+// while each frame is in its slot) and their vertex buffer.
+struct ProfileLine {
+    std::vector<LinePoint> samples; // kMaxProfileSamples, sized once
+    std::size_t count = 0;
+    render::LineLayer line;
+};
+
 class Layers {
 public:
     // Allocates: yes (room for every stream id, so layers never move).
@@ -52,8 +61,11 @@ public:
     // Allocates: only when a stream starts.
     void ingest(FrameRouter& router, ProducerHost& host, Canvas& canvas, bool paused,
                 const Hover& hover, std::int64_t now_ns);
-    // What each layer covers, indexed by stream id, for fitting. Allocates: never.
-    std::span<const LayerExtent> extents(const FrameRouter& router);
+    // What each layer covers, indexed by stream id, for fitting; and each profile view's line,
+    // on the view. Allocates: never.
+    std::span<const LayerExtent> extents(const FrameRouter& router, Canvas& canvas);
+    // Draws a profile view's line (nothing for other views). Allocates: never.
+    void draw_profile(const View& view, render::Renderer& renderer);
     // Draws the layers of `view` in their draw order. Allocates: never.
     void draw(View& view, const Canvas& canvas, render::Renderer& renderer, ProducerHost& host);
     // Draws the colorbar of an image view: the colormap of its top image layer, low at the
@@ -74,11 +86,14 @@ public:
     std::span<const render::Limits> limits();
 
 private:
+    void sample_profile_of(const FrameView& frame, Canvas& canvas);
+
     std::vector<Layer> m_layers;        // kMaxStreams, address-stable
     std::vector<LayerExtent> m_extents; // kMaxStreams
     std::vector<render::Limits> m_limits;
     render::ImageLayer m_ramp; // 1 x 256: the values 0..255, drawn as every colorbar
-    std::size_t m_count = 0;   // layers in use (streams the host has)
+    std::vector<std::unique_ptr<ProfileLine>> m_profiles; // by View::profile_slot
+    std::size_t m_count = 0;                              // layers in use (streams the host has)
 };
 
 } // namespace rtv::app

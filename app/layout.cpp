@@ -18,7 +18,7 @@ using nlohmann::json;
 constexpr const char* kTopKeys = "columns, views";
 constexpr const char* kViewKeys = "name, streams, colormap, contrast, line_color, opacity, "
                                   "background, span, height, extent, x_label, y_label, grid, "
-                                  "layers";
+                                  "profile, layers";
 constexpr const char* kLayerKeys = "colormap, contrast, line_color, opacity";
 
 std::string in_quotes(std::string_view s) {
@@ -142,6 +142,15 @@ Status parse_view(const json& v, std::size_t index, int columns, ViewSpec& out) 
                     string_of(value, where, key, key == "x_label" ? out.x_label : out.y_label);
                 !s)
                 return s;
+        } else if (key == "profile") {
+            const bool numbers = value.is_array() && value.size() == 4 &&
+                                 std::all_of(value.begin(), value.end(),
+                                             [](const json& n) { return n.is_number(); });
+            if (!numbers)
+                return Status::error(where + ": profile must be [x0, y0, x1, y1], got " +
+                                     value.dump());
+            out.profile = {value[0].get<double>(), value[1].get<double>(), value[2].get<double>(),
+                           value[3].get<double>()};
         } else if (key == "grid") {
             if (!value.is_boolean()) return Status::error(where + ": 'grid' must be true or false");
             out.grid = value.get<bool>();
@@ -252,6 +261,7 @@ std::string layout_json(const LayoutSpec& layout) {
         if (!v.x_label.empty()) j["x_label"] = v.x_label;
         if (!v.y_label.empty()) j["y_label"] = v.y_label;
         if (v.grid) j["grid"] = true;
+        if (v.profile) j["profile"] = *v.profile;
         if (v.span != 1) j["span"] = v.span;
         if (v.height != 1.0) j["height"] = v.height;
         if (!v.layers.empty()) {

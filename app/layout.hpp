@@ -13,6 +13,7 @@
 //                { "name": "trace", "streams": ["sensor/samples"], "line_color": "red",
 //                  "layers": { "sensor/samples": { "opacity": 0.5 } } } ] }
 
+#include <array>
 #include <map>
 #include <optional>
 #include <string>
@@ -42,7 +43,8 @@ struct ViewSpec {
     std::optional<render::Rect> extent; // images in data units: [x0, x1, y0, y1] as imshow's
     std::string x_label, y_label;       // axis titles
     bool grid = false;                  // grid lines at the ticks
-    int span = 1;                       // columns the view covers, 1..columns
+    std::optional<std::array<double, 4>> profile; // a line profile: [x0, y0, x1, y1], data units
+    int span = 1;                                 // columns the view covers, 1..columns
     double height = 1.; // relative height of its row (the tallest view of a row sets it)
     std::map<std::string, DisplaySettings, std::less<>> layers; // per stream name
 };

@@ -109,6 +109,16 @@ void view_editor(PanelContext& ctx) {
     ImGui::ColorEdit3("background", &view.background.r, ImGuiColorEditFlags_NoInputs);
     ImGui::SameLine();
     if (ImGui::Button("Reset this view (double-click)")) canvas.reset(canvas.selected());
+    if (view.profile) {
+        ImGui::Text("profile from (%.4g, %.4g) to (%.4g, %.4g)", view.profile->a.x,
+                    view.profile->a.y, view.profile->b.x, view.profile->b.y);
+        ImGui::SameLine();
+        if (ImGui::Button("close")) canvas.clear_profile(canvas.selected());
+    } else if (view.profile_source != Canvas::npos) {
+        ImGui::Text("profile of %s", views[view.profile_source].name.c_str());
+    } else if (view.images) {
+        ImGui::TextDisabled("shift-drag on the image: a line profile");
+    }
     text_field("x label", view.x_label);
     text_field("y label", view.y_label);
     ImGui::Checkbox("grid", &view.grid);
@@ -349,7 +359,19 @@ void draw_view_labels(const Canvas& canvas, int fb_height, float scale) {
                       v.name.c_str());
         if (selected)
             draw->AddRect(top_left, bottom_right, IM_COL32(40, 90, 160, 255), 0.0f, 0, 2.0f);
-        if (v.layers.empty()) {
+        if (v.profile) { // the segment a profile follows
+            const render::Vec2 view_size{double(vp.width), double(vp.height)};
+            const render::Vec2 a = v.camera.data_to_screen(v.profile->a, view_size);
+            const render::Vec2 b = v.camera.data_to_screen(v.profile->b, view_size);
+            const ImVec2 pa{top_left.x + float(a.x) * scale, top_left.y + float(a.y) * scale};
+            const ImVec2 pb{top_left.x + float(b.x) * scale, top_left.y + float(b.y) * scale};
+            draw->PushClipRect(top_left, bottom_right, true);
+            draw->AddLine(pa, pb, IM_COL32(217, 89, 0, 255), 2.0f);
+            draw->AddCircleFilled(pa, 3.5f, IM_COL32(217, 89, 0, 255));
+            draw->AddCircle(pb, 4.0f, IM_COL32(217, 89, 0, 255), 0, 2.0f);
+            draw->PopClipRect();
+        }
+        if (v.layers.empty() && v.profile_source == Canvas::npos) {
             char text[160];
             const char* what = v.patterns.empty() ? "any stream" : v.patterns.front().c_str();
             std::snprintf(text, sizeof text, "waiting for %s%s", what,

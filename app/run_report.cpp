@@ -47,6 +47,10 @@ json views_json(const RunReport& r) {
                 {"colormap", std::string(render::name_of(v.bar_colormap))},
                 {"ticks", values(v.bar_ticks)}};
         }
+        if (v.profile)
+            j["profile"] = {v.profile->a.x, v.profile->a.y, v.profile->b.x, v.profile->b.y};
+        if (v.profile_source != Canvas::npos)
+            j["profile_of"] = r.canvas.views()[v.profile_source].name;
         json streams = json::array();
         for (const std::uint16_t id : v.layers)
             streams.push_back(r.canvas.stream_name(id));

@@ -127,7 +127,7 @@ void ViewerApp::draw_frame() {
     const int panel = std::min(int(m_panel_width * scale), m_fb_width / 2);
     m_window.begin_imgui_frame(); // first: the axes' margins are measured with its font
     m_canvas.update({panel, 0, std::max(m_fb_width - panel, 1), std::max(m_fb_height, 1)},
-                    m_layers.extents(m_router),
+                    m_layers.extents(m_router, m_canvas),
                     m_options.axes ? axis_margins(1.0f / scale) : Margins{});
     update_cursor_text();
     m_renderer.clear(kPanelBackground);
@@ -135,6 +135,7 @@ void ViewerApp::draw_frame() {
         if (!view.visible) continue;
         m_renderer.begin_view(view.viewport, view.background);
         m_layers.draw(view, m_canvas, m_renderer, m_host);
+        m_layers.draw_profile(view, m_renderer);
         m_renderer.end_view();
         if (m_options.axes) m_layers.draw_colorbar(view, m_canvas, m_renderer);
     }
@@ -282,7 +283,12 @@ void ViewerApp::handle_event(const SDL_Event& event) {
     case SDL_MOUSEMOTION:
         m_mouse_x = event.motion.x;
         m_mouse_y = event.motion.y;
-        if (m_drag_view != Canvas::npos) {
+        if (m_profile_drag != Canvas::npos) {
+            const render::Vec2 p = framebuffer_point(m_mouse_x, m_mouse_y);
+            const Segment seg{m_canvas.views()[m_profile_drag].profile->a,
+                              m_canvas.data_at(m_profile_drag, p.x, p.y)};
+            m_canvas.set_profile(m_profile_drag, seg);
+        } else if (m_drag_view != Canvas::npos) {
             const render::Vec2 s = framebuffer_point(1, 1), o = framebuffer_point(0, 0);
             m_canvas.pan(m_drag_view,
                          {event.motion.xrel * (s.x - o.x), event.motion.yrel * (o.y - s.y)});
@@ -293,7 +299,12 @@ void ViewerApp::handle_event(const SDL_Event& event) {
             const render::Vec2 p = framebuffer_point(event.button.x, event.button.y);
             const std::size_t view = m_canvas.view_at(p.x, p.y);
             if (view != Canvas::npos) m_canvas.select(view);
-            if (view != Canvas::npos && event.button.clicks >= 2) {
+            if (view != Canvas::npos && (SDL_GetModState() & KMOD_SHIFT) &&
+                m_canvas.views()[view].images) { // shift-drag: a line profile's segment
+                const render::Vec2 d = m_canvas.data_at(view, p.x, p.y);
+                m_profile_drag = view;
+                m_canvas.set_profile(view, {d, d});
+            } else if (view != Canvas::npos && event.button.clicks >= 2) {
                 m_canvas.reset(view); // double-click: this view fits its data again
             } else {
                 m_drag_view = view;
@@ -301,7 +312,15 @@ void ViewerApp::handle_event(const SDL_Event& event) {
         }
         break;
     case SDL_MOUSEBUTTONUP:
-        if (event.button.button == SDL_BUTTON_LEFT) m_drag_view = Canvas::npos;
+        if (event.button.button == SDL_BUTTON_LEFT) {
+            m_drag_view = Canvas::npos;
+            if (m_profile_drag != Canvas::npos) { // a click without a drag closes the profile
+                const auto& seg = m_canvas.views()[m_profile_drag].profile;
+                if (seg && seg->a.x == seg->b.x && seg->a.y == seg->b.y)
+                    m_canvas.clear_profile(m_profile_drag);
+            }
+            m_profile_drag = Canvas::npos;
+        }
         break;
     case SDL_MOUSEWHEEL:
         if (imgui_wants) break;

@@ -72,6 +72,7 @@ private:
     // Input and the cursor readout
     int m_mouse_x = -1, m_mouse_y = -1; // window pixels; -1: outside the window
     std::size_t m_drag_view = Canvas::npos;
+    std::size_t m_profile_drag = Canvas::npos; // the image view whose segment is being drawn
     Hover m_hover;
     std::string m_cursor_text;
 

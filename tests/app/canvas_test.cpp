@@ -224,6 +224,33 @@ TEST_SUITE("app") {
         CHECK(app::image_place(desc, std::nullopt).x1 == 640.0);
     }
 
+    TEST_CASE("canvas: a profile view opens right after its image view and closes with it") {
+        Canvas canvas(file_layout(R"({"views": [{"name": "a"}, {"name": "b"}]})"), {});
+        canvas.assign(0, {"cam", FrameKind::Image, "p"});   // into a
+        canvas.assign(1, {"trace", FrameKind::Lines, "p"}); // into b
+        canvas.select(1);
+        const std::size_t p = canvas.set_profile(0, {{1, 2}, {3, 4}});
+        CHECK(p == 1);
+        REQUIRE(canvas.views().size() == 3);
+        CHECK(canvas.views()[1].name == "a profile");
+        CHECK(canvas.views()[1].profile_source == 0);
+        CHECK(canvas.views()[0].profile_view == 1);
+        // What came after moved one place on: the stream, the selection.
+        CHECK(canvas.view_of(1) == 2);
+        CHECK(canvas.selected() == 2);
+        CHECK(canvas.set_profile(0, {{5, 5}, {6, 6}}) == 1); // moving it reuses the view
+        CHECK(canvas.views().size() == 3);
+        // Saved as the image view's "profile", not as a view of its own.
+        const app::LayoutSpec saved = canvas.layout_in_use({});
+        REQUIRE(saved.views.size() == 2);
+        CHECK(saved.views[0].profile == std::array<double, 4>{5, 5, 6, 6});
+        canvas.clear_profile(0);
+        CHECK(canvas.views().size() == 2);
+        CHECK(canvas.view_of(1) == 1);
+        CHECK(canvas.selected() == 1);
+        CHECK_FALSE(canvas.views()[0].profile);
+    }
+
     TEST_CASE("canvas: moved streams and their settings survive the layout in use") {
         app::LayerSettings defaults;
         defaults.colormap = render::Colormap::Grays;

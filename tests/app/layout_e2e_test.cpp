@@ -2,6 +2,7 @@
 // screenshot (each view shows its own streams in its own colours and nothing else), --layout
 // auto, --save-layout read back by --layout, and bad layouts refused before any window opens.
 
+#include <cmath>
 #include <filesystem>
 #include <fstream>
 #include <string>
@@ -152,6 +153,29 @@ TEST_SUITE("app") {
         CHECK(view_named(stats, "now").at("streams") == Json{"waves/lines"});
         // Each stream names its view.
         CHECK(rtv::test::find_stream(stats, "waves/lines")->at("view") == "now");
+    }
+
+    TEST_CASE(
+        "rtviewer: a profile in the layout opens its profile view which --save-layout keeps") {
+        const fs::path layout = write_file("profile.json", R"({"views": [
+            {"name": "blobs", "streams": ["blobs/*"], "profile": [50, 150, 500, 300]}]})");
+        const fs::path json = work_dir() / "profile.out.json", saved = work_dir() / "p-saved.json";
+        const Run r = viewer("--headless --frames 10 --producer blobs --layout " + layout.string() +
+                             " --save-layout " + saved.string() + " --stats-json " + json.string());
+        REQUIRE_MESSAGE(r.status == 0, r.err);
+        const Json stats = read_json(json);
+        REQUIRE(stats.at("views").size() == 2);
+        CHECK(stats.at("views").at(0).at("profile") == Json{50.0, 150.0, 500.0, 300.0});
+        const Json& profile = stats.at("views").at(1); // placed right after its image view
+        CHECK(profile.at("name") == "blobs profile");
+        CHECK(profile.at("profile_of") == "blobs");
+        // Fitted to the profile: distance 0 .. the segment's length (474.3).
+        CHECK(profile.at("x_range").at(0).get<double>() == doctest::Approx(0.0));
+        CHECK(profile.at("x_range").at(1).get<double>() ==
+              doctest::Approx(std::hypot(450.0, 150.0)).epsilon(0.01));
+        const Json back = Json::parse(rtv::test::slurp(saved));
+        REQUIRE(back.at("views").size() == 1); // the profile view comes back from "profile"
+        CHECK(back.at("views").at(0).at("profile") == Json{50.0, 150.0, 500.0, 300.0});
     }
 
     TEST_CASE("rtviewer: bad layouts exit 2 with their message before any window opens") {

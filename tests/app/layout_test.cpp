@@ -83,7 +83,7 @@ TEST_SUITE("app") {
         CHECK(error_of(R"({"views": [{"name": "a", "colour": "red"}]})") ==
               "l.json: views[0]: unknown key 'colour', expected one of: name, streams, "
               "colormap, contrast, line_color, opacity, background, span, height, extent, "
-              "x_label, y_label, grid, layers");
+              "x_label, y_label, grid, profile, layers");
         CHECK(error_of(R"({"views": [{"name": "a", "colormap": "jet"}]})") ==
               "l.json: view 'a': unknown colormap 'jet', expected one of: viridis, reds, blues, "
               "grays, magma, inferno, plasma, turbo");
@@ -124,6 +124,8 @@ TEST_SUITE("app") {
                               "and y0 < y1, finite, got ") +
                       nlohmann_dump(extent));
         }
+        CHECK(error_of(R"({"views": [{"name": "a", "profile": [1, 2, 3]}]})") ==
+              "l.json: view 'a': profile must be [x0, y0, x1, y1], got [1,2,3]");
         CHECK(error_of(R"({"views": [{"name": "a", "grid": "yes"}]})") ==
               "l.json: view 'a': 'grid' must be true or false");
         CHECK(error_of(R"({"views": [{"name": "a", "x_label": 3}]})") ==
