@@ -3,11 +3,16 @@
 // low (bottom) to high (top) with the limits in use.
 
 #include <cmath>
+#include <fstream>
+#include <limits>
 #include <string>
+#include <utility>
+#include <vector>
 
 #include <doctest/doctest.h>
 
 #include "app/e2e_files.hpp"
+#include "producers/npy.hpp"
 #include "render/colormap.hpp"
 #include "render/snapshot.hpp"
 
@@ -132,6 +137,45 @@ TEST_SUITE("app") {
         CHECK(top > 247);
         // Its labels, right of it.
         CHECK(light_pixels(img, b.x + b.w + 2, b.y, b.x + b.w + 50, b.y + b.h) > 40);
+    }
+
+    TEST_CASE("rtviewer: images all equal or all NaN still get finite axes and colorbars") {
+        // A recording of two 6x4 streams made by hand: every pixel 5, every pixel NaN.
+        const fs::path dir = rtv::test::fresh_path("flat_recording");
+        fs::create_directories(dir / "frames");
+        std::ofstream index(dir / "index.tsv");
+        index << "frame\tstream\tkind\trows\tcols\tt_ns\tfile\n";
+        for (const auto& [name, value] :
+             {std::pair{"flat", 5.0f}, std::pair{"nan", std::numeric_limits<float>::quiet_NaN()}}) {
+            std::vector<std::byte> npy;
+            rtv::producers::write_npy(npy, std::vector<float>(24, value), 4, 6);
+            std::ofstream(dir / "frames" / (std::string(name) + ".npy"), std::ios::binary)
+                .write(reinterpret_cast<const char*>(npy.data()), std::streamsize(npy.size()));
+            index << (name[0] == 'f' ? 0 : 1) << '\t' << name << "\timage\t4\t6\t0\tframes/" << name
+                  << ".npy\n";
+        }
+        index.close();
+        const fs::path json = work_dir() / "flat.json";
+        const auto r =
+            viewer("--headless --frames 8 --layout auto --producer replay:path=" + dir.string() +
+                   ",loop=1 --stats-json " + json.string());
+        REQUIRE_MESSAGE(r.status == 0, r.err);
+        const std::string text = rtv::test::slurp(json);
+        CHECK(text.find("null") == std::string::npos); // no NaN written anywhere (JSON has none)
+        const Json stats = Json::parse(text);
+        for (const char* name : {"flat", "nan"}) {
+            CAPTURE(name);
+            const Json& v = view_named(stats, name);
+            REQUIRE(v.contains("colorbar"));
+            const Json& bar = v.at("colorbar");
+            CHECK(bar.at("ticks").size() >= 3);
+            for (const Json& t : bar.at("ticks"))
+                CHECK(std::isfinite(t.get<double>()));
+            CHECK(v.at("ticks").at("x").size() >= 3);
+            CHECK(v.at("ticks").at("y").size() >= 3);
+        }
+        CHECK(view_named(stats, "flat").at("colorbar").at("limits") == Json{5.0, 5.0});
+        CHECK(view_named(stats, "nan").at("colorbar").at("limits") == Json{0.0, 0.0});
     }
 
 } // TEST_SUITE
