@@ -136,7 +136,7 @@ void Recorder::on_frame(const FrameView& f) {
     m_ready.notify_one();
 }
 
-bool Recorder::write_one(const Pending& p, std::uint64_t number) {
+int Recorder::write_one(const Pending& p, std::uint64_t number) {
     char name[32];
     std::snprintf(name, sizeof name, "%09llu.npy", static_cast<unsigned long long>(number));
     char path[4096];
@@ -146,22 +146,24 @@ bool Recorder::write_one(const Pending& p, std::uint64_t number) {
                                     p.kind == FrameKind::Image ? p.cols : 2};
     producers::write_npy_header(m_header, producers::NpyType::F4, 2, shape);
     const int fd = ::open(path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
-    if (fd < 0) return false;
+    if (fd < 0) return errno;
     const bool ok = write_all(fd, m_header.data(), m_header.size()) &&
                     write_all(fd, m_ring.data() + p.offset, p.bytes);
+    const int failure = ok ? 0 : errno; // before close(), which may set errno again
     ::close(fd);
-    if (!ok) return false;
+    if (!ok) return failure;
     char line[512];
     const int n =
         std::snprintf(line, sizeof line, "%llu\t%s\t%s\t%u\t%u\t%lld\tframes/%s\n",
                       static_cast<unsigned long long>(number), p.stream->request().name.c_str(),
                       p.kind == FrameKind::Image ? "image" : "lines", p.rows, p.cols,
                       static_cast<long long>(p.t_ns), name);
-    if (n <= 0 || !write_all(m_index_fd, line, std::size_t(n))) return false;
+    if (n <= 0) return EINVAL;
+    if (!write_all(m_index_fd, line, std::size_t(n))) return errno;
     std::lock_guard lock(m_mutex);
     ++m_counts.frames;
     m_counts.bytes += m_header.size() + p.bytes;
-    return true;
+    return 0;
 }
 
 void Recorder::write_loop(std::stop_token stop) {
@@ -175,15 +177,16 @@ void Recorder::write_loop(std::stop_token stop) {
             if (m_count == 0 || !m_pending[m_head].ready) return; // closing, nothing left
             p = m_pending[m_head];
         }
-        const bool ok = write_one(p, number++);
+        const int failure = write_one(p, number++);
         std::lock_guard lock(m_mutex);
         m_head = (m_head + 1) % kMaxPending;
         --m_count;
-        if (!ok) {
-            m_counts.error = "rtviewer: --record: cannot write " + m_dir + ": " +
-                             std::strerror(errno) + "; recording stopped";
-            m_stopped = true;
-            m_count = 0; // nothing more will be written
+        if (failure != 0) {
+            m_error = "rtviewer: --record: cannot write " + m_dir + ": " + std::strerror(failure) +
+                      "; recording stopped";
+            m_counts.failed = m_stopped = true;
+            m_counts.discarded += m_count + 1; // this frame and those still in the ring
+            m_count = 0;                       // nothing more will be written
             return;
         }
     }
@@ -205,6 +208,11 @@ void Recorder::close() {
 Recorder::Counts Recorder::counts() const {
     std::lock_guard lock(m_mutex);
     return m_counts;
+}
+
+std::string Recorder::error() const {
+    std::lock_guard lock(m_mutex);
+    return m_error;
 }
 
 } // namespace rtv::app

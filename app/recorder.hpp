@@ -25,12 +25,15 @@ namespace rtv::app {
 
 class Recorder final : public FrameTap {
 public:
+    // Plain numbers: read every display frame for the panel, so nothing here allocates.
     struct Counts {
-        std::uint64_t frames = 0;  // written
-        std::uint64_t dropped = 0; // not recorded: the writer was behind (ring full)
-        std::uint64_t bytes = 0;   // of .npy files written
+        std::uint64_t frames = 0;    // written
+        std::uint64_t dropped = 0;   // not recorded: the writer was behind (ring full)
+        std::uint64_t discarded = 0; // taken into the ring, then lost when a write error stopped it
+        std::uint64_t bytes = 0;     // of .npy files written
         bool limit_reached = false;
-        std::string error; // an I/O error stops the recording
+        bool failed = false; // an I/O error stopped the recording: error() says which
+        bool operator==(const Counts&) const = default;
     };
 
     Recorder(std::string dir, std::uint64_t limit_bytes, std::size_t ring_bytes = 64u << 20);
@@ -41,6 +44,8 @@ public:
     // Writes what is in the ring and stops the writer. Thread: main.
     void close();
     Counts counts() const;
+    // The write error that stopped the recording, or empty. Allocates: yes (a copy).
+    std::string error() const;
     const std::string& dir() const { return m_dir; }
 
 private:
@@ -54,7 +59,8 @@ private:
     };
     bool reserve(std::size_t bytes, std::size_t& offset); // under m_mutex
     void write_loop(std::stop_token stop);
-    bool write_one(const Pending& p, std::uint64_t number);
+    // 0, or the errno of the call that failed.
+    int write_one(const Pending& p, std::uint64_t number);
 
     std::string m_dir;
     std::uint64_t m_limit;
@@ -67,6 +73,7 @@ private:
     mutable std::mutex m_mutex;
     std::condition_variable_any m_ready;
     Counts m_counts;
+    std::string m_error;
     bool m_closing = false, m_stopped = false;
     std::jthread m_writer;
 };

@@ -92,7 +92,10 @@ void print_summary(const RunReport& r) {
                     static_cast<unsigned long long>(c.frames), double(c.bytes) / 1e6,
                     r.recorder->dir().c_str(), static_cast<unsigned long long>(c.dropped),
                     c.limit_reached ? ", stopped at the size limit" : "");
-        if (!c.error.empty()) std::printf("  %s\n", c.error.c_str());
+        if (c.discarded)
+            std::printf("  %llu frames lost when a write error stopped the recording\n",
+                        static_cast<unsigned long long>(c.discarded));
+        if (c.failed) std::printf("  %s\n", r.recorder->error().c_str());
     }
 }
 
@@ -162,7 +165,8 @@ std::string stats_json(const RunReport& r) {
                        {"bytes", c.bytes},
                        {"dropped", c.dropped},
                        {"limit_reached", c.limit_reached},
-                       {"error", c.error}};
+                       {"discarded", c.discarded},
+                       {"error", r.recorder->error()}};
     }
     // Non-finite numbers cannot be JSON: dump() writes them as null.
     return j.dump(2) + "\n";

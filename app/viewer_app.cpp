@@ -237,14 +237,17 @@ void ViewerApp::shutdown() {
     }
 }
 
+// Rewritten only when the counts change (the text buffer keeps its capacity).
 void ViewerApp::update_record_text() {
     const Recorder::Counts c = m_recorder->counts();
+    if (c == m_record_counts && !m_record_text.empty()) return;
+    m_record_counts = c;
     char buf[512];
     std::snprintf(buf, sizeof buf, "recording to %s: %llu frames, %.1f MB%s%s%s",
                   m_recorder->dir().c_str(), static_cast<unsigned long long>(c.frames),
                   double(c.bytes) / 1e6, c.dropped ? ", some dropped (disk behind)" : "",
                   c.limit_reached ? ", size limit reached: stopped" : "",
-                  c.error.empty() ? "" : " - write error: stopped");
+                  c.failed ? " - write error: stopped" : "");
     m_record_text = buf; // reuses its capacity
 }
 

@@ -88,6 +88,7 @@ private:
     bool m_exit_screenshot_failed = false;
     std::string m_notice;
     std::string m_record_text; // the panel's recording line, rewritten in place
+    Recorder::Counts m_record_counts;
     std::string m_gl_renderer, m_gl_version;
     bool m_shut_down = false;
 };

@@ -38,15 +38,17 @@ Status decode_frame(std::string_view topic, std::span<const std::byte> payload, 
     if (Status s = parse_npy(payload, out.array, limits); !s)
         return Status::error(std::string(name) + ": " + s.message());
     const NpyArray& a = out.array;
-    const std::string who(name);
-    if (a.count() == 0) return Status::error(who + ": array " + shape_of(a) + " is empty");
+    // The stream's name opens each message: made only on the error path (a good message
+    // allocates nothing).
+    const auto fail = [&](const std::string& what) {
+        return Status::error(std::string(name) + ": " + what);
+    };
+    if (a.count() == 0) return fail("array " + shape_of(a) + " is empty");
     if (a.dims == 1) {
         if (hint == Hint::Image)
-            return Status::error(who + ": 'name:image' needs a 2-D array, got shape " +
-                                 shape_of(a));
+            return fail("'name:image' needs a 2-D array, got shape " + shape_of(a));
         if (a.shape[0] > limits.max_elements / 2)
-            return Status::error(who + ": line of " + std::to_string(a.shape[0]) +
-                                 " points is too long");
+            return fail("line of " + std::to_string(a.shape[0]) + " points is too long");
         out.kind = FrameKind::Lines;
         out.lines = 1;
         out.points = static_cast<std::uint32_t>(a.shape[0]);
@@ -60,14 +62,13 @@ Status decode_frame(std::string_view topic, std::span<const std::byte> payload, 
         out.points = static_cast<std::uint32_t>(
             std::min<std::uint64_t>(out.xy ? a.shape[0] : a.shape[1], ~0u));
         if (out.lines > kMaxLines)
-            return Status::error(who + ": " + std::to_string(a.shape[0]) +
-                                 " lines in one frame, expected at most " +
-                                 std::to_string(kMaxLines));
+            return fail(std::to_string(a.shape[0]) + " lines in one frame, expected at most " +
+                        std::to_string(kMaxLines));
         return Status::ok();
     }
     if (a.shape[0] > kMaxSide || a.shape[1] > kMaxSide)
-        return Status::error(who + ": image " + shape_of(a) + " is larger than " +
-                             std::to_string(kMaxSide) + " on a side");
+        return fail("image " + shape_of(a) + " is larger than " + std::to_string(kMaxSide) +
+                    " on a side");
     out.kind = FrameKind::Image;
     out.height = static_cast<std::uint32_t>(a.shape[0]);
     out.width = static_cast<std::uint32_t>(a.shape[1]);

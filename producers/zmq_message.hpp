@@ -6,7 +6,7 @@
 //   (H, W)         an image (any other 2-D shape)
 // A suffix on the name chooses for 2-D arrays: "name:image" (an image even if it is (N, 2)),
 // "name:lines" ((L, N): L lines of N points, x = 0..N-1). The suffix is not part of the name.
-// Thread: any. Allocates: never.
+// Thread: any. Allocates: never for a good message; a rejected one builds its reason.
 
 #include <cstdint>
 #include <span>

@@ -83,6 +83,29 @@ TEST_SUITE("app") {
         CHECK_FALSE(j.at("record").at("limit_reached").get<bool>());
     }
 
+    TEST_CASE("record: a write error stops the recording with its reason and counts what it lost") {
+        const fs::path dir = fresh_path("efbig"), stats = fresh_path("efbig.json"),
+                       err = fresh_path("err");
+        // A file size limit of 64 KiB (SIGXFSZ ignored, so writes past it fail with EFBIG):
+        // index.tsv fits, no 256 KiB frame does.
+        const std::string cmd =
+            "sh -c 'trap \"\" XFSZ; ulimit -f 64; exec " + std::string(RTV_VIEWER_PATH) +
+            " --headless --exit-when-done --producer "
+            "sweep:iterations=10,interval=0.001,width=256,height=256,"
+            "policy=wait --record " +
+            dir.string() + " --stats-json " + stats.string() + "' >/dev/null 2>" + err.string();
+        const int raw = std::system(cmd.c_str());
+        REQUIRE(WIFEXITED(raw));
+        CHECK(WEXITSTATUS(raw) == 0); // the viewer goes on
+        const Json j = read_json(stats);
+        const Json& rec = j.at("record");
+        CHECK(rec.at("frames") == 0);
+        CHECK(rec.at("error") == "rtviewer: --record: cannot write " + dir.string() +
+                                     ": File too large; recording stopped");
+        // The frame being written and any still in the ring are counted as lost.
+        CHECK(rec.at("discarded").get<double>() >= 1);
+    }
+
     TEST_CASE("record: recording stops at the size limit and says so") {
         const fs::path dir = fresh_path("limit"), stats = fresh_path("limit.json"),
                        err = fresh_path("err");
