@@ -50,6 +50,8 @@ public:
     std::size_t bytes() const { return m_stride * m_slot_count * sizeof(float); }
     // Slots currently held (acquired and not yet released). Thread: any. Allocates: never.
     unsigned in_use() const;
+    // Threads inside acquire_wait now (tests wait for a waiter to be there). Thread: any.
+    std::uint32_t waiters() const { return m_waiters.load(); }
 
 private:
     struct AlignedDelete {

@@ -2,11 +2,13 @@
 // A child process for end-to-end tests: rtviewer (or any program) with its stdout on a pipe, so
 // that a test can wait for a line it prints (a blocking read: no sleeps) before it acts.
 
+#include <chrono>
 #include <csignal>
 #include <string>
 #include <vector>
 
 #include <doctest/doctest.h>
+#include <poll.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -60,6 +62,27 @@ struct Child {
         ::waitpid(pid, &raw, 0);
         pid = -1;
         return WIFEXITED(raw) ? WEXITSTATUS(raw) : -1;
+    }
+    // finish(), but a process still running after `seconds` is killed: -2 then. A hang
+    // detector for tests of prompt exits.
+    int finish_within(int seconds) {
+        const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(seconds);
+        char buf[512];
+        for (;;) {
+            const auto left = std::chrono::duration_cast<std::chrono::milliseconds>(
+                deadline - std::chrono::steady_clock::now());
+            pollfd p{out, POLLIN, 0};
+            if (left.count() <= 0 || ::poll(&p, 1, int(left.count())) == 0) {
+                ::kill(pid, SIGKILL);
+                ::waitpid(pid, nullptr, 0);
+                pid = -1;
+                return -2;
+            }
+            const ssize_t n = ::read(out, buf, sizeof buf);
+            if (n <= 0) break; // end of file: the process is going
+            stdout_text.append(buf, std::size_t(n));
+        }
+        return finish();
     }
 };
 

@@ -17,6 +17,10 @@ namespace rtv::test {
 
 using Json = nlohmann::json;
 
+// The exit status of a test that cannot run here (a missing optional tool): ctest reports it as
+// skipped (SKIP_RETURN_CODE in tests/CMakeLists.txt), never as passed.
+constexpr int kSkipExitCode = 77;
+
 // A path in the temporary directory, unique to this process, with nothing there yet.
 inline std::filesystem::path fresh_path(const std::string& name) {
     const std::filesystem::path p = std::filesystem::temp_directory_path() /

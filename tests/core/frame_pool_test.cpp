@@ -6,6 +6,7 @@
 
 #include <doctest/doctest.h>
 
+#include "core/deadline.hpp"
 #include "core/frame_pool.hpp"
 
 TEST_SUITE("core") {
@@ -72,8 +73,12 @@ TEST_SUITE("core") {
             got = pool.acquire_wait(stop);
         });
         waiting.wait();
+        // Release only once the waiter is inside acquire_wait, so the wake-up path is the one
+        // tested (not a first try_acquire that finds the slot free).
+        while (pool.waiters() == 0)
+            std::this_thread::yield();
         pool.release(*held);
-        waiter.join();
+        rtv::test::must_finish("acquire_wait after a release", [&] { waiter.join(); });
         REQUIRE(got);
         CHECK(*got == *held);
     }
@@ -88,8 +93,10 @@ TEST_SUITE("core") {
             got = pool.acquire_wait(stop);
         });
         waiting.wait();
+        while (pool.waiters() == 0) // inside acquire_wait: the stop must wake it
+            std::this_thread::yield();
         waiter.request_stop();
-        waiter.join(); // hangs (and the ctest timeout fails the test) if the wait ignores stop
+        rtv::test::must_finish("acquire_wait after a stop request", [&] { waiter.join(); });
         CHECK_FALSE(got);
     }
 

@@ -7,8 +7,8 @@
 TEST_SUITE("core") {
 
     TEST_CASE(
-        "FrameQueue: the preallocated queue takes its minimum capacity without allocating and "
-        "in order") {
+        "FrameQueue: the preallocated queue takes its minimum capacity with no enqueue refused "
+        "and hands it back in order") {
         rtv::FrameQueue queue = rtv::make_frame_queue(512, 4);
         moodycamel::ProducerToken ptok(queue);
         moodycamel::ConsumerToken ctok(queue);

@@ -6,6 +6,7 @@
 #include <doctest/doctest.h>
 #include <pthread.h>
 
+#include "core/deadline.hpp"
 #include "core/frame_router.hpp"
 #include "core/producer_host.hpp"
 #include "core/scripted_producer.hpp"
@@ -104,7 +105,8 @@ TEST_SUITE("core") {
         // Nobody drains: after its first frame the producer waits for the display.
         while (host.stream_count() == 0 || host.stream(0).stats().read().produced == 0)
             std::this_thread::yield();
-        host.stop_all(); // hangs (ctest timeout) if that wait ignored stop
+        test::must_finish("stop_all with a producer waiting for the display",
+                          [&] { host.stop_all(); });
         CHECK(host.producer_status(0).state() == ProducerState::Stopped);
         CHECK(host.stream(0).stats().read().produced == 1);
     }
@@ -136,8 +138,8 @@ TEST_SUITE("core") {
             });
         REQUIRE(host.start("slow", std::move(slow), {}).is_ok());
         sleeping.wait();
-        host.stop_all(); // without a stop-aware sleep this takes 600 s and the ctest timeout fails
-                         // it
+        // A stop-blind sleep would take 600 s.
+        test::must_finish("stop_all during a 600 s latency", [&] { host.stop_all(); });
         CHECK(host.producer_status(0).state() == ProducerState::Stopped);
     }
 
@@ -156,7 +158,8 @@ TEST_SUITE("core") {
         latent.latency_s = 600.0;
         REQUIRE(host.start("latency", image_producer(), latent).is_ok());
         ticked.wait(); // the first producer is now in its 600 s interval wait
-        host.stop_all();
+        test::must_finish("stop_all during a 600 s interval and a 600 s latency",
+                          [&] { host.stop_all(); });
         CHECK(host.producer_status(0).state() == ProducerState::Stopped);
         CHECK(host.producer_status(1).state() == ProducerState::Stopped);
         CHECK(host.stream(1).stats().read().produced == 0);
@@ -177,7 +180,7 @@ TEST_SUITE("core") {
                            wait)
                     .is_ok());
         second_tick.wait();
-        host.stop_all();
+        test::must_finish("stop_all with a producer waiting for a slot", [&] { host.stop_all(); });
         const StatsSnapshot s = host.stream(0).stats().read();
         CHECK(host.producer_status(0).state() == ProducerState::Stopped);
         CHECK(s.produced == 1);
@@ -202,13 +205,16 @@ TEST_SUITE("core") {
         first.wait();
         host.set_interval(0, 0.001);
         CHECK(host.control(0).interval_s.load() == 0.001);
-        // Ticks 1 and 2 need the new interval; the router keeps slots flowing meanwhile.
-        while (!third.try_wait()) {
+        // Ticks 1 and 2 come only if the new interval cut the current 600 s wait short; the
+        // router keeps slots flowing meanwhile.
+        const auto deadline = std::chrono::steady_clock::now() + test::kHangDeadline;
+        bool ticked = false;
+        while (!(ticked = third.try_wait()) && std::chrono::steady_clock::now() < deadline) {
             router.drain();
             router.deliver([](const FrameView&) { return Status::ok(); });
         }
+        CHECK_MESSAGE(ticked, "the new interval did not end the producer's current 600 s wait");
         host.stop_all();
-        CHECK(host.stream(0).stats().read().produced >= 3);
     }
 
     TEST_CASE("ProducerHost: worker threads are named after their producer") {
