@@ -6,6 +6,7 @@
 #include <CLI/CLI.hpp>
 
 #include "app/run_report.hpp"
+#include "core/memory_budget.hpp"
 
 namespace rtv::app {
 
@@ -58,7 +59,13 @@ ParseOutcome parse_command_line(int argc, const char* const* argv, Options& opti
     cli.add_flag("--no-axes", no_axes, "No axes and no colorbars: the data fill the views");
     cli.add_flag("--exit-when-done", options.exit_when_done,
                  "Quit once every producer has ended (iterations reached, a replay at its end)");
-    std::string record_limit, layout;
+    std::string record_limit, layout, memory_limit;
+    const std::uint64_t default_limit_mb = default_memory_limit() >> 20;
+    cli.add_option("--memory-limit", memory_limit,
+                   "Most memory in MB that frame pools, line histories, the record ring and "
+                   "ZeroMQ's queue may take together; a stream that would pass it is refused "
+                   "(default: a quarter of physical memory, here " +
+                       std::to_string(default_limit_mb) + ")");
     cli.add_option("--layout", layout,
                    "Views: auto (one per image stream, one per producer's line streams) or a "
                    "layout FILE.json (see the README); default: image view over line view");
@@ -127,6 +134,18 @@ ParseOutcome parse_command_line(int argc, const char* const* argv, Options& opti
             return fail("--record-limit: must be a whole number of megabytes in 1..1000000, got " +
                         single_quoted(record_limit));
         options.record_limit_mb = mb;
+    }
+    options.memory_limit_mb = default_limit_mb;
+    if (!memory_limit.empty()) {
+        std::uint64_t mb = 0;
+        const auto [end, ec] =
+            std::from_chars(memory_limit.data(), memory_limit.data() + memory_limit.size(), mb);
+        if (ec != std::errc{} || end != memory_limit.data() + memory_limit.size() || mb < 16 ||
+            mb > (std::uint64_t{1} << 24))
+            return fail("--memory-limit: must be a whole number of megabytes in 16..16777216, "
+                        "got " +
+                        single_quoted(memory_limit));
+        options.memory_limit_mb = mb;
     }
     if (auto c = render::parse_contrast(contrast))
         options.contrast = *c;

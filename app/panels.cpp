@@ -329,6 +329,16 @@ void draw_panels(PanelContext& ctx) {
     if (!ctx.notice.empty()) ImGui::TextUnformatted(ctx.notice.c_str());
     if (!ctx.recording.empty())
         ImGui::TextColored({1.0f, 0.4f, 0.4f, 1.0f}, "%s", ctx.recording.c_str());
+    if (ctx.budget) {
+        const double used = double(ctx.budget->used()) / 1048576.0;
+        const double limit = double(ctx.budget->limit()) / 1048576.0;
+        if (ctx.budget->refused() == 0)
+            ImGui::Text("memory %.0f of %.0f MB", used, limit);
+        else
+            ImGui::TextColored({1.0f, 0.6f, 0.3f, 1.0f},
+                               "memory %.0f of %.0f MB, %llu refused (see the streams)", used,
+                               limit, static_cast<unsigned long long>(ctx.budget->refused()));
+    }
     ImGui::Separator();
     buttons(ctx.controls, ctx.canvas);
     ImGui::Separator();

@@ -9,6 +9,7 @@
 #include "app/canvas.hpp"
 #include "app/layers.hpp"
 #include "core/latency_histogram.hpp"
+#include "core/memory_budget.hpp"
 #include "core/producer_host.hpp"
 
 namespace rtv::app {
@@ -27,11 +28,12 @@ struct PanelContext {
     Canvas& canvas;
     Layers& layers;
     const LatencyHistogram& frame_times;
-    std::span<const float> recent_ms; // frame times, oldest first
-    const std::string& cursor_text;   // empty: the cursor is outside the views
-    const std::string& notice;        // the last screenshot or save, or its error
-    const std::string& recording;     // the recorder's line, or empty
-    float panel_width = 470.0f;       // window pixels
+    std::span<const float> recent_ms;     // frame times, oldest first
+    const std::string& cursor_text;       // empty: the cursor is outside the views
+    const std::string& notice;            // the last screenshot or save, or its error
+    const std::string& recording;         // the recorder's line, or empty
+    float panel_width = 470.0f;           // window pixels
+    const MemoryBudget* budget = nullptr; // memory in use against --memory-limit
 };
 
 void draw_panels(PanelContext& context);

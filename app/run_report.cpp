@@ -147,6 +147,9 @@ std::string stats_json(const RunReport& r) {
         o["rejected"] = st.rejected;
         o["gaps"] = st.gaps;
         o["in_flight"] = st.in_flight();
+        o["memory_mb"] =
+            s.refusal().empty() ? double(Stream::memory_cost(s.request())) / 1048576.0 : 0.0;
+        o["refused"] = !s.refusal().empty();
         (void)s.stats().last_error(message);
         o["last_error"] = message;
         o["blocked_s"] = double(st.blocked_ns) * 1e-9;
@@ -158,6 +161,10 @@ std::string stats_json(const RunReport& r) {
     }
     j["streams"] = std::move(streams);
     j["views"] = views_json(r);
+    if (r.budget)
+        j["memory"] = {{"limit_mb", double(r.budget->limit()) / 1048576.0},
+                       {"used_mb", double(r.budget->used()) / 1048576.0},
+                       {"refused", r.budget->refused()}};
     if (r.recorder) {
         const Recorder::Counts c = r.recorder->counts();
         j["record"] = {{"dir", r.recorder->dir()},

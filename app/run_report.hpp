@@ -9,6 +9,7 @@
 #include "app/canvas.hpp"
 #include "app/recorder.hpp"
 #include "core/latency_histogram.hpp"
+#include "core/memory_budget.hpp"
 #include "core/producer_host.hpp"
 #include "core/status.hpp"
 
@@ -19,6 +20,7 @@ struct RunReport {
     const Canvas& canvas;
     const LatencyHistogram& frame_times;
     const Recorder* recorder = nullptr; // when recording
+    const MemoryBudget* budget = nullptr;
     bool headless = false;
     std::string video_driver, gl_renderer, gl_version;
     std::uint64_t frames = 0;   // display frames

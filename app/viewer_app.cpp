@@ -34,8 +34,11 @@ LayerSettings defaults_of(const Options& o) {
 
 ViewerApp::ViewerApp(Options options)
     : m_options(std::move(options))
+    , m_budget(
+          (m_options.memory_limit_mb ? m_options.memory_limit_mb : default_memory_limit() >> 20)
+          << 20)
     , m_queue(make_frame_queue())
-    , m_host(m_queue)
+    , m_host(m_queue, &m_budget)
     , m_router(m_queue, m_host)
     , m_canvas(m_options.layout, defaults_of(m_options)) {
 }
@@ -55,8 +58,12 @@ Status ViewerApp::start() {
     m_gl_renderer = render::gl_renderer();
     m_gl_version = render::gl_version();
     if (!m_options.record_dir.empty()) {
-        m_recorder =
-            std::make_unique<Recorder>(m_options.record_dir, m_options.record_limit_mb << 20);
+        constexpr std::size_t kRing = std::size_t{64} << 20;
+        if (!m_budget.try_reserve(kRing))
+            return Status::error("rtviewer: --record: " +
+                                 m_budget.refusal("the record ring", kRing));
+        m_recorder = std::make_unique<Recorder>(m_options.record_dir,
+                                                m_options.record_limit_mb << 20, kRing);
         if (Status s = m_recorder->open(); !s) return s;
         m_router.set_tap(m_recorder.get());
     }
@@ -75,9 +82,11 @@ Status ViewerApp::start() {
     if (m_options.headless && !m_options.frames && !m_duration_s)
         m_duration_s = kHeadlessDefaultSeconds;
     // One line when the loop starts (scripts and tests wait for it before signalling).
-    std::printf("rtviewer: running on %s (%s), %zu producer%s; Esc, Q or Ctrl+C stops\n",
+    std::printf("rtviewer: running on %s (%s), %zu producer%s, memory limit %llu MB; Esc, Q or "
+                "Ctrl+C stops\n",
                 m_gl_renderer.c_str(), m_window.video_driver().c_str(), m_host.producer_count(),
-                m_host.producer_count() == 1 ? "" : "s");
+                m_host.producer_count() == 1 ? "" : "s",
+                static_cast<unsigned long long>(m_budget.limit() >> 20));
     std::fflush(stdout);
     return Status::ok();
 }
@@ -196,6 +205,7 @@ int ViewerApp::finish() {
                            m_canvas,
                            m_frame_times,
                            m_recorder.get(),
+                           &m_budget,
                            m_options.headless,
                            m_window.video_driver(),
                            m_gl_renderer,

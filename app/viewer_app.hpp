@@ -21,6 +21,7 @@
 #include "app/sdl_window.hpp"
 #include "core/frame_router.hpp"
 #include "core/latency_histogram.hpp"
+#include "core/memory_budget.hpp"
 #include "core/producer_host.hpp"
 #include "render/renderer.hpp"
 
@@ -58,6 +59,7 @@ private:
 
     Options m_options;
     SdlWindow m_window;
+    MemoryBudget m_budget; // before the host and the recorder, which reserve from it
     FrameQueue m_queue;
     ProducerHost m_host;
     FrameRouter m_router;

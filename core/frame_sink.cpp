@@ -2,6 +2,7 @@
 
 #include <cmath>
 #include <cstdio>
+#include <limits>
 
 #include "core/assert.hpp"
 #include "core/image_stats.hpp"
@@ -103,6 +104,12 @@ FrameSink::FrameSink(FrameQueue& queue, ProducerHost& host, std::uint16_t produc
 FrameLease FrameSink::acquire(std::size_t index) {
     RTV_ASSERT(index < m_streams.size(), "acquire() of a stream this producer did not declare");
     Stream& stream = *m_streams[index];
+    if (!stream.refusal().empty()) { // over the memory budget: every frame is refused, counted
+        (void)stream.take_sequence();
+        stream.stats().add_produced();
+        stream.stats().add_rejected(stream.refusal());
+        return {};
+    }
     if (auto slot = stream.pool().try_acquire()) return FrameLease(stream, *slot);
     if (m_schedule.policy == PoolPolicy::Wait) {
         const auto start = now_ns();
@@ -247,6 +254,17 @@ Status FrameSink::open_stream(StreamRequest request, std::size_t& index) {
     index = m_streams.size();
     m_streams.push_back(stream);
     return Status::ok();
+}
+
+Status FrameSink::reserve_memory(std::uint64_t bytes, std::string_view what) {
+    MemoryBudget* budget = m_host.budget();
+    if (!budget || budget->try_reserve(bytes)) return Status::ok();
+    return Status::error(budget->refusal(what, bytes));
+}
+
+std::uint64_t FrameSink::memory_available() const {
+    const MemoryBudget* budget = m_host.budget();
+    return budget ? budget->available() : std::numeric_limits<std::uint64_t>::max();
 }
 
 } // namespace rtv

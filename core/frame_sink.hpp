@@ -100,6 +100,12 @@ public:
     // Opens a stream at run time (a network producer learning its streams) and returns its
     // index for acquire(). Thread: producer. Allocates: yes (the stream's pool).
     Status open_stream(StreamRequest request, std::size_t& index);
+    // Memory the producer makes the viewer hold besides its streams (what a socket may queue),
+    // from the viewer's memory budget: an error (with the numbers) when it does not fit.
+    // Thread: producer. Allocates: only the error's message.
+    Status reserve_memory(std::uint64_t bytes, std::string_view what);
+    // What the budget still has (all of it when the viewer has no budget). Thread: any.
+    std::uint64_t memory_available() const;
 
     std::size_t stream_count() const { return m_streams.size(); }
     Stream& stream(std::size_t index) { return *m_streams[index]; }

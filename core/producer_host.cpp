@@ -7,8 +7,9 @@
 
 namespace rtv {
 
-ProducerHost::ProducerHost(FrameQueue& queue)
-    : m_queue(queue) {
+ProducerHost::ProducerHost(FrameQueue& queue, MemoryBudget* budget)
+    : m_queue(queue)
+    , m_budget(budget) {
 }
 
 ProducerHost::~ProducerHost() {
@@ -70,8 +71,13 @@ Status ProducerHost::start(std::string name, std::unique_ptr<Producer> producer,
 Stream* ProducerHost::add_stream_locked(std::uint16_t producer, StreamRequest request) {
     const std::uint32_t id = m_stream_count.load(std::memory_order_relaxed);
     RTV_ASSERT(id < kMaxStreams, "stream table full");
-    m_streams[id] = std::make_unique<Stream>(static_cast<std::uint16_t>(id), std::move(request),
-                                             producer, m_producers[producer]->status);
+    std::string refusal;
+    const std::uint64_t cost = Stream::memory_cost(request);
+    if (m_budget && !m_budget->try_reserve(cost))
+        refusal = m_budget->refusal(request.name + ": refused: the stream", cost);
+    m_streams[id] =
+        std::make_unique<Stream>(static_cast<std::uint16_t>(id), std::move(request), producer,
+                                 m_producers[producer]->status, std::move(refusal));
     m_stream_count.store(id + 1, std::memory_order_release); // publish after construction
     return m_streams[id].get();
 }

@@ -17,6 +17,7 @@
 
 #include "core/frame_queue.hpp"
 #include "core/frame_sink.hpp"
+#include "core/memory_budget.hpp"
 #include "core/producer.hpp"
 #include "core/stream.hpp"
 #include "core/stream_stats.hpp"
@@ -25,8 +26,9 @@ namespace rtv {
 
 class ProducerHost {
 public:
-    // The queue must outlive the host. Thread: main. Allocates: yes.
-    explicit ProducerHost(FrameQueue& queue);
+    // The queue (and the budget, when given) must outlive the host. Streams reserve their
+    // memory from `budget` as they open (none given: no limit). Thread: main. Allocates: yes.
+    explicit ProducerHost(FrameQueue& queue, MemoryBudget* budget = nullptr);
     ProducerHost(const ProducerHost&) = delete;
     ProducerHost& operator=(const ProducerHost&) = delete;
     ~ProducerHost(); // stop_all()
@@ -62,8 +64,11 @@ public:
     Stream& stream(std::uint16_t id);
     const Stream& stream(std::uint16_t id) const;
 
+    // The memory budget streams reserve from, or nullptr. Thread: any.
+    MemoryBudget* budget() const { return m_budget; }
+
     // Registers a stream for producer `producer` at run time. Thread: that producer's.
-    // Allocates: yes.
+    // Allocates: yes. A stream over the memory budget is registered refused (see Stream).
     Status open_stream(std::uint16_t producer, StreamRequest request, Stream*& out);
 
 private:
@@ -78,6 +83,7 @@ private:
     Stream* add_stream_locked(std::uint16_t producer, StreamRequest request);
 
     FrameQueue& m_queue;
+    MemoryBudget* m_budget;
     std::array<std::unique_ptr<Record>, kMaxProducers> m_producers;
     std::size_t m_producer_count = 0; // main thread only
     std::mutex m_register_mutex;      // serialises stream registration (start, open_stream)

@@ -12,13 +12,24 @@ std::size_t slot_floats(const StreamRequest& r) {
 } // namespace
 
 Stream::Stream(std::uint16_t id, StreamRequest request, std::uint16_t producer,
-               const ProducerStatus& owner)
+               const ProducerStatus& owner, std::string refusal)
     : m_id(id)
     , m_request(std::move(request))
-    , m_pool(slot_floats(m_request), m_request.slots)
+    , m_pool(refusal.empty() ? slot_floats(m_request) : 1, refusal.empty() ? m_request.slots : 1)
     , m_producer(producer)
-    , m_owner(owner) {
-    if (m_request.kind == FrameKind::Image) m_quantile_scratch.resize(ImageStats::kQuantileSample);
+    , m_owner(owner)
+    , m_refusal(std::move(refusal)) {
+    if (m_request.kind == FrameKind::Image && m_refusal.empty())
+        m_quantile_scratch.resize(ImageStats::kQuantileSample);
+}
+
+std::uint64_t Stream::memory_cost(const StreamRequest& r) {
+    const std::uint64_t slot_bytes = (std::uint64_t(slot_floats(r)) * sizeof(float) + 63) / 64 * 64;
+    std::uint64_t bytes = (slot_bytes + sizeof(ImageStats)) * r.slots;
+    if (r.kind == FrameKind::Image) bytes += ImageStats::kQuantileSample * sizeof(float);
+    if (r.mode == StreamMode::Append)
+        bytes += std::uint64_t{r.lines.max_lines} * r.history * sizeof(LinePoint);
+    return bytes;
 }
 
 bool Stream::wait_taken(std::stop_token stop) {

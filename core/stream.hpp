@@ -6,6 +6,7 @@
 #include <cstdint>
 #include <span>
 #include <stop_token>
+#include <string>
 #include <vector>
 
 #include "core/frame_pool.hpp"
@@ -16,9 +17,17 @@ namespace rtv {
 
 class Stream {
 public:
-    // Thread: main or the owning producer (under the host's registration lock). Allocates: yes.
+    // Thread: main or the owning producer (under the host's registration lock). Allocates: yes,
+    // unless `refusal` is given: a stream the memory budget refused gets no pool to speak of,
+    // and every frame offered to it is rejected (and counted) with that reason.
     Stream(std::uint16_t id, StreamRequest request, std::uint16_t producer,
-           const ProducerStatus& owner);
+           const ProducerStatus& owner, std::string refusal = {});
+
+    // What a stream of this request allocates: its pool (slots, their statistics), the
+    // quantile sketch's buffer, and the consumer's history of an append stream. Allocates: never.
+    static std::uint64_t memory_cost(const StreamRequest& request);
+    // Why the budget refused this stream, or empty.
+    const std::string& refusal() const { return m_refusal; }
     Stream(const Stream&) = delete;
     Stream& operator=(const Stream&) = delete;
 
@@ -76,6 +85,7 @@ private:
     std::uint32_t m_enqueued = 0;          // owning producer only
     std::atomic<std::uint32_t> m_taken{0}; // by the router
     std::vector<float> m_quantile_scratch; // ImageStats::kQuantileSample floats for images
+    std::string m_refusal;
 };
 
 } // namespace rtv

@@ -58,8 +58,19 @@ void ZmqInput::run(std::stop_token stop, FrameSink& sink) {
     zmq::context_t context(1);
     zmq::socket_t socket(context, zmq::socket_type::sub);
     socket.set(zmq::sockopt::linger, 0);
-    socket.set(zmq::sockopt::maxmsgsize, static_cast<std::int64_t>(m_max_mb) << 20);
-    socket.set(zmq::sockopt::rcvhwm, static_cast<int>(m_hwm));
+    // What ZeroMQ may queue for the viewer (hwm messages of up to maxmsg) comes out of the
+    // memory budget: hwm is lowered to what fits rather than letting the queue hold gigabytes.
+    const std::uint64_t per_message = std::uint64_t{m_max_mb} << 20;
+    const std::uint64_t hwm = std::max<std::uint64_t>(
+        1, std::min<std::uint64_t>(m_hwm, sink.memory_available() / per_message));
+    if (Status s = sink.reserve_memory(hwm * per_message, "its receive queue (hwm x maxmsg)"); !s)
+        throw std::runtime_error(s.message());
+    if (hwm < m_hwm)
+        std::printf("rtviewer: zmq: hwm lowered from %u to %llu messages of up to %u MB to fit "
+                    "the memory limit\n",
+                    m_hwm, static_cast<unsigned long long>(hwm), m_max_mb);
+    socket.set(zmq::sockopt::maxmsgsize, static_cast<std::int64_t>(per_message));
+    socket.set(zmq::sockopt::rcvhwm, static_cast<int>(hwm));
     socket.set(zmq::sockopt::subscribe, "");
     try {
         socket.bind(m_bind);

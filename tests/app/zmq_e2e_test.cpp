@@ -117,6 +117,52 @@ TEST_SUITE("app") {
         CHECK(j.at("producers").at(0).at("state").get<std::string>() == "finished");
     }
 
+    TEST_CASE("zmq: a peer sending huge frames under new names cannot pass the memory limit") {
+        const fs::path json = fresh_path("hostile.json");
+        // 128 MB for everything; ZeroMQ's queue takes 1 x 64 MB of it (hwm lowered to fit).
+        Child viewer({"--headless", "--exit-when-done", "--duration", "120", "--memory-limit",
+                      "128", "--producer", "zmq:bind=tcp://127.0.0.1:*,iterations=7,maxmsg=64",
+                      "--stats-json", json.string()});
+        const std::string endpoint = start_viewer(viewer);
+        CHECK(viewer.stdout_text.find("memory limit 128 MB") != std::string::npos);
+        CHECK(viewer.stdout_text.find("hwm lowered from 16 to 1 messages") != std::string::npos);
+        zmq::context_t context(1);
+        zmq::socket_t pub(context, zmq::socket_type::xpub);
+        pub.set(zmq::sockopt::linger, 5000);
+        pub.connect(endpoint);
+        zmq::message_t subscription;
+        REQUIRE(pub.recv(subscription));
+        // Six 3000x4000 float32 images (48 MB each, 144 MB as a 3-slot stream), each under a new
+        // name: without a budget, 864 MB of pools. Then a small stream that still fits.
+        const std::string huge = bytes(image_npy(3000, 4000, 1.0f));
+        for (int i = 0; i < 6; ++i)
+            send(pub, {"huge" + std::to_string(i), huge});
+        send(pub, {"small", bytes(image_npy(8, 8, 1.0f))});
+        REQUIRE(viewer.finish_within(90) == 0);
+        const Json j = read_json(json);
+        const Json& memory = j.at("memory");
+        CHECK(memory.at("limit_mb") == 128.0);
+        CHECK(memory.at("used_mb").get<double>() <= 128.0);
+        CHECK(memory.at("refused") == 6);
+        for (int i = 0; i < 6; ++i) {
+            const Json* h = rtv::test::find_stream(j, "huge" + std::to_string(i));
+            REQUIRE(h);
+            CHECK(h->at("refused") == true);
+            CHECK(h->at("produced") == 1);
+            CHECK(h->at("rejected") == 1); // counted on its stream, with the numbers
+            CHECK(
+                h->at("last_error")
+                    .get<std::string>()
+                    .find(
+                        ": refused: the stream needs 137.4 MB, over the memory limit of 128 MB") !=
+                std::string::npos);
+        }
+        const Json* small = rtv::test::find_stream(j, "small");
+        REQUIRE(small);
+        CHECK(small->at("refused") == false);
+        CHECK(small->at("displayed") == 1); // the viewer and the other streams go on
+    }
+
     TEST_CASE("zmq: the Python example feeds the headless viewer") {
         if (std::system("/usr/bin/python3 -c 'import zmq, numpy' 2>/dev/null") != 0) {
             // A skip, not a pass: ctest shows exit status 77 (SKIP_RETURN_CODE) as skipped.
