@@ -59,7 +59,10 @@ ParseOutcome parse_command_line(int argc, const char* const* argv, Options& opti
     cli.add_flag("--no-axes", no_axes, "No axes and no colorbars: the data fill the views");
     cli.add_flag("--exit-when-done", options.exit_when_done,
                  "Quit once every producer has ended (iterations reached, a replay at its end)");
-    std::string record_limit, layout, memory_limit;
+    std::string record_limit, layout, memory_limit, progress;
+    cli.add_option("--progress", progress,
+                   "Print a status line (frames, fps, memory) on stdout every SECONDS: for long "
+                   "headless runs and soak tests");
     const std::uint64_t default_limit_mb = default_memory_limit() >> 20;
     cli.add_option("--memory-limit", memory_limit,
                    "Most memory in MB that frame pools, line histories, the record ring and "
@@ -134,6 +137,16 @@ ParseOutcome parse_command_line(int argc, const char* const* argv, Options& opti
             return fail("--record-limit: must be a whole number of megabytes in 1..1000000, got " +
                         single_quoted(record_limit));
         options.record_limit_mb = mb;
+    }
+    if (!progress.empty()) {
+        double s = 0;
+        const auto [end, ec] =
+            std::from_chars(progress.data(), progress.data() + progress.size(), s);
+        if (ec != std::errc{} || end != progress.data() + progress.size() || !(s >= 0.1) ||
+            s > 86400.0)
+            return fail("--progress: must be a number of seconds in [0.1, 86400], got " +
+                        single_quoted(progress));
+        options.progress_s = s;
     }
     options.memory_limit_mb = default_limit_mb;
     if (!memory_limit.empty()) {

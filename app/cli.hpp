@@ -29,6 +29,7 @@ struct Options {
     int height = 800;
     bool vsync = true;
     std::uint64_t memory_limit_mb = 0; // --memory-limit; 0 until parsed (then the default)
+    double progress_s = 0.0;           // --progress: a status line on stdout every so many seconds
     bool axes = true;            // --no-axes: data areas fill their views, no ticks, no colorbars
     bool exit_when_done = false; // quit once every producer has ended
     std::string record_dir;      // --record: every frame as .npy, with an index

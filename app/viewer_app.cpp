@@ -96,7 +96,8 @@ int ViewerApp::run() {
         std::fprintf(stderr, "%s\n", s.message().c_str());
         return 1;
     }
-    m_start_ns = m_last_ns = m_next_frame_ns = now_ns();
+    m_start_ns = m_last_ns = m_next_frame_ns = m_last_progress_ns = now_ns();
+    m_next_progress_ns = m_start_ns + std::int64_t(m_options.progress_s * 1e9);
     for (bool last = false; !last;) { // ends after the frame in which a stop was asked for
         SDL_Event event;
         while (SDL_PollEvent(&event))
@@ -186,6 +187,7 @@ void ViewerApp::handle_requests(bool last) {
 void ViewerApp::present(bool last) {
     m_window.swap();
     const std::int64_t t = now_ns();
+    if (m_options.progress_s > 0 && t >= m_next_progress_ns) print_progress(t);
     m_frame_times.record(t - m_last_ns);
     m_recent_ms[m_recent_next] = float(double(t - m_last_ns) * 1e-6);
     m_recent_next = (m_recent_next + 1) % m_recent_ms.size();
@@ -194,6 +196,21 @@ void ViewerApp::present(bool last) {
     if (last || !m_options.headless || !m_options.vsync) return;
     m_next_frame_ns = std::max(m_next_frame_ns + kFramePeriod.count(), t);
     std::this_thread::sleep_for(std::chrono::nanoseconds(m_next_frame_ns - t));
+}
+
+// "rtviewer: progress t=60.0 s frames=3600 fps=60.0 memory=123.4 MB": frames and fps since
+// the start and over the last interval. printf into stdout's buffer: no allocation.
+void ViewerApp::print_progress(std::int64_t t) {
+    const double elapsed = double(t - m_start_ns) * 1e-9;
+    const double interval = double(t - m_last_progress_ns) * 1e-9;
+    std::printf("rtviewer: progress t=%.1f s frames=%llu fps=%.1f memory=%.1f MB\n", elapsed,
+                static_cast<unsigned long long>(m_frames),
+                interval > 0 ? double(m_frames - m_last_progress_frames) / interval : 0.0,
+                double(m_budget.used()) / 1048576.0);
+    std::fflush(stdout);
+    m_last_progress_ns = t;
+    m_last_progress_frames = m_frames;
+    m_next_progress_ns = t + std::int64_t(m_options.progress_s * 1e9);
 }
 
 // After the loop: stop everything, then write every requested output even if one fails.

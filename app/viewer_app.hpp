@@ -49,6 +49,7 @@ private:
     void update_cursor_text();
     void handle_requests(bool last);
     void present(bool last);
+    void print_progress(std::int64_t now_ns);
     int finish();
     Status take_screenshot(const std::string& path);
     void update_record_text();
@@ -85,6 +86,8 @@ private:
     std::size_t m_recent_next = 0;
     std::uint64_t m_frames = 0;
     std::int64_t m_start_ns = 0, m_end_ns = 0, m_last_ns = 0, m_next_frame_ns = 0;
+    std::int64_t m_next_progress_ns = 0, m_last_progress_ns = 0;
+    std::uint64_t m_last_progress_frames = 0;
     std::optional<double> m_duration_s;
     int m_screenshot_count = 0;
     bool m_exit_screenshot_failed = false;

@@ -93,7 +93,7 @@ ViewerRun run_viewer(const Config& c, double seconds, const std::vector<std::str
 
 void bench_end_to_end(const Config& c, Report& report) {
     const double seconds = c.quick ? 0.5 : 6.0;
-    const int rounds = c.quick ? 1 : 2;
+    const int rounds = c.quick ? 1 : 3; // odd: the median is one run's figure
     std::string error;
     std::vector<double> bare, fps, p50, p99, lat50, lat99, slow_p99;
     for (int r = 0; r < rounds && error.empty(); ++r) {

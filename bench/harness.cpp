@@ -89,7 +89,8 @@ std::string Report::json(const Config& config) const {
 double median(std::vector<double> v) {
     if (v.empty()) return 0.0;
     std::sort(v.begin(), v.end());
-    return v[v.size() / 2];
+    const std::size_t mid = v.size() / 2;
+    return v.size() % 2 == 1 ? v[mid] : (v[mid - 1] + v[mid]) / 2; // even: the middle two's mean
 }
 
 namespace {

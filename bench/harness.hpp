@@ -38,6 +38,7 @@ Result compare(std::string bench, std::string name, std::string compared, double
 struct Config {
     bool quick = false; // fractions of a second per case (bench_smoke)
     std::string viewer; // path of the rtviewer binary, for the end-to-end bench
+    double soak_seconds = 600.0; // the soak benchmark's length
     double scale() const { return quick ? 0.05 : 1.0; }
 };
 
@@ -85,5 +86,6 @@ void bench_pipeline(const Config& c, Report& r);
 void bench_render(const Config& c, Report& r);
 void bench_end_to_end(const Config& c, Report& r);
 void bench_scaling(const Config& c, Report& r);
+void bench_soak(const Config& c, Report& r); // not in the default set: 10 minutes
 
 } // namespace rtv::bench

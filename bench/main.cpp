@@ -1,6 +1,7 @@
 // rtv_bench: rtviewer's benchmarks, each against a baseline measured in the same run.
 //   rtv_bench [--quick] [--only NAME[,NAME...]] [--json FILE] [--viewer PATH]
-// NAME: handoff, pool, pipeline, render, e2e, scaling. Exit status 1 if a benchmark's own check
+// NAME: handoff, pool, pipeline, render, e2e, scaling (the default set), soak (10 minutes, on
+// request: --only soak [--soak-seconds N]). Exit status 1 if a benchmark's own check
 // failed (a lost frame, an allocation in steady state), 2 on a bad command line.
 
 #include <cstdio>
@@ -25,7 +26,9 @@ int main(int argc, char** argv) {
     config.viewer = RTV_VIEWER_PATH;
     cli.add_flag("--quick", config.quick, "Run each case for a fraction of a second (smoke test)");
     cli.add_option("--only", only,
-                   "Comma-separated: handoff, pool, pipeline, render, e2e, scaling");
+                   "Comma-separated: handoff, pool, pipeline, render, e2e, scaling (the default), "
+                   "soak (10 minutes, on request)");
+    cli.add_option("--soak-seconds", config.soak_seconds, "Length of the soak benchmark");
     cli.add_option("--json", json, "Write the results as JSON to FILE");
     cli.add_option("--viewer", config.viewer, "The rtviewer binary for the end-to-end bench");
     try {
@@ -39,7 +42,8 @@ int main(int argc, char** argv) {
     };
     const Entry entries[] = {{"handoff", bench_handoff},   {"pool", bench_pool},
                              {"pipeline", bench_pipeline}, {"render", bench_render},
-                             {"e2e", bench_end_to_end},    {"scaling", bench_scaling}};
+                             {"e2e", bench_end_to_end},    {"scaling", bench_scaling},
+                             {"soak", bench_soak}};
     std::string rest = only;
     std::vector<const Entry*> chosen;
     while (!rest.empty()) {
@@ -52,7 +56,7 @@ int main(int argc, char** argv) {
         if (!found) {
             std::fprintf(stderr,
                          "rtv_bench: --only: unknown benchmark '%s', expected one of: handoff, "
-                         "pool, pipeline, render, e2e, scaling\n",
+                         "pool, pipeline, render, e2e, scaling, soak\n",
                          name.c_str());
             return 2;
         }
