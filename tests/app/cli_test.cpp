@@ -3,6 +3,7 @@
 #include <doctest/doctest.h>
 
 #include "app/cli.hpp"
+#include "core/memory_budget.hpp"
 
 using namespace rtv;
 
@@ -56,6 +57,12 @@ TEST_SUITE("app") {
         CHECK_FALSE(o.vsync);
         CHECK(o.exit_when_done);
         CHECK(o.contrast.mode == render::ContrastMode::Auto);
+        CHECK(o.memory_limit_mb == default_memory_limit() >> 20); // the default: 1/4 of memory
+        app::Options budget;
+        REQUIRE(parse({"--memory-limit", "512", "--progress", "2.5", "--no-axes"}, budget).run);
+        CHECK(budget.memory_limit_mb == 512);
+        CHECK(budget.progress_s == 2.5);
+        CHECK_FALSE(budget.axes);
         app::Options d;
         REQUIRE(parse({"--duration", "2.5", "--contrast", "percentile:0.5:99.5"}, d).run);
         CHECK(*d.duration_s == 2.5);
@@ -130,6 +137,14 @@ TEST_SUITE("app") {
              "rtviewer: --contrast: expected auto, percentile[:LO:HI] (percent, 0 <= LO < HI <= "
              "100) "
              "or manual:LO:HI (LO < HI), got 'hold'"},
+            {{"--memory-limit", "8"},
+             "rtviewer: --memory-limit: must be a whole number of megabytes in 16..16777216, got "
+             "'8'"},
+            {{"--memory-limit", "lots"},
+             "rtviewer: --memory-limit: must be a whole number of megabytes in 16..16777216, got "
+             "'lots'"},
+            {{"--progress", "0"},
+             "rtviewer: --progress: must be a number of seconds in [0.1, 86400], got '0'"},
             {{"--frames", "-1"}, "rtviewer: --frames: must be a whole number >= 1, got '-1'"},
             {{"--frames", "0"}, "rtviewer: --frames: must be a whole number >= 1, got '0'"},
             {{"--duration", "soon"},
