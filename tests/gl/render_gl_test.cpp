@@ -8,6 +8,7 @@
 
 #include <doctest/doctest.h>
 
+#include "app/layers.hpp"
 #include "core/image_stats.hpp"
 #include "core/line_history.hpp"
 #include "gl/gl_fixture.hpp"
@@ -111,6 +112,30 @@ TEST_SUITE("gl") {
         CHECK(layer.read_texel(1, 0) == 8.0f);
         CHECK_FALSE(layer.read_texel(2, 0));
         CHECK(check_gl("read_texel").is_ok());
+    }
+
+    TEST_CASE("Layers: the cursor value is the frame on screen under the cursor and none off it") {
+        GlContext::get();
+        app::Layers layers;
+        app::Layer& layer = layers[0];
+        REQUIRE(layer.image
+                    .upload({4, 3}, std::vector<float>{0, 1, 2, 3, 10, 11, 12, 13, 20, 21, 22, 23})
+                    .is_ok());
+        ++layer.generation;
+        CHECK(layers.value_at(0, {2.5, 1.5}, std::nullopt) == 12.0f); // column 2, row 1
+        // Off the image (the cursor left it): no value, never the last one seen.
+        CHECK_FALSE(layers.value_at(0, {4.5, 1.5}, std::nullopt));
+        CHECK_FALSE(layers.value_at(0, {-0.5, 0.5}, std::nullopt));
+        // A new frame under a still cursor: the new value, not the remembered one.
+        REQUIRE(layer.image.upload({4, 3}, std::vector<float>(12, 7.0f)).is_ok());
+        ++layer.generation;
+        CHECK(layers.value_at(0, {2.5, 1.5}, std::nullopt) == 7.0f);
+        // In physical units: extent [0, 8] x [0, 6]: (5, 1) is column 2, row 2.
+        REQUIRE(layer.image
+                    .upload({4, 3}, std::vector<float>{0, 1, 2, 3, 10, 11, 12, 13, 20, 21, 22, 23})
+                    .is_ok());
+        ++layer.generation;
+        CHECK(layers.value_at(0, {5.0, 1.0}, render::Rect{0, 0, 8, 6}) == 22.0f);
     }
 
     TEST_CASE("Renderer: the view's background shows where there is no data") {
