@@ -36,8 +36,8 @@ Result compare(std::string bench, std::string name, std::string compared, double
                std::string baseline, double reference, std::string note);
 
 struct Config {
-    bool quick = false; // fractions of a second per case (bench_smoke)
-    std::string viewer; // path of the rtviewer binary, for the end-to-end bench
+    bool quick = false;          // fractions of a second per case (bench_smoke)
+    std::string viewer;          // path of the rtviewer binary, for the end-to-end bench
     double soak_seconds = 600.0; // the soak benchmark's length
     double scale() const { return quick ? 0.05 : 1.0; }
 };
