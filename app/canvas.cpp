@@ -75,6 +75,11 @@ Canvas::Canvas(const LayoutSpec& layout, const LayerSettings& defaults)
             set_profile(i, {{(*p)[0], (*p)[1]}, {(*p)[2], (*p)[3]}});
 }
 
+void Canvas::views_changed() {
+    if (m_mode == LayoutMode::Auto) // a near-square grid
+        m_columns = std::max(1, int(std::ceil(std::sqrt(double(m_views.size())))));
+}
+
 std::size_t Canvas::add_view(std::string name, FrameKind kind) {
     // Unique names: "cam/image", then "cam/image (2)", ...
     std::string unique = name;
@@ -90,8 +95,7 @@ std::size_t Canvas::add_view(std::string name, FrameKind kind) {
     v.background =
         kind == FrameKind::Image ? render::Rgb{0.0f, 0.0f, 0.0f} : render::Rgb{1.0f, 1.0f, 1.0f};
     m_views.push_back(std::move(v));
-    if (m_mode == LayoutMode::Auto) // a near-square grid
-        m_columns = std::max(1, int(std::ceil(std::sqrt(double(m_views.size())))));
+    views_changed();
     return m_views.size() - 1;
 }
 
@@ -193,8 +197,7 @@ std::size_t Canvas::set_profile(std::size_t index, const Segment& segment) {
     shift_views(at, 1);
     m_views.insert(m_views.begin() + std::ptrdiff_t(at), std::move(p));
     m_views[index].profile_view = at;
-    if (m_mode == LayoutMode::Auto)
-        m_columns = std::max(1, int(std::ceil(std::sqrt(double(m_views.size())))));
+    views_changed();
     return at;
 }
 

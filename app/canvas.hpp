@@ -162,6 +162,8 @@ public:
 
 private:
     std::size_t add_view(std::string name, FrameKind kind);
+    // After a view is added: --layout auto keeps its grid near-square.
+    void views_changed();
     // Every stored view index at or after `from` moves by `by` (a view inserted or removed).
     void shift_views(std::size_t from, int by);
     void place_layer(std::uint16_t stream, std::size_t view, int order);

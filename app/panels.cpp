@@ -125,7 +125,7 @@ void view_editor(PanelContext& ctx) {
     if (view.layers.empty()) ImGui::TextDisabled("no streams yet");
     for (const std::uint16_t id : view.layers) {
         LayerSettings& s = canvas.settings(id);
-        const Layer& layer = ctx.layers[id];
+        Layer& layer = ctx.layers[id];
         ImGui::PushID(id);
         ImGui::Separator();
         ImGui::TextUnformatted(canvas.stream_name(id).c_str());
@@ -139,13 +139,12 @@ void view_editor(PanelContext& ctx) {
             contrast_controls(s.contrast, layer);
             ImGui::Text("limits %.4g .. %.4g, %u bad pixels", double(layer.limits.lo),
                         double(layer.limits.hi), layer.last_stats.nonfinite);
-            Layer& editable = ctx.layers[id];
             if (ImGui::TreeNodeEx("histogram", ImGuiTreeNodeFlags_DefaultOpen)) {
-                editable.histogram_shown = true; // the producer computes it while shown
+                layer.histogram_shown = true; // the producer computes it while shown
                 ImGui::SameLine();
-                ImGui::Checkbox("log", &editable.histogram_log);
+                ImGui::Checkbox("log", &layer.histogram_log);
                 histogram_levels("levels", layer.last_stats, s.contrast, layer.limits,
-                                 editable.histogram_log, ctx.panel_width - 40.0f);
+                                 layer.histogram_log, ctx.panel_width - 40.0f);
                 ImGui::TreePop();
             }
         } else {

@@ -45,6 +45,11 @@ bool pump(ProducerHost& host, FrameRouter& router, std::uint64_t frames, Upload&
     return true;
 }
 
+// The upload the tests deliver to: checks the frame carries data, draws nothing.
+Status nonempty_upload(const FrameView& v) {
+    return v.pixels.empty() && v.line_points.empty() ? Status::error("empty frame") : Status::ok();
+}
+
 } // namespace
 
 TEST_SUITE("alloc") {
@@ -74,10 +79,7 @@ TEST_SUITE("alloc") {
         paced.jitter_s = 0.00005;
         REQUIRE(host.start("lines", std::move(lines), paced).is_ok());
 
-        auto upload = [](const FrameView& v) {
-            return v.pixels.empty() && v.line_points.empty() ? Status::error("empty frame")
-                                                             : Status::ok();
-        };
+        auto upload = nonempty_upload;
         // Warm-up: first-seen histories, queue blocks, thread starts.
         REQUIRE_MESSAGE(pump(host, router, 2000, upload), "the pipeline stalled while warming up");
         const std::uint64_t before = test::allocation_count();
@@ -104,10 +106,7 @@ TEST_SUITE("alloc") {
             REQUIRE_MESSAGE(producers::create(spec, made).is_ok(), spec);
             REQUIRE(host.start(made.type, std::move(made.producer), made.schedule).is_ok());
         }
-        auto upload = [](const FrameView& v) {
-            return v.pixels.empty() && v.line_points.empty() ? Status::error("empty frame")
-                                                             : Status::ok();
-        };
+        auto upload = nonempty_upload;
         REQUIRE_MESSAGE(pump(host, router, 500, upload), "the pipeline stalled while warming up");
         const std::uint64_t before = test::allocation_count();
         const bool flowed = pump(host, router, 5000, upload);
