@@ -27,5 +27,15 @@ void flush();
 // The first GL error since the last call, as "GL error 0x0502 (GL_INVALID_OPERATION) in <where>",
 // or ok. Clears the error flags.
 Status check_gl(const char* where);
+// check_gl in Debug builds; ok without asking the driver in Release builds. For the steady-state
+// paths (every upload): glGetError can make a driver wait for its queue, and the viewer asks
+// once per frame instead (an error there names the frame, not the call).
+inline Status check_gl_debug([[maybe_unused]] const char* where) {
+#ifdef NDEBUG
+    return Status::ok();
+#else
+    return check_gl(where);
+#endif
+}
 
 } // namespace rtv::render

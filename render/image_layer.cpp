@@ -71,10 +71,10 @@ Status ImageLayer::upload(const ImageDesc& desc, std::span<const float> pixels) 
             glDeleteFramebuffers(1, &m_fbo);
             m_fbo = 0;
         }
-    } else {
-        glTexSubImage2D(GL_TEXTURE_2D, 0, 0, 0, w, h, GL_RED, GL_FLOAT, pixels.data());
+        return check_gl("image layer allocation"); // GL_OUT_OF_MEMORY shows here
     }
-    return check_gl("image layer upload");
+    glTexSubImage2D(GL_TEXTURE_2D, 0, 0, 0, w, h, GL_RED, GL_FLOAT, pixels.data());
+    return check_gl_debug("image layer upload");
 }
 
 } // namespace rtv::render

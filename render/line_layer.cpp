@@ -70,16 +70,17 @@ Status LineLayer::ensure_capacity(std::size_t vertices, std::size_t draws) {
         glBindVertexArray(0);
     }
     glBindBuffer(GL_ARRAY_BUFFER, m_buffer);
-    if (vertices > m_capacity) {
-        glBufferData(GL_ARRAY_BUFFER, static_cast<GLsizeiptr>(vertices * sizeof(LinePoint)),
-                     nullptr, GL_DYNAMIC_DRAW);
-        m_capacity = vertices;
-    }
     if (draws > m_firsts.size()) {
         m_firsts.resize(draws);
         m_counts.resize(draws);
     }
-    return check_gl("line layer buffer");
+    if (vertices > m_capacity) {
+        glBufferData(GL_ARRAY_BUFFER, static_cast<GLsizeiptr>(vertices * sizeof(LinePoint)),
+                     nullptr, GL_DYNAMIC_DRAW);
+        m_capacity = vertices;
+        return check_gl("line layer buffer"); // GL_OUT_OF_MEMORY shows here
+    }
+    return check_gl_debug("line layer buffer");
 }
 
 Status LineLayer::upload(std::uint32_t lines, std::uint32_t per_line,
@@ -122,7 +123,7 @@ Status LineLayer::upload(std::uint32_t lines, std::uint32_t per_line,
         m_counts[l] = static_cast<std::int32_t>(per_line);
     }
     m_draws = lines;
-    return check_gl("line layer upload");
+    return check_gl_debug("line layer upload");
 }
 
 Status LineLayer::fit_to_view(double x0, double x1, int columns) {
@@ -151,7 +152,7 @@ Status LineLayer::fit_to_view(double x0, double x1, int columns) {
                     m_scratch.data());
     m_draws = m_source_lines;
     m_decimated = true;
-    return check_gl("line layer decimation");
+    return check_gl_debug("line layer decimation");
 }
 
 Status LineLayer::upload_history(const LineHistory& h) {
@@ -208,7 +209,7 @@ Status LineLayer::upload_history(const LineHistory& h) {
             m_counts[m_draws++] = static_cast<std::int32_t>(head);
         }
     }
-    return check_gl("line layer history upload");
+    return check_gl_debug("line layer history upload");
 }
 
 } // namespace rtv::render

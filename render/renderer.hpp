@@ -48,13 +48,13 @@ public:
 
     // Clears the whole framebuffer (the fast path on software rasterisers: no scissor).
     void clear(Rgb color);
-    // Sets the viewport and scissor to `vp` and clears it to `background`.
+    // Sets the viewport to `vp` and fills it with `background` (a quad: see renderer.cpp).
     void begin_view(const Viewport& vp, Rgb background);
     void draw(const ImageLayer& layer, const Camera& camera, const ImageStyle& style);
     // Decimates a long line layer for this view first (LineLayer::fit_to_view), which can fail
     // (buffer allocation): nothing is drawn then.
     Status draw(LineLayer& layer, const Camera& camera, const LineStyle& style);
-    // Restores full-framebuffer state (no scissor).
+    // Ends a view (kept for symmetry: begin_view leaves no state that needs undoing).
     void end_view();
 
     // Draw calls issued since construction (the batching claim, counted in tests).
@@ -64,6 +64,8 @@ private:
     Viewport m_viewport;
     Program m_image_program;
     Program m_line_program;
+    Program m_fill_program;
+    int m_u_fill_color = -1;
     std::uint32_t m_colormaps = 0; // GLuint texture
     std::uint32_t m_empty_vao = 0; // GLuint: core profile needs a VAO even for attribute-less draws
     int m_u_image_xform = -1, m_u_image_size = -1, m_u_image_place = -1, m_u_image = -1,
