@@ -192,7 +192,8 @@ void FrameSink::submit(FrameLease&& frame) {
         msg.points = lease.points_per_line();
     } else {
         compute_image_stats(lease.pixels(), stream.quantile_scratch(),
-                            stream.pool().image_stats(lease.m_slot), stream.want_histogram());
+                            stream.pool().image_stats(lease.m_slot),
+                            stream.histogram_due(now_ns()));
     }
     msg.submit_ns = now_ns();
     if (!m_queue.try_enqueue(m_token, msg)) {
@@ -201,6 +202,7 @@ void FrameSink::submit(FrameLease&& frame) {
     }
     stream.count_enqueued();
     lease.m_stream = nullptr; // the main thread owns the slot now
+    m_host.wake();
 }
 
 void FrameSink::reject(std::size_t index, std::string_view why) {

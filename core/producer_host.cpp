@@ -50,7 +50,7 @@ Status ProducerHost::start(std::string name, std::unique_ptr<Producer> producer,
     Record& r = *m_producers[index];
     ++m_producer_count;
 
-    r.thread = std::jthread([&r](std::stop_token stop) {
+    r.thread = std::jthread([this, &r](std::stop_token stop) {
         set_thread_name(r.name);
         r.sink->set_stop_token(stop);
         r.status.set_state(ProducerState::Running);
@@ -64,8 +64,19 @@ Status ProducerHost::start(std::string name, std::unique_ptr<Producer> producer,
         } catch (...) {
             r.status.set_failed(r.name + ": unknown exception");
         }
+        wake(); // a consumer waiting for work sees the new state
     });
     return Status::ok();
+}
+
+void ProducerHost::set_wake(WakeFn fn, void* context) {
+    RTV_ASSERT(m_producer_count == 0, "set_wake after a producer started");
+    m_wake = fn;
+    m_wake_context = context;
+}
+
+void ProducerHost::wake() {
+    if (m_wake && !m_wake_pending.exchange(true, std::memory_order_acq_rel)) m_wake(m_wake_context);
 }
 
 Stream* ProducerHost::add_stream_locked(std::uint16_t producer, StreamRequest request) {

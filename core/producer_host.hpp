@@ -67,6 +67,18 @@ public:
     // The memory budget streams reserve from, or nullptr. Thread: any.
     MemoryBudget* budget() const { return m_budget; }
 
+    // Waking a consumer that waits for work (the viewer's loop redraws only on change): `fn` is
+    // called with `context` from a producer's thread after it enqueues a frame or ends, at most
+    // once until the consumer calls rearm_wake(). Set before the first start(); `fn` must be
+    // safe to call from any thread and must not block. Thread: main.
+    using WakeFn = void (*)(void* context);
+    void set_wake(WakeFn fn, void* context);
+    // Calls the wake function unless a wake is pending already. Thread: any. Allocates: never.
+    void wake();
+    // Makes the next frame wake the consumer again: call before draining the queue (a frame
+    // enqueued after this call wakes it; one enqueued before is drained). Thread: main.
+    void rearm_wake() { m_wake_pending.exchange(false, std::memory_order_acq_rel); }
+
     // Registers a stream for producer `producer` at run time. Thread: that producer's.
     // Allocates: yes. A stream over the memory budget is registered refused (see Stream).
     Status open_stream(std::uint16_t producer, StreamRequest request, Stream*& out);
@@ -89,6 +101,9 @@ private:
     std::mutex m_register_mutex;      // serialises stream registration (start, open_stream)
     std::array<std::unique_ptr<Stream>, kMaxStreams> m_streams;
     std::atomic<std::uint32_t> m_stream_count{0};
+    WakeFn m_wake = nullptr; // set before producers start, read by their threads
+    void* m_wake_context = nullptr;
+    std::atomic<bool> m_wake_pending{false};
 };
 
 } // namespace rtv

@@ -65,6 +65,16 @@ public:
     // shows it. Thread: set from any (the main thread), read at submit.
     void set_want_histogram(bool on) { m_want_histogram.store(on, std::memory_order_relaxed); }
     bool want_histogram() const { return m_want_histogram.load(std::memory_order_relaxed); }
+    // A panel refreshes its histogram at a human rate: at most one frame per this period carries
+    // one (the pass over the pixels would otherwise take a core's share from the display).
+    static constexpr std::int64_t kHistogramPeriodNs = 250'000'000;
+    // Whether the frame submitted at `now_ns` computes the histogram: asked for, and the period
+    // has passed since the last one. Thread: the owning producer (at submit).
+    bool histogram_due(std::int64_t now_ns) {
+        if (!want_histogram() || now_ns < m_next_histogram_ns) return false;
+        m_next_histogram_ns = now_ns + kHistogramPeriodNs;
+        return true;
+    }
     // Producer side: the sample buffer for the sketch, empty unless asked for (or not an image).
     // Thread: the owning producer.
     std::span<float> quantile_scratch() {
@@ -83,6 +93,7 @@ private:
     std::atomic<bool> m_want_quantiles{false};
     std::atomic<bool> m_want_histogram{false};
     std::uint32_t m_enqueued = 0;          // owning producer only
+    std::int64_t m_next_histogram_ns = 0;  // owning producer only
     std::atomic<std::uint32_t> m_taken{0}; // by the router
     std::vector<float> m_quantile_scratch; // ImageStats::kQuantileSample floats for images
     std::string m_refusal;

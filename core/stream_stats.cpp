@@ -14,6 +14,15 @@ void StreamStats::add_error(std::string_view why) {
 }
 
 StatsSnapshot StreamStats::read() const {
+    StatsSnapshot s = read_counts();
+    s.latency_p50_ns = m_latency.quantile_ns(0.50);
+    s.latency_p90_ns = m_latency.quantile_ns(0.90);
+    s.latency_p99_ns = m_latency.quantile_ns(0.99);
+    s.latency_max_ns = m_latency.max_ns();
+    return s;
+}
+
+StatsSnapshot StreamStats::read_counts() const {
     StatsSnapshot s;
     // Consumer-side counts first: every frame they count was produced before, so reading
     // produced last keeps in_flight() from going negative.
@@ -26,10 +35,6 @@ StatsSnapshot StreamStats::read() const {
     s.errors = m_errors.load();
     s.blocked_ns = m_blocked_ns.load();
     s.produced = m_produced.load();
-    s.latency_p50_ns = m_latency.quantile_ns(0.50);
-    s.latency_p90_ns = m_latency.quantile_ns(0.90);
-    s.latency_p99_ns = m_latency.quantile_ns(0.99);
-    s.latency_max_ns = m_latency.max_ns();
     return s;
 }
 
