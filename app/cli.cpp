@@ -54,7 +54,14 @@ ParseOutcome parse_command_line(int argc, const char* const* argv, Options& opti
                    "1:99 %), manual:LO:HI");
     cli.add_option("--line-color", line_color, "Line colour: " + render::color_list());
     cli.add_option("--size", size, "Window size WIDTHxHEIGHT (default 1280x800)");
-    cli.add_flag("--no-vsync", no_vsync, "Redraw as fast as possible");
+    cli.add_flag("--no-vsync", no_vsync,
+                 "Redraw as fast as possible (default: at the display's refresh rate, 60 Hz "
+                 "headless)");
+    std::string redraw = "auto";
+    cli.add_option("--redraw", redraw,
+                   "When to draw: changes (only when a frame arrived, you acted or a shown number "
+                   "changed; idle costs nothing), always (every pass, as a benchmark wants), or "
+                   "auto (default: changes in a window, always with --headless)");
     bool no_axes = false;
     cli.add_flag("--no-axes", no_axes, "No axes and no colorbars: the data fill the views");
     cli.add_flag("--exit-when-done", options.exit_when_done,
@@ -175,6 +182,13 @@ ParseOutcome parse_command_line(int argc, const char* const* argv, Options& opti
         return fail("--size: must be WIDTHxHEIGHT with each in 64..8192, got " +
                     single_quoted(size));
     options.vsync = !no_vsync;
+    if (redraw == "changes" || (redraw == "auto" && !options.headless))
+        options.redraw = Redraw::Changes;
+    else if (redraw == "always" || redraw == "auto")
+        options.redraw = Redraw::Always;
+    else
+        return fail("--redraw: expected one of: auto, changes, always, got " +
+                    single_quoted(redraw));
     options.axes = !no_axes;
     if (layout == "auto") {
         options.layout = LayoutSpec{};

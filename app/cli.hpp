@@ -14,6 +14,11 @@
 
 namespace rtv::app {
 
+// When the loop draws: on every pass (headless runs and benchmarks: paced at 60 Hz unless
+// --no-vsync) or only when something changed (a window: a frame arrived, the user acted, a number
+// the panel shows moved; otherwise the loop sleeps).
+enum class Redraw { Always, Changes };
+
 struct Options {
     std::vector<std::string> producer_specs;           // as given; sweep when none
     std::vector<producers::CreatedProducer> producers; // made from the specs
@@ -28,6 +33,7 @@ struct Options {
     int width = 1280;
     int height = 800;
     bool vsync = true;
+    Redraw redraw = Redraw::Changes;   // --redraw; auto: changes in a window, always headless
     std::uint64_t memory_limit_mb = 0; // --memory-limit; 0 until parsed (then the default)
     double progress_s = 0.0;           // --progress: a status line on stdout every so many seconds
     bool axes = true;            // --no-axes: data areas fill their views, no ticks, no colorbars

@@ -56,13 +56,15 @@ void Layers::draw_profile(const View& view, render::Renderer& renderer) {
     (void)renderer.draw(m_profiles[slot]->line, view.camera, {kProfileColor, 1.0f});
 }
 
-void Layers::ingest(FrameRouter& router, ProducerHost& host, Canvas& canvas, bool paused,
-                    const Hover& hover, std::int64_t now_ns) {
+std::size_t Layers::ingest(FrameRouter& router, ProducerHost& host, Canvas& canvas, bool paused,
+                           const Hover& hover, std::int64_t now_ns) {
+    std::size_t changed = 0;
     router.drain();
     m_count = host.stream_count();
     for (std::size_t id = 0; id < m_count; ++id) {
         Stream& stream = host.stream(static_cast<std::uint16_t>(id));
-        m_layers[id].rates.update(stream.stats().read(), now_ns);
+        if (m_layers[id].rates.due(now_ns))
+            m_layers[id].rates.update(stream.stats().read_counts(), now_ns);
         // The quantile sketch costs the producer a sort of 4096 samples: only when it is used.
         const bool percentile = canvas.settings(static_cast<std::uint16_t>(id)).contrast.mode ==
                                 render::ContrastMode::Percentile;
@@ -81,11 +83,13 @@ void Layers::ingest(FrameRouter& router, ProducerHost& host, Canvas& canvas, boo
     };
     if (!paused) {
         router.deliver([&](const FrameView& f) -> Status {
+            ++changed;
             Layer& layer = m_layers[f.stream->id()];
             first_frame(layer, *f.stream);
             if (f.kind != FrameKind::Image)
                 return layer.lines.upload(f.lines, f.points, f.line_points);
             layer.last_stats = f.image_stats;
+            if (f.image_stats.has_histogram) layer.histogram = f.image_stats; // ~10 times a second
             ++layer.generation;
             // The value under the cursor comes free while the frame is in its slot.
             if (hover.view != Canvas::npos && canvas.view_of(f.stream->id()) == hover.view) {
@@ -107,10 +111,15 @@ void Layers::ingest(FrameRouter& router, ProducerHost& host, Canvas& canvas, boo
         const LineHistory* h = router.history(sid);
         if (!h || paused) continue;
         Layer& layer = m_layers[id];
+        if (h->written() != layer.history_written) {
+            layer.history_written = h->written();
+            ++changed;
+        }
         if (Status s = layer.lines.upload_history(*h); !s)
             host.stream(sid).stats().add_error(s.message());
         first_frame(layer, host.stream(sid));
     }
+    return changed;
 }
 
 std::span<const LayerExtent> Layers::extents(const FrameRouter& router, Canvas& canvas) {
@@ -216,6 +225,14 @@ std::optional<float> Layers::value_at(std::uint16_t stream, render::Vec2 data,
         layer.sample = *v;
     }
     return layer.sample;
+}
+
+void Layers::take_readings() {
+    for (std::size_t id = 0; id < m_count; ++id) {
+        Layer& layer = m_layers[id];
+        layer.shown_limits = layer.limits;
+        layer.shown_nonfinite = layer.last_stats.nonfinite;
+    }
 }
 
 std::span<const render::Limits> Layers::limits() {

@@ -25,11 +25,16 @@ struct Layer {
     render::LineLayer lines;
     RateMeter rates;
     ImageStats last_stats{};
-    render::Limits limits; // the contrast limits in use
+    ImageStats histogram{}; // the statistics of the last frame that carried a histogram
+    render::Limits limits;  // the contrast limits in use
+    // What the panel shows of them (PanelReadings: refreshed a few times a second).
+    render::Limits shown_limits;
+    std::uint32_t shown_nonfinite = 0;
     bool has_frame = false;
-    bool histogram_shown = false; // a panel drew its histogram since the last ingest
-    bool histogram_log = false;   // the panel's log-scale choice
-    std::uint64_t generation = 0; // frames uploaded so far
+    bool histogram_shown = false;      // a panel drew its histogram since the last ingest
+    bool histogram_log = false;        // the panel's log-scale choice
+    std::uint64_t generation = 0;      // frames uploaded so far
+    std::uint64_t history_written = 0; // samples of its append history seen so far
     // The value under the cursor, as last sampled: pixel, frame generation, value.
     std::int64_t sample_x = -1, sample_y = -1;
     std::uint64_t sample_generation = 0;
@@ -58,9 +63,10 @@ public:
     // Drains the router and brings every layer up to date: the newest frame of each stream is
     // uploaded unless `paused` (ingest and statistics go on; superseding keeps memory bounded),
     // append histories catch up, and streams showing their first frame are placed on `canvas`.
+    // Returns how many layers changed what they show (0: the views would draw as before).
     // Allocates: only when a stream starts.
-    void ingest(FrameRouter& router, ProducerHost& host, Canvas& canvas, bool paused,
-                const Hover& hover, std::int64_t now_ns);
+    std::size_t ingest(FrameRouter& router, ProducerHost& host, Canvas& canvas, bool paused,
+                       const Hover& hover, std::int64_t now_ns);
     // What each layer covers, indexed by stream id, for fitting; and each profile view's line,
     // on the view. Allocates: never.
     std::span<const LayerExtent> extents(const FrameRouter& router, Canvas& canvas);
@@ -82,6 +88,8 @@ public:
     std::size_t size() const { return m_count; }
     Layer& operator[](std::size_t stream) { return m_layers[stream]; }
     const Layer& operator[](std::size_t stream) const { return m_layers[stream]; }
+    // Takes the panel's readings of the layers' limits (PanelReadings). Allocates: never.
+    void take_readings();
     // The limits each layer uses now, by stream id (hold contrast saves them).
     std::span<const render::Limits> limits();
 

@@ -137,13 +137,13 @@ void view_editor(PanelContext& ctx) {
         if (ctx.host.stream(id).kind() == FrameKind::Image) {
             name_combo("colormap", render::colormap_names(), s.colormap);
             contrast_controls(s.contrast, layer);
-            ImGui::Text("limits %.4g .. %.4g, %u bad pixels", double(layer.limits.lo),
-                        double(layer.limits.hi), layer.last_stats.nonfinite);
+            ImGui::Text("limits %.4g .. %.4g, %u bad pixels", double(layer.shown_limits.lo),
+                        double(layer.shown_limits.hi), layer.shown_nonfinite);
             if (ImGui::TreeNodeEx("histogram", ImGuiTreeNodeFlags_DefaultOpen)) {
                 layer.histogram_shown = true; // the producer computes it while shown
                 ImGui::SameLine();
                 ImGui::Checkbox("log", &layer.histogram_log);
-                histogram_levels("levels", layer.last_stats, s.contrast, layer.limits,
+                histogram_levels("levels", layer.histogram, s.contrast, layer.shown_limits,
                                  layer.histogram_log, ctx.panel_width - 40.0f);
                 ImGui::TreePop();
             }
@@ -189,7 +189,7 @@ void streams_table(PanelContext& ctx, std::string& message) {
         for (std::size_t id = 0; id < host.stream_count(); ++id) {
             const auto sid = static_cast<std::uint16_t>(id);
             const Stream& s = host.stream(sid);
-            const StatsSnapshot st = s.stats().read();
+            const StatsSnapshot& st = ctx.readings.streams[id];
             const Layer& layer = ctx.layers[id];
             ImGui::PushID(static_cast<int>(id));
             ImGui::TableNextRow();
@@ -232,7 +232,7 @@ void streams_table(PanelContext& ctx, std::string& message) {
     }
     for (std::size_t id = 0; id < host.stream_count(); ++id) {
         const Stream& s = host.stream(static_cast<std::uint16_t>(id));
-        if (s.stats().read().errors > 0 && s.stats().last_error(message))
+        if (ctx.readings.streams[id].errors > 0 && s.stats().last_error(message))
             ImGui::TextColored({1.0f, 0.6f, 0.3f, 1.0f}, "%s", message.c_str());
     }
 }
@@ -307,7 +307,7 @@ bool histogram_levels(const char* id, const ImageStats& stats, render::Contrast&
     return changed;
 }
 
-void draw_panels(PanelContext& ctx) {
+const ImDrawList* draw_panels(PanelContext& ctx) {
     static std::string message; // reused buffer: no allocation per frame once grown
     const ImGuiIO& io = ImGui::GetIO();
     ImGui::SetNextWindowPos({0, 0});
@@ -315,14 +315,14 @@ void draw_panels(PanelContext& ctx) {
     ImGui::Begin("rtviewer", nullptr,
                  ImGuiWindowFlags_NoMove | ImGuiWindowFlags_NoResize | ImGuiWindowFlags_NoCollapse |
                      ImGuiWindowFlags_NoBackground);
-    const double p50 = double(ctx.frame_times.quantile_ns(0.5)) * 1e-6;
-    const double p99 = double(ctx.frame_times.quantile_ns(0.99)) * 1e-6;
-    ImGui::Text("%.0f fps  frame %.2f ms (p99 %.2f)", io.Framerate, p50, p99);
+    const ImDrawList* list = ImGui::GetWindowDrawList();
+    const PanelReadings& r = ctx.readings;
+    ImGui::Text("%.0f fps  frame %.2f ms (p99 %.2f)", r.fps, r.frame_p50_ms, r.frame_p99_ms);
     float top = 1.0f;
-    for (float v : ctx.recent_ms)
+    for (float v : r.frame_ms)
         top = std::max(top, v);
-    ImGui::PlotLines("##frame times", ctx.recent_ms.data(), static_cast<int>(ctx.recent_ms.size()),
-                     0, "frame time (ms)", 0.0f, top * 1.1f, {ctx.panel_width - 20.0f, 50.0f});
+    ImGui::PlotLines("##frame times", r.frame_ms.data(), static_cast<int>(r.frame_ms.size()), 0,
+                     "frame time (ms)", 0.0f, top * 1.1f, {ctx.panel_width - 20.0f, 50.0f});
     ImGui::TextUnformatted(ctx.cursor_text.empty() ? "cursor: outside the views"
                                                    : ctx.cursor_text.c_str());
     if (!ctx.notice.empty()) ImGui::TextUnformatted(ctx.notice.c_str());
@@ -347,6 +347,7 @@ void draw_panels(PanelContext& ctx) {
     ImGui::Spacing();
     streams_table(ctx, message);
     ImGui::End();
+    return list;
 }
 
 void draw_view_labels(const Canvas& canvas, int fb_height, float scale) {

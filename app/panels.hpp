@@ -3,14 +3,19 @@
 // labels drawn over the views. Dear ImGui only, no backend: tests draw them headless.
 // Thread: main.
 
+#include <array>
+#include <cstdint>
 #include <span>
 #include <string>
+#include <vector>
 
 #include "app/canvas.hpp"
 #include "app/layers.hpp"
 #include "core/latency_histogram.hpp"
 #include "core/memory_budget.hpp"
 #include "core/producer_host.hpp"
+
+struct ImDrawList;
 
 namespace rtv::app {
 
@@ -22,13 +27,26 @@ struct Controls {
     bool quit = false;
 };
 
+// What the panel shows of the numbers that move with every frame (frame rate and times, stream
+// counters, the limits of automatic contrast), read a few times a second and at once while the
+// user acts: numbers a person can read, and a panel whose pixels change only then, so that the
+// loop keeps its raster (PanelCache) and an idle viewer draws nothing.
+struct PanelReadings {
+    static constexpr std::int64_t kPeriodNs = 250'000'000;
+    double fps = 0.0; // frames drawn per second since the previous reading
+    double frame_p50_ms = 0.0, frame_p99_ms = 0.0;
+    std::array<float, 240> frame_ms{};  // the last frame times, oldest first
+    std::vector<StatsSnapshot> streams; // by stream id, sized kMaxStreams once
+    std::int64_t taken_ns = -1;         // when they were read; -1: never
+    std::uint64_t frames = 0;           // frames drawn then
+};
+
 struct PanelContext {
     Controls& controls;
     ProducerHost& host;
     Canvas& canvas;
     Layers& layers;
-    const LatencyHistogram& frame_times;
-    std::span<const float> recent_ms;     // frame times, oldest first
+    const PanelReadings& readings;
     const std::string& cursor_text;       // empty: the cursor is outside the views
     const std::string& notice;            // the last screenshot or save, or its error
     const std::string& recording;         // the recorder's line, or empty
@@ -36,7 +54,8 @@ struct PanelContext {
     const MemoryBudget* budget = nullptr; // memory in use against --memory-limit
 };
 
-void draw_panels(PanelContext& context);
+// Draws the panel window. Returns its draw list (the part of the frame PanelCache keeps).
+const ImDrawList* draw_panels(PanelContext& context);
 
 // The histogram of an image layer's current frame (ImageStats::histogram, counts over the
 // frame's min..max; `log_scale`: log(1 + count)) with the contrast limits in use as two handles.

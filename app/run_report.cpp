@@ -113,6 +113,17 @@ std::string stats_json(const RunReport& r) {
                           {"p90", ms(r.frame_times.quantile_ns(0.90))},
                           {"p99", ms(r.frame_times.quantile_ns(0.99))},
                           {"max", ms(r.frame_times.max_ns())}};
+    const RunReport::Redraws& d = r.redraw;
+    j["redraw"] = {{"mode", d.always ? "always" : "changes"},
+                   {"passes", d.passes},
+                   {"frames", r.frames},
+                   {"for_data", d.data},
+                   {"for_input", d.input},
+                   {"for_panel", d.panel},
+                   {"other", d.other},
+                   {"panel_rasterised", d.panel_rasterised},
+                   {"panel_reused", d.panel_reused}};
+    j["gl_errors"] = d.gl_errors;
     std::string message;
     json producers = json::array();
     for (std::size_t i = 0; i < r.host.producer_count(); ++i) {

@@ -26,6 +26,14 @@ struct RunReport {
     std::uint64_t frames = 0;   // display frames
     double duration_s = 0.0;    // from the loop's start to its end
     int framebuffer_height = 0; // views' rects are given origin top-left
+    // When the loop drew (--redraw): passes of the loop, frames drawn by reason, and how often
+    // the panel's raster was drawn or reused.
+    struct Redraws {
+        bool always = true;
+        std::uint64_t passes = 0, data = 0, input = 0, panel = 0, other = 0;
+        std::uint64_t panel_rasterised = 0, panel_reused = 0;
+        std::uint64_t gl_errors = 0;
+    } redraw;
 };
 
 // A few lines for a human: frames, fps, frame times, then one line per stream.

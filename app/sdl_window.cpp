@@ -107,9 +107,25 @@ void SdlWindow::begin_imgui_frame() {
     ImGui::NewFrame();
 }
 
-void SdlWindow::render_imgui() {
+ImDrawData* SdlWindow::finish_imgui_frame() {
     ImGui::Render();
-    ImGui_ImplOpenGL3_RenderDrawData(ImGui::GetDrawData());
+    return ImGui::GetDrawData();
+}
+
+void SdlWindow::render_imgui() {
+    ImGui_ImplOpenGL3_RenderDrawData(finish_imgui_frame());
+}
+
+void SdlWindow::set_cursor_blink(bool on) {
+    ImGui::GetIO().ConfigInputTextCursorBlink = on;
+}
+
+std::int64_t SdlWindow::refresh_period_ns() const {
+    SDL_DisplayMode mode{};
+    const int display = m_window ? SDL_GetWindowDisplayIndex(m_window) : 0;
+    if (SDL_GetCurrentDisplayMode(display < 0 ? 0 : display, &mode) != 0 || mode.refresh_rate <= 0)
+        return 16'666'667;
+    return 1'000'000'000 / mode.refresh_rate;
 }
 
 void SdlWindow::swap() {

@@ -3,11 +3,13 @@
 // Headless runs use SDL's "offscreen" video driver (EGL: no X server, no GPU needed) and
 // exactly the same drawing code. Thread: main only.
 
+#include <cstdint>
 #include <string>
 
 #include "core/status.hpp"
 
 struct SDL_Window;
+struct ImDrawData;
 union SDL_Event;
 
 namespace rtv::app {
@@ -41,7 +43,14 @@ public:
     // ImGui sees the event first; returns true if ImGui wants it (the canvas should ignore it).
     bool forward_to_imgui(const SDL_Event& event);
     void begin_imgui_frame();
+    // Ends ImGui's frame and returns what to draw (valid until the next begin_imgui_frame).
+    ImDrawData* finish_imgui_frame();
+    // Ends ImGui's frame and draws it.
     void render_imgui();
+    // ImGui's blinking text cursor (a loop that draws only on change turns it off).
+    void set_cursor_blink(bool on);
+    // The display's refresh period (60 Hz when SDL does not know it).
+    std::int64_t refresh_period_ns() const;
     void swap();
 
     SDL_Window* window() const { return m_window; }

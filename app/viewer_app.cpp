@@ -20,7 +20,12 @@ std::atomic<bool> ViewerApp::s_signal_quit{false};
 namespace {
 constexpr render::Rgb kPanelBackground{0.10f, 0.10f, 0.12f};
 constexpr double kHeadlessDefaultSeconds = 5.0;
-constexpr auto kFramePeriod = std::chrono::nanoseconds(16'666'667); // headless pacing, 60 Hz
+constexpr std::int64_t kHeadlessPeriodNs = 16'666'667; // headless pacing, 60 Hz
+// The longest the loop sleeps in one wait: signals (SIGINT) set a flag it must see.
+constexpr std::int64_t kMaxWaitNs = 100'000'000;
+// Frames drawn after an input event, whatever else changes: ImGui shows some effects of an
+// event (an opened combo, a hover) in the frame after the one that saw it.
+constexpr int kFramesAfterInput = 2;
 constexpr const char* kDefaultLayoutFile = "rtviewer-layout.json";
 
 LayerSettings defaults_of(const Options& o) {
@@ -54,6 +59,23 @@ Status ViewerApp::start() {
     wo.headless = m_options.headless;
     wo.vsync = m_options.vsync;
     if (Status s = m_window.open(wo); !s) return s;
+    m_frame_period_ns = m_options.headless ? kHeadlessPeriodNs : m_window.refresh_period_ns();
+    m_readings.streams.resize(kMaxStreams);
+    if (m_options.redraw == Redraw::Changes) {
+        m_wake_event = SDL_RegisterEvents(1);
+        if (m_wake_event == std::uint32_t(-1))
+            return Status::error("rtviewer: SDL has no user event left for waking the loop");
+        // Producers wake the loop when they enqueue a frame or end (SDL_PushEvent is safe from
+        // any thread); ImGui's blinking text cursor would need frames while nothing changes.
+        m_host.set_wake(
+            [](void* type) {
+                SDL_Event e{};
+                e.type = *static_cast<std::uint32_t*>(type);
+                SDL_PushEvent(&e);
+            },
+            &m_wake_event);
+        m_window.set_cursor_blink(false);
+    }
     if (Status s = m_renderer.init(); !s) return Status::error("rtviewer: " + s.message());
     m_gl_renderer = render::gl_renderer();
     m_gl_version = render::gl_version();
@@ -98,35 +120,136 @@ int ViewerApp::run() {
     }
     m_start_ns = m_last_ns = m_next_frame_ns = m_last_progress_ns = now_ns();
     m_next_progress_ns = m_start_ns + std::int64_t(m_options.progress_s * 1e9);
+    const bool changes = m_options.redraw == Redraw::Changes;
     for (bool last = false; !last;) { // ends after the frame in which a stop was asked for
+        if (changes) wait_for_work();
+        ++m_passes;
+        bool input = false;
         SDL_Event event;
         while (SDL_PollEvent(&event))
-            handle_event(event);
+            input |= handle_event(event);
         // Read before ingest: a producer that has ended has enqueued all its frames, so this
         // frame shows them.
         const bool producers_done = m_options.exit_when_done && all_producers_ended();
         update_hover();
-        m_layers.ingest(m_router, m_host, m_canvas, m_controls.paused, m_hover, now_ns());
-        ++m_frames;
+        m_host.rearm_wake(); // before draining: a frame enqueued from now on wakes the loop
+        const std::int64_t t = now_ns();
+        const bool data =
+            m_layers.ingest(m_router, m_host, m_canvas, m_controls.paused, m_hover, t) > 0;
         last = stop_due(producers_done);
+        if (m_options.progress_s > 0 && t >= m_next_progress_ns) print_progress(t);
+        if (input) m_input_frames = kFramesAfterInput;
+        const bool panel = take_readings_if_due(t, input);
         if (m_window.minimised()) { // keep draining (pools must come home), draw nothing
             if (last && !m_options.screenshot.empty()) {
                 std::fprintf(stderr, "rtviewer: the window is minimised: no --screenshot\n");
                 m_exit_screenshot_failed = true;
             }
-            if (!last) SDL_Delay(10);
+            if (!last && !changes) SDL_Delay(10);
             continue;
         }
+        // Why this pass draws, if it does (the first reason that holds).
+        RedrawReason why = RedrawReason::None;
+        if (!changes)
+            why = RedrawReason::Always;
+        else if (m_frames == 0 || last)
+            why = RedrawReason::Other;
+        else if (data)
+            why = RedrawReason::Data;
+        else if (m_input_frames > 0)
+            why = RedrawReason::Input;
+        else if (panel)
+            why = RedrawReason::Panel;
+        if (why == RedrawReason::None) continue;
+        if (m_input_frames > 0) --m_input_frames;
+        ++m_redraws[std::size_t(why)];
+        ++m_frames;
         draw_frame();
         handle_requests(last);
-        present(last);
+        present(last, why == RedrawReason::Panel);
     }
     return finish();
 }
 
+// Sleeps until an event arrives (input, or a producer's wake: a frame or an ending), or the
+// next due time: a panel reading, a progress line, the end of --duration; never longer than
+// kMaxWaitNs (a signal sets a flag this loop must see). Frames drawn back to back are paced to
+// the display's refresh rate in present(), not here.
+void ViewerApp::wait_for_work() {
+    const std::int64_t t = now_ns();
+    std::int64_t until = t + kMaxWaitNs;
+    if (m_readings.taken_ns >= 0)
+        until = std::min(until, m_readings.taken_ns + PanelReadings::kPeriodNs);
+    if (m_options.progress_s > 0) until = std::min(until, m_next_progress_ns);
+    if (m_duration_s) until = std::min(until, m_start_ns + std::int64_t(*m_duration_s * 1e9));
+    if (m_input_frames > 0 || m_frames == 0) until = t; // frames still owed to an input event
+    if (until <= t) return;
+    const int ms = int(std::clamp<std::int64_t>((until - t + 999'999) / 1'000'000, 1, 1000));
+    SDL_WaitEventTimeout(nullptr, ms);
+    const std::int64_t woke = now_ns();
+    if (woke - t > 1'000'000) m_last_ns = woke; // it slept: the next frame's time starts now
+}
+
+// A few times a second, or at once after input: what the panel shows of the numbers that move
+// with every frame. Returns true when they changed (the panel needs a frame to show them).
+bool ViewerApp::take_readings_if_due(std::int64_t t, bool input) {
+    PanelReadings& r = m_readings;
+    const bool period = r.taken_ns < 0 || t - r.taken_ns >= PanelReadings::kPeriodNs;
+    if (!period && !input) return false;
+    if (period) { // the frame rate over the period (input alone does not restart it)
+        const double dt = r.taken_ns >= 0 ? double(t - r.taken_ns) * 1e-9 : 0.0;
+        r.fps = dt > 0 ? double(m_timed_frames - r.frames) / dt : 0.0;
+        r.taken_ns = t;
+        r.frames = m_timed_frames;
+    }
+    r.frame_p50_ms = double(m_frame_times.quantile_ns(0.5)) * 1e-6;
+    r.frame_p99_ms = double(m_frame_times.quantile_ns(0.99)) * 1e-6;
+    for (std::size_t i = 0; i < m_recent_ms.size(); ++i)
+        r.frame_ms[i] = m_recent_ms[(m_recent_next + i) % m_recent_ms.size()];
+    for (std::size_t id = 0; id < m_host.stream_count(); ++id)
+        r.streams[id] = m_host.stream(std::uint16_t(id)).stats().read();
+    m_layers.take_readings();
+    const std::uint64_t signature = readings_signature();
+    const bool changed = signature != m_readings_signature;
+    m_readings_signature = signature;
+    return changed;
+}
+
+// Everything the panel shows that changes without data or input: the readings, the producers'
+// states, memory in use. Equal signatures: the panel would draw the same pixels.
+std::uint64_t ViewerApp::readings_signature() const {
+    std::uint64_t h = 0xcbf29ce484222325ull;
+    const auto add = [&h](const void* p, std::size_t n) {
+        const auto* b = static_cast<const unsigned char*>(p);
+        for (std::size_t i = 0; i < n; ++i)
+            h = (h ^ b[i]) * 0x100000001b3ull;
+    };
+    const PanelReadings& r = m_readings;
+    add(&r.fps, sizeof r.fps);
+    add(&r.frame_p50_ms, sizeof r.frame_p50_ms);
+    add(&r.frame_p99_ms, sizeof r.frame_p99_ms);
+    add(r.frame_ms.data(), sizeof r.frame_ms);
+    const std::size_t streams = m_host.stream_count();
+    add(r.streams.data(), streams * sizeof(StatsSnapshot));
+    for (std::size_t id = 0; id < streams; ++id) {
+        const Layer& layer = m_layers[id];
+        add(&layer.shown_limits, sizeof layer.shown_limits);
+        add(&layer.shown_nonfinite, sizeof layer.shown_nonfinite);
+        const double rates[2] = {layer.rates.produced_per_s(), layer.rates.displayed_per_s()};
+        add(rates, sizeof rates);
+    }
+    for (std::size_t p = 0; p < m_host.producer_count(); ++p) {
+        const ProducerState s = m_host.producer_status(p).state();
+        add(&s, sizeof s);
+    }
+    const std::uint64_t memory[2] = {m_budget.used(), m_budget.refused()};
+    add(memory, sizeof memory);
+    return h;
+}
+
 bool ViewerApp::stop_due(bool producers_done) const {
     return m_controls.quit || s_signal_quit.load() || producers_done ||
-           (m_options.frames && m_frames >= *m_options.frames) ||
+           (m_options.frames && m_frames + 1 >= *m_options.frames) || // this pass draws the last
            (m_duration_s && double(now_ns() - m_start_ns) * 1e-9 >= *m_duration_s);
 }
 
@@ -151,13 +274,15 @@ void ViewerApp::draw_frame() {
     }
     if (m_options.axes) draw_axes(m_canvas, m_fb_height, 1.0f / scale);
     draw_view_labels(m_canvas, m_fb_height, 1.0f / scale);
-    for (std::size_t i = 0; i < m_recent_ms.size(); ++i)
-        m_ordered_ms[i] = m_recent_ms[(m_recent_next + i) % m_recent_ms.size()];
     if (m_recorder) update_record_text();
-    PanelContext panels{m_controls,   m_host,        m_canvas, m_layers,      m_frame_times,
-                        m_ordered_ms, m_cursor_text, m_notice, m_record_text, m_panel_width};
-    draw_panels(panels);
-    m_window.render_imgui();
+    PanelContext panels{m_controls,    m_host,   m_canvas,      m_layers,      m_readings,
+                        m_cursor_text, m_notice, m_record_text, m_panel_width, &m_budget};
+    const ImDrawList* panel_list = draw_panels(panels);
+    // The panel's raster is kept while its geometry is unchanged; it must not overlap a view.
+    const int panel_px = int(std::ceil(m_panel_width * scale));
+    if (panel_px > panel) panel_list = nullptr;
+    m_panel_cache.draw(m_window.finish_imgui_frame(), panel_list, {0, 0, panel_px, m_fb_height},
+                       kPanelBackground, m_fb_width, m_fb_height);
 }
 
 // Screenshots (S, the button, the exit screenshot) and Save layout, once the frame is drawn.
@@ -184,18 +309,29 @@ void ViewerApp::handle_requests(bool last) {
     }
 }
 
-void ViewerApp::present(bool last) {
+// `panel_only`: the frame shows new panel numbers and nothing else; its time is not a frame
+// time (it would itself move the numbers it shows, and so on every reading).
+void ViewerApp::present(bool last, bool panel_only) {
+    if (const Status s = render::check_gl("frame"); !s) { // once per frame, not per call
+        ++m_gl_errors;
+        m_notice = s.message();
+    }
     m_window.swap();
     const std::int64_t t = now_ns();
-    if (m_options.progress_s > 0 && t >= m_next_progress_ns) print_progress(t);
-    m_frame_times.record(t - m_last_ns);
-    m_recent_ms[m_recent_next] = float(double(t - m_last_ns) * 1e-6);
-    m_recent_next = (m_recent_next + 1) % m_recent_ms.size();
+    if (!panel_only) {
+        m_frame_times.record(t - m_last_ns);
+        m_recent_ms[m_recent_next] = float(double(t - m_last_ns) * 1e-6);
+        m_recent_next = (m_recent_next + 1) % m_recent_ms.size();
+        ++m_timed_frames;
+    }
     m_last_ns = t;
-    // Headless swaps are not paced by a display; pace them like vsync unless --no-vsync.
-    if (last || !m_options.headless || !m_options.vsync) return;
-    m_next_frame_ns = std::max(m_next_frame_ns + kFramePeriod.count(), t);
-    std::this_thread::sleep_for(std::chrono::nanoseconds(m_next_frame_ns - t));
+    // Pace like vsync unless --no-vsync: headless swaps are not paced by a display, and a
+    // window's may not be (no vsync in Xvfb, or the driver refused it). Where the swap waited
+    // for the display already, the time is past and this sleeps not at all.
+    if (last || !m_options.vsync) return;
+    m_next_frame_ns = std::max(m_next_frame_ns + m_frame_period_ns, t);
+    if (m_next_frame_ns - t > 500'000) // the swap returned early: the display did not pace it
+        std::this_thread::sleep_for(std::chrono::nanoseconds(m_next_frame_ns - t));
 }
 
 // "rtviewer: progress t=60.0 s frames=3600 fps=60.0 memory=123.4 MB": frames and fps since
@@ -218,6 +354,7 @@ int ViewerApp::finish() {
     m_end_ns = now_ns();
     shutdown();
     int status = m_exit_screenshot_failed ? 1 : 0;
+    const auto reason = [this](RedrawReason r) { return m_redraws[std::size_t(r)]; };
     const RunReport report{m_host,
                            m_canvas,
                            m_frame_times,
@@ -229,7 +366,11 @@ int ViewerApp::finish() {
                            m_gl_version,
                            m_frames,
                            double(m_end_ns - m_start_ns) * 1e-9,
-                           m_fb_height};
+                           m_fb_height,
+                           {m_options.redraw == Redraw::Always, m_passes,
+                            reason(RedrawReason::Data), reason(RedrawReason::Input),
+                            reason(RedrawReason::Panel), reason(RedrawReason::Other),
+                            m_panel_cache.rasterised(), m_panel_cache.reused(), m_gl_errors}};
     if (m_options.headless) print_summary(report);
     if (!m_options.stats_json.empty()) {
         if (Status s = write_stats(m_options.stats_json, report); !s) {
@@ -278,15 +419,16 @@ void ViewerApp::update_record_text() {
     m_record_text = buf; // reuses its capacity
 }
 
-void ViewerApp::handle_event(const SDL_Event& event) {
+bool ViewerApp::handle_event(const SDL_Event& event) {
+    if (m_wake_event != 0 && event.type == m_wake_event) return false; // a producer's wake
     if (event.type == SDL_QUIT ||
         (event.type == SDL_WINDOWEVENT && event.window.event == SDL_WINDOWEVENT_CLOSE)) {
         m_controls.quit = true;
-        return;
+        return true;
     }
     if (event.type == SDL_WINDOWEVENT && event.window.event == SDL_WINDOWEVENT_LEAVE) {
         m_mouse_x = m_mouse_y = -1; // the readout clears
-        return;
+        return true;
     }
     const bool imgui_wants = m_window.forward_to_imgui(event);
     switch (event.type) {
@@ -362,6 +504,7 @@ void ViewerApp::handle_event(const SDL_Event& event) {
     default:
         break;
     }
+    return true;
 }
 
 render::Vec2 ViewerApp::framebuffer_point(int x, int y) const {

@@ -3,8 +3,10 @@
 // the layers (GL) and the ImGui panels. Everything here runs on the main thread; producers run
 // on the host's threads and are reached only through atomics (live controls) and the queue.
 //
-// Per display frame: events -> drain the queue and upload the newest frame of each stream
-// (unless paused) -> place and fit the views -> draw them -> ImGui -> (screenshot) -> swap.
+// Per pass: (--redraw changes: sleep until an event, a producer's frame or a due time) ->
+// events -> drain the queue and upload the newest frame of each stream (unless paused) -> the
+// panel's readings, a few times a second -> if anything changed (always, with --redraw always):
+// place and fit the views -> draw them -> ImGui -> (screenshot) -> swap, paced to the display.
 
 #include <array>
 #include <atomic>
@@ -16,6 +18,7 @@
 #include "app/canvas.hpp"
 #include "app/cli.hpp"
 #include "app/layers.hpp"
+#include "app/panel_cache.hpp"
 #include "app/panels.hpp"
 #include "app/recorder.hpp"
 #include "app/sdl_window.hpp"
@@ -28,6 +31,9 @@
 union SDL_Event;
 
 namespace rtv::app {
+
+// Why a pass drew a frame (counted for the statistics).
+enum class RedrawReason : std::uint8_t { None, Always, Data, Input, Panel, Other, Count };
 
 class ViewerApp {
 public:
@@ -42,13 +48,17 @@ public:
 
 private:
     Status start();
-    void handle_event(const SDL_Event& event);
+    // Returns true for user input and window events (false for a producer's wake).
+    bool handle_event(const SDL_Event& event);
     bool stop_due(bool producers_done) const;
+    void wait_for_work();
+    bool take_readings_if_due(std::int64_t now_ns, bool input);
+    std::uint64_t readings_signature() const;
     void draw_frame();
     void update_hover();
     void update_cursor_text();
     void handle_requests(bool last);
-    void present(bool last);
+    void present(bool last, bool panel_only);
     void print_progress(std::int64_t now_ns);
     int finish();
     Status take_screenshot(const std::string& path);
@@ -69,6 +79,9 @@ private:
     Layers m_layers;
     Controls m_controls;
     std::unique_ptr<Recorder> m_recorder;
+    PanelCache m_panel_cache;
+    PanelReadings m_readings;
+    std::uint64_t m_readings_signature = 0;
     float m_panel_width = 470.0f;
     int m_fb_width = 0, m_fb_height = 0, m_win_width = 0, m_win_height = 0;
 
@@ -82,9 +95,15 @@ private:
     // Timing and outputs
     LatencyHistogram m_frame_times;
     std::array<float, 240> m_recent_ms{}; // a ring, oldest at m_recent_next
-    std::array<float, 240> m_ordered_ms{};
     std::size_t m_recent_next = 0;
-    std::uint64_t m_frames = 0;
+    std::uint64_t m_frames = 0;       // frames drawn
+    std::uint64_t m_timed_frames = 0; // of which timed (all but panel-only frames)
+    std::uint64_t m_passes = 0;       // passes of the loop (wake-ups, with --redraw changes)
+    std::array<std::uint64_t, std::size_t(RedrawReason::Count)> m_redraws{};
+    int m_input_frames = 0;         // frames still owed to the last input event
+    std::uint32_t m_wake_event = 0; // the SDL user event producers push (--redraw changes)
+    std::int64_t m_frame_period_ns = 16'666'667; // pacing: the display's refresh period
+    std::uint64_t m_gl_errors = 0;
     std::int64_t m_start_ns = 0, m_end_ns = 0, m_last_ns = 0, m_next_frame_ns = 0;
     std::int64_t m_next_progress_ns = 0, m_last_progress_ns = 0;
     std::uint64_t m_last_progress_frames = 0;

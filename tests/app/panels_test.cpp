@@ -32,14 +32,16 @@ struct ImGuiFrame {
     float draw(ProducerHost& host, app::Canvas& canvas) {
         app::Layers layers;
         app::Controls controls;
-        LatencyHistogram frame_times;
-        frame_times.record(16'000'000);
-        const std::array<float, 4> recent{16.0f, 17.0f, 15.5f, 16.2f};
+        app::PanelReadings readings;
+        readings.fps = 60.0;
+        readings.frame_p50_ms = 16.0;
+        readings.frame_ms.fill(16.0f);
+        readings.streams.resize(kMaxStreams);
         const std::string cursor = "image: x 1  y 2  cam/image 3", none;
         for (int i = 0; i < 2; ++i) {
             ImGui::NewFrame();
-            app::PanelContext ctx{controls, host,   canvas, layers, frame_times,
-                                  recent,   cursor, none,   none,   470.0f};
+            app::PanelContext ctx{controls, host, canvas, layers, readings,
+                                  cursor,   none, none,   470.0f};
             app::draw_panels(ctx);
             ImGui::Render();
         }

@@ -1,0 +1,132 @@
+#include "app/panel_cache.hpp"
+
+#include <cstring>
+
+#include <backends/imgui_impl_opengl3.h>
+#include <glad/gl.h>
+#include <imgui.h>
+
+namespace rtv::app {
+
+namespace {
+
+// FNV-1a over 64-bit words (and the tail bytes): a few microseconds for a panel's ~100 KB.
+std::uint64_t mix(std::uint64_t h, const void* data, std::size_t bytes) {
+    constexpr std::uint64_t kPrime = 0x100000001b3ull;
+    const auto* p = static_cast<const unsigned char*>(data);
+    std::size_t i = 0;
+    for (; i + 8 <= bytes; i += 8) {
+        std::uint64_t w = 0;
+        std::memcpy(&w, p + i, 8);
+        h = (h ^ w) * kPrime;
+    }
+    for (; i < bytes; ++i)
+        h = (h ^ p[i]) * kPrime;
+    return h;
+}
+
+// Draws lists [first, last) of `data`.
+void draw_lists(const ImDrawData& data, int first, int last) {
+    if (first >= last) return;
+    ImDrawData part = data;
+    part.CmdLists = data.CmdLists + first;
+    part.CmdListsCount = last - first;
+    part.TotalVtxCount = part.TotalIdxCount = 0;
+    for (int i = 0; i < part.CmdListsCount; ++i) {
+        part.TotalVtxCount += part.CmdLists[i]->VtxBuffer.Size;
+        part.TotalIdxCount += part.CmdLists[i]->IdxBuffer.Size;
+    }
+    ImGui_ImplOpenGL3_RenderDrawData(&part);
+}
+
+} // namespace
+
+std::uint64_t draw_list_hash(const ImDrawList& list) {
+    std::uint64_t h = 0xcbf29ce484222325ull;
+    h = mix(h, list.VtxBuffer.Data, std::size_t(list.VtxBuffer.Size) * sizeof(ImDrawVert));
+    h = mix(h, list.IdxBuffer.Data, std::size_t(list.IdxBuffer.Size) * sizeof(ImDrawIdx));
+    for (const ImDrawCmd& c : list.CmdBuffer) {
+        const std::uintptr_t texture = reinterpret_cast<std::uintptr_t>(c.TextureId);
+        const std::uintptr_t callback = reinterpret_cast<std::uintptr_t>(c.UserCallback);
+        h = mix(h, &c.ClipRect, sizeof c.ClipRect);
+        h = mix(h, &texture, sizeof texture);
+        h = mix(h, &callback, sizeof callback);
+        const unsigned int counts[3] = {c.VtxOffset, c.IdxOffset, c.ElemCount};
+        h = mix(h, counts, sizeof counts);
+    }
+    return h;
+}
+
+PanelCache::~PanelCache() {
+    if (m_fbo) glDeleteFramebuffers(1, &m_fbo);
+    if (m_texture) glDeleteTextures(1, &m_texture);
+}
+
+bool PanelCache::ensure_target(int width, int height) {
+    if (m_fbo && width == m_width && height == m_height) return true;
+    if (m_fbo) glDeleteFramebuffers(1, &m_fbo);
+    if (m_texture) glDeleteTextures(1, &m_texture);
+    m_fbo = m_texture = 0;
+    m_valid = false;
+    glGenTextures(1, &m_texture);
+    glBindTexture(GL_TEXTURE_2D, m_texture);
+    glTexParameteri(GL_TEXTURE_2D, GL_TEXTURE_MIN_FILTER, GL_NEAREST);
+    glTexParameteri(GL_TEXTURE_2D, GL_TEXTURE_MAG_FILTER, GL_NEAREST);
+    glTexImage2D(GL_TEXTURE_2D, 0, GL_RGBA8, width, height, 0, GL_RGBA, GL_UNSIGNED_BYTE, nullptr);
+    glGenFramebuffers(1, &m_fbo);
+    glBindFramebuffer(GL_FRAMEBUFFER, m_fbo);
+    glFramebufferTexture2D(GL_FRAMEBUFFER, GL_COLOR_ATTACHMENT0, GL_TEXTURE_2D, m_texture, 0);
+    const bool complete = glCheckFramebufferStatus(GL_FRAMEBUFFER) == GL_FRAMEBUFFER_COMPLETE;
+    glBindFramebuffer(GL_FRAMEBUFFER, 0);
+    if (!complete || glGetError() != GL_NO_ERROR) {
+        glDeleteFramebuffers(1, &m_fbo);
+        glDeleteTextures(1, &m_texture);
+        m_fbo = m_texture = 0;
+        return false;
+    }
+    m_width = width;
+    m_height = height;
+    return true;
+}
+
+void PanelCache::draw(ImDrawData* data, const ImDrawList* panel, render::Viewport rect,
+                      render::Rgb background, int fb_width, int fb_height) {
+    if (!data || data->CmdListsCount == 0) return;
+    int at = -1;
+    for (int i = 0; panel && i < data->CmdListsCount; ++i)
+        if (data->CmdLists[i] == panel) at = i;
+    // The panel texture spans the framebuffer's left edge to the panel's right edge, full
+    // height: ImGui's projection (the whole framebuffer) then maps into it unchanged, and what
+    // falls right of it is clipped away.
+    const int tex_w = rect.x + rect.width, tex_h = fb_height;
+    if (at < 0 || rect.x != 0 || rect.y != 0 || rect.height != fb_height || tex_w > fb_width ||
+        tex_w <= 0 || !ensure_target(tex_w, tex_h)) {
+        ImGui_ImplOpenGL3_RenderDrawData(data);
+        return;
+    }
+    std::uint64_t h = draw_list_hash(*panel);
+    h = mix(h, &rect, sizeof rect);
+    h = mix(h, &background, sizeof background);
+    h = mix(h, &fb_width, sizeof fb_width);
+    draw_lists(*data, 0, at);
+    if (!m_valid || h != m_hash) {
+        glBindFramebuffer(GL_FRAMEBUFFER, m_fbo);
+        glDisable(GL_SCISSOR_TEST);
+        glClearColor(background.r, background.g, background.b, 1.0f);
+        glClear(GL_COLOR_BUFFER_BIT);
+        draw_lists(*data, at, at + 1); // sets its own viewport: the whole framebuffer
+        glBindFramebuffer(GL_FRAMEBUFFER, 0);
+        m_hash = h;
+        m_valid = true;
+        ++m_rasterised;
+    } else {
+        ++m_reused;
+    }
+    glDisable(GL_SCISSOR_TEST);
+    glBindFramebuffer(GL_READ_FRAMEBUFFER, m_fbo);
+    glBlitFramebuffer(0, 0, tex_w, tex_h, 0, 0, tex_w, tex_h, GL_COLOR_BUFFER_BIT, GL_NEAREST);
+    glBindFramebuffer(GL_READ_FRAMEBUFFER, 0);
+    draw_lists(*data, at + 1, data->CmdListsCount);
+}
+
+} // namespace rtv::app
