@@ -95,6 +95,19 @@ TEST_SUITE("app") {
         CHECK(list.output.find("sensor") != std::string::npos);
     }
 
+    TEST_CASE("cli: --redraw auto draws on change in a window and always headless") {
+        app::Options window, headless, forced;
+        REQUIRE(parse({}, window).run);
+        CHECK(window.redraw == app::Redraw::Changes);
+        REQUIRE(parse({"--headless"}, headless).run);
+        CHECK(headless.redraw == app::Redraw::Always);
+        REQUIRE(parse({"--headless", "--redraw", "changes"}, forced).run);
+        CHECK(forced.redraw == app::Redraw::Changes);
+        app::Options always;
+        REQUIRE(parse({"--redraw", "always"}, always).run);
+        CHECK(always.redraw == app::Redraw::Always);
+    }
+
     TEST_CASE("cli: bad command lines exit 2 with a message naming the valid choices") {
         struct Case {
             std::vector<const char*> args;
@@ -137,6 +150,8 @@ TEST_SUITE("app") {
              "rtviewer: --contrast: expected auto, percentile[:LO:HI] (percent, 0 <= LO < HI <= "
              "100) "
              "or manual:LO:HI (LO < HI), got 'hold'"},
+            {{"--redraw", "sometimes"},
+             "rtviewer: --redraw: expected one of: auto, changes, always, got 'sometimes'"},
             {{"--memory-limit", "8"},
              "rtviewer: --memory-limit: must be a whole number of megabytes in 16..16777216, got "
              "'8'"},

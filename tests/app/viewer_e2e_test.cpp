@@ -180,6 +180,48 @@ TEST_SUITE("app") {
         CHECK(j.at("streams").at(0).at("displayed").get<double>() >= 1);
     }
 
+    TEST_CASE("rtviewer --redraw changes: draws for frames and panel changes only and passes "
+              "that find nothing new draw nothing") {
+        const fs::path json = work_dir() / "changes.json";
+        // Ten frames, then nothing for the rest of the run: the loop keeps waking (readings,
+        // the --duration deadline) but has nothing to draw.
+        const Run r = viewer("--headless --redraw changes --duration 3 --producer "
+                             "sweep:interval=0.01,iterations=10 --stats-json " +
+                             json.string());
+        REQUIRE_MESSAGE(r.status == 0, r.err);
+        const Json j = rtv::test::read_json(json);
+        const Json& d = j.at("redraw");
+        CHECK(d.at("mode") == "changes");
+        const auto n = [&](const char* key) { return d.at(key).get<std::uint64_t>(); };
+        CHECK(n("frames") == j.at("frames_displayed").get<std::uint64_t>());
+        CHECK(n("frames") == n("for_data") + n("for_input") + n("for_panel") + n("other"));
+        CHECK(n("other") <= 2); // the first frame and the last
+        CHECK(n("for_input") == 0);
+        // A frame drawn for data showed at least one new frame of a stream.
+        const Json& image = *rtv::test::find_stream(j, "sweep/image");
+        CHECK(n("for_data") >= 1);
+        CHECK(n("for_data") <= image.at("displayed").get<std::uint64_t>());
+        CHECK(n("passes") > n("frames")); // woke, found nothing new, drew nothing
+        CHECK(n("panel_rasterised") + n("panel_reused") == n("frames"));
+    }
+
+    TEST_CASE("rtviewer --redraw always: every pass draws a frame with the panel kept or "
+              "redrawn") {
+        const fs::path json = work_dir() / "always.json";
+        const Run r = viewer("--headless --redraw always --frames 40 --producer "
+                             "sweep:interval=0.01,iterations=3 --stats-json " +
+                             json.string());
+        REQUIRE_MESSAGE(r.status == 0, r.err);
+        const Json j = rtv::test::read_json(json);
+        const Json& d = j.at("redraw");
+        CHECK(d.at("mode") == "always");
+        CHECK(d.at("frames") == 40);
+        CHECK(d.at("passes") == 40);
+        CHECK(d.at("panel_rasterised").get<int>() >= 1);
+        CHECK(d.at("panel_rasterised").get<int>() + d.at("panel_reused").get<int>() == 40);
+        CHECK(j.at("gl_errors") == 0);
+    }
+
     TEST_CASE("rtviewer: a producer in a 600 s latency holds up neither the GUI nor the exit") {
         const fs::path json = work_dir() / "slow.json";
         // `timeout` ends a run that hangs: with a stop-blind sleep it would take 600 s, so an

@@ -1,9 +1,11 @@
+#include <algorithm>
 #include <cmath>
 #include <limits>
 #include <memory>
 
 #include <doctest/doctest.h>
 
+#include "core/clock.hpp"
 #include "core/frame_router.hpp"
 #include "core/frame_sink.hpp"
 #include "core/producer_host.hpp"
@@ -105,6 +107,31 @@ TEST_SUITE("core") {
         REQUIRE(stats.has_quantiles);
         CHECK(stats.max == 1.0e9f);
         CHECK(stats.percentile(90) < 100.0f);
+    }
+
+    TEST_CASE("FrameSink: a histogram is computed for at most one frame per histogram period") {
+        Pipeline p;
+        p.run({test::image_stream("img", 16, 4)}, [&](FrameSink& sink) {
+            p.host.stream(0).set_want_histogram(true); // as a panel that shows it does
+            FrameLease lease = sink.acquire(0);
+            std::fill(lease.pixels().begin(), lease.pixels().end(), 1.0f);
+            sink.submit(std::move(lease));
+        });
+        bool has_histogram = false;
+        REQUIRE(p.router.deliver([&](const FrameView& v) {
+            has_histogram = v.image_stats.has_histogram;
+            return Status::ok();
+        }) == 1);
+        CHECK(has_histogram); // the first frame asked for carries one
+        // The period is counted from the frame that computed it, in the submit clock.
+        Stream& s = p.host.stream(0);
+        const std::int64_t t = now_ns() + Stream::kHistogramPeriodNs;
+        CHECK(s.histogram_due(t));
+        CHECK_FALSE(s.histogram_due(t + 1));
+        CHECK_FALSE(s.histogram_due(t + Stream::kHistogramPeriodNs - 1));
+        CHECK(s.histogram_due(t + Stream::kHistogramPeriodNs));
+        s.set_want_histogram(false);
+        CHECK_FALSE(s.histogram_due(t + 10 * Stream::kHistogramPeriodNs));
     }
 
     TEST_CASE("FrameSink: invalid line frames are rejected with their exact message") {

@@ -1,3 +1,4 @@
+#include <atomic>
 #include <latch>
 #include <memory>
 #include <stdexcept>
@@ -38,6 +39,31 @@ TEST_SUITE("core") {
         const StatsSnapshot s = host.stream(0).stats().read();
         CHECK(s.produced == 10);
         CHECK(s.displayed + s.superseded + s.dropped() == 10);
+    }
+
+    TEST_CASE(
+        "ProducerHost: the wake hook is called once per rearm, by a frame or a producer's end") {
+        FrameQueue queue = make_frame_queue();
+        ProducerHost host(queue);
+        FrameRouter router(queue, host);
+        std::atomic<int> wakes{0};
+        host.set_wake([](void* n) { static_cast<std::atomic<int>*>(n)->fetch_add(1); }, &wakes);
+        REQUIRE(host.start("three", image_producer(8, 4), test::once(3)).is_ok());
+        test::pump_until_finished(host, router);
+        host.stop_all(); // joins: the thread's last wake has happened
+        // Three frames and the end, but no rearm in between: one wake.
+        CHECK(wakes.load() == 1);
+        host.rearm_wake();
+        host.wake(); // what the next frame would do
+        host.wake();
+        CHECK(wakes.load() == 2);
+        // A second producer ending wakes a rearmed consumer too.
+        host.rearm_wake();
+        auto silent = std::make_unique<test::ScriptRun>(
+            std::vector<StreamRequest>{test::image_stream("quiet", 8, 8)}, [](FrameSink&) {});
+        REQUIRE(host.start("quiet", std::move(silent), {}).is_ok());
+        host.stop_all(); // the script ignores stop: this joins after it ran to its end
+        CHECK(wakes.load() == 3);
     }
 
     TEST_CASE("ProducerHost: start rejects an invalid stream with a message naming it and starting "
