@@ -195,6 +195,7 @@ void ViewerApp::wait_for_work() {
 bool ViewerApp::take_readings_if_due(std::int64_t t, bool input) {
     PanelReadings& r = m_readings;
     const bool period = r.taken_ns < 0 || t - r.taken_ns >= PanelReadings::kPeriodNs;
+    m_cursor_due = period || input;
     if (!period && !input) return false;
     if (period) { // the frame rate over the period (input alone does not restart it)
         const double dt = r.taken_ns >= 0 ? double(t - r.taken_ns) * 1e-9 : 0.0;
@@ -262,7 +263,10 @@ void ViewerApp::draw_frame() {
     m_canvas.update({panel, 0, std::max(m_fb_width - panel, 1), std::max(m_fb_height, 1)},
                     m_layers.extents(m_router, m_canvas),
                     m_options.axes ? axis_margins(1.0f / scale) : Margins{});
-    update_cursor_text();
+    // The readout follows the cursor at once, and the values under a still cursor at the
+    // readings' rate (over a live image they would change the panel in every frame).
+    if (m_cursor_due) update_cursor_text();
+    m_cursor_due = false;
     m_renderer.clear(kPanelBackground);
     for (View& view : m_canvas.views()) {
         if (!view.visible) continue;

@@ -91,6 +91,7 @@ private:
     std::size_t m_profile_drag = Canvas::npos; // the image view whose segment is being drawn
     Hover m_hover;
     std::string m_cursor_text;
+    bool m_cursor_due = true; // the readout is refreshed in the next frame drawn
 
     // Timing and outputs
     LatencyHistogram m_frame_times;

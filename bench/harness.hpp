@@ -87,5 +87,6 @@ void bench_render(const Config& c, Report& r);
 void bench_end_to_end(const Config& c, Report& r);
 void bench_scaling(const Config& c, Report& r);
 void bench_soak(const Config& c, Report& r); // not in the default set: 10 minutes
+void bench_idle(const Config& c, Report& r); // windowed under Xvfb
 
 } // namespace rtv::bench
