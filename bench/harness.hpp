@@ -86,7 +86,8 @@ void bench_pipeline(const Config& c, Report& r);
 void bench_render(const Config& c, Report& r);
 void bench_end_to_end(const Config& c, Report& r);
 void bench_scaling(const Config& c, Report& r);
-void bench_soak(const Config& c, Report& r); // not in the default set: 10 minutes
-void bench_idle(const Config& c, Report& r); // windowed under Xvfb
+void bench_soak(const Config& c, Report& r);    // not in the default set: 10 minutes
+void bench_idle(const Config& c, Report& r);    // windowed under Xvfb
+void bench_display(const Config& c, Report& r); // 4096x4096 images, 100 x 10,000-point lines
 
 } // namespace rtv::bench
