@@ -158,6 +158,30 @@ std::span<const LayerExtent> Layers::extents(const FrameRouter& router, Canvas& 
     return {m_extents.data(), m_count};
 }
 
+render::Viewport Layers::covered(const View& view, const Canvas& canvas) const {
+    render::Viewport best{0, 0, 0, 0};
+    const render::Viewport& vp = view.viewport;
+    const render::Vec2 size{double(vp.width), double(vp.height)};
+    for (const std::uint16_t id : view.layers) {
+        const Layer& layer = m_layers[id];
+        if (layer.image.empty() || canvas.settings(id).opacity < 1.0f) continue;
+        const render::Rect place = image_place(layer.image.desc(), view.extent);
+        // Screen corners (origin top-left, y down) to framebuffer pixels, rounded inwards and
+        // one pixel in, so that no edge pixel the image only partly covers is left unfilled.
+        const render::Vec2 a = view.camera.data_to_screen({place.x0, place.y0}, size);
+        const render::Vec2 b = view.camera.data_to_screen({place.x1, place.y1}, size);
+        const double left = std::ceil(std::min(a.x, b.x)) + 1,
+                     right = std::floor(std::max(a.x, b.x)) - 1;
+        const double top = std::ceil(std::min(a.y, b.y)) + 1,
+                     bottom = std::floor(std::max(a.y, b.y)) - 1;
+        if (!(right > left && bottom > top)) continue;
+        const render::Viewport r{vp.x + int(left), vp.y + vp.height - int(bottom),
+                                 int(right - left), int(bottom - top)};
+        if (long(r.width) * r.height > long(best.width) * best.height) best = r;
+    }
+    return best;
+}
+
 void Layers::draw(View& view, const Canvas& canvas, render::Renderer& renderer,
                   ProducerHost& host) {
     // Draw order (the panel edits it): an insertion sort, stable and in place (std::stable_sort

@@ -72,6 +72,10 @@ public:
     std::span<const LayerExtent> extents(const FrameRouter& router, Canvas& canvas);
     // Draws a profile view's line (nothing for other views). Allocates: never.
     void draw_profile(const View& view, render::Renderer& renderer);
+    // The framebuffer pixels that an opaque image layer of `view` covers whole (the largest such
+    // layer; a pixel in from its edges), or an empty rectangle: the view's background need not
+    // be drawn there. Allocates: never.
+    render::Viewport covered(const View& view, const Canvas& canvas) const;
     // Draws the layers of `view` in their draw order. Allocates: never.
     void draw(View& view, const Canvas& canvas, render::Renderer& renderer, ProducerHost& host);
     // Draws the colorbar of an image view: the colormap of its top image layer, low at the

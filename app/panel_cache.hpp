@@ -9,6 +9,7 @@
 
 #include "render/colormap.hpp"
 #include "render/renderer.hpp"
+#include "render/shader.hpp"
 
 struct ImDrawData;
 struct ImDrawList;
@@ -26,8 +27,9 @@ public:
     // as ImGui_ImplOpenGL3_RenderDrawData would, except that `panel` (one of its lists, drawn
     // over `background` in the framebuffer rectangle `rect`, which it must not leave) is
     // rasterised into a texture only when its vertices, indices, commands, `rect` or
-    // `background` changed, and copied from there otherwise. `panel` null: everything is drawn
-    // live. Allocates: only GPU memory, when the panel's size changes.
+    // `background` changed, and copied from there otherwise: either way `rect` is covered (what
+    // was drawn there before is not kept). `panel` null: everything is drawn live, over what is
+    // there. Allocates: only GPU memory, when the panel's size changes.
     void draw(ImDrawData* data, const ImDrawList* panel, render::Viewport rect,
               render::Rgb background, int fb_width, int fb_height);
 
@@ -38,7 +40,9 @@ public:
 private:
     bool ensure_target(int width, int height);
 
-    std::uint32_t m_texture = 0, m_fbo = 0; // GLuint
+    std::uint32_t m_texture = 0, m_fbo = 0, m_vao = 0; // GLuint
+    render::Program m_copy;
+    int m_u_panel = -1;
     int m_width = 0, m_height = 0;
     std::uint64_t m_hash = 0;
     bool m_valid = false;

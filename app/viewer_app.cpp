@@ -270,7 +270,8 @@ void ViewerApp::draw_frame() {
     m_renderer.clear(kPanelBackground);
     for (View& view : m_canvas.views()) {
         if (!view.visible) continue;
-        m_renderer.begin_view(view.viewport, view.background);
+        const render::Viewport covered = m_layers.covered(view, m_canvas);
+        m_renderer.begin_view(view.viewport, view.background, &covered);
         m_layers.draw(view, m_canvas, m_renderer, m_host);
         m_layers.draw_profile(view, m_renderer);
         m_renderer.end_view();

@@ -1,5 +1,6 @@
 #include "render/renderer.hpp"
 
+#include <algorithm>
 #include <array>
 #include <cmath>
 #include <vector>
@@ -120,7 +121,7 @@ Status Renderer::init() {
     return check_gl("renderer init");
 }
 
-void Renderer::begin_view(const Viewport& vp, Rgb bg) {
+void Renderer::begin_view(const Viewport& vp, Rgb bg, const Viewport* covered) {
     m_viewport = vp;
     glViewport(vp.x, vp.y, vp.width, vp.height);
     glDisable(GL_SCISSOR_TEST);
@@ -134,7 +135,25 @@ void Renderer::begin_view(const Viewport& vp, Rgb bg) {
     glUseProgram(m_fill_program.gl_name());
     glUniform4f(m_u_fill_color, bg.r, bg.g, bg.b, 1.0f);
     glBindVertexArray(m_empty_vao);
-    glDrawArrays(GL_TRIANGLE_STRIP, 0, 4);
+    const auto fill = [](int x0, int y0, int x1, int y1) { // the quad fills the viewport
+        if (x1 <= x0 || y1 <= y0) return;
+        glViewport(x0, y0, x1 - x0, y1 - y0);
+        glDrawArrays(GL_TRIANGLE_STRIP, 0, 4);
+    };
+    const int x0 = vp.x, y0 = vp.y, x1 = vp.x + vp.width, y1 = vp.y + vp.height;
+    if (!covered || covered->width <= 0 || covered->height <= 0) {
+        fill(x0, y0, x1, y1);
+    } else { // the bands below, above, left and right of the covered rectangle
+        const int cx0 = std::clamp(covered->x, x0, x1);
+        const int cy0 = std::clamp(covered->y, y0, y1);
+        const int cx1 = std::clamp(covered->x + covered->width, x0, x1);
+        const int cy1 = std::clamp(covered->y + covered->height, y0, y1);
+        fill(x0, y0, x1, cy0);
+        fill(x0, cy1, x1, y1);
+        fill(x0, cy0, cx0, cy1);
+        fill(cx1, cy0, x1, cy1);
+        glViewport(vp.x, vp.y, vp.width, vp.height);
+    }
     glBindVertexArray(0);
     glEnable(GL_BLEND);
     glBlendFunc(GL_SRC_ALPHA, GL_ONE_MINUS_SRC_ALPHA);

@@ -48,8 +48,10 @@ public:
 
     // Clears the whole framebuffer (the fast path on software rasterisers: no scissor).
     void clear(Rgb color);
-    // Sets the viewport to `vp` and fills it with `background` (a quad: see renderer.cpp).
-    void begin_view(const Viewport& vp, Rgb background);
+    // Sets the viewport to `vp` and fills it with `background` (a quad: see renderer.cpp), except
+    // for `covered`, a rectangle of the framebuffer that an opaque layer will cover (its pixels
+    // would be shaded twice): then only the bands around it are filled.
+    void begin_view(const Viewport& vp, Rgb background, const Viewport* covered = nullptr);
     void draw(const ImageLayer& layer, const Camera& camera, const ImageStyle& style);
     // Decimates a long line layer for this view first (LineLayer::fit_to_view), which can fail
     // (buffer allocation): nothing is drawn then.

@@ -17,7 +17,7 @@ using namespace rtv;
 namespace {
 
 // Allocations of one whole headless run of `frames` display frames.
-std::uint64_t run_viewer(int frames) {
+std::uint64_t run_viewer(int frames, const char* redraw = "always") {
     const std::string n = std::to_string(frames);
     // Producers paced by the display (auto) or finished, so each run shows the same kinds of
     // frames whatever its length: sweep (an image and a line), the sensor's append history,
@@ -25,6 +25,8 @@ std::uint64_t run_viewer(int frames) {
     std::vector<const char*> argv = {"rtviewer",
                                      "--headless",
                                      "--no-vsync",
+                                     "--redraw",
+                                     redraw,
                                      "--frames",
                                      n.c_str(),
                                      "--producer",
@@ -56,6 +58,17 @@ TEST_SUITE("alloc") {
         MESSAGE("allocations: " << short_run << " over 60 frames, " << long_run
                                 << " over 660 frames");
         // 600 more frames: a per-frame allocation anywhere would add 600 or more.
+        CHECK(long_run <= short_run + 60);
+    }
+
+    TEST_CASE(
+        "ViewerApp: drawing on change (wakes and readings and the kept panel) allocates nothing "
+        "per display frame") {
+        (void)run_viewer(30, "changes");
+        const std::uint64_t short_run = run_viewer(60, "changes");
+        const std::uint64_t long_run = run_viewer(660, "changes");
+        MESSAGE("allocations: " << short_run << " over 60 frames, " << long_run
+                                << " over 660 frames");
         CHECK(long_run <= short_run + 60);
     }
 

@@ -65,8 +65,9 @@ struct ImGuiGl {
     }
     static rtv::render::RgbaImage pixels() {
         rtv::render::RgbaImage image;
-        REQUIRE(
-            rtv::render::read_pixels(0, 0, GlContext::kWidth, GlContext::kHeight, image).is_ok());
+        const rtv::Status s =
+            rtv::render::read_pixels(0, 0, GlContext::kWidth, GlContext::kHeight, image);
+        REQUIRE_MESSAGE(s.is_ok(), s.message());
         return image;
     }
     // The frame drawn live, as ImGui's backend draws it.
