@@ -89,7 +89,7 @@ std::size_t Layers::ingest(FrameRouter& router, ProducerHost& host, Canvas& canv
             if (f.kind != FrameKind::Image)
                 return layer.lines.upload(f.lines, f.points, f.line_points);
             layer.last_stats = f.image_stats;
-            if (f.image_stats.has_histogram) layer.histogram = f.image_stats; // ~10 times a second
+            if (f.image_stats.has_histogram) layer.histogram = f.image_stats; // <= 4 times a second
             ++layer.generation;
             // The value under the cursor comes free while the frame is in its slot.
             if (hover.view != Canvas::npos && canvas.view_of(f.stream->id()) == hover.view) {
