@@ -13,12 +13,6 @@ namespace {
 // Copies the kept raster pixel for pixel: a quad over the viewport reading its texel. (On
 // llvmpipe glBlitFramebuffer of a 470x800 panel took 2.7 ms a frame; this quad about as long as
 // a flat fill.)
-const char* kCopyVertex = R"(#version 330 core
-void main() {
-    vec2 corner = vec2(float(gl_VertexID & 1), float((gl_VertexID >> 1) & 1));
-    gl_Position = vec4(corner * 2.0 - 1.0, 0.0, 1.0);
-}
-)";
 const char* kCopyFragment = R"(#version 330 core
 uniform sampler2D u_panel;
 out vec4 o_color;
@@ -81,7 +75,7 @@ PanelCache::~PanelCache() {
 bool PanelCache::ensure_target(int width, int height) {
     if (m_fbo && width == m_width && height == m_height) return true;
     if (!m_copy.gl_name()) {
-        if (!m_copy.build("panel copy", kCopyVertex, kCopyFragment)) return false;
+        if (!m_copy.build("panel copy", render::kViewportQuadVertex, kCopyFragment)) return false;
         m_u_panel = m_copy.uniform("u_panel");
         glGenVertexArrays(1, &m_vao);
     }

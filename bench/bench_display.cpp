@@ -9,9 +9,6 @@
 // 16.7 M random pixels and their statistics, or 1 M sines) is the limit, not the display.
 
 #include <cstring>
-#include <filesystem>
-#include <fstream>
-#include <sstream>
 #include <vector>
 
 #include <glad/gl.h>
@@ -19,6 +16,7 @@
 
 #include "bench/gl_window.hpp"
 #include "bench/harness.hpp"
+#include "bench/viewer_run.hpp"
 #include "core/random.hpp"
 #include "render/gl.hpp"
 #include "render/image_layer.hpp"
@@ -28,9 +26,6 @@
 namespace rtv::bench {
 
 namespace {
-
-namespace fs = std::filesystem;
-using Json = nlohmann::json;
 
 constexpr std::uint32_t kSide = 4096, kLines = 100, kPoints = 10'000;
 
@@ -116,26 +111,15 @@ struct ViewerFigures {
 
 ViewerFigures run_viewer(const Config& c, double seconds, const std::string& producer) {
     ViewerFigures out;
-    const fs::path json = fs::temp_directory_path() / "rtv_bench_display.json";
-    const std::string cmd = "'" + c.viewer + "' --headless --no-vsync --duration " +
-                            std::to_string(seconds) + " --producer " + producer +
-                            " --stats-json '" + json.string() + "' >/dev/null";
-    if (const int status = std::system(cmd.c_str()); status != 0) {
-        out.error = "rtviewer exited with status " + std::to_string(status) + ": " + cmd;
-        return out;
-    }
-    std::ifstream in(json);
-    std::stringstream text;
-    text << in.rdbuf();
-    try {
-        const Json j = Json::parse(text.str());
-        out.fps = j.at("display_fps").get<double>();
-        const double d = j.at("duration_s").get<double>();
-        out.shown = j.at("streams").at(0).at("displayed").get<double>() / d;
-        out.produced = j.at("streams").at(0).at("produced").get<double>() / d;
-    } catch (const std::exception& e) {
-        out.error = std::string("rtviewer's statistics: ") + e.what();
-    }
+    const ViewerRun run = run_headless_viewer(
+        c, "--no-vsync --duration " + std::to_string(seconds) + " --producer " + producer);
+    out.error = run.error;
+    if (!out.error.empty()) return out;
+    const nlohmann::json& j = run.stats;
+    out.fps = j.at("display_fps").get<double>();
+    const double d = j.at("duration_s").get<double>();
+    out.shown = j.at("streams").at(0).at("displayed").get<double>() / d;
+    out.produced = j.at("streams").at(0).at("produced").get<double>() / d;
     return out;
 }
 

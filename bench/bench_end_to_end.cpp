@@ -5,62 +5,29 @@
 // 8x6 image: the GUI's work hardly changes, so any change in frame time is the slow producer's
 // doing): its frame-time p99 against the run without it.
 
-#include <cstdio>
-#include <cstdlib>
-#include <filesystem>
-#include <fstream>
-#include <sstream>
 #include <vector>
 
 #include <nlohmann/json.hpp>
 
 #include "bench/harness.hpp"
 #include "bench/limit_loop.hpp"
+#include "bench/viewer_run.hpp"
 
 namespace rtv::bench {
 
 namespace {
 
-namespace fs = std::filesystem;
 using Json = nlohmann::json;
 
 constexpr const char* kVispy = "sweep:interval=auto,iterations=0";
 constexpr const char* kSlow = "sweep:latency=3,width=8,height=6,points=8,iterations=0";
 
-struct ViewerRun {
-    Json stats;
-    std::string error;
-};
-
 ViewerRun run_viewer(const Config& c, double seconds, const std::vector<std::string>& producers,
                      const std::string& size) {
-    ViewerRun out;
-    const fs::path json = fs::temp_directory_path() / "rtv_bench_e2e.json";
-    std::string cmd = "'" + c.viewer + "' --headless --no-vsync --size " + size + " --duration " +
-                      std::to_string(seconds) + " --stats-json '" + json.string() + "'";
+    std::string args = "--no-vsync --size " + size + " --duration " + std::to_string(seconds);
     for (const std::string& p : producers)
-        cmd += " --producer " + p;
-    cmd += " >/dev/null";
-    if (const int status = std::system(cmd.c_str()); status != 0) {
-        out.error = "rtviewer exited with status " + std::to_string(status) + ": " + cmd;
-        return out;
-    }
-    std::ifstream in(json);
-    std::stringstream text;
-    text << in.rdbuf();
-    try {
-        out.stats = Json::parse(text.str());
-    } catch (const Json::parse_error& e) {
-        out.error = std::string("rtviewer wrote invalid JSON: ") + e.what();
-        return out;
-    }
-    for (const Json& s : out.stats.at("streams")) {
-        const double sum = s.at("displayed").get<double>() + s.at("superseded").get<double>() +
-                           s.at("dropped").get<double>() + s.at("rejected").get<double>();
-        if (sum != s.at("produced").get<double>())
-            out.error = s.at("name").get<std::string>() + ": frames unaccounted for";
-    }
-    return out;
+        args += " --producer " + p;
+    return run_headless_viewer(c, args);
 }
 
 } // namespace

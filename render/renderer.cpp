@@ -51,14 +51,6 @@ void main() {
 }
 )";
 
-// The whole viewport in one flat colour: a view's background.
-const char* kFillVertex = R"(#version 330 core
-void main() {
-    vec2 corner = vec2(float(gl_VertexID & 1), float((gl_VertexID >> 1) & 1));
-    gl_Position = vec4(corner * 2.0 - 1.0, 0.0, 1.0);
-}
-)";
-
 const char* kLineVertex = R"(#version 330 core
 layout(location = 0) in vec2 a_pos;
 uniform vec4 u_xform;
@@ -88,7 +80,8 @@ Status Renderer::init() {
     if (Status s = m_image_program.build("image shader", kImageVertex, kImageFragment); !s)
         return s;
     if (Status s = m_line_program.build("line shader", kLineVertex, kLineFragment); !s) return s;
-    if (Status s = m_fill_program.build("fill shader", kFillVertex, kLineFragment); !s) return s;
+    if (Status s = m_fill_program.build("fill shader", kViewportQuadVertex, kLineFragment); !s)
+        return s;
     m_u_fill_color = m_fill_program.uniform("u_color");
     m_u_image_xform = m_image_program.uniform("u_xform");
     m_u_image_size = m_image_program.uniform("u_size");

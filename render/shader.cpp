@@ -7,6 +7,13 @@
 
 namespace rtv::render {
 
+const char* const kViewportQuadVertex = R"(#version 330 core
+void main() {
+    vec2 corner = vec2(float(gl_VertexID & 1), float((gl_VertexID >> 1) & 1));
+    gl_Position = vec4(corner * 2.0 - 1.0, 0.0, 1.0);
+}
+)";
+
 namespace {
 Status compile(std::string_view name, GLenum type, const char* source, GLuint& out) {
     const GLuint shader = glCreateShader(type);

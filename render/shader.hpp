@@ -9,6 +9,10 @@
 
 namespace rtv::render {
 
+// A vertex shader for a quad covering the whole viewport, from gl_VertexID alone: draw 4
+// vertices as a triangle strip (with any vertex array bound; no attributes).
+extern const char* const kViewportQuadVertex;
+
 class Program {
 public:
     Program() = default;
