@@ -60,13 +60,6 @@ public:
     Process(const Process&) = delete;
     Process& operator=(const Process&) = delete;
     pid_t pid() const { return m_pid; }
-    // Waits for the process to exit by itself; its exit status, or -1.
-    int wait() {
-        int status = 0;
-        if (m_pid <= 0 || waitpid(m_pid, &status, 0) != m_pid) return -1;
-        m_pid = -1;
-        return WIFEXITED(status) ? WEXITSTATUS(status) : -1;
-    }
 
 private:
     pid_t m_pid = -1;

@@ -34,7 +34,7 @@ void build_panel(int height, double fps, const std::array<float, 240>& times,
                      {-1, 50});
     ImGui::Text("cursor: outside the views");
     ImGui::Separator();
-    static bool paused = false;
+    bool paused = false; // the widget is drawn, not used
     ImGui::Checkbox("Pause display (Space)", &paused);
     ImGui::Button("Screenshot (S)");
     ImGui::SameLine();
@@ -93,48 +93,46 @@ double limit_loop_fps(int width, int height, double seconds, std::string& error)
     for (std::size_t i = 0; i < bins.size(); ++i)
         bins[i] = 0.5f + 0.4f * float(i % 7) / 7.0f;
     std::array<float, 240> times{};
-    {
-        render::ImageLayer image;
-        render::LineLayer line;
-        render::Camera image_camera, line_camera;
-        image_camera.set_y_down(true);
-        image_camera.set_range({0, 0, double(kW), double(kH)});
-        line_camera.set_range({0, 0, double(kPoints - 1), 1.0}, 0.02);
-        const int px = std::min(int(kPanel), width / 2); // as the viewer places its panel
-        const int right = width - px, top = height / 3;
-        const render::Viewport iv{px, top, right, height - top}, lv{px, 0, right, top};
-        image_camera.fit_aspect({double(iv.width), double(iv.height)});
-        const ImageDesc desc{kW, kH};
-        std::uint64_t frames = 0;
-        double fps = 0.0;
-        const auto t0 = Clock::now();
-        auto last = t0;
-        double elapsed = 0.0;
-        do {
-            window->begin_imgui_frame();
-            const std::size_t f = frames & 1;
-            if (Status s = image.upload(desc, images[f]); !s) error = s.message();
-            if (Status s = line.upload(1, kPoints, lines[f]); !s) error = s.message();
-            renderer.clear({0.75f, 0.75f, 0.75f});
-            glViewport(iv.x, iv.y, iv.width, iv.height);
-            renderer.draw(image, image_camera, {});
-            glViewport(lv.x, lv.y, lv.width, lv.height);
-            if (Status s = renderer.draw(line, line_camera, {}); !s) error = s.message();
-            glViewport(0, 0, width, height);
-            build_panel(height, fps, times, bins, static_cast<unsigned long long>(frames));
-            window->render_imgui();
-            window->swap();
-            const auto now = Clock::now();
-            const double dt = std::chrono::duration<double>(now - last).count();
-            last = now;
-            times[frames % times.size()] = float(dt * 1e3);
-            fps = dt > 0 ? 0.9 * fps + 0.1 / dt : fps;
-            ++frames;
-            elapsed = seconds_since(t0);
-        } while (elapsed < seconds && error.empty());
-        if (Status s = render::check_gl("limit loop"); !s && error.empty()) error = s.message();
-        return error.empty() ? double(frames) / elapsed : 0.0;
-    }
+    render::ImageLayer image;
+    render::LineLayer line;
+    render::Camera image_camera, line_camera;
+    image_camera.set_y_down(true);
+    image_camera.set_range({0, 0, double(kW), double(kH)});
+    line_camera.set_range({0, 0, double(kPoints - 1), 1.0}, 0.02);
+    const int px = std::min(int(kPanel), width / 2); // as the viewer places its panel
+    const int right = width - px, top = height / 3;
+    const render::Viewport iv{px, top, right, height - top}, lv{px, 0, right, top};
+    image_camera.fit_aspect({double(iv.width), double(iv.height)});
+    const ImageDesc desc{kW, kH};
+    std::uint64_t frames = 0;
+    double fps = 0.0;
+    const auto t0 = Clock::now();
+    auto last = t0;
+    double elapsed = 0.0;
+    do {
+        window->begin_imgui_frame();
+        const std::size_t f = frames & 1;
+        if (Status s = image.upload(desc, images[f]); !s) error = s.message();
+        if (Status s = line.upload(1, kPoints, lines[f]); !s) error = s.message();
+        renderer.clear({0.75f, 0.75f, 0.75f});
+        glViewport(iv.x, iv.y, iv.width, iv.height);
+        renderer.draw(image, image_camera, {});
+        glViewport(lv.x, lv.y, lv.width, lv.height);
+        if (Status s = renderer.draw(line, line_camera, {}); !s) error = s.message();
+        glViewport(0, 0, width, height);
+        build_panel(height, fps, times, bins, static_cast<unsigned long long>(frames));
+        window->render_imgui();
+        window->swap();
+        const auto now = Clock::now();
+        const double dt = std::chrono::duration<double>(now - last).count();
+        last = now;
+        times[frames % times.size()] = float(dt * 1e3);
+        fps = dt > 0 ? 0.9 * fps + 0.1 / dt : fps;
+        ++frames;
+        elapsed = seconds_since(t0);
+    } while (elapsed < seconds && error.empty());
+    if (Status s = render::check_gl("limit loop"); !s && error.empty()) error = s.message();
+    return error.empty() ? double(frames) / elapsed : 0.0;
 }
 
 } // namespace rtv::bench
