@@ -99,7 +99,8 @@ std::size_t Layers::ingest(FrameRouter& router, ProducerHost& host, Canvas& canv
                     layer.sample_x = x;
                     layer.sample_y = y;
                     layer.sample_generation = layer.generation;
-                    layer.sample = f.pixels[std::size_t(y) * f.image.width + std::size_t(x)];
+                    layer.sample =
+                        read_pixel(f.image, f.pixels, std::uint32_t(x), std::uint32_t(y));
                 }
             }
             sample_profile_of(f, canvas);
@@ -164,7 +165,9 @@ render::Viewport Layers::covered(const View& view, const Canvas& canvas) const {
     const render::Vec2 size{double(vp.width), double(vp.height)};
     for (const std::uint16_t id : view.layers) {
         const Layer& layer = m_layers[id];
-        if (layer.image.empty() || canvas.settings(id).opacity < 1.0f) continue;
+        if (layer.image.empty() || canvas.settings(id).opacity < 1.0f ||
+            layer.image.desc().format.channels == 4)
+            continue;
         const render::Rect place = image_place(layer.image.desc(), view.extent);
         // Screen corners (origin top-left, y down) to framebuffer pixels, rounded inwards and
         // one pixel in, so that no edge pixel the image only partly covers is left unfilled.
@@ -214,6 +217,7 @@ void Layers::draw_colorbar(View& view, const Canvas& canvas, render::Renderer& r
     for (auto it = view.layers.rbegin(); it != view.layers.rend(); ++it) { // the top image layer
         const Layer& layer = m_layers[*it];
         if (layer.image.empty()) continue;
+        if (!layer.image.desc().format.mono()) break; // drawn as it is: no colormap
         view.has_colorbar = true;
         view.bar_colormap = canvas.settings(*it).colormap;
         view.bar_limits = layer.limits;
@@ -224,7 +228,7 @@ void Layers::draw_colorbar(View& view, const Canvas& canvas, render::Renderer& r
         std::array<float, 256> ramp{};
         for (std::size_t i = 0; i < ramp.size(); ++i)
             ramp[i] = float(i);
-        if (!m_ramp.upload({1, 256}, ramp)) return;
+        if (!m_ramp.upload(ImageDesc{1, 256}, std::span<const float>(ramp))) return;
     }
     render::Camera camera; // row 0 (value 0) at the bottom
     camera.set_range({0.0, 0.0, 1.0, 256.0});
@@ -233,8 +237,8 @@ void Layers::draw_colorbar(View& view, const Canvas& canvas, render::Renderer& r
     renderer.end_view();
 }
 
-std::optional<float> Layers::value_at(std::uint16_t stream, render::Vec2 data,
-                                      const std::optional<render::Rect>& extent) {
+std::optional<PixelValue> Layers::value_at(std::uint16_t stream, render::Vec2 data,
+                                           const std::optional<render::Rect>& extent) {
     Layer& layer = m_layers[stream];
     if (layer.image.empty()) return std::nullopt;
     std::int64_t x = 0, y = 0;

@@ -38,7 +38,7 @@ struct Layer {
     // The value under the cursor, as last sampled: pixel, frame generation, value.
     std::int64_t sample_x = -1, sample_y = -1;
     std::uint64_t sample_generation = 0;
-    float sample = 0.0f;
+    PixelValue sample;
 };
 
 // Where the cursor is, in the data units of the view under it (or no view).
@@ -80,14 +80,15 @@ public:
     void draw(View& view, const Canvas& canvas, render::Renderer& renderer, ProducerHost& host);
     // Draws the colorbar of an image view: the colormap of its top image layer, low at the
     // bottom, and notes that layer's colormap and limits on the view (for its labels and the
-    // stats). Nothing for a view without images. Allocates: never (a 256-texel ramp, once).
+    // stats). Nothing for a view without images, or whose top image is RGB or RGBA (drawn as it
+    // is, without a colormap). Allocates: never (a 256-texel ramp, once).
     void draw_colorbar(View& view, const Canvas& canvas, render::Renderer& renderer);
     // The value of image layer `stream` at a data point (the pixel under it, through the view's
     // `extent` if it has one) of the frame it
     // shows now, or empty off the image. Sampled at upload when the cursor is still; read back
     // from the texture when the cursor has moved since. Allocates: never.
-    std::optional<float> value_at(std::uint16_t stream, render::Vec2 data,
-                                  const std::optional<render::Rect>& extent);
+    std::optional<PixelValue> value_at(std::uint16_t stream, render::Vec2 data,
+                                       const std::optional<render::Rect>& extent);
 
     std::size_t size() const { return m_count; }
     Layer& operator[](std::size_t stream) { return m_layers[stream]; }

@@ -8,6 +8,7 @@
 #include <fcntl.h>
 #include <unistd.h>
 
+#include "core/pixel_format.hpp"
 #include "core/stream.hpp"
 #include "producers/npy.hpp"
 
@@ -57,7 +58,7 @@ Status Recorder::open() {
     if (m_index_fd < 0)
         return Status::error("rtviewer: --record: cannot write " + m_dir +
                              "/index.tsv: " + std::strerror(errno));
-    const char* head = "frame\tstream\tkind\trows\tcols\tt_ns\tfile\n";
+    const char* head = "frame\tstream\tkind\trows\tcols\tformat\tt_ns\tfile\n";
     if (!write_all(m_index_fd, head, std::strlen(head)))
         return Status::error("rtviewer: --record: cannot write " + m_dir + "/index.tsv");
     m_writer = std::jthread([this](std::stop_token stop) { write_loop(stop); });
@@ -95,11 +96,8 @@ bool Recorder::reserve(std::size_t bytes, std::size_t& offset) {
 }
 
 void Recorder::on_frame(const FrameView& f) {
-    const std::span<const float> data =
-        f.kind == FrameKind::Image
-            ? f.pixels
-            : std::span<const float>(reinterpret_cast<const float*>(f.line_points.data()),
-                                     f.line_points.size() * 2);
+    const std::span<const std::byte> data =
+        f.kind == FrameKind::Image ? f.pixels : std::as_bytes(f.line_points);
     const std::size_t bytes = data.size_bytes();
     std::size_t offset = 0;
     std::size_t slot = 0;
@@ -125,6 +123,7 @@ void Recorder::on_frame(const FrameView& f) {
         p.kind = f.kind;
         p.rows = f.kind == FrameKind::Image ? f.image.height : f.lines;
         p.cols = f.kind == FrameKind::Image ? f.image.width : f.points;
+        p.format = f.kind == FrameKind::Image ? f.image.format : PixelFormat{};
         p.t_ns = f.submit_ns;
         ++m_count;
     }
@@ -141,10 +140,12 @@ int Recorder::write_one(const Pending& p, std::uint64_t number) {
     std::snprintf(name, sizeof name, "%09llu.npy", static_cast<unsigned long long>(number));
     char path[4096];
     std::snprintf(path, sizeof path, "%s/frames/%s", m_dir.c_str(), name);
-    const std::uint64_t shape[2] = {p.kind == FrameKind::Image ? p.rows
-                                                               : std::uint64_t{p.rows} * p.cols,
-                                    p.kind == FrameKind::Image ? p.cols : 2};
-    producers::write_npy_header(m_header, producers::NpyType::F4, 2, shape);
+    // Images: (rows, cols) mono or (rows, cols, channels), in their own dtype; lines: (n, 2).
+    const bool image = p.kind == FrameKind::Image;
+    const std::uint64_t shape[3] = {image ? p.rows : std::uint64_t{p.rows} * p.cols,
+                                    image ? p.cols : 2, p.format.channels};
+    producers::write_npy_header(m_header, producers::npy_type_of(p.format.sample),
+                                image && !p.format.mono() ? 3 : 2, shape);
     const int fd = ::open(path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
     if (fd < 0) return errno;
     const bool ok = write_all(fd, m_header.data(), m_header.size()) &&
@@ -154,9 +155,10 @@ int Recorder::write_one(const Pending& p, std::uint64_t number) {
     if (!ok) return failure;
     char line[512];
     const int n =
-        std::snprintf(line, sizeof line, "%llu\t%s\t%s\t%u\t%u\t%lld\tframes/%s\n",
+        std::snprintf(line, sizeof line, "%llu\t%s\t%s\t%u\t%u\t%s\t%lld\tframes/%s\n",
                       static_cast<unsigned long long>(number), p.stream->request().name.c_str(),
                       p.kind == FrameKind::Image ? "image" : "lines", p.rows, p.cols,
+                      p.kind == FrameKind::Image ? format_name(p.format).data() : "xy32f",
                       static_cast<long long>(p.t_ns), name);
     if (n <= 0) return EINVAL;
     if (!write_all(m_index_fd, line, std::size_t(n))) return errno;

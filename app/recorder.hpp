@@ -2,13 +2,14 @@
 // --record DIR: every frame of every stream, as the router takes it off the queue (before any
 // is superseded), written as a sequence-numbered .npy file with one line per frame in
 // DIR/index.tsv:
-//   frame  stream  kind  rows  cols  t_ns  file
-// (images: rows x cols = height x width, a 2-D float32 array; lines: rows lines of cols points,
-// stored as a (rows * cols, 2) array of x, y). t_ns is the frame's submit time on the steady
-// clock. The main thread only copies the frame into a ring buffer allocated once; a writer
-// thread writes the files, so a slow disk never stalls the display. When the ring is full a
-// frame is not recorded and counted; at the size limit recording stops, and says so.
-// Thread: on_frame and the queries on the main thread; the writer is internal.
+//   frame  stream  kind  rows  cols  format  t_ns  file
+// (images: rows x cols = height x width in their own pixel format (f32, u16, rgba8, ...), a
+// (rows, cols) array of that dtype, (rows, cols, 3|4) for RGB and RGBA; lines: rows lines of
+// cols points, format xy32f, stored as a (rows * cols, 2) float32 array of x, y). t_ns is the
+// frame's submit time on the steady clock. The main thread only copies the frame into a ring buffer
+// allocated once; a writer thread writes the files, so a slow disk never stalls the display. When
+// the ring is full a frame is not recorded and counted; at the size limit recording stops, and says
+// so. Thread: on_frame and the queries on the main thread; the writer is internal.
 
 #include <condition_variable>
 #include <cstdint>
@@ -54,6 +55,7 @@ private:
         const Stream* stream = nullptr;
         FrameKind kind = FrameKind::Image;
         std::uint32_t rows = 0, cols = 0;
+        PixelFormat format{}; // images
         std::int64_t t_ns = 0;
         bool ready = false;
     };

@@ -541,8 +541,9 @@ void ViewerApp::update_cursor_text() {
     m_cursor_text += buf;
     for (const std::uint16_t id : view.layers) {
         if (const auto v = m_layers.value_at(id, d, view.extent)) {
-            std::snprintf(buf, sizeof buf, "  %s %.4g", m_canvas.stream_name(id).c_str(),
-                          double(*v));
+            char value[96];
+            format_pixel(value, sizeof value, *v);
+            std::snprintf(buf, sizeof buf, "  %s %s", m_canvas.stream_name(id).c_str(), value);
             m_cursor_text += buf;
         }
     }

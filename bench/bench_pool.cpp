@@ -36,7 +36,7 @@ template <class Frame> Rate measure(double seconds, Frame&& frame) {
 
 void bench_pool(const Config& c, Report& report) {
     const double seconds = 1.0 * c.scale();
-    FramePool pool(kPixels, 3);
+    FramePool pool(kPixels * sizeof(float), 3);
     float checksum = 0.0f;
     std::vector<double> pooled_rate, fresh_rate;
     Rate pooled, fresh;
@@ -44,7 +44,7 @@ void bench_pool(const Config& c, Report& report) {
         pooled = measure(seconds, [&](std::uint64_t n) {
             const auto slot = pool.try_acquire();
             if (!slot) return;
-            const auto px = pool.data(*slot);
+            const auto px = pool.typed<float>(*slot);
             std::fill(px.begin(), px.begin() + kPixels, float(n));
             checksum += px[n % kPixels];
             pool.release(*slot);

@@ -20,11 +20,35 @@ enum class StreamMode : std::uint8_t { Replace, Append };
 // Drop: skip this frame and count it (default). Wait: wait for a slot, stop-aware.
 enum class PoolPolicy : std::uint8_t { Drop, Wait };
 
-// A float32 image, one channel, row-major, tightly packed (width * height floats).
+// The type of one sample (one channel of one pixel), little-endian as the host stores it.
+enum class SampleType : std::uint8_t { U8, U16, I16, F32 };
+
+constexpr std::size_t sample_bytes(SampleType type) {
+    return type == SampleType::U8 ? 1 : type == SampleType::F32 ? 4 : 2;
+}
+
+// How an image stream's pixels are stored: 1 channel (mono: colormapped, contrast limits in raw
+// units), 3 (RGB) or 4 (RGBA: alpha multiplies the layer's opacity), each a sample of `sample`.
+// Frames travel and upload in their own format: nothing converts on the way to the GPU.
+// The formats the pipeline takes (pixel_format.hpp names them): mono u8, u16, i16, f32; RGB and
+// RGBA of u8, u16 (normalised: 0..max is 0..1) and f32 (clamped to 0..1).
+struct PixelFormat {
+    std::uint8_t channels = 1;
+    SampleType sample = SampleType::F32;
+    std::size_t pixel_bytes() const { return channels * sample_bytes(sample); }
+    bool mono() const { return channels == 1; }
+    friend bool operator==(const PixelFormat&, const PixelFormat&) = default;
+};
+
+// An image, row-major, tightly packed: width * height pixels of format.channels samples each
+// (RGBRGB...: interleaved), no row padding.
 struct ImageDesc {
     std::uint32_t width = 0;
     std::uint32_t height = 0;
+    PixelFormat format{};
     std::size_t pixel_count() const { return std::size_t{width} * height; }
+    std::size_t sample_count() const { return pixel_count() * format.channels; }
+    std::size_t byte_size() const { return pixel_count() * format.pixel_bytes(); }
     friend bool operator==(const ImageDesc&, const ImageDesc&) = default;
 };
 
@@ -52,8 +76,10 @@ struct ImageStats {
     // image up to 64x64).
     static constexpr std::size_t kQuantileSample = 4096;
 
-    float min = 0.0f;            // over finite pixels; 0 when there are none
-    float max = 0.0f;            // over finite pixels; 0 when there are none
+    // In the samples' raw units (a 12-bit camera's 0..4095), over the finite samples of the
+    // colour channels (RGBA: not alpha); 0 when there are none.
+    float min = 0.0f;
+    float max = 0.0f;
     std::uint32_t nonfinite = 0; // NaN and +-Inf pixels (drawn in the bad-value colour)
     bool has_quantiles = false;  // false: not asked for, or no finite pixel
     std::array<float, kQuantiles> quantiles{};

@@ -1,6 +1,7 @@
 #include "core/frame_pool.hpp"
 
 #include <bit>
+#include <cstring>
 #include <new>
 
 #include "core/assert.hpp"
@@ -9,27 +10,26 @@ namespace rtv {
 
 namespace {
 constexpr std::size_t kAlign = 64;
-constexpr std::size_t kFloatsPerLine = kAlign / sizeof(float);
 } // namespace
 
-void FramePool::AlignedDelete::operator()(float* p) const {
+void FramePool::AlignedDelete::operator()(std::byte* p) const {
     ::operator delete[](p, std::align_val_t{kAlign});
 }
 
-FramePool::FramePool(std::size_t slot_floats, unsigned slot_count)
-    : m_slot_floats(slot_floats)
-    , m_stride((slot_floats + kFloatsPerLine - 1) / kFloatsPerLine * kFloatsPerLine)
+FramePool::FramePool(std::size_t slot_bytes, unsigned slot_count)
+    : m_slot_bytes(slot_bytes)
+    , m_stride((slot_bytes + kAlign - 1) / kAlign * kAlign)
     , m_slot_count(slot_count)
     , m_all_mask(slot_count == 64 ? ~std::uint64_t{0} : (std::uint64_t{1} << slot_count) - 1)
     , m_stats(slot_count)
     , m_free(m_all_mask) {
     RTV_ASSERT(slot_count >= 1 && slot_count <= kMaxSlots, "slot count must be 1..64");
-    RTV_ASSERT(slot_floats >= 1, "a slot must hold at least one float");
+    RTV_ASSERT(slot_bytes >= 1, "a slot must hold at least one byte");
     const std::size_t total = m_stride * slot_count;
-    m_data.reset(
-        static_cast<float*>(::operator new[](total * sizeof(float), std::align_val_t{kAlign})));
+    // operator new creates the samples' objects implicitly (C++20: implicit-lifetime types).
+    m_data.reset(static_cast<std::byte*>(::operator new[](total, std::align_val_t{kAlign})));
     // Touch every page now so that the first frames do not pay for page faults.
-    std::uninitialized_value_construct_n(m_data.get(), total);
+    std::memset(m_data.get(), 0, total);
 }
 
 std::optional<std::uint8_t> FramePool::try_acquire() {
@@ -74,14 +74,14 @@ void FramePool::release(std::uint8_t slot) {
     }
 }
 
-std::span<float> FramePool::data(std::uint8_t slot) {
+std::span<std::byte> FramePool::data(std::uint8_t slot) {
     RTV_ASSERT(slot < m_slot_count, "slot index out of range");
-    return {m_data.get() + std::size_t{slot} * m_stride, m_slot_floats};
+    return {m_data.get() + std::size_t{slot} * m_stride, m_slot_bytes};
 }
 
-std::span<const float> FramePool::data(std::uint8_t slot) const {
+std::span<const std::byte> FramePool::data(std::uint8_t slot) const {
     RTV_ASSERT(slot < m_slot_count, "slot index out of range");
-    return {m_data.get() + std::size_t{slot} * m_stride, m_slot_floats};
+    return {m_data.get() + std::size_t{slot} * m_stride, m_slot_bytes};
 }
 
 ImageStats& FramePool::image_stats(std::uint8_t slot) {

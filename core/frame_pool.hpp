@@ -1,5 +1,6 @@
 #pragma once
-// A fixed set of equally sized float buffers ("slots") for one stream, allocated once. Free slots
+// A fixed set of equally sized byte buffers ("slots") for one stream, allocated once, each
+// 64-byte aligned (any sample type may live there). Free slots
 // are one atomic bitmask: acquire clears a bit (CAS), release sets it (fetch_or). Lock-free.
 // The pool is what bounds memory: frames in flight can never exceed its slot count.
 
@@ -20,9 +21,9 @@ class FramePool {
 public:
     static constexpr unsigned kMaxSlots = 64;
 
-    // slot_floats: floats per slot (a slot is padded to a 64-byte multiple); 1..kMaxSlots slots.
+    // slot_bytes: bytes per slot (a slot is padded to a 64-byte multiple); 1..kMaxSlots slots.
     // Thread: any (before sharing). Allocates: yes, once.
-    FramePool(std::size_t slot_floats, unsigned slot_count);
+    FramePool(std::size_t slot_bytes, unsigned slot_count);
     FramePool(const FramePool&) = delete;
     FramePool& operator=(const FramePool&) = delete;
 
@@ -39,15 +40,25 @@ public:
     void release(std::uint8_t slot);
 
     // The slot's buffer. Valid while the slot is held. Thread: the holder. Allocates: never.
-    std::span<float> data(std::uint8_t slot);
-    std::span<const float> data(std::uint8_t slot) const;
+    std::span<std::byte> data(std::uint8_t slot);
+    std::span<const std::byte> data(std::uint8_t slot) const;
+    // The slot as an array of T (slot_bytes / sizeof(T) of them): the storage is 64-byte aligned
+    // and its objects are created implicitly (C++20), so any arithmetic T may live there.
+    template <class T> std::span<T> typed(std::uint8_t slot) {
+        const std::span<std::byte> b = data(slot);
+        return {reinterpret_cast<T*>(b.data()), b.size() / sizeof(T)};
+    }
+    template <class T> std::span<const T> typed(std::uint8_t slot) const {
+        const std::span<const std::byte> b = data(slot);
+        return {reinterpret_cast<const T*>(b.data()), b.size() / sizeof(T)};
+    }
     // Per-slot image statistics, written by the producer before submit, read after dequeue.
     ImageStats& image_stats(std::uint8_t slot);
     const ImageStats& image_stats(std::uint8_t slot) const;
 
     unsigned slot_count() const { return m_slot_count; }
-    std::size_t slot_floats() const { return m_slot_floats; }
-    std::size_t bytes() const { return m_stride * m_slot_count * sizeof(float); }
+    std::size_t slot_bytes() const { return m_slot_bytes; }
+    std::size_t bytes() const { return m_stride * m_slot_count; }
     // Slots currently held (acquired and not yet released). Thread: any. Allocates: never.
     unsigned in_use() const;
     // Threads inside acquire_wait now (tests wait for a waiter to be there). Thread: any.
@@ -55,13 +66,13 @@ public:
 
 private:
     struct AlignedDelete {
-        void operator()(float* p) const;
+        void operator()(std::byte* p) const;
     };
-    std::size_t m_slot_floats;
-    std::size_t m_stride; // floats between slot starts (64-byte multiple)
+    std::size_t m_slot_bytes;
+    std::size_t m_stride; // bytes between slot starts (64-byte multiple)
     unsigned m_slot_count;
     std::uint64_t m_all_mask;
-    std::unique_ptr<float[], AlignedDelete> m_data;
+    std::unique_ptr<std::byte[], AlignedDelete> m_data;
     std::vector<ImageStats> m_stats;
     std::atomic<std::uint64_t> m_free;
     // Wake-ups for acquire_wait: a release bumps the epoch only when someone waits, so the

@@ -48,9 +48,8 @@ void FrameRouter::route(const FrameMsg& msg) {
     if (stream.mode() == StreamMode::Append) {
         const StreamRequest& r = stream.request();
         if (!s.history) s.history = std::make_unique<LineHistory>(r.lines.max_lines, r.history);
-        const std::span<const float> raw = stream.pool().data(msg.slot);
-        const std::span<const LinePoint> pts{reinterpret_cast<const LinePoint*>(raw.data()),
-                                             std::size_t{msg.lines} * msg.points};
+        const std::span<const LinePoint> pts =
+            stream.pool().typed<LinePoint>(msg.slot).first(std::size_t{msg.lines} * msg.points);
         s.history->append(pts, msg.lines, msg.points);
         stream.pool().release(msg.slot);
         stream.stats().add_displayed(now_ns() - msg.submit_ns);
@@ -71,16 +70,15 @@ FrameView FrameRouter::view_of(const FrameMsg& msg) {
     v.kind = msg.kind;
     v.sequence = msg.sequence;
     v.submit_ns = msg.submit_ns;
-    const std::span<const float> raw = stream.pool().data(msg.slot);
     if (msg.kind == FrameKind::Image) {
         v.image = stream.request().image;
-        v.pixels = raw.first(v.image.pixel_count());
+        v.pixels = stream.pool().data(msg.slot).first(v.image.byte_size());
         v.image_stats = stream.pool().image_stats(msg.slot);
     } else {
         v.lines = msg.lines;
         v.points = msg.points;
-        v.line_points = {reinterpret_cast<const LinePoint*>(raw.data()),
-                         std::size_t{msg.lines} * msg.points};
+        v.line_points =
+            stream.pool().typed<LinePoint>(msg.slot).first(std::size_t{msg.lines} * msg.points);
     }
     return v;
 }

@@ -30,12 +30,16 @@ struct FrameView {
     FrameKind kind = FrameKind::Image;
     std::uint32_t sequence = 0;
     std::int64_t submit_ns = 0;
-    ImageDesc image;                        // Image
-    std::span<const float> pixels;          // Image: width * height floats, row-major
+    ImageDesc image;                        // Image: size and pixel format
+    std::span<const std::byte> pixels;      // Image: image.byte_size() bytes, row-major
     ImageStats image_stats;                 // Image: min, max, non-finite count
     std::uint32_t lines = 0;                // Lines
     std::uint32_t points = 0;               // Lines: points per line
     std::span<const LinePoint> line_points; // Lines: lines * points, line after line
+    // Image: the samples as T, which must be the format's sample type (float32 mono: floats).
+    template <class T> std::span<const T> samples() const {
+        return {reinterpret_cast<const T*>(pixels.data()), pixels.size() / sizeof(T)};
+    }
 };
 
 // Sees every frame the router takes off the queue, before any is superseded (a recorder).

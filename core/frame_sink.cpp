@@ -59,7 +59,14 @@ std::uint16_t FrameLease::stream_id() const {
 
 std::span<float> FrameLease::pixels() {
     RTV_ASSERT(m_stream && m_stream->kind() == FrameKind::Image, "pixels() of a non-image lease");
-    return m_stream->pool().data(m_slot).first(m_stream->request().image.pixel_count());
+    RTV_ASSERT(m_stream->request().image.format == PixelFormat{},
+               "pixels() of a stream that is not float32 mono: use samples<T>() or bytes()");
+    return m_stream->pool().typed<float>(m_slot).first(m_stream->request().image.pixel_count());
+}
+
+std::span<std::byte> FrameLease::bytes() {
+    RTV_ASSERT(m_stream && m_stream->kind() == FrameKind::Image, "bytes() of a non-image lease");
+    return m_stream->pool().data(m_slot).first(m_stream->request().image.byte_size());
 }
 
 ImageDesc FrameLease::image_desc() const {
@@ -69,9 +76,9 @@ ImageDesc FrameLease::image_desc() const {
 
 std::span<LinePoint> FrameLease::points() {
     RTV_ASSERT(m_stream && m_stream->kind() == FrameKind::Lines, "points() of a non-lines lease");
-    const std::span<float> raw = m_stream->pool().data(m_slot);
-    // The slot is float storage of 2 * capacity floats; LinePoint is two floats, no padding.
-    return {reinterpret_cast<LinePoint*>(raw.data()), m_stream->request().lines.point_capacity()};
+    // The slot holds capacity points; LinePoint is two floats, no padding.
+    return m_stream->pool().typed<LinePoint>(m_slot).first(
+        m_stream->request().lines.point_capacity());
 }
 
 LinesDesc FrameLease::lines_desc() const {
@@ -191,7 +198,7 @@ void FrameSink::submit(FrameLease&& frame) {
         msg.lines = lease.lines();
         msg.points = lease.points_per_line();
     } else {
-        compute_image_stats(lease.pixels(), stream.quantile_scratch(),
+        compute_image_stats(stream.request().image, lease.bytes(), stream.quantile_scratch(),
                             stream.pool().image_stats(lease.m_slot),
                             stream.histogram_due(now_ns()));
     }

@@ -11,8 +11,10 @@
 #include <span>
 #include <stop_token>
 #include <string_view>
+#include <type_traits>
 #include <vector>
 
+#include "core/assert.hpp"
 #include "core/clock.hpp"
 #include "core/frame.hpp"
 #include "core/frame_queue.hpp"
@@ -45,8 +47,13 @@ public:
     FrameKind kind() const;
     std::uint16_t stream_id() const;
 
-    // Image streams: the pixels to fill (width * height floats, row-major) and their size.
+    // Image streams: the pixels to fill (row-major, tightly packed) and their size and format.
+    // pixels(): a float32 mono stream's width * height floats. samples<T>(): any format's
+    // sample_count() samples of T, which must be its sample type (asserted); bytes(): the raw
+    // byte_size() bytes.
     std::span<float> pixels();
+    template <class T> std::span<T> samples();
+    std::span<std::byte> bytes();
     ImageDesc image_desc() const;
 
     // Lines streams: room for max_lines * max_points points; set the shape actually used
@@ -66,6 +73,16 @@ private:
     std::uint32_t m_lines = 0;
     std::uint32_t m_points = 0;
 };
+
+template <class T> std::span<T> FrameLease::samples() {
+    const ImageDesc d = image_desc();
+    RTV_ASSERT(sizeof(T) == sample_bytes(d.format.sample) &&
+                   std::is_floating_point_v<T> == (d.format.sample == SampleType::F32) &&
+                   std::is_signed_v<T> ==
+                       (d.format.sample != SampleType::U8 && d.format.sample != SampleType::U16),
+               "samples<T>() with T not the stream's sample type");
+    return m_stream->pool().typed<T>(m_slot).first(d.sample_count());
+}
 
 class FrameSink {
 public:

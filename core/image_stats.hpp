@@ -14,5 +14,10 @@ namespace rtv {
 // the pixels). Thread: any. Allocates: never.
 void compute_image_stats(std::span<const float> pixels, std::span<float> scratch, ImageStats& out,
                          bool histogram = false);
+// The same for a frame of any pixel format (`pixels`: desc.byte_size() bytes, aligned for its
+// sample type), in its raw units: over the colour channels (RGBA: not alpha); the quantile
+// sketch only for mono images (percentile contrast is for colormapped images).
+void compute_image_stats(const ImageDesc& desc, std::span<const std::byte> pixels,
+                         std::span<float> scratch, ImageStats& out, bool histogram = false);
 
 } // namespace rtv

@@ -5,6 +5,7 @@
 
 #include "core/frame_pool.hpp"
 #include "core/frame_sink.hpp"
+#include "core/pixel_format.hpp"
 #include "core/random.hpp"
 
 namespace rtv {
@@ -29,7 +30,7 @@ Status validate(const StreamRequest& r) {
     if (r.name.empty()) return Status::error("stream: name is empty, expected a name");
     if (r.slots < 1 || r.slots > FramePool::kMaxSlots)
         return Status::error(range_error(r, "slots", r.slots, 1, FramePool::kMaxSlots));
-    std::size_t floats = 0;
+    std::size_t slot_bytes = 0;
     if (r.kind == FrameKind::Image) {
         if (r.mode != StreamMode::Replace)
             return Status::error(r.name +
@@ -38,7 +39,12 @@ Status validate(const StreamRequest& r) {
             return Status::error(range_error(r, "width", r.image.width, 1, kMaxImageSide));
         if (r.image.height < 1 || r.image.height > kMaxImageSide)
             return Status::error(range_error(r, "height", r.image.height, 1, kMaxImageSide));
-        floats = r.image.pixel_count();
+        if (!format_supported(r.image.format))
+            return Status::error(r.name + ": pixel format of " +
+                                 std::to_string(r.image.format.channels) + " channel(s) of " +
+                                 std::string(sample_name(r.image.format.sample)) +
+                                 " is not supported, expected one of " + format_list());
+        slot_bytes = r.image.byte_size();
     } else {
         if (r.lines.max_lines < 1 || r.lines.max_lines > kMaxLines)
             return Status::error(range_error(r, "lines", r.lines.max_lines, 1, kMaxLines));
@@ -50,9 +56,9 @@ Status validate(const StreamRequest& r) {
                 range_error(r, "lines x points", r.lines.point_capacity(), 1, kMaxPointsPerFrame));
         if (r.mode == StreamMode::Append && (r.history < 1 || r.history > kMaxPointsPerLine))
             return Status::error(range_error(r, "history", r.history, 1, kMaxPointsPerLine));
-        floats = r.lines.point_capacity() * 2;
+        slot_bytes = r.lines.point_capacity() * sizeof(LinePoint);
     }
-    const std::size_t bytes = floats * sizeof(float) * r.slots;
+    const std::size_t bytes = slot_bytes * r.slots;
     if (bytes > kMaxPoolBytes)
         return Status::error(r.name + ": pool is too large, got " + std::to_string(bytes >> 20) +
                              " MiB, expected at most " + std::to_string(kMaxPoolBytes >> 20) +

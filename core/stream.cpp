@@ -5,9 +5,9 @@
 namespace rtv {
 
 namespace {
-std::size_t slot_floats(const StreamRequest& r) {
-    if (r.kind == FrameKind::Image) return std::max<std::size_t>(r.image.pixel_count(), 1);
-    return std::max<std::size_t>(r.lines.point_capacity() * 2, 1);
+std::size_t slot_bytes(const StreamRequest& r) {
+    if (r.kind == FrameKind::Image) return std::max<std::size_t>(r.image.byte_size(), 1);
+    return std::max<std::size_t>(r.lines.point_capacity() * sizeof(LinePoint), 1);
 }
 } // namespace
 
@@ -15,7 +15,7 @@ Stream::Stream(std::uint16_t id, StreamRequest request, std::uint16_t producer,
                const ProducerStatus& owner, std::string refusal)
     : m_id(id)
     , m_request(std::move(request))
-    , m_pool(refusal.empty() ? slot_floats(m_request) : 1, refusal.empty() ? m_request.slots : 1)
+    , m_pool(refusal.empty() ? slot_bytes(m_request) : 1, refusal.empty() ? m_request.slots : 1)
     , m_producer(producer)
     , m_owner(owner)
     , m_refusal(std::move(refusal)) {
@@ -24,8 +24,8 @@ Stream::Stream(std::uint16_t id, StreamRequest request, std::uint16_t producer,
 }
 
 std::uint64_t Stream::memory_cost(const StreamRequest& r) {
-    const std::uint64_t slot_bytes = (std::uint64_t(slot_floats(r)) * sizeof(float) + 63) / 64 * 64;
-    std::uint64_t bytes = (slot_bytes + sizeof(ImageStats)) * r.slots;
+    const std::uint64_t slot = (std::uint64_t(slot_bytes(r)) + 63) / 64 * 64;
+    std::uint64_t bytes = (slot + sizeof(ImageStats)) * r.slots;
     if (r.kind == FrameKind::Image) bytes += ImageStats::kQuantileSample * sizeof(float);
     if (r.mode == StreamMode::Append)
         bytes += std::uint64_t{r.lines.max_lines} * r.history * sizeof(LinePoint);

@@ -117,9 +117,9 @@ private:
             if (!eat(',')) break;
         }
         if (!eat(')')) return expected("')' closing the shape");
-        if (n == 0 || n > 2)
+        if (n == 0 || n > 3)
             return Status::error("npy: shape " + shape_text(n, values) + " has " +
-                                 std::to_string(n) + " dimensions, expected 1 or 2");
+                                 std::to_string(n) + " dimensions, expected 1 to 3");
         dims = n;
         for (unsigned i = 0; i < n; ++i)
             shape[i] = values[i];
@@ -173,24 +173,34 @@ Status parse_npy(std::span<const std::byte> bytes, NpyArray& out, const NpyLimit
     std::string descr;
     bool fortran = false;
     unsigned dims = 0;
-    std::uint64_t shape[2] = {0, 0};
+    std::uint64_t shape[3] = {0, 0, 0};
     if (Status s = HeaderParser(header).parse(descr, fortran, dims, shape); !s) return s;
     std::size_t type = kDescr.size();
     for (std::size_t i = 0; i < kDescr.size(); ++i)
         if (descr == kDescr[i] || (descr == "<u1" && i == 2)) type = i;
-    if (type == kDescr.size())
-        return Status::error("npy: dtype '" + descr +
-                             "' is not supported, expected one of: <f4, <f8, |u1, <u2, <i2, <i4 "
-                             "(little-endian)");
+    if (type == kDescr.size()) {
+        // Say what the dtype is when it is a common one, then what is taken.
+        const std::string_view d = descr;
+        const char* what = d.starts_with('>')                        ? " (big-endian)"
+                           : d.ends_with("f2")                       ? " (float16)"
+                           : d.ends_with("c8") || d.ends_with("c16") ? " (complex)"
+                           : d == "|b1"                              ? " (bool)"
+                                                                     : "";
+        return Status::error("npy: dtype '" + descr + "'" + what +
+                             " is not supported, expected one of: <f4, <f8, |u1, <u2, <i2, <i4 "
+                             "(little-endian; arr.astype('<f4') converts)");
+    }
     if (fortran)
         return Status::error(
             "npy: Fortran order is not supported, expected C order (np.ascontiguousarray)");
     // The element count, without overflow: each dimension is below 10^18.
     std::uint64_t count = shape[0];
-    if (dims == 2 && shape[1] != 0 && count > limits.max_elements / shape[1])
-        count = limits.max_elements + 1;
-    else if (dims == 2)
-        count *= shape[1];
+    for (unsigned i = 1; i < dims; ++i) {
+        if (shape[i] != 0 && count > limits.max_elements / shape[i])
+            count = limits.max_elements + 1;
+        else
+            count *= shape[i];
+    }
     if (count > limits.max_elements)
         return Status::error("npy: shape " + shape_text(dims, shape) + " is over the limit of " +
                              std::to_string(limits.max_elements) + " elements");
@@ -202,8 +212,8 @@ Status parse_npy(std::span<const std::byte> bytes, NpyArray& out, const NpyLimit
                              " of " + std::string(kDescr[type]));
     out.type = static_cast<NpyType>(type);
     out.dims = dims;
-    out.shape[0] = shape[0];
-    out.shape[1] = dims == 2 ? shape[1] : 0;
+    for (unsigned i = 0; i < 3; ++i)
+        out.shape[i] = i < dims ? shape[i] : 0;
     out.data = bytes.subspan(prefix + header_len);
     return Status::ok();
 }
@@ -244,18 +254,95 @@ void npy_to_float(const NpyArray& a, std::span<float> out) {
     }
 }
 
+NpyType npy_type_of(SampleType type) {
+    switch (type) {
+    case SampleType::U8:
+        return NpyType::U1;
+    case SampleType::U16:
+        return NpyType::U2;
+    case SampleType::I16:
+        return NpyType::I2;
+    case SampleType::F32:
+        break;
+    }
+    return NpyType::F4;
+}
+
+Status npy_image_format(const NpyArray& a, PixelFormat& format) {
+    const auto shape = [&] { return shape_text(a.dims, a.shape); }; // error paths only
+    if (a.dims == 2) {
+        format.channels = 1;
+        switch (a.type) {
+        case NpyType::U1:
+            format.sample = SampleType::U8;
+            break;
+        case NpyType::U2:
+            format.sample = SampleType::U16;
+            break;
+        case NpyType::I2:
+            format.sample = SampleType::I16;
+            break;
+        case NpyType::F4:
+        case NpyType::F8: // converted
+        case NpyType::I4: // converted
+            format.sample = SampleType::F32;
+            break;
+        }
+        return Status::ok();
+    }
+    if (a.dims != 3)
+        return Status::error("image " + shape() + " has " + std::to_string(a.dims) +
+                             " dimension(s), expected (H, W), (H, W, 3) or (H, W, 4)");
+    if (a.shape[2] != 3 && a.shape[2] != 4)
+        return Status::error("image " + shape() + " has " + std::to_string(a.shape[2]) +
+                             " channels, expected (H, W, 3) for RGB or (H, W, 4) for RGBA");
+    format.channels = static_cast<std::uint8_t>(a.shape[2]);
+    switch (a.type) {
+    case NpyType::U1:
+        format.sample = SampleType::U8;
+        return Status::ok();
+    case NpyType::U2:
+        format.sample = SampleType::U16;
+        return Status::ok();
+    case NpyType::F4:
+    case NpyType::F8: // converted
+        format.sample = SampleType::F32;
+        return Status::ok();
+    case NpyType::I2:
+    case NpyType::I4:
+        break;
+    }
+    return Status::error("RGB/RGBA image " + shape() + " of " + std::string(npy_descr(a.type)) +
+                         " is not supported, expected uint8, uint16 or float32 samples");
+}
+
+void npy_copy_image(const NpyArray& a, PixelFormat format, std::span<std::byte> out) {
+    const std::size_t n = a.count();
+    if (n == 0) return;
+    if (npy_type_of(format.sample) == a.type) {
+        std::memcpy(out.data(), a.data.data(), n * npy_item_size(a.type));
+        return;
+    }
+    npy_to_float(a, {reinterpret_cast<float*>(out.data()), n}); // the frame is float32
+}
+
 void write_npy_header(std::vector<std::byte>& out, NpyType type, unsigned dims,
                       const std::uint64_t* shape, unsigned version) {
-    char text[160]; // formatted without allocating: the recorder writes a header per frame
-    const auto d0 = static_cast<unsigned long long>(shape[0]);
+    char text[192]; // formatted without allocating: the recorder writes a header per frame
+    const auto d = [&](unsigned i) { return static_cast<unsigned long long>(shape[i]); };
+    const char* descr = npy_descr(type).data();
     const int len =
-        dims == 1
+        dims == 1 ? std::snprintf(text, sizeof text,
+                                  "{'descr': '%s', 'fortran_order': False, 'shape': (%llu,), }",
+                                  descr, d(0))
+        : dims == 2
             ? std::snprintf(text, sizeof text,
-                            "{'descr': '%s', 'fortran_order': False, 'shape': (%llu,), }",
-                            npy_descr(type).data(), d0)
-            : std::snprintf(text, sizeof text,
                             "{'descr': '%s', 'fortran_order': False, 'shape': (%llu, %llu), }",
-                            npy_descr(type).data(), d0, static_cast<unsigned long long>(shape[1]));
+                            descr, d(0), d(1))
+            : std::snprintf(text, sizeof text,
+                            "{'descr': '%s', 'fortran_order': False, 'shape': (%llu, "
+                            "%llu, %llu), }",
+                            descr, d(0), d(1), d(2));
     const std::size_t prefix = version == 1 ? 10 : 12;
     const std::size_t header = std::size_t(len);
     const std::size_t total = (prefix + header + 1 + 63) / 64 * 64; // padded as numpy pads

@@ -3,7 +3,8 @@
 // Reading validates everything before a byte of data is touched: magic, version, header length
 // and syntax, dtype, byte order, memory order, shape, size limits and byte count. Each failure
 // is a Status with a one-line reason. Supported: little-endian float32, float64, uint8, uint16,
-// int16 and int32, C order, 1-D and 2-D; data is converted to float32 for display.
+// int16 and int32, C order, 1-D to 3-D. Images keep their own sample type where the pipeline
+// has it (npy_image_format); float64 and int32 are converted to float32.
 // Thread: any. Allocates: the writer's result only; reading never allocates.
 
 #include <cstddef>
@@ -13,6 +14,7 @@
 #include <string_view>
 #include <vector>
 
+#include "core/frame.hpp"
 #include "core/status.hpp"
 
 namespace rtv::producers {
@@ -26,10 +28,15 @@ struct NpyLimits {
 
 struct NpyArray {
     NpyType type = NpyType::F4;
-    unsigned dims = 0; // 1 or 2
-    std::uint64_t shape[2] = {0, 0};
+    unsigned dims = 0; // 1, 2 or 3
+    std::uint64_t shape[3] = {0, 0, 0};
     std::span<const std::byte> data; // exactly count() * item size bytes, inside the input
-    std::uint64_t count() const { return dims == 1 ? shape[0] : shape[0] * shape[1]; }
+    std::uint64_t count() const {
+        std::uint64_t n = 1;
+        for (unsigned i = 0; i < dims; ++i)
+            n *= shape[i];
+        return n;
+    }
 };
 
 // The dtype strings read and written: "<f4", "<f8", "|u1", "<u2", "<i2", "<i4".
@@ -42,7 +49,19 @@ Status parse_npy(std::span<const std::byte> bytes, NpyArray& out, const NpyLimit
 // Converts the array's elements to float32 into `out` (at least count() floats), in C order.
 void npy_to_float(const NpyArray& array, std::span<float> out);
 
+// The pixel format an image array is shown in: (H, W) uint8, uint16, int16, float32 as mono of
+// that type, float64 and int32 as float32 (converted); (H, W, 3) and (H, W, 4) uint8, uint16 or
+// float32 as RGB or RGBA (float64 converted to float32). Anything else (a 1-D array, (H, W, 2),
+// (H, W, 5), int16 colour) is an error saying what is taken.
+Status npy_image_format(const NpyArray& array, PixelFormat& format);
+// Copies an image array into a frame of `format` (from npy_image_format): bytes as they are
+// when the types match, converted to float32 otherwise. `out`: at least count() samples.
+void npy_copy_image(const NpyArray& array, PixelFormat format, std::span<std::byte> out);
+// The dtype of a sample type (U8 -> |u1, U16 -> <u2, I16 -> <i2, F32 -> <f4).
+NpyType npy_type_of(SampleType type);
+
 // A float32 .npy (version 1.0, header padded to 64 bytes) of a 1-D (rows == 0) or 2-D array.
+// Headers take 1 to 3 dimensions.
 void write_npy(std::vector<std::byte>& out, std::span<const float> data, std::uint64_t rows,
                std::uint64_t cols);
 // The header alone (the data follows it): for writers that write the data from elsewhere.

@@ -11,6 +11,7 @@
 
 #include "core/clock.hpp"
 #include "core/frame_sink.hpp"
+#include "core/pixel_format.hpp"
 #include "producers/npy.hpp"
 
 namespace rtv::producers {
@@ -61,22 +62,41 @@ Status Replay::configure(const ProducerConfig& config) {
                              " (is it a directory written by --record?)");
     std::string line;
     std::getline(in, line);
-    if (line != "frame\tstream\tkind\trows\tcols\tt_ns\tfile")
+    // Recordings before pixel formats had no format column: their images are float32 mono.
+    const bool has_format = line == "frame\tstream\tkind\trows\tcols\tformat\tt_ns\tfile";
+    if (!has_format && line != "frame\tstream\tkind\trows\tcols\tt_ns\tfile")
         return Status::error("replay: " + index + " line 1: not a recording index header");
+    const std::size_t columns = has_format ? 8 : 7;
     std::size_t largest = 0;
     for (std::size_t number_of_line = 2; std::getline(in, line); ++number_of_line) {
         const std::string where = "replay: " + index + " line " + std::to_string(number_of_line);
-        std::string_view f[7];
+        std::string_view f[8];
         std::uint32_t rows = 0, cols = 0;
         Entry e;
-        if (!fields(line, f, 7) || !number(f[3], rows) || !number(f[4], cols) ||
-            !number(f[5], e.t_ns) || (f[2] != "image" && f[2] != "lines") || f[1].empty())
-            return Status::error(where + ": expected frame, stream, kind (image or lines), rows, "
-                                         "cols, t_ns, file separated by tabs");
-        if (!f[6].starts_with("frames/") || f[6].find("..") != std::string_view::npos)
+        // f: frame, stream, kind, rows, cols, [format,] t_ns, file.
+        if (!fields(line, f, columns) || !number(f[3], rows) || !number(f[4], cols) ||
+            !number(f[columns - 2], e.t_ns) || (f[2] != "image" && f[2] != "lines") || f[1].empty())
+            return Status::error(where +
+                                 ": expected frame, stream, kind (image or lines), rows, "
+                                 "cols, " +
+                                 std::string(has_format ? "format, " : "") +
+                                 "t_ns, file separated by tabs");
+        const std::string_view file = f[columns - 1];
+        if (!file.starts_with("frames/") || file.find("..") != std::string_view::npos)
             return Status::error(where + ": file must be inside frames/, got '" +
-                                 std::string(f[6]) + "'");
+                                 std::string(file) + "'");
         const FrameKind kind = f[2] == "image" ? FrameKind::Image : FrameKind::Lines;
+        PixelFormat format{};
+        if (has_format && kind == FrameKind::Image) {
+            const auto found = find_format(f[5]);
+            if (!found)
+                return Status::error(where + ": format '" + std::string(f[5]) + "' is not one of " +
+                                     format_list());
+            format = *found;
+        } else if (has_format && f[5] != "xy32f") {
+            return Status::error(where + ": lines have format xy32f, got '" + std::string(f[5]) +
+                                 "'");
+        }
         std::size_t s = 0;
         while (s < m_streams.size() && m_streams[s].name != f[1])
             ++s;
@@ -85,25 +105,28 @@ Status Replay::configure(const ProducerConfig& config) {
             r.name = std::string(f[1]);
             r.kind = kind;
             if (kind == FrameKind::Image)
-                r.image = {cols, rows};
+                r.image = {cols, rows, format};
             else
                 r.lines = {rows, cols};
             if (Status v = validate(r); !v) return Status::error(where + ": " + v.message());
             m_streams.push_back(std::move(r));
         }
         const StreamRequest& r = m_streams[s];
-        const bool same = kind == r.kind && (kind == FrameKind::Image
-                                                 ? r.image.width == cols && r.image.height == rows
-                                                 : rows == r.lines.max_lines);
+        const bool same =
+            kind == r.kind &&
+            (kind == FrameKind::Image
+                 ? r.image.width == cols && r.image.height == rows && r.image.format == format
+                 : rows == r.lines.max_lines);
         if (!same)
             return Status::error(where + ": " + std::string(f[1]) +
-                                 " changes kind or shape within the recording");
+                                 " changes kind, shape or format within the recording");
         if (kind == FrameKind::Lines && cols > r.lines.max_points)
             m_streams[s].lines.max_points = cols;
-        largest = std::max<std::size_t>(largest, std::size_t{rows} * cols *
-                                                     (kind == FrameKind::Image ? 4 : 8));
+        largest = std::max<std::size_t>(
+            largest, std::size_t{rows} * cols *
+                         (kind == FrameKind::Image ? format.pixel_bytes() : sizeof(LinePoint)));
         e.stream = static_cast<std::uint16_t>(s);
-        e.file = std::string(f[6]);
+        e.file = std::string(file);
         m_entries.push_back(std::move(e));
         if (m_streams.size() > 256) return Status::error(where + ": more than 256 streams");
     }
@@ -148,19 +171,22 @@ void Replay::play(FrameSink& sink, const Entry& e) {
         sink.reject(e.stream, "replay: " + std::string(path) + ": " + s.message());
         return;
     }
-    const bool image_ok = r.kind == FrameKind::Image && a.dims == 2 &&
-                          a.shape[0] == r.image.height && a.shape[1] == r.image.width;
+    PixelFormat format{};
+    const bool image_ok = r.kind == FrameKind::Image && a.dims >= 2 &&
+                          a.shape[0] == r.image.height && a.shape[1] == r.image.width &&
+                          npy_image_format(a, format) && format == r.image.format;
     const bool lines_ok = r.kind == FrameKind::Lines && a.dims == 2 && a.shape[1] == 2 &&
                           a.shape[0] % r.lines.max_lines == 0 &&
                           a.shape[0] / r.lines.max_lines <= r.lines.max_points;
     if (!image_ok && !lines_ok) {
-        sink.reject(e.stream, "replay: " + std::string(path) + ": shape does not match the index");
+        sink.reject(e.stream,
+                    "replay: " + std::string(path) + ": shape or dtype does not match the index");
         return;
     }
     FrameLease lease = sink.acquire(e.stream);
     if (!lease) return; // pool full: counted as dropped
     if (r.kind == FrameKind::Image) {
-        npy_to_float(a, lease.pixels());
+        npy_copy_image(a, format, lease.bytes());
     } else {
         npy_to_float(a, {reinterpret_cast<float*>(lease.points().data()), a.count()});
         lease.set_shape(r.lines.max_lines,

@@ -7,6 +7,7 @@
 #include <zmq.hpp>
 
 #include "core/frame_sink.hpp"
+#include "core/pixel_format.hpp"
 #include "producers/zmq_message.hpp"
 
 namespace rtv::producers {
@@ -146,7 +147,7 @@ void ZmqInput::handle(FrameSink& sink, std::string_view topic, std::span<const s
         r.name = std::string(name);
         r.kind = f.kind;
         if (f.kind == FrameKind::Image) {
-            r.image = {f.width, f.height};
+            r.image = {f.width, f.height, f.format};
         } else {
             // Room for lines of up to 4x the first frame's length (at least 1024 points).
             r.lines = {f.lines, std::max<std::uint32_t>(f.points, 256) * 4};
@@ -159,15 +160,17 @@ void ZmqInput::handle(FrameSink& sink, std::string_view topic, std::span<const s
     }
     const StreamRequest& want = sink.stream(index).request();
     if (want.kind != f.kind || (f.kind == FrameKind::Image &&
-                                (want.image.width != f.width || want.image.height != f.height))) {
+                                (want.image.width != f.width || want.image.height != f.height ||
+                                 !(want.image.format == f.format)))) {
         char why[256];
         if (want.kind == FrameKind::Image)
             std::snprintf(why, sizeof why,
-                          "%s: frame is %ux%u%s, the stream's images are %ux%u (height x width); "
-                          "frame rejected",
+                          "%s: frame is %ux%u %s, the stream's images are %ux%u %s (height x "
+                          "width, format); frame rejected",
                           want.name.c_str(), f.height, f.width,
-                          f.kind == FrameKind::Image ? "" : " lines", want.image.height,
-                          want.image.width);
+                          f.kind == FrameKind::Image ? format_name(f.format).data() : "lines",
+                          want.image.height, want.image.width,
+                          format_name(want.image.format).data());
         else
             std::snprintf(why, sizeof why,
                           "%s: frame is an image, the stream carries lines; frame rejected",
@@ -189,7 +192,7 @@ void ZmqInput::handle(FrameSink& sink, std::string_view topic, std::span<const s
     FrameLease lease = sink.acquire(index);
     if (!lease) return; // pool full: counted as dropped by acquire
     if (f.kind == FrameKind::Image) {
-        npy_to_float(f.array, lease.pixels());
+        npy_copy_image(f.array, f.format, lease.bytes());
     } else {
         decoded_points(f, lease.points());
         lease.set_shape(f.lines, f.points);

@@ -10,8 +10,11 @@ constexpr std::uint64_t kMaxSide = 16384; // the pipeline's image limit
 constexpr std::uint64_t kMaxLines = 4096; // as the pipeline allows
 
 std::string shape_of(const NpyArray& a) {
-    return a.dims == 1 ? "(" + std::to_string(a.shape[0]) + ",)"
-                       : "(" + std::to_string(a.shape[0]) + ", " + std::to_string(a.shape[1]) + ")";
+    if (a.dims == 1) return "(" + std::to_string(a.shape[0]) + ",)";
+    std::string s = "(" + std::to_string(a.shape[0]);
+    for (unsigned i = 1; i < a.dims; ++i)
+        s += ", " + std::to_string(a.shape[i]);
+    return s + ")";
 }
 } // namespace
 
@@ -54,7 +57,7 @@ Status decode_frame(std::string_view topic, std::span<const std::byte> payload, 
         out.points = static_cast<std::uint32_t>(a.shape[0]);
         return Status::ok();
     }
-    if (hint == Hint::Lines || (hint == Hint::None && a.shape[1] == 2)) {
+    if (a.dims == 2 && (hint == Hint::Lines || (hint == Hint::None && a.shape[1] == 2))) {
         out.kind = FrameKind::Lines;
         out.xy = hint != Hint::Lines;
         out.lines =
@@ -69,6 +72,9 @@ Status decode_frame(std::string_view topic, std::span<const std::byte> payload, 
     if (a.shape[0] > kMaxSide || a.shape[1] > kMaxSide)
         return fail("image " + shape_of(a) + " is larger than " + std::to_string(kMaxSide) +
                     " on a side");
+    if (hint == Hint::Lines)
+        return fail("'name:lines' needs a 1-D or 2-D array, got " + shape_of(a));
+    if (Status s = npy_image_format(a, out.format); !s) return fail(s.message());
     out.kind = FrameKind::Image;
     out.height = static_cast<std::uint32_t>(a.shape[0]);
     out.width = static_cast<std::uint32_t>(a.shape[1]);

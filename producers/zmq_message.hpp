@@ -3,7 +3,9 @@
 // on its own): a multipart message [stream name, .npy payload].
 //   (N,)           one line of N points, x = 0..N-1
 //   (N, 2)         one line of N (x, y) points
-//   (H, W)         an image (any other 2-D shape)
+//   (H, W)         a mono image (any other 2-D shape): uint8, uint16, int16, float32 kept as
+//                  they are, float64 and int32 converted to float32
+//   (H, W, 3|4)    an RGB or RGBA image of uint8, uint16 or float32 (float64 converted)
 // A suffix on the name chooses for 2-D arrays: "name:image" (an image even if it is (N, 2)),
 // "name:lines" ((L, N): L lines of N points, x = 0..N-1). The suffix is not part of the name.
 // Thread: any. Allocates: never for a good message; a rejected one builds its reason.
@@ -23,6 +25,7 @@ struct DecodedFrame {
     FrameKind kind = FrameKind::Image;
     NpyArray array;
     std::uint32_t width = 0, height = 0; // Image
+    PixelFormat format{};                // Image
     std::uint32_t lines = 0, points = 0; // Lines
     bool xy = false;                     // Lines: the array holds (x, y) pairs
 };

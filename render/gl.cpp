@@ -58,6 +58,12 @@ std::uint32_t create_data_texture() {
     return texture;
 }
 
+int max_texture_size() {
+    static int size = 0; // one context per process (the viewer's, or a test's)
+    if (size == 0) glGetIntegerv(GL_MAX_TEXTURE_SIZE, &size);
+    return size;
+}
+
 void flush() {
     glFlush();
 }

@@ -19,6 +19,8 @@ std::string gl_renderer();
 // A new 2D texture, bound, with nearest filtering and clamped edges (data textures: images and
 // colormap tables must not be interpolated). Returns its GL name.
 std::uint32_t create_data_texture();
+// GL_MAX_TEXTURE_SIZE: the largest image side this context takes (asked once, then remembered).
+int max_texture_size();
 // Hands the frame's GL commands to the driver to execute (glFlush). A swap does that for a
 // window, but an offscreen (pbuffer) swap does not: without it llvmpipe renders nothing until an
 // upload touches a texture the pending frames use, and then waits for all of them.

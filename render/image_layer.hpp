@@ -1,16 +1,26 @@
 #pragma once
-// An image on the GPU: one single-channel float texture (GL_R32F), reallocated only when the
-// frame size changes. Colormapping happens in the renderer's fragment shader, so changing the
-// colormap or the contrast limits never re-uploads. Thread: main (GL context).
+// An image on the GPU: one texture in the frame's own pixel format (mono uint8/uint16/int16 as
+// integer textures R8UI/R16UI/R16I, float32 as R32F; RGB and RGBA as RGB8/RGBA8, RGB16/RGBA16
+// (normalised) and RGB32F/RGBA32F), reallocated only when the size or format changes. Nothing is
+// converted on the way: the renderer's shaders read raw units. Colormapping happens in the
+// fragment shader, so changing the colormap or the contrast limits never re-uploads.
+// Thread: main (GL context).
 
+#include <cstddef>
 #include <cstdint>
 #include <optional>
 #include <span>
 
 #include "core/frame.hpp"
+#include "core/pixel_format.hpp"
 #include "core/status.hpp"
 
 namespace rtv::render {
+
+// Which of the renderer's image shaders draws a format: the sampler type it needs, and whether
+// it is colormapped (mono) or drawn as it is (RGB, RGBA).
+enum class ImageShading : std::uint8_t { MonoFloat, MonoUnsigned, MonoSigned, Color };
+ImageShading shading_of(PixelFormat format);
 
 class ImageLayer {
 public:
@@ -21,15 +31,20 @@ public:
     ImageLayer& operator=(const ImageLayer&) = delete;
     ~ImageLayer();
 
-    // Copies `pixels` (width * height floats, row-major) to the texture. The caller may reuse
-    // the pixels as soon as this returns (glTexSubImage2D from client memory has consumed them).
-    // Allocates: only GPU memory, when the size changes.
+    // Copies `pixels` (desc.byte_size() bytes, row-major, tightly packed, aligned for the sample
+    // type) to the texture. The caller may reuse the pixels as soon as this returns
+    // (glTexSubImage2D from client memory has consumed them). An image larger than the GL
+    // maximum texture size is refused with a message saying so. Allocates: only GPU memory, when
+    // the size or format changes.
+    Status upload(const ImageDesc& desc, std::span<const std::byte> pixels);
+    // A float32 mono image (tests, the colorbar's ramp).
     Status upload(const ImageDesc& desc, std::span<const float> pixels);
 
-    // The value of texel (x, y) (row y of the uploaded frame) as the texture holds it, read back
-    // through a framebuffer object: empty outside the image or before the first upload. It waits
-    // for the GPU, so call it only when the cursor moves to another pixel. Allocates: never.
-    std::optional<float> read_texel(std::uint32_t x, std::uint32_t y);
+    // The value of texel (x, y) (row y of the uploaded frame) in raw units, as the texture holds
+    // it, read back through a framebuffer object: empty outside the image, before the first
+    // upload, or where the driver cannot read the format back. It waits for the GPU, so call it
+    // only when the cursor moves to another pixel. Allocates: never.
+    std::optional<PixelValue> read_texel(std::uint32_t x, std::uint32_t y);
 
     bool empty() const { return m_texture == 0; }
     ImageDesc desc() const { return m_desc; }

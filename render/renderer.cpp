@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <array>
 #include <cmath>
+#include <string>
 #include <vector>
 
 #include <glad/gl.h>
@@ -26,8 +27,10 @@ void main() {
 }
 )";
 
-const char* kImageFragment = R"(#version 330 core
-uniform sampler2D u_image;
+// The mono image shader's body, after a line that defines SAMPLER (sampler2D, usampler2D or
+// isampler2D: the texture's own sample type, read in raw units).
+const char* kMonoFragment = R"(
+uniform SAMPLER u_image;
 uniform sampler2D u_cmap;
 uniform int u_row;      // the colormap's row in the lookup texture
 uniform vec2 u_size;    // image width, height in pixels
@@ -41,13 +44,31 @@ void main() {
     // on software rasterisers such as llvmpipe). No branches: llvmpipe shades 8 or 16 pixels at
     // once, and a select costs less than a divergent return.
     ivec2 size = ivec2(u_size);
-    float v = texelFetch(u_image, min(ivec2(v_uv * u_size), size - 1), 0).r;
+    float v = float(texelFetch(u_image, min(ivec2(v_uv * u_size), size - 1), 0).r);
     bool bad = isnan(v) || isinf(v);
     // u_clim: lo and 1 / (hi - lo) (0 when hi <= lo: everything above lo is at the top).
     float t = u_clim.y > 0.0 ? clamp((v - u_clim.x) * u_clim.y, 0.0, 1.0) : float(v > u_clim.x);
     // Entry round(t * 255); a bad pixel reads entry 0 and is replaced.
     vec3 c = texelFetch(u_cmap, ivec2(bad ? 0 : int(t * 255.0 + 0.5), u_row), 0).rgb;
     o_color = bad ? vec4(u_bad.rgb, u_bad.a * u_opacity) : vec4(c, u_opacity);
+}
+)";
+
+// RGB and RGBA images, drawn as they are: normalised textures read 0..1, float ones are clamped
+// to 0..1; alpha (1 for RGB) multiplies the layer's opacity. A NaN or Inf sample: bad colour.
+const char* kColorFragment = R"(#version 330 core
+uniform sampler2D u_image;
+uniform vec2 u_size;
+uniform vec4 u_bad;
+uniform float u_opacity;
+in vec2 v_uv;
+out vec4 o_color;
+void main() {
+    ivec2 size = ivec2(u_size);
+    vec4 c = texelFetch(u_image, min(ivec2(v_uv * u_size), size - 1), 0);
+    bool bad = any(isnan(c)) || any(isinf(c));
+    c = clamp(c, 0.0, 1.0);
+    o_color = bad ? vec4(u_bad.rgb, u_bad.a * u_opacity) : vec4(c.rgb, c.a * u_opacity);
 }
 )";
 
@@ -77,21 +98,31 @@ Renderer::~Renderer() {
 }
 
 Status Renderer::init() {
-    if (Status s = m_image_program.build("image shader", kImageVertex, kImageFragment); !s)
-        return s;
+    const std::string mono = kMonoFragment;
+    const std::array<std::string, kImageShadings> fragments{
+        "#version 330 core\n#define SAMPLER sampler2D\n" + mono,
+        "#version 330 core\n#define SAMPLER usampler2D\n" + mono,
+        "#version 330 core\n#define SAMPLER isampler2D\n" + mono, kColorFragment};
+    static constexpr std::array<const char*, kImageShadings> kNames{
+        "image shader (float32)", "image shader (unsigned)", "image shader (signed)",
+        "image shader (colour)"};
+    for (std::size_t i = 0; i < kImageShadings; ++i) {
+        ImageProgram& p = m_image[i];
+        if (Status s = p.program.build(kNames[i], kImageVertex, fragments[i].c_str()); !s) return s;
+        p.xform = p.program.uniform("u_xform");
+        p.size = p.program.uniform("u_size");
+        p.place = p.program.uniform("u_place");
+        p.image = p.program.uniform("u_image");
+        p.cmap = p.program.uniform("u_cmap");
+        p.row = p.program.uniform("u_row");
+        p.clim = p.program.uniform("u_clim");
+        p.bad = p.program.uniform("u_bad");
+        p.opacity = p.program.uniform("u_opacity");
+    }
     if (Status s = m_line_program.build("line shader", kLineVertex, kLineFragment); !s) return s;
     if (Status s = m_fill_program.build("fill shader", kViewportQuadVertex, kLineFragment); !s)
         return s;
     m_u_fill_color = m_fill_program.uniform("u_color");
-    m_u_image_xform = m_image_program.uniform("u_xform");
-    m_u_image_size = m_image_program.uniform("u_size");
-    m_u_image_place = m_image_program.uniform("u_place");
-    m_u_image = m_image_program.uniform("u_image");
-    m_u_cmap = m_image_program.uniform("u_cmap");
-    m_u_row = m_image_program.uniform("u_row");
-    m_u_clim = m_image_program.uniform("u_clim");
-    m_u_bad = m_image_program.uniform("u_bad");
-    m_u_image_opacity = m_image_program.uniform("u_opacity");
     m_u_line_xform = m_line_program.uniform("u_xform");
     m_u_line_color = m_line_program.uniform("u_color");
 
@@ -164,32 +195,36 @@ void Renderer::end_view() {
 
 void Renderer::draw(const ImageLayer& layer, const Camera& camera, const ImageStyle& style) {
     if (layer.empty()) return;
-    glUseProgram(m_image_program.gl_name());
-    set_xform(m_u_image_xform, camera);
+    const PixelFormat format = layer.desc().format;
+    const ImageProgram& p = m_image[static_cast<std::size_t>(shading_of(format))];
+    glUseProgram(p.program.gl_name());
+    set_xform(p.xform, camera);
     const float w = static_cast<float>(layer.desc().width),
                 h = static_cast<float>(layer.desc().height);
     if (style.place.width() == 0.0 || style.place.height() == 0.0) // pixels: (0,0)..(w,h)
-        glUniform4f(m_u_image_place, 0.0f, 0.0f, w, h);
+        glUniform4f(p.place, 0.0f, 0.0f, w, h);
     else
-        glUniform4f(m_u_image_place, static_cast<float>(style.place.x0),
-                    static_cast<float>(style.place.y0), static_cast<float>(style.place.width()),
+        glUniform4f(p.place, static_cast<float>(style.place.x0), static_cast<float>(style.place.y0),
+                    static_cast<float>(style.place.width()),
                     static_cast<float>(style.place.height()));
-    glUniform2f(m_u_image_size, static_cast<float>(layer.desc().width),
-                static_cast<float>(layer.desc().height));
+    glUniform2f(p.size, w, h);
     glActiveTexture(GL_TEXTURE0);
     glBindTexture(GL_TEXTURE_2D, layer.gl_texture());
-    glUniform1i(m_u_image, 0);
-    glActiveTexture(GL_TEXTURE1);
-    glBindTexture(GL_TEXTURE_2D, m_colormaps);
-    glUniform1i(m_u_cmap, 1);
-    glActiveTexture(GL_TEXTURE0);
-    glUniform1i(m_u_row, static_cast<int>(style.colormap));
-    const float span = style.hi - style.lo;
-    glUniform2f(m_u_clim, style.lo, span > 0.0f ? 1.0f / span : 0.0f);
-    glUniform4f(m_u_bad, style.bad.r, style.bad.g, style.bad.b, 1.0f);
-    glUniform1f(m_u_image_opacity, style.opacity);
+    glUniform1i(p.image, 0);
+    if (format.mono()) {
+        glActiveTexture(GL_TEXTURE1);
+        glBindTexture(GL_TEXTURE_2D, m_colormaps);
+        glUniform1i(p.cmap, 1);
+        glActiveTexture(GL_TEXTURE0);
+        glUniform1i(p.row, static_cast<int>(style.colormap));
+        const float span = style.hi - style.lo;
+        glUniform2f(p.clim, style.lo, span > 0.0f ? 1.0f / span : 0.0f);
+    }
+    glUniform4f(p.bad, style.bad.r, style.bad.g, style.bad.b, 1.0f);
+    glUniform1f(p.opacity, style.opacity);
     // An opaque image replaces what is under it: no blending (a read-modify-write per pixel).
-    const bool opaque = style.opacity >= 1.0f;
+    // RGBA images blend by their alpha.
+    const bool opaque = style.opacity >= 1.0f && format.channels != 4;
     if (opaque) glDisable(GL_BLEND);
     glBindVertexArray(m_empty_vao);
     glDrawArrays(GL_TRIANGLE_STRIP, 0, 4);

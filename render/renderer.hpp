@@ -5,6 +5,7 @@
 // give 2D transparency as in the VisPy FAQ.
 // Thread: main (GL context). init() after the context exists; destroy before it goes.
 
+#include <array>
 #include <cstdint>
 
 #include "core/status.hpp"
@@ -21,6 +22,8 @@ struct Viewport {
     int x = 0, y = 0, width = 1, height = 1;
 };
 
+// Mono images are colormapped with the contrast limits (in the frame's raw units); RGB and RGBA
+// images ignore colormap and limits.
 struct ImageStyle {
     Colormap colormap = Colormap::Viridis;
     float lo = 0.0f, hi = 1.0f; // contrast limits: lo maps to entry 0, hi to entry 255
@@ -63,15 +66,19 @@ public:
     std::uint64_t draw_calls() const { return m_draw_calls; }
 
 private:
+    static constexpr std::size_t kImageShadings = 4; // ImageShading's values
+    struct ImageProgram {
+        Program program;
+        int xform = -1, size = -1, place = -1, image = -1, cmap = -1, row = -1, clim = -1, bad = -1,
+            opacity = -1;
+    };
     Viewport m_viewport;
-    Program m_image_program;
+    std::array<ImageProgram, kImageShadings> m_image; // by ImageShading
     Program m_line_program;
     Program m_fill_program;
     int m_u_fill_color = -1;
     std::uint32_t m_colormaps = 0; // GLuint texture
     std::uint32_t m_empty_vao = 0; // GLuint: core profile needs a VAO even for attribute-less draws
-    int m_u_image_xform = -1, m_u_image_size = -1, m_u_image_place = -1, m_u_image = -1,
-        m_u_cmap = -1, m_u_row = -1, m_u_clim = -1, m_u_bad = -1, m_u_image_opacity = -1;
     int m_u_line_xform = -1, m_u_line_color = -1;
     std::uint64_t m_draw_calls = 0;
 };

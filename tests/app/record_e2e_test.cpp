@@ -57,12 +57,14 @@ TEST_SUITE("app") {
                     err) == 0);
         const auto index = lines_of(dir / "index.tsv");
         REQUIRE(index.size() == 1 + 40); // header + 20 images + 20 lines, superseded ones too
-        CHECK(index[0] == "frame\tstream\tkind\trows\tcols\tt_ns\tfile");
+        CHECK(index[0] == "frame\tstream\tkind\trows\tcols\tformat\tt_ns\tfile");
         int images = 0, lines = 0;
         for (std::size_t i = 1; i < index.size(); ++i) {
             CAPTURE(index[i]);
-            const bool image = index[i].find("\tsweep/image\timage\t8\t16\t") != std::string::npos;
-            const bool line = index[i].find("\tsweep/line\tlines\t1\t200\t") != std::string::npos;
+            const bool image =
+                index[i].find("\tsweep/image\timage\t8\t16\tf32\t") != std::string::npos;
+            const bool line =
+                index[i].find("\tsweep/line\tlines\t1\t200\txy32f\t") != std::string::npos;
             REQUIRE((image || line));
             images += image;
             lines += line;

@@ -28,12 +28,12 @@ TEST_SUITE("core") {
     }
 
     TEST_CASE("FramePool: slots are disjoint and 64-byte aligned and sized as asked") {
-        rtv::FramePool pool(1000, 4);
-        std::vector<std::span<float>> spans;
+        rtv::FramePool pool(1001, 4); // bytes: not a multiple of 64 (nor of any sample size)
+        std::vector<std::span<std::byte>> spans;
         for (int i = 0; i < 4; ++i)
             spans.push_back(pool.data(*pool.try_acquire()));
         for (std::size_t i = 0; i < spans.size(); ++i) {
-            CHECK(spans[i].size() == 1000);
+            CHECK(spans[i].size() == 1001);
             CHECK(reinterpret_cast<std::uintptr_t>(spans[i].data()) % 64 == 0);
             for (std::size_t j = i + 1; j < spans.size(); ++j) {
                 const bool disjoint = spans[i].data() + spans[i].size() <= spans[j].data() ||
@@ -41,7 +41,9 @@ TEST_SUITE("core") {
                 CHECK(disjoint);
             }
         }
-        CHECK(pool.bytes() >= 4 * 1000 * sizeof(float));
+        CHECK(pool.bytes() >= 4 * 1001);
+        CHECK(pool.typed<std::uint16_t>(0).size() == 500);
+        CHECK(pool.typed<float>(0).size() == 250);
     }
 
     TEST_CASE("FramePool: all 64 slots can be used") {

@@ -40,7 +40,7 @@ TEST_SUITE("core") {
         std::vector<float> seen;
         std::uint32_t sequence = 0;
         p.router.deliver([&](const FrameView& v) {
-            seen.push_back(v.pixels[0]);
+            seen.push_back(v.samples<float>()[0]);
             sequence = v.sequence;
             return Status::ok();
         });
@@ -93,7 +93,7 @@ TEST_SUITE("core") {
         std::uint32_t line_points = 0;
         const std::size_t n = p.router.deliver([&](const FrameView& v) {
             if (v.kind == FrameKind::Image)
-                image_value = v.pixels[3];
+                image_value = v.samples<float>()[3];
             else {
                 line_base = v.line_points[0].y;
                 line_points = v.points;

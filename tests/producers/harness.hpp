@@ -19,7 +19,8 @@ struct Captured {
     std::uint16_t stream = 0;
     std::uint32_t sequence = 0;
     std::uint32_t lines = 0, points = 0;
-    std::vector<float> pixels;
+    std::vector<float> pixels;    // float32 mono images
+    std::vector<std::byte> bytes; // every image, as the pool held it
     std::vector<LinePoint> line_points;
 };
 
@@ -62,15 +63,20 @@ struct Capture {
         Captured c;
         c.stream = msg.stream;
         c.sequence = msg.sequence;
-        const auto raw = stream.pool().data(msg.slot);
         if (msg.kind == FrameKind::Image) {
-            c.pixels.assign(raw.begin(), raw.begin() + static_cast<std::ptrdiff_t>(
-                                                           stream.request().image.pixel_count()));
+            const ImageDesc& desc = stream.request().image;
+            const auto raw = stream.pool().data(msg.slot).first(desc.byte_size());
+            c.bytes.assign(raw.begin(), raw.end());
+            if (desc.format == PixelFormat{}) {
+                const auto px = stream.pool().typed<float>(msg.slot);
+                c.pixels.assign(px.begin(), px.begin() + std::ptrdiff_t(desc.pixel_count()));
+            }
         } else {
             c.lines = msg.lines;
             c.points = msg.points;
-            const auto* pts = reinterpret_cast<const LinePoint*>(raw.data());
-            c.line_points.assign(pts, pts + std::size_t{msg.lines} * msg.points);
+            const auto pts = stream.pool().typed<LinePoint>(msg.slot);
+            c.line_points.assign(pts.begin(),
+                                 pts.begin() + std::ptrdiff_t(std::size_t{msg.lines} * msg.points));
         }
         stream.pool().release(msg.slot);
         frames.push_back(std::move(c));

@@ -138,19 +138,25 @@ TEST_SUITE("producers") {
              "npy: Fortran order is not supported, expected C order (np.ascontiguousarray)"},
             {"unsupported dtype",
              file("{'descr': '<c8', 'fortran_order': False, 'shape': (2, 3), }\n", 48),
-             "npy: dtype '<c8' is not supported, expected one of: <f4, <f8, |u1, <u2, <i2, <i4 "
-             "(little-endian)"},
+             "npy: dtype '<c8' (complex) is not supported, expected one of: <f4, <f8, |u1, <u2, "
+             "<i2, <i4 (little-endian; arr.astype('<f4') converts)"},
             {"big-endian",
              file("{'descr': '>f4', 'fortran_order': False, 'shape': (2, 3), }\n", 24),
-             "npy: dtype '>f4' is not supported, expected one of: <f4, <f8, |u1, <u2, <i2, <i4 "
-             "(little-endian)"},
+             "npy: dtype '>f4' (big-endian) is not supported, expected one of: <f4, <f8, |u1, "
+             "<u2, <i2, <i4 (little-endian; arr.astype('<f4') converts)"},
+            {"float16", file("{'descr': '<f2', 'fortran_order': False, 'shape': (2, 3), }\n", 12),
+             "npy: dtype '<f2' (float16) is not supported, expected one of: <f4, <f8, |u1, <u2, "
+             "<i2, <i4 (little-endian; arr.astype('<f4') converts)"},
+            {"bool", file("{'descr': '|b1', 'fortran_order': False, 'shape': (2, 3), }\n", 6),
+             "npy: dtype '|b1' (bool) is not supported, expected one of: <f4, <f8, |u1, <u2, "
+             "<i2, <i4 (little-endian; arr.astype('<f4') converts)"},
             {"absurd shape",
              file("{'descr': '<f4', 'fortran_order': False, 'shape': (100000, 100000), }\n", 0),
              "npy: shape (100000, 100000) is over the limit of 268435456 elements"},
-            {"3-D", file("{'descr': '<f4', 'fortran_order': False, 'shape': (2, 3, 4), }\n", 96),
-             "npy: shape (2, 3, 4) has 3 dimensions, expected 1 or 2"},
+            {"4-D", file("{'descr': '<f4', 'fortran_order': False, 'shape': (2, 3, 4, 1), }\n", 96),
+             "npy: shape (2, 3, 4, 1) has 4 dimensions, expected 1 to 3"},
             {"scalar", file("{'descr': '<f4', 'fortran_order': False, 'shape': (), }\n", 4),
-             "npy: shape () has 0 dimensions, expected 1 or 2"},
+             "npy: shape () has 0 dimensions, expected 1 to 3"},
             {"header over the limit", file(ok_header + std::string(5000, ' '), 24),
              "npy: header is 5060 bytes, over the limit of 4096"},
             {"missing key", file("{'descr': '<f4', 'shape': (2, 3)}\n", 24),
