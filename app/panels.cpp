@@ -7,6 +7,7 @@
 
 #include <imgui.h>
 
+#include "core/pixel_format.hpp"
 #include "render/colormap.hpp"
 
 namespace rtv::app {
@@ -134,7 +135,12 @@ void view_editor(PanelContext& ctx) {
         ImGui::SameLine();
         ImGui::SetNextItemWidth(70);
         ImGui::DragInt("order", &s.order, 0.1f, -100, 100);
-        if (ctx.host.stream(id).kind() == FrameKind::Image) {
+        const StreamRequest& request = ctx.host.stream(id).request();
+        if (request.kind == FrameKind::Image && !request.image.format.mono()) {
+            ImGui::TextDisabled("%s: drawn as it is (no colormap)%s",
+                                format_name(request.image.format).data(),
+                                request.image.format.channels == 4 ? ", alpha x opacity" : "");
+        } else if (request.kind == FrameKind::Image) {
             name_combo("colormap", render::colormap_names(), s.colormap);
             contrast_controls(s.contrast, layer);
             ImGui::Text("limits %.4g .. %.4g, %u bad pixels", double(layer.shown_limits.lo),
@@ -181,9 +187,9 @@ void streams_table(PanelContext& ctx, std::string& message) {
     Canvas& canvas = ctx.canvas;
     const ImGuiTableFlags flags =
         ImGuiTableFlags_Borders | ImGuiTableFlags_RowBg | ImGuiTableFlags_SizingFixedFit;
-    if (ImGui::BeginTable("streams", 9, flags)) {
-        for (const char* h :
-             {"stream", "view", "prod/s", "disp/s", "drop", "super", "rej", "gaps", "p50/p99 ms"})
+    if (ImGui::BeginTable("streams", 10, flags)) {
+        for (const char* h : {"stream", "format", "view", "prod/s", "disp/s", "drop", "super",
+                              "rej", "gaps", "p50/p99 ms"})
             ImGui::TableSetupColumn(h);
         ImGui::TableHeadersRow();
         for (std::size_t id = 0; id < host.stream_count(); ++id) {
@@ -197,6 +203,8 @@ void streams_table(PanelContext& ctx, std::string& message) {
             ImGui::TextUnformatted(s.request().name.c_str());
             if (ImGui::IsItemHovered() && s.stats().last_error(message))
                 ImGui::SetTooltip("%s", message.c_str());
+            ImGui::TableNextColumn();
+            ImGui::TextUnformatted(stream_format(s.request()).data());
             ImGui::TableNextColumn();
             const std::size_t view = canvas.view_of(sid);
             if (view == Canvas::npos) {

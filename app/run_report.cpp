@@ -144,6 +144,9 @@ std::string stats_json(const RunReport& r) {
         o["name"] = s.request().name;
         o["producer"] = r.host.producer_name(s.producer());
         o["kind"] = s.kind() == FrameKind::Image ? "image" : "lines";
+        o["format"] = stream_format(s.request());
+        if (s.kind() == FrameKind::Image)
+            o["size"] = {s.request().image.width, s.request().image.height};
         o["mode"] = s.mode() == StreamMode::Replace ? "replace" : "append";
         o["view"] = view == Canvas::npos ? json(nullptr) : json(r.canvas.views()[view].name);
         o["state"] = to_string(s.owner().state());

@@ -77,6 +77,7 @@ Status ViewerApp::start() {
         m_window.set_cursor_blink(false);
     }
     if (Status s = m_renderer.init(); !s) return Status::error("rtviewer: " + s.message());
+    m_host.set_max_image_side(std::uint32_t(render::max_texture_size()));
     m_gl_renderer = render::gl_renderer();
     m_gl_version = render::gl_version();
     if (!m_options.record_dir.empty()) {

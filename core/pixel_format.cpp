@@ -4,6 +4,7 @@
 #include <cstring>
 
 #include "core/assert.hpp"
+#include "core/producer.hpp"
 
 namespace rtv {
 
@@ -39,6 +40,10 @@ std::string_view format_name(PixelFormat format) {
     for (const Named& n : kFormats)
         if (n.format == format) return n.name;
     return "?";
+}
+
+std::string_view stream_format(const StreamRequest& request) {
+    return request.kind == FrameKind::Image ? format_name(request.image.format) : "xy32f";
 }
 
 std::optional<PixelFormat> find_format(std::string_view name) {

@@ -15,9 +15,14 @@
 
 namespace rtv {
 
+struct StreamRequest;
+
 // "u8", "u16", "i16", "f32"; "rgb8", "rgb16", "rgb32f"; "rgba8", "rgba16", "rgba32f".
 // "?" for a format the pipeline does not take.
 std::string_view format_name(PixelFormat format);
+// What a stream carries, as the panel, --stats-json and recordings name it: its image format,
+// or "xy32f" for lines (x, y float32 pairs).
+std::string_view stream_format(const StreamRequest& request);
 // The format of a name above, or nothing.
 std::optional<PixelFormat> find_format(std::string_view name);
 // Whether the pipeline takes `format` (channels 1, 3 or 4; RGB and RGBA not of int16).

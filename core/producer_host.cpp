@@ -75,6 +75,11 @@ void ProducerHost::set_wake(WakeFn fn, void* context) {
     m_wake_context = context;
 }
 
+void ProducerHost::set_max_image_side(std::uint32_t side) {
+    RTV_ASSERT(m_producer_count == 0, "set_max_image_side after a producer started");
+    m_max_image_side = side;
+}
+
 void ProducerHost::wake() {
     if (m_wake && !m_wake_pending.exchange(true, std::memory_order_acq_rel)) m_wake(m_wake_context);
 }
@@ -84,7 +89,14 @@ Stream* ProducerHost::add_stream_locked(std::uint16_t producer, StreamRequest re
     RTV_ASSERT(id < kMaxStreams, "stream table full");
     std::string refusal;
     const std::uint64_t cost = Stream::memory_cost(request);
-    if (m_budget && !m_budget->try_reserve(cost))
+    const ImageDesc& image = request.image;
+    if (request.kind == FrameKind::Image && m_max_image_side != 0 &&
+        (image.width > m_max_image_side || image.height > m_max_image_side))
+        refusal = request.name + ": refused: image " + std::to_string(image.width) + "x" +
+                  std::to_string(image.height) +
+                  " (width x height) is larger than the display's maximum texture size " +
+                  std::to_string(m_max_image_side) + " (GL_MAX_TEXTURE_SIZE); frame rejected";
+    else if (m_budget && !m_budget->try_reserve(cost))
         refusal = m_budget->refusal(request.name + ": refused: the stream", cost);
     m_streams[id] =
         std::make_unique<Stream>(static_cast<std::uint16_t>(id), std::move(request), producer,

@@ -71,6 +71,11 @@ public:
     // called with `context` from a producer's thread after it enqueues a frame or ends, at most
     // once until the consumer calls rearm_wake(). Set before the first start(); `fn` must be
     // safe to call from any thread and must not block. Thread: main.
+    // The largest image side the display takes (GL_MAX_TEXTURE_SIZE): an image stream larger
+    // than this is registered refused, with a message saying so, and every frame offered to it
+    // is rejected and counted. 0: no limit (no display). Set before the first start().
+    // Thread: main.
+    void set_max_image_side(std::uint32_t side);
     using WakeFn = void (*)(void* context);
     void set_wake(WakeFn fn, void* context);
     // Calls the wake function unless a wake is pending already. Thread: any. Allocates: never.
@@ -101,7 +106,8 @@ private:
     std::mutex m_register_mutex;      // serialises stream registration (start, open_stream)
     std::array<std::unique_ptr<Stream>, kMaxStreams> m_streams;
     std::atomic<std::uint32_t> m_stream_count{0};
-    WakeFn m_wake = nullptr; // set before producers start, read by their threads
+    std::uint32_t m_max_image_side = 0; // set before producers start
+    WakeFn m_wake = nullptr;            // set before producers start, read by their threads
     void* m_wake_context = nullptr;
     std::atomic<bool> m_wake_pending{false};
 };

@@ -4,10 +4,12 @@
 #include <array>
 
 #include "producers/blobs.hpp"
+#include "producers/camera.hpp"
 #include "producers/replay.hpp"
 #include "producers/sensor.hpp"
 #include "producers/settings.hpp"
 #include "producers/sweep.hpp"
+#include "producers/transparency.hpp"
 #include "producers/waves.hpp"
 #include "producers/zmq_input.hpp"
 
@@ -48,6 +50,10 @@ const std::array kRegistry{
                   &make<Waves>},
     ProducerEntry{Blobs::kName, Blobs::kDescription, Blobs::settings(), defaults(1.0 / 60),
                   &make<Blobs>},
+    ProducerEntry{Camera::kName, Camera::kDescription, Camera::settings(), defaults(1.0 / 60),
+                  &make<Camera>},
+    ProducerEntry{Transparency::kName, Transparency::kDescription, Transparency::settings(),
+                  defaults(1.0 / 60), &make<Transparency>},
     ProducerEntry{Sensor::kName, Sensor::kDescription, Sensor::settings(), defaults(0.01),
                   &make<Sensor>},
     ProducerEntry{Replay::kName, Replay::kDescription, Replay::settings(), defaults(0.0),

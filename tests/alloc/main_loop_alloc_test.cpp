@@ -16,8 +16,9 @@ using namespace rtv;
 
 namespace {
 
-// Allocations of one whole headless run of `frames` display frames.
-std::uint64_t run_viewer(int frames, const char* redraw = "always") {
+// Allocations of one whole headless run of `frames` display frames (with the camera's uint16
+// and the transparency scene's RGBA streams as well when `formats`).
+std::uint64_t run_viewer(int frames, const char* redraw = "always", bool formats = false) {
     const std::string n = std::to_string(frames);
     // Producers paced by the display (auto) or finished, so each run shows the same kinds of
     // frames whatever its length: sweep (an image and a line), the sensor's append history,
@@ -35,6 +36,10 @@ std::uint64_t run_viewer(int frames, const char* redraw = "always") {
                                      "sensor:interval=auto",
                                      "--producer",
                                      "waves:interval=auto,lines=4,points=100"};
+    if (formats)
+        for (const char* more : {"--producer", "camera:interval=auto,width=64,height=48",
+                                 "--producer", "transparency:interval=auto,width=64,height=48"})
+            argv.push_back(more);
     app::Options options;
     const app::ParseOutcome parsed =
         app::parse_command_line(int(argv.size()), argv.data(), options);
@@ -67,6 +72,15 @@ TEST_SUITE("alloc") {
         (void)run_viewer(30, "changes");
         const std::uint64_t short_run = run_viewer(60, "changes");
         const std::uint64_t long_run = run_viewer(660, "changes");
+        MESSAGE("allocations: " << short_run << " over 60 frames, " << long_run
+                                << " over 660 frames");
+        CHECK(long_run <= short_run + 60);
+    }
+
+    TEST_CASE("ViewerApp: uint16 and RGBA streams allocate nothing per display frame") {
+        (void)run_viewer(30, "always", true);
+        const std::uint64_t short_run = run_viewer(60, "always", true);
+        const std::uint64_t long_run = run_viewer(660, "always", true);
         MESSAGE("allocations: " << short_run << " over 60 frames, " << long_run
                                 << " over 660 frames");
         CHECK(long_run <= short_run + 60);

@@ -101,7 +101,10 @@ TEST_SUITE("alloc") {
         for (const char* spec :
              {"sweep:interval=auto,iterations=0", "waves:interval=0.0002,policy=wait,lines=20",
               "blobs:interval=0.0005,latency=0.0001,jitter=0.0001,width=128,height=128",
-              "sensor:interval=0.0002,rate=20000"}) {
+              "sensor:interval=0.0002,rate=20000",
+              // uint16 and RGBA (float32 and uint8) frames: statistics and copies per format
+              "camera:interval=auto,width=96,height=64",
+              "transparency:interval=0.0005,width=64,height=48"}) {
             producers::CreatedProducer made;
             REQUIRE_MESSAGE(producers::create(spec, made).is_ok(), spec);
             REQUIRE(host.start(made.type, std::move(made.producer), made.schedule).is_ok());

@@ -180,6 +180,32 @@ TEST_SUITE("app") {
         CHECK(j.at("streams").at(0).at("displayed").get<double>() >= 1);
     }
 
+    TEST_CASE("rtviewer: uint16 and RGBA streams report their format and account for every frame") {
+        const fs::path json = work_dir() / "formats.json";
+        const Run r = viewer("--headless --frames 30 --no-vsync --producer camera:interval=auto "
+                             "--producer transparency:interval=auto --stats-json " +
+                             json.string());
+        REQUIRE_MESSAGE(r.status == 0, r.err);
+        const Json j = rtv::test::read_json(json);
+        REQUIRE(j.at("streams").size() == 3);
+        const std::pair<const char*, const char*> want[] = {{"camera/image", "u16"},
+                                                            {"transparency/back", "rgba32f"},
+                                                            {"transparency/front", "rgba8"}};
+        for (const auto& [name, format] : want) {
+            CAPTURE(name);
+            const Json* s = rtv::test::find_stream(j, name);
+            REQUIRE(s);
+            CHECK(s->at("format").get<std::string>() == format);
+            CHECK(s->at("displayed").get<double>() >= 1);
+            CHECK(s->at("rejected").get<double>() == 0);
+            const double accounted =
+                s->at("displayed").get<double>() + s->at("superseded").get<double>() +
+                s->at("dropped").get<double>() + s->at("rejected").get<double>();
+            CHECK(s->at("produced").get<double>() == accounted);
+        }
+        CHECK(j.at("gl_errors").get<double>() == 0);
+    }
+
     TEST_CASE("rtviewer --redraw changes: draws for frames and panel changes only and passes "
               "that find nothing new draw nothing") {
         const fs::path json = work_dir() / "changes.json";
