@@ -116,7 +116,7 @@ TEST_SUITE("app") {
         const Case cases[] = {
             {{"--producer", "foo"},
              "rtviewer: --producer: unknown producer 'foo', expected one of: sweep, waves, blobs, "
-             "sensor, replay, zmq"},
+             "camera, transparency, sensor, replay, zmq"},
             {{"--producer", "sweep:width"},
              "rtviewer: --producer: sweep: setting 'width' has no value, expected width=value"},
             {{"--producer", "sweep:interval=-1"},

@@ -175,6 +175,82 @@ TEST_SUITE("app") {
         CHECK(first.at("last_error").get<std::string>().find("bad magic") != std::string::npos);
     }
 
+    TEST_CASE("record and replay: uint16 and RGBA frames keep their format and bytes") {
+        const fs::path dir = fresh_path("formats"), err = fresh_path("err"),
+                       stats = fresh_path("formats.json");
+        REQUIRE(run("--headless --exit-when-done --producer "
+                    "camera:iterations=5,interval=0.001,width=32,height=24,policy=wait "
+                    "--producer transparency:iterations=5,interval=0.001,width=20,height=16,"
+                    "policy=wait --record " +
+                        dir.string(),
+                    err) == 0);
+        const auto index = lines_of(dir / "index.tsv");
+        REQUIRE(index.size() == 1 + 15);
+        int cam = 0, back = 0, front = 0;
+        for (std::size_t i = 1; i < index.size(); ++i) {
+            CAPTURE(index[i]);
+            const std::string file = index[i].substr(index[i].rfind('\t') + 1);
+            const std::string bytes = slurp(dir / file);
+            rtv::producers::NpyArray a;
+            REQUIRE(rtv::producers::parse_npy(
+                        {reinterpret_cast<const std::byte*>(bytes.data()), bytes.size()}, a)
+                        .is_ok());
+            if (index[i].find("\tcamera/image\timage\t24\t32\tu16\t") != std::string::npos) {
+                ++cam;
+                CHECK(a.type == rtv::producers::NpyType::U2);
+                CHECK(a.dims == 2);
+            } else if (index[i].find("\ttransparency/back\timage\t16\t20\trgba32f\t") !=
+                       std::string::npos) {
+                ++back;
+                CHECK(a.type == rtv::producers::NpyType::F4);
+                CHECK(a.dims == 3);
+                CHECK(a.shape[2] == 4);
+            } else if (index[i].find("\ttransparency/front\timage\t16\t20\trgba8\t") !=
+                       std::string::npos) {
+                ++front;
+                CHECK(a.type == rtv::producers::NpyType::U1);
+                CHECK(a.shape[2] == 4);
+            }
+        }
+        CHECK(cam == 5);
+        CHECK(back == 5);
+        CHECK(front == 5);
+        REQUIRE(run("--headless --exit-when-done --producer replay:path=" + dir.string() +
+                        ",policy=wait --stats-json " + stats.string(),
+                    err) == 0);
+        const Json j = read_json(stats);
+        for (const auto& [name, format] :
+             {std::pair{"camera/image", "u16"}, std::pair{"transparency/back", "rgba32f"},
+              std::pair{"transparency/front", "rgba8"}}) {
+            CAPTURE(name);
+            const Json& s = stream(j, name);
+            CHECK(s.at("format").get<std::string>() == format);
+            CHECK(s.at("produced").get<double>() == 5);
+            CHECK(s.at("rejected").get<double>() == 0);
+        }
+    }
+
+    TEST_CASE("replay: a recording from before pixel formats (no format column) plays as float32") {
+        const fs::path dir = fresh_path("legacy"), err = fresh_path("err"),
+                       stats = fresh_path("legacy.json");
+        fs::create_directories(dir / "frames");
+        std::vector<std::byte> npy;
+        rtv::producers::write_npy(npy, std::vector<float>(12, 0.5f), 3, 4);
+        std::ofstream(dir / "frames" / "000000000.npy", std::ios::binary)
+            .write(reinterpret_cast<const char*>(npy.data()), std::streamsize(npy.size()));
+        std::ofstream(dir / "index.tsv") << "frame\tstream\tkind\trows\tcols\tt_ns\tfile\n"
+                                         << "0\told/image\timage\t3\t4\t1000\tframes/"
+                                            "000000000.npy\n";
+        REQUIRE(run("--headless --exit-when-done --producer replay:path=" + dir.string() +
+                        " --stats-json " + stats.string(),
+                    err) == 0);
+        const Json j = read_json(stats);
+        const Json& s = stream(j, "old/image");
+        CHECK(s.at("format").get<std::string>() == "f32");
+        CHECK(s.at("produced").get<double>() == 1);
+        CHECK(s.at("rejected").get<double>() == 0);
+    }
+
     TEST_CASE("replay and record: bad arguments exit 2 with their message") {
         const fs::path err = fresh_path("err");
         CHECK(run("--headless --producer replay:path=/nonexistent/rec", err) == 2);

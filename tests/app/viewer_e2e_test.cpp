@@ -318,7 +318,7 @@ TEST_SUITE("app") {
         const Run unknown = viewer("--producer foo");
         CHECK(unknown.status == 2);
         CHECK(unknown.err == "rtviewer: --producer: unknown producer 'foo', expected one of: "
-                             "sweep, waves, blobs, sensor, replay, zmq");
+                             "sweep, waves, blobs, camera, transparency, sensor, replay, zmq");
         const Run map = viewer("--colormap jet");
         CHECK(map.status == 2);
         CHECK(

@@ -60,6 +60,31 @@ std::string bytes(const std::vector<std::byte>& b) {
     return {reinterpret_cast<const char*>(b.data()), b.size()};
 }
 
+// A .npy of `type` and `shape` whose elements are all `fill` bytes.
+std::string npy_of(rtv::producers::NpyType type, std::vector<std::uint64_t> shape,
+                   std::uint8_t fill = 1) {
+    std::uint64_t n = 1;
+    for (const auto d : shape)
+        n *= d;
+    std::vector<std::byte> out;
+    rtv::producers::write_npy_raw(
+        out, type, std::vector<std::byte>(n * rtv::producers::npy_item_size(type), std::byte{fill}),
+        unsigned(shape.size()), shape.data());
+    return bytes(out);
+}
+
+// A .npy with a hand-written header: what other writers (or hostile peers) send.
+std::string npy_header(const std::string& dict, std::size_t data_bytes) {
+    std::string h = dict;
+    while ((10 + h.size() + 1) % 64 != 0)
+        h += ' ';
+    h += '\n';
+    std::string out("\x93NUMPY\x01\x00", 8);
+    out += char(h.size() & 0xFF);
+    out += char(h.size() >> 8);
+    return out + h + std::string(data_bytes, '\0');
+}
+
 } // namespace
 
 TEST_SUITE("app") {
@@ -114,6 +139,56 @@ TEST_SUITE("app") {
         CHECK((*tr).at("rejected").get<double>() == 0);
         CHECK((*tr).at("displayed").get<double>() >= 1);
         CHECK((*messages).at("rejected").get<double>() == 3);
+        CHECK(j.at("producers").at(0).at("state").get<std::string>() == "finished");
+    }
+
+    TEST_CASE("zmq: uint16 and RGB and RGBA arrays keep their format and bad arrays are counted "
+              "on their stream with the reason") {
+        using rtv::producers::NpyType;
+        const fs::path json = fresh_path("formats.json");
+        Child viewer(viewer_args(12, json));
+        const std::string endpoint = start_viewer(viewer);
+        zmq::context_t context(1);
+        zmq::socket_t pub(context, zmq::socket_type::xpub);
+        pub.set(zmq::sockopt::linger, 5000);
+        pub.connect(endpoint);
+        zmq::message_t subscription;
+        REQUIRE(pub.recv(subscription));
+
+        const std::string dict = "'fortran_order': False, 'shape': (4, 6), }";
+        send(pub, {"cam16", npy_of(NpyType::U2, {4, 6})});                 // 1 good u16
+        send(pub, {"rgb", npy_of(NpyType::U1, {4, 6, 3})});                // 2 good rgb8
+        send(pub, {"rgba", npy_of(NpyType::F4, {4, 6, 4})});               // 3 good rgba32f
+        send(pub, {"deep", npy_of(NpyType::F8, {4, 6})});                  // 4 good: f32
+        send(pub, {"cam16", npy_of(NpyType::U1, {4, 6, 2})});              // 5 2 channels
+        send(pub, {"cam16", npy_of(NpyType::U1, {4, 6, 5})});              // 6 5 channels
+        send(pub, {"cam16", npy_of(NpyType::F4, {4, 6})});                 // 7 format change
+        send(pub, {"cam16", npy_header("{'descr': '<c8', " + dict, 192)}); // 8 complex
+        send(pub, {"cam16", npy_header("{'descr': '>u2', " + dict, 48)});  // 9 big-endian
+        send(pub, {"cam16", npy_header("{'descr': '<f2', " + dict, 48)});  // 10 float16
+        send(pub, {"cam16", npy_header("{'descr': '<u2', 'fortran_order': True, 'shape': (4, "
+                                       "6), }",
+                                       48)});                 // 11 Fortran
+        send(pub, {"cam16", npy_of(NpyType::U2, {4, 6}, 2)}); // 12 good u16
+
+        CHECK(viewer.finish() == 0);
+        const Json j = read_json(json);
+        const std::pair<const char*, const char*> formats[] = {
+            {"cam16", "u16"}, {"rgb", "rgb8"}, {"rgba", "rgba32f"}, {"deep", "f32"}};
+        for (const auto& [name, format] : formats) {
+            CAPTURE(name);
+            const Json* s = find_stream(j, name);
+            REQUIRE(s);
+            CHECK(s->at("format").get<std::string>() == format);
+            CHECK(s->at("displayed").get<double>() >= 1);
+        }
+        const Json& cam = *find_stream(j, "cam16");
+        CHECK(cam.at("produced").get<double>() == 9);
+        CHECK(cam.at("rejected").get<double>() == 7);
+        CHECK(cam.at("displayed").get<double>() + cam.at("superseded").get<double>() == 2);
+        CHECK(cam.at("last_error").get<std::string>() ==
+              "cam16: npy: Fortran order is not supported, expected C order "
+              "(np.ascontiguousarray)");
         CHECK(j.at("producers").at(0).at("state").get<std::string>() == "finished");
     }
 

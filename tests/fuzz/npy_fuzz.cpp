@@ -33,9 +33,11 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
         if (frame.kind == rtv::FrameKind::Lines) {
             std::vector<rtv::LinePoint> points(std::size_t{frame.lines} * frame.points);
             rtv::producers::decoded_points(frame, points);
-        } else {
-            std::vector<float> pixels(std::size_t{frame.width} * frame.height);
-            rtv::producers::npy_to_float(frame.array, pixels);
+        } else { // the frame's own format, as the zmq producer copies it into its pool slot
+            const rtv::ImageDesc desc{frame.width, frame.height, frame.format};
+            std::vector<float> slot((desc.byte_size() + 3) / 4);
+            rtv::producers::npy_copy_image(frame.array, frame.format,
+                                           std::as_writable_bytes(std::span<float>(slot)));
         }
     }
     return 0;

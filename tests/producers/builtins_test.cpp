@@ -1,8 +1,12 @@
+#include <algorithm>
 #include <cmath>
+#include <cstring>
 
 #include <doctest/doctest.h>
 
+#include "core/pixel_format.hpp"
 #include "harness.hpp"
+#include "producers/camera.hpp"
 #include "producers/waves.hpp"
 
 using namespace rtv;
@@ -41,6 +45,81 @@ TEST_SUITE("producers") {
         }
         CHECK(px[argmax] > 0.9f);          // a single blob peaks near 1
         CHECK(cap.frames[0].pixels != px); // and moves
+    }
+
+    TEST_CASE("camera: uint16 frames within the bit depth with the dark offset and hot pixels "
+              "at the top value and a spot that moves") {
+        test::Capture cap;
+        REQUIRE(cap.run("camera:width=160,height=120,bits=12,dark=100,hot=5,iterations=2,seed=3,"
+                        "slots=8,policy=wait,interval=auto"));
+        REQUIRE(cap.frames.size() == 2);
+        CHECK(cap.host.stream(0).request().image.format == PixelFormat{1, SampleType::U16});
+        const auto& raw = cap.frames[1].bytes;
+        REQUIRE(raw.size() == 160 * 120 * 2);
+        std::vector<std::uint16_t> px(160 * 120);
+        std::memcpy(px.data(), raw.data(), raw.size());
+        std::size_t at_top = 0, near_dark = 0;
+        std::uint16_t max = 0;
+        for (const std::uint16_t v : px) {
+            max = std::max(max, v);
+            at_top += v == 4095;
+            near_dark += v >= 80 && v <= 120; // dark offset +- read noise
+        }
+        CHECK(max == 4095);               // 12 bits: never above 4095
+        CHECK(at_top >= 5);               // the hot pixels (and perhaps the spot's peak)
+        CHECK(near_dark > px.size() / 2); // most of the frame is dark
+        // The spot: well above the dark level somewhere, at the place spot_centre says.
+        double cx = 0, cy = 0;
+        producers::Camera::spot_centre(1, cx, cy);
+        const std::size_t centre = std::size_t(cy * 120) * 160 + std::size_t(cx * 160);
+        CHECK(px[centre] > 2500);
+        CHECK(cap.frames[0].bytes != raw); // noise and motion: frames differ
+    }
+
+    TEST_CASE("camera: bits=16 uses the full uint16 range and a dark level above 2^bits is "
+              "refused") {
+        test::Capture cap;
+        REQUIRE(cap.run("camera:width=32,height=32,bits=16,dark=60000,iterations=1,slots=8,"
+                        "policy=wait,interval=auto"));
+        REQUIRE(cap.frames.size() == 1);
+        std::vector<std::uint16_t> px(32 * 32);
+        REQUIRE(cap.frames[0].bytes.size() == px.size() * 2);
+        std::memcpy(px.data(), cap.frames[0].bytes.data(), px.size() * 2);
+        CHECK(*std::min_element(px.begin(), px.end()) > 59000); // the dark level, 16 bits deep
+        CHECK(*std::max_element(px.begin(), px.end()) == 65535); // hot pixels at the top
+        producers::CreatedProducer made;
+        CHECK(producers::create("camera:bits=8,dark=300", made).message() ==
+              "camera: dark is out of range, got 300, expected 0..255");
+    }
+
+    TEST_CASE("transparency: a float32 RGBA square at alpha 0.25 and a uint8 RGBA disc at alpha "
+              "128 and transparent elsewhere") {
+        test::Capture cap;
+        REQUIRE(cap.run("transparency:width=80,height=60,iterations=1,slots=8,policy=wait,"
+                        "interval=auto"));
+        REQUIRE(cap.frames.size() == 2);
+        CHECK(format_name(cap.host.stream(0).request().image.format) == "rgba32f");
+        CHECK(format_name(cap.host.stream(1).request().image.format) == "rgba8");
+        const auto back = cap.of_stream(0), front = cap.of_stream(1);
+        REQUIRE(back.size() == 1);
+        REQUIRE(front.size() == 1);
+        std::vector<float> b(80 * 60 * 4);
+        REQUIRE(back[0]->bytes.size() == b.size() * 4);
+        std::memcpy(b.data(), back[0]->bytes.data(), back[0]->bytes.size());
+        const auto& f = front[0]->bytes;
+        REQUIRE(f.size() == 80 * 60 * 4);
+        std::size_t square = 0, disc = 0;
+        for (std::size_t i = 0; i < 80 * 60; ++i) {
+            const float a = b[i * 4 + 3];
+            CHECK((a == 0.0f || a == 0.25f));
+            square += a == 0.25f;
+            const auto fa = std::uint8_t(f[i * 4 + 3]);
+            CHECK((fa == 0 || fa == 128));
+            disc += fa == 128;
+        }
+        CHECK(square == 30 * 30); // the square's side: half the shorter side
+        CHECK(disc > 0);
+        CHECK(disc < 80 * 60 / 2);
     }
 
     TEST_CASE("sensor: samples arrive in order without gaps across its append frames") {

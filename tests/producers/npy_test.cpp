@@ -4,6 +4,7 @@
 
 #include <doctest/doctest.h>
 
+#include "core/pixel_format.hpp"
 #include "producers/npy.hpp"
 
 using namespace rtv;
@@ -98,6 +99,77 @@ TEST_SUITE("producers") {
         REQUIRE(parse_npy(bytes, a).is_ok());
         CHECK(a.dims == 1);
         CHECK(a.shape[0] == 6);
+    }
+
+    TEST_CASE("npy: image arrays map to their pixel format and native ones copy byte for byte") {
+        const auto format_of = [](NpyType type, std::vector<std::uint64_t> shape, PixelFormat& f) {
+            std::vector<std::byte> bytes;
+            std::uint64_t n = 1;
+            for (auto d : shape)
+                n *= d;
+            write_npy_raw(bytes, type, std::vector<std::byte>(n * npy_item_size(type)),
+                          unsigned(shape.size()), shape.data());
+            NpyArray a;
+            REQUIRE(parse_npy(bytes, a).is_ok());
+            const Status s = npy_image_format(a, f);
+            return s ? std::string("ok") : s.message();
+        };
+        PixelFormat f;
+        const struct {
+            NpyType type;
+            std::vector<std::uint64_t> shape;
+            const char* format;
+        } good[] = {{NpyType::U1, {4, 5}, "u8"},        {NpyType::U2, {4, 5}, "u16"},
+                    {NpyType::I2, {4, 5}, "i16"},       {NpyType::F4, {4, 5}, "f32"},
+                    {NpyType::F8, {4, 5}, "f32"},       {NpyType::I4, {4, 5}, "f32"},
+                    {NpyType::U1, {4, 5, 3}, "rgb8"},   {NpyType::U1, {4, 5, 4}, "rgba8"},
+                    {NpyType::U2, {4, 5, 4}, "rgba16"}, {NpyType::F4, {4, 5, 3}, "rgb32f"},
+                    {NpyType::F8, {4, 5, 4}, "rgba32f"}};
+        for (const auto& g : good) {
+            CAPTURE(g.format);
+            CHECK(format_of(g.type, g.shape, f) == "ok");
+            CHECK(format_name(f) == g.format);
+        }
+        CHECK(format_of(NpyType::U1, {4, 5, 2}, f) ==
+              "image (4, 5, 2) has 2 channels, expected (H, W, 3) for RGB or (H, W, 4) for RGBA");
+        CHECK(format_of(NpyType::U1, {4, 5, 5}, f) ==
+              "image (4, 5, 5) has 5 channels, expected (H, W, 3) for RGB or (H, W, 4) for RGBA");
+        CHECK(format_of(NpyType::I2, {4, 5, 3}, f) ==
+              "RGB/RGBA image (4, 5, 3) of <i2 is not supported, expected uint8, uint16 or "
+              "float32 samples");
+        CHECK(format_of(NpyType::F4, {20}, f) ==
+              "image (20,) has 1 dimension(s), expected (H, W), (H, W, 3) or (H, W, 4)");
+
+        // uint16 is copied as it is (no float32 on the way); float64 is converted.
+        const std::vector<std::uint16_t> u16{0, 4095, 65535, 7};
+        std::vector<std::byte> bytes;
+        const std::uint64_t shape[2] = {2, 2};
+        write_npy_raw(bytes, NpyType::U2, raw(u16), 2, shape);
+        NpyArray a;
+        REQUIRE(parse_npy(bytes, a).is_ok());
+        REQUIRE(npy_image_format(a, f).is_ok());
+        std::vector<std::uint16_t> out(4);
+        npy_copy_image(a, f, std::as_writable_bytes(std::span(out)));
+        CHECK(out == u16);
+        const std::vector<double> f64{0.5, -2.0, 1e3, 7.25};
+        write_npy_raw(bytes, NpyType::F8, raw(f64), 2, shape);
+        REQUIRE(parse_npy(bytes, a).is_ok());
+        REQUIRE(npy_image_format(a, f).is_ok());
+        std::vector<float> floats(4);
+        npy_copy_image(a, f, std::as_writable_bytes(std::span(floats)));
+        CHECK(floats == std::vector<float>{0.5f, -2.0f, 1000.0f, 7.25f});
+    }
+
+    TEST_CASE("npy: a 3-D header written reads back with its three dimensions") {
+        const std::vector<std::uint8_t> rgb(2 * 3 * 3, 9);
+        std::vector<std::byte> bytes;
+        const std::uint64_t shape[3] = {2, 3, 3};
+        write_npy_raw(bytes, NpyType::U1, raw(rgb), 3, shape);
+        NpyArray a;
+        REQUIRE(parse_npy(bytes, a).is_ok());
+        CHECK(a.dims == 3);
+        CHECK(a.shape[2] == 3);
+        CHECK(a.count() == 18);
     }
 
     TEST_CASE("npy: headers written by other tools are read whatever their quotes and key order") {

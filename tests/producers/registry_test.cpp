@@ -47,11 +47,11 @@ TEST_SUITE("producers") {
         };
         const Case cases[] = {
             {"", "producer spec is empty, expected name[:key=value,...] with name one of: sweep, "
-                 "waves, blobs, sensor, replay, zmq"},
-            {"foo",
-             "unknown producer 'foo', expected one of: sweep, waves, blobs, sensor, replay, zmq"},
-            {"foo:interval=1",
-             "unknown producer 'foo', expected one of: sweep, waves, blobs, sensor, replay, zmq"},
+                 "waves, blobs, camera, transparency, sensor, replay, zmq"},
+            {"foo", "unknown producer 'foo', expected one of: sweep, waves, blobs, camera, "
+                    "transparency, sensor, replay, zmq"},
+            {"foo:interval=1", "unknown producer 'foo', expected one of: sweep, waves, blobs, "
+                               "camera, transparency, sensor, replay, zmq"},
             {"sweep:colour=red", "sweep: unknown setting 'colour', expected one of: interval, "
                                  "latency, jitter, iterations, seed, "
                                  "policy, slots, fail_after, width, height, points"},
