@@ -38,6 +38,7 @@ Result compare(std::string bench, std::string name, std::string compared, double
 struct Config {
     bool quick = false;          // fractions of a second per case (bench_smoke)
     std::string viewer;          // path of the rtviewer binary, for the end-to-end bench
+    std::string self;            // path of rtv_bench itself (re-run as a zmq publisher)
     double soak_seconds = 600.0; // the soak benchmark's length
     double scale() const { return quick ? 0.05 : 1.0; }
 };
@@ -89,5 +90,9 @@ void bench_scaling(const Config& c, Report& r);
 void bench_soak(const Config& c, Report& r);    // not in the default set: 10 minutes
 void bench_idle(const Config& c, Report& r);    // windowed under Xvfb
 void bench_display(const Config& c, Report& r); // 4096x4096 images, 100 x 10,000-point lines
+void bench_formats(const Config& c, Report& r); // uint16 against float32
+// rtv_bench --zmq-publish ENDPOINT FORMAT HEIGHT WIDTH SECONDS: the publisher process of the
+// formats benchmark. Returns the exit status.
+int zmq_publish_main(int argc, char** argv);
 
 } // namespace rtv::bench

@@ -15,12 +15,22 @@ namespace {
 
 class CopyProducer final : public Producer {
 public:
-    CopyProducer(std::uint32_t width, std::uint32_t height)
+    CopyProducer(std::uint32_t width, std::uint32_t height, PixelFormat format)
         : m_width(width)
         , m_height(height)
-        , m_source(height == 0 ? std::size_t{width} * 2 : std::size_t{width} * height) {
-        for (std::size_t i = 0; i < m_source.size(); ++i)
-            m_source[i] = float(i % 1000) * 0.001f;
+        , m_format(format)
+        , m_source(height == 0 ? std::size_t{width} * sizeof(LinePoint)
+                               : ImageDesc{width, height, format}.byte_size()) {
+        // A ramp of sample values (whatever the type: the bytes are copied, never converted).
+        if (format.sample == SampleType::F32 || height == 0) {
+            std::vector<float> v(m_source.size() / 4);
+            for (std::size_t i = 0; i < v.size(); ++i)
+                v[i] = float(i % 1000) * 0.001f;
+            std::memcpy(m_source.data(), v.data(), m_source.size());
+        } else {
+            for (std::size_t i = 0; i < m_source.size(); ++i)
+                m_source[i] = std::byte(i * 7 % 251);
+        }
     }
     ProducerInfo info() const override { return {"copy", "copies a prepared frame"}; }
     Status configure(const ProducerConfig&) override { return Status::ok(); }
@@ -32,28 +42,30 @@ public:
             r.lines = {1, m_width};
         } else {
             r.name = "copy/image";
-            r.image = {m_width, m_height};
+            r.image = {m_width, m_height, m_format};
         }
         return {r};
     }
     void tick(FrameSink& sink, std::uint64_t) override {
         FrameLease lease = sink.acquire(0);
         if (!lease) return;
-        float* dst =
-            m_height == 0 ? reinterpret_cast<float*>(lease.points().data()) : lease.pixels().data();
-        std::memcpy(dst, m_source.data(), m_source.size() * sizeof(float));
+        void* dst = m_height == 0 ? static_cast<void*>(lease.points().data())
+                                  : static_cast<void*>(lease.bytes().data());
+        std::memcpy(dst, m_source.data(), m_source.size());
         sink.submit(std::move(lease));
     }
 
 private:
     std::uint32_t m_width, m_height;
-    std::vector<float> m_source;
+    PixelFormat m_format;
+    std::vector<std::byte> m_source;
 };
 
 } // namespace
 
-std::unique_ptr<Producer> make_copy_producer(std::uint32_t width, std::uint32_t height) {
-    return std::make_unique<CopyProducer>(width, height);
+std::unique_ptr<Producer> make_copy_producer(std::uint32_t width, std::uint32_t height,
+                                             PixelFormat format) {
+    return std::make_unique<CopyProducer>(width, height, format);
 }
 
 PipelineStats run_pipeline(const std::vector<std::string>& specs, double seconds,

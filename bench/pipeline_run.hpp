@@ -37,7 +37,8 @@ PipelineStats run_pipeline(const std::vector<std::string>& specs, double seconds
 
 // A producer that copies one prepared frame into each slot (as from a camera's DMA buffer): the
 // least work a producer can do, so the pipeline's own cost shows. An image of width x height, or
-// (height == 0) one line of `width` points.
-std::unique_ptr<Producer> make_copy_producer(std::uint32_t width, std::uint32_t height);
+// (height == 0) one line of `width` points; images in `format` (float32 mono by default).
+std::unique_ptr<Producer> make_copy_producer(std::uint32_t width, std::uint32_t height,
+                                             PixelFormat format = {});
 
 } // namespace rtv::bench
