@@ -265,8 +265,8 @@ void Canvas::place(const render::Viewport& area, const Margins& m) {
         cell.width = std::max(x1 - x0 - gap_right, 1);
         cell.height = std::max(t1 - t0 - gap_below, 1);
         cell.y = area.y + area.height - t0 - cell.height;
-        // The data area: the cell less the axes' margins (and the colorbar's, for images).
-        const int right = v.images ? m.colorbar : 0;
+        // The data area: the cell less the axes' margins (and the colorbar's, for mono images).
+        const int right = v.colormapped ? m.colorbar : 0;
         const int below = m.bottom + (v.x_label.empty() ? 0 : m.title);
         const int above = v.y_label.empty() ? 0 : m.title;
         v.viewport.x = cell.x + m.left;
@@ -313,10 +313,12 @@ void Canvas::fit(View& v, std::span<const LayerExtent> extents) {
 void Canvas::update(const render::Viewport& area, std::span<const LayerExtent> extents,
                     const Margins& margins) {
     for (View& v : m_views) {
-        v.images = false;
-        for (const std::uint16_t id : v.layers)
-            v.images =
-                v.images || (id < extents.size() && extents[id].present && extents[id].image);
+        v.images = v.colormapped = false;
+        for (const std::uint16_t id : v.layers) {
+            if (id >= extents.size() || !extents[id].present) continue;
+            v.images = v.images || extents[id].image;
+            v.colormapped = v.colormapped || extents[id].colormapped;
+        }
     }
     place(area, margins);
     for (View& v : m_views)

@@ -41,12 +41,13 @@ render::Vec2 image_pixel(render::Vec2 data, const ImageDesc& desc,
 render::Rect image_place(const ImageDesc& desc, const std::optional<render::Rect>& extent);
 
 struct LayerExtent {
-    bool present = false;   // false: nothing drawn yet
-    bool image = false;     // an image (the view keeps square pixels, row 0 on top)
-    render::Rect rect;      // data bounds
-    bool scrolling = false; // an append history: x follows its newest samples
-    double newest_x = 0.0;  // scrolling: the newest sample's x
-    double history_x = 0.0; // scrolling: the x span the history holds
+    bool present = false;     // false: nothing drawn yet
+    bool image = false;       // an image (the view keeps square pixels, row 0 on top)
+    bool colormapped = false; // a mono image: colormapped, with a colorbar (RGB/RGBA: none)
+    render::Rect rect;        // data bounds
+    bool scrolling = false;   // an append history: x follows its newest samples
+    double newest_x = 0.0;    // scrolling: the newest sample's x
+    double history_x = 0.0;   // scrolling: the x span the history holds
 };
 // A segment in a view's data units (a line profile's).
 struct Segment {
@@ -76,10 +77,11 @@ struct View {
     std::vector<std::uint16_t> layers; // stream ids, sorted by draw order before each draw
 
     render::Camera camera;
-    bool touched = false;  // panned or zoomed by the user: no more fitting until reset
-    bool seen_any = false; // `seen` holds data
-    render::Rect seen;     // union of the data since the last reset (fits never shrink)
-    bool images = false;   // holds an image layer: square pixels, y down
+    bool touched = false;     // panned or zoomed by the user: no more fitting until reset
+    bool seen_any = false;    // `seen` holds data
+    render::Rect seen;        // union of the data since the last reset (fits never shrink)
+    bool images = false;      // holds an image layer: square pixels, y down
+    bool colormapped = false; // holds a mono image layer: room for a colorbar
 
     bool visible = false;
     render::Viewport cell;     // its grid cell: framebuffer pixels, origin bottom-left

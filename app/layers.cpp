@@ -140,6 +140,7 @@ std::span<const LayerExtent> Layers::extents(const FrameRouter& router, Canvas& 
         if (!layer.has_frame) continue;
         if (!layer.image.empty()) {
             e.present = e.image = true;
+            e.colormapped = layer.image.desc().format.mono();
             e.rect = {0.0, 0.0, double(layer.image.desc().width),
                       double(layer.image.desc().height)};
         } else if (!layer.lines.empty()) {
@@ -216,8 +217,8 @@ void Layers::draw_colorbar(View& view, const Canvas& canvas, render::Renderer& r
     view.has_colorbar = false;
     for (auto it = view.layers.rbegin(); it != view.layers.rend(); ++it) { // the top image layer
         const Layer& layer = m_layers[*it];
-        if (layer.image.empty()) continue;
-        if (!layer.image.desc().format.mono()) break; // drawn as it is: no colormap
+        // RGB and RGBA layers are drawn as they are: the bar shows the top colormapped one.
+        if (layer.image.empty() || !layer.image.desc().format.mono()) continue;
         view.has_colorbar = true;
         view.bar_colormap = canvas.settings(*it).colormap;
         view.bar_limits = layer.limits;

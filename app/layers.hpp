@@ -80,8 +80,9 @@ public:
     void draw(View& view, const Canvas& canvas, render::Renderer& renderer, ProducerHost& host);
     // Draws the colorbar of an image view: the colormap of its top image layer, low at the
     // bottom, and notes that layer's colormap and limits on the view (for its labels and the
-    // stats). Nothing for a view without images, or whose top image is RGB or RGBA (drawn as it
-    // is, without a colormap). Allocates: never (a 256-texel ramp, once).
+    // stats). RGB and RGBA layers (drawn as they are) are passed over: an overlay on a camera
+    // image leaves the camera's colorbar. Nothing for a view without a mono image. Allocates: never
+    // (a 256-texel ramp, once).
     void draw_colorbar(View& view, const Canvas& canvas, render::Renderer& renderer);
     // The value of image layer `stream` at a data point (the pixel under it, through the view's
     // `extent` if it has one) of the frame it

@@ -15,7 +15,7 @@ constexpr render::Viewport kArea{470, 0, 810, 800}; // a 1280x800 window right o
 
 LayerExtent image(double w, double h) {
     LayerExtent e;
-    e.present = e.image = true;
+    e.present = e.image = e.colormapped = true;
     e.rect = {0, 0, w, h};
     return e;
 }

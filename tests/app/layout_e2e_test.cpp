@@ -213,4 +213,42 @@ TEST_SUITE("app") {
         CHECK(stats.at("frames_displayed") == 3);
     }
 
+    TEST_CASE("rtviewer: the formats example shows the FAQ pair blended over white and the "
+              "uint16 camera with a colorbar in raw units") {
+        const fs::path png = work_dir() / "formats.png", json = work_dir() / "formats.json";
+        const Run run = viewer("--headless --frames 20 --size 1600x640 --layout " RTV_SOURCE_DIR
+                               "/examples/layout-formats.json --producer transparency "
+                               "--producer camera --screenshot " +
+                               png.string() + " --stats-json " + json.string());
+        REQUIRE_MESSAGE(run.status == 0, run.err);
+        const Json stats = read_json(json);
+        const Json& faq = view_named(stats, "transparency: rgba32f square under rgba8 disc");
+        const Json& cam = view_named(stats, "camera: u16, 12 bits");
+        CHECK_FALSE(faq.contains("colorbar")); // RGBA is drawn as it is: no colormap
+        REQUIRE(cam.contains("colorbar"));
+        CHECK(cam.at("colorbar").at("limits") == Json{0.0, 4095.0});
+        rtv::render::RgbaImage img;
+        REQUIRE(rtv::render::read_png(png.string(), img).is_ok());
+        // Over white: the square (0.2, 0.5, 1) at alpha 0.25, the disc (255, 128, 0) at 128/255,
+        // and where they overlap the disc over the square; nothing else.
+        const int square[3] = {204, 223, 255}, disc[3] = {255, 191, 127}, both[3] = {230, 175, 127};
+        int n_square = 0, n_disc = 0;
+        const auto is = [](const int* c, int r, int g, int b) {
+            return std::abs(r - c[0]) <= 3 && std::abs(g - c[1]) <= 3 && std::abs(b - c[2]) <= 3;
+        };
+        int yes = 0, no = 0;
+        count_pixels(
+            img, rect_of(faq),
+            [&](int r, int g, int b) {
+                n_square += is(square, r, g, b);
+                n_disc += is(disc, r, g, b);
+                return (r == 255 && g == 255 && b == 255) || is(square, r, g, b) ||
+                       is(disc, r, g, b) || is(both, r, g, b);
+            },
+            yes, no);
+        CHECK(no == 0);
+        CHECK(n_square > 1000);
+        CHECK(n_disc > 1000);
+    }
+
 } // TEST_SUITE
