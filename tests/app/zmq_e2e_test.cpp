@@ -246,7 +246,7 @@ TEST_SUITE("app") {
             std::_Exit(rtv::test::kSkipExitCode);
         }
         const fs::path json = fresh_path("python.json");
-        Child viewer(viewer_args(2 * 12, json));
+        Child viewer(viewer_args(3 * 12, json));
         const std::string endpoint = start_viewer(viewer);
         const std::string cmd = "/usr/bin/python3 " RTV_SOURCE_DIR
                                 "/examples/publish.py --connect " +
@@ -254,7 +254,7 @@ TEST_SUITE("app") {
         CHECK(std::system(cmd.c_str()) == 0);
         CHECK(viewer.finish() == 0);
         const Json j = read_json(json);
-        for (const char* name : {"python/image", "python/line"}) {
+        for (const char* name : {"python/image", "python/line", "python/rgb"}) {
             CAPTURE(name);
             const Json* s = find_stream(j, name);
             REQUIRE(s);
@@ -262,6 +262,7 @@ TEST_SUITE("app") {
             CHECK((*s).at("rejected").get<double>() == 0);
             CHECK((*s).at("displayed").get<double>() >= 1);
         }
+        CHECK(find_stream(j, "python/rgb")->at("format").get<std::string>() == "rgb8");
     }
 
     TEST_CASE("zmq: the C++ example feeds the headless viewer") {
