@@ -53,6 +53,15 @@ void fill_quantiles(std::span<const T> px, std::span<float> scratch, ImageStats&
 struct MinMax {
     float lo, hi;
     std::uint32_t bad;
+    // One sample, one at a time (the vectorised loops keep lanes of their own).
+    void add(float v) {
+        if (v - v == 0.0f) {
+            lo = v < lo ? v : lo;
+            hi = v > hi ? v : hi;
+        } else {
+            ++bad;
+        }
+    }
 };
 
 // One pass over the pixels in independent lanes, written so that the compiler vectorises it
@@ -91,15 +100,8 @@ min_max(const float* p, std::size_t n) {
         m.hi = hi[l] > m.hi ? hi[l] : m.hi;
         m.bad += bad[l];
     }
-    for (; i < n; ++i) {
-        const float v = p[i];
-        if (v - v == 0.0f) {
-            m.lo = v < m.lo ? v : m.lo;
-            m.hi = v > m.hi ? v : m.hi;
-        } else {
-            ++m.bad;
-        }
-    }
+    for (; i < n; ++i)
+        m.add(p[i]);
     return m;
 }
 
@@ -143,15 +145,8 @@ template <class T> MinMax min_max_rgba(const T* p, std::size_t pixels) {
     constexpr float kInf = std::numeric_limits<float>::infinity();
     MinMax m{kInf, -kInf, 0};
     for (std::size_t i = 0; i < pixels; ++i)
-        for (std::size_t c = 0; c < 3; ++c) {
-            const auto v = static_cast<float>(p[4 * i + c]);
-            if (v - v == 0.0f) {
-                m.lo = v < m.lo ? v : m.lo;
-                m.hi = v > m.hi ? v : m.hi;
-            } else {
-                ++m.bad;
-            }
-        }
+        for (std::size_t c = 0; c < 3; ++c)
+            m.add(static_cast<float>(p[4 * i + c]));
     return m;
 }
 

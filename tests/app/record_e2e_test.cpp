@@ -36,6 +36,18 @@ std::vector<std::string> lines_of(const fs::path& p) {
     return out;
 }
 
+// The .npy file an index line names, parsed (the test fails if it does not parse).
+rtv::producers::NpyArray frame_of(const fs::path& dir, const std::string& index_line,
+                                  std::string& bytes) {
+    const std::string file = index_line.substr(index_line.rfind('\t') + 1);
+    bytes = slurp(dir / file);
+    rtv::producers::NpyArray a;
+    REQUIRE(rtv::producers::parse_npy(
+                {reinterpret_cast<const std::byte*>(bytes.data()), bytes.size()}, a)
+                .is_ok());
+    return a;
+}
+
 const Json& stream(const Json& j, const std::string& name) {
     const Json* s = rtv::test::find_stream(j, name);
     REQUIRE_MESSAGE(s, "no stream " << name);
@@ -68,12 +80,8 @@ TEST_SUITE("app") {
             REQUIRE((image || line));
             images += image;
             lines += line;
-            const std::string file = index[i].substr(index[i].rfind('\t') + 1);
-            const std::string bytes = slurp(dir / file);
-            rtv::producers::NpyArray a;
-            REQUIRE(rtv::producers::parse_npy(
-                        {reinterpret_cast<const std::byte*>(bytes.data()), bytes.size()}, a)
-                        .is_ok());
+            std::string bytes; // the array's data points into it
+            const rtv::producers::NpyArray a = frame_of(dir, index[i], bytes);
             CHECK(a.shape[0] == (image ? 8u : 200u));
             CHECK(a.shape[1] == (image ? 16u : 2u));
         }
@@ -189,12 +197,8 @@ TEST_SUITE("app") {
         int cam = 0, back = 0, front = 0;
         for (std::size_t i = 1; i < index.size(); ++i) {
             CAPTURE(index[i]);
-            const std::string file = index[i].substr(index[i].rfind('\t') + 1);
-            const std::string bytes = slurp(dir / file);
-            rtv::producers::NpyArray a;
-            REQUIRE(rtv::producers::parse_npy(
-                        {reinterpret_cast<const std::byte*>(bytes.data()), bytes.size()}, a)
-                        .is_ok());
+            std::string bytes; // the array's data points into it
+            const rtv::producers::NpyArray a = frame_of(dir, index[i], bytes);
             if (index[i].find("\tcamera/image\timage\t24\t32\tu16\t") != std::string::npos) {
                 ++cam;
                 CHECK(a.type == rtv::producers::NpyType::U2);

@@ -50,6 +50,17 @@ std::vector<std::byte> image_npy(std::uint64_t h, std::uint64_t w, float value) 
     return out;
 }
 
+// An XPUB connected to the viewer at `endpoint`, once the viewer's subscription has reached it
+// (so that nothing sent from then on is lost to ZeroMQ's slow joiner).
+zmq::socket_t subscribed_publisher(zmq::context_t& context, const std::string& endpoint) {
+    zmq::socket_t pub(context, zmq::socket_type::xpub);
+    pub.set(zmq::sockopt::linger, 5000);
+    pub.connect(endpoint);
+    zmq::message_t subscription;
+    REQUIRE(pub.recv(subscription));
+    return pub;
+}
+
 void send(zmq::socket_t& s, std::vector<std::string> parts) {
     for (std::size_t i = 0; i < parts.size(); ++i)
         s.send(zmq::buffer(parts[i]),
@@ -95,11 +106,7 @@ TEST_SUITE("app") {
         const std::string endpoint = start_viewer(viewer);
 
         zmq::context_t context(1);
-        zmq::socket_t pub(context, zmq::socket_type::xpub);
-        pub.set(zmq::sockopt::linger, 5000);
-        pub.connect(endpoint);
-        zmq::message_t subscription;
-        REQUIRE(pub.recv(subscription)); // the viewer subscribed: nothing sent now is lost
+        zmq::socket_t pub = subscribed_publisher(context, endpoint);
 
         std::vector<float> trace(50);
         for (std::size_t i = 0; i < trace.size(); ++i)
@@ -149,11 +156,7 @@ TEST_SUITE("app") {
         Child viewer(viewer_args(12, json));
         const std::string endpoint = start_viewer(viewer);
         zmq::context_t context(1);
-        zmq::socket_t pub(context, zmq::socket_type::xpub);
-        pub.set(zmq::sockopt::linger, 5000);
-        pub.connect(endpoint);
-        zmq::message_t subscription;
-        REQUIRE(pub.recv(subscription));
+        zmq::socket_t pub = subscribed_publisher(context, endpoint);
 
         const std::string dict = "'fortran_order': False, 'shape': (4, 6), }";
         send(pub, {"cam16", npy_of(NpyType::U2, {4, 6})});                 // 1 good u16
@@ -202,11 +205,7 @@ TEST_SUITE("app") {
         CHECK(viewer.stdout_text.find("memory limit 128 MB") != std::string::npos);
         CHECK(viewer.stdout_text.find("hwm lowered from 16 to 1 messages") != std::string::npos);
         zmq::context_t context(1);
-        zmq::socket_t pub(context, zmq::socket_type::xpub);
-        pub.set(zmq::sockopt::linger, 5000);
-        pub.connect(endpoint);
-        zmq::message_t subscription;
-        REQUIRE(pub.recv(subscription));
+        zmq::socket_t pub = subscribed_publisher(context, endpoint);
         // Six 3000x4000 float32 images (48 MB each, 144 MB as a 3-slot stream), each under a new
         // name: without a budget, 864 MB of pools. Then a small stream that still fits.
         const std::string huge = bytes(image_npy(3000, 4000, 1.0f));
