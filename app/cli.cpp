@@ -86,6 +86,15 @@ ParseOutcome parse_command_line(int argc, const char* const* argv, Options& opti
                    "back with --producer replay:path=DIR");
     cli.add_option("--record-limit", record_limit,
                    "Stop recording after MB megabytes of frames (default 1024)");
+    std::vector<std::string> history, history_export;
+    cli.add_option("--history", history,
+                   "MB of history kept per stream, to look back along the timeline (default: "
+                   "384, at most an eighth of the memory limit; 0: none); NAME=MB for one "
+                   "stream; repeatable");
+    cli.add_option("--history-export", history_export,
+                   "SECONDS DIR: at exit, write the moment SECONDS before the end to DIR (a "
+                   "screenshot and its frames as .npy, the recorder's format)")
+        ->expected(2);
     cli.add_flag("--list-producers", list, "List the producers and their settings");
     cli.add_flag("--version", version, "Print the version");
     try {
@@ -166,6 +175,36 @@ ParseOutcome parse_command_line(int argc, const char* const* argv, Options& opti
                         "got " +
                         single_quoted(memory_limit));
         options.memory_limit_mb = mb;
+    }
+    options.history_mb = std::min<std::uint64_t>(384, options.memory_limit_mb / 8);
+    for (const std::string& h : history) {
+        const std::size_t eq = h.rfind('=');
+        const std::string name = eq == std::string::npos ? "" : h.substr(0, eq);
+        const std::string number = eq == std::string::npos ? h : h.substr(eq + 1);
+        std::uint64_t mb = 0;
+        const auto [end, ec] = std::from_chars(number.data(), number.data() + number.size(), mb);
+        if (ec != std::errc{} || end != number.data() + number.size() ||
+            (eq != std::string::npos && name.empty()))
+            return fail("--history: expected MB or NAME=MB (whole megabytes), got " +
+                        single_quoted(h));
+        if (mb > options.memory_limit_mb)
+            return fail("--history: " + std::to_string(mb) +
+                        " MB is more than the memory limit of " +
+                        std::to_string(options.memory_limit_mb) + " MB (--memory-limit)");
+        if (name.empty())
+            options.history_mb = mb;
+        else
+            options.history_streams.emplace_back(name, mb);
+    }
+    if (!history_export.empty()) {
+        double s = 0;
+        const std::string& t = history_export[0];
+        const auto [end, ec] = std::from_chars(t.data(), t.data() + t.size(), s);
+        if (ec != std::errc{} || end != t.data() + t.size() || !(s >= 0.0) || s > 86400.0)
+            return fail("--history-export: SECONDS must be a number in [0, 86400], got " +
+                        single_quoted(t));
+        options.history_export_s = s;
+        options.history_export_dir = history_export[1];
     }
     if (auto c = render::parse_contrast(contrast))
         options.contrast = *c;

@@ -5,6 +5,7 @@
 #include <cstdint>
 #include <optional>
 #include <string>
+#include <utility>
 #include <vector>
 
 #include "app/layout.hpp"
@@ -42,6 +43,13 @@ struct Options {
     std::uint64_t record_limit_mb = 1024;
     LayoutSpec layout = default_layout(); // --layout: auto or FILE.json
     std::string save_layout;              // --save-layout: the layout in use, at exit
+    // --history: MB of each stream's history (0: none), and streams with a size of their own.
+    std::uint64_t history_mb = 0; // the default once parsed: min(384, memory limit / 8)
+    std::vector<std::pair<std::string, std::uint64_t>> history_streams;
+    // --history-export SECONDS DIR: at exit, the moment SECONDS before the end: a screenshot
+    // and its frames as .npy in DIR.
+    std::optional<double> history_export_s;
+    std::string history_export_dir;
 };
 
 struct ParseOutcome {

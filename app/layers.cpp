@@ -146,7 +146,11 @@ std::span<const LayerExtent> Layers::extents(const FrameRouter& router, Canvas& 
         } else if (!layer.lines.empty()) {
             e.present = true;
             e.rect = layer.lines.bounds();
-            const LineHistory* h = router.history(static_cast<std::uint16_t>(id));
+            // An append stream scrolls with its newest samples: those shown (live, or as they
+            // were at the timeline's moment).
+            const LineHistory* h = layer.history_t_ns != -1 && layer.history_lines
+                                       ? layer.history_lines.get()
+                                       : router.history(static_cast<std::uint16_t>(id));
             if (h && h->size() > 0) {
                 const auto [older, newer] = h->runs(0);
                 const LinePoint first = older.front();
@@ -166,7 +170,7 @@ render::Viewport Layers::covered(const View& view, const Canvas& canvas) const {
     const render::Vec2 size{double(vp.width), double(vp.height)};
     for (const std::uint16_t id : view.layers) {
         const Layer& layer = m_layers[id];
-        if (layer.image.empty() || canvas.settings(id).opacity < 1.0f ||
+        if (layer.image.empty() || layer.hidden || canvas.settings(id).opacity < 1.0f ||
             layer.image.desc().format.channels == 4)
             continue;
         const render::Rect place = image_place(layer.image.desc(), view.extent);
@@ -201,6 +205,7 @@ void Layers::draw(View& view, const Canvas& canvas, render::Renderer& renderer,
     for (const std::uint16_t id : ids) {
         Layer& layer = m_layers[id];
         const LayerSettings& s = canvas.settings(id);
+        if (layer.hidden) continue; // no frame yet at the moment the timeline shows
         if (!layer.image.empty()) {
             layer.limits = render::contrast_limits(s.contrast, layer.last_stats, layer.limits);
             renderer.draw(layer.image, view.camera,
@@ -254,6 +259,66 @@ std::optional<PixelValue> Layers::value_at(std::uint16_t stream, render::Vec2 da
         layer.sample = *v;
     }
     return layer.sample;
+}
+
+namespace {
+// Uploads history entry `e` of `ring` to `layer`.
+Status upload_entry(Layer& layer, const HistoryRing& ring, const HistoryRing::Entry& e) {
+    const std::span<const std::byte> b = ring.data(e);
+    if (e.kind == FrameKind::Lines)
+        return layer.lines.upload(
+            e.lines, e.points,
+            {reinterpret_cast<const LinePoint*>(b.data()), b.size() / sizeof(LinePoint)});
+    layer.last_stats.min = e.min;
+    layer.last_stats.max = e.max;
+    layer.last_stats.nonfinite = e.nonfinite;
+    layer.last_stats.has_quantiles = false;
+    ++layer.generation;
+    return layer.image.upload(e.image, b);
+}
+} // namespace
+
+std::size_t Layers::show_history(const History& history, std::int64_t t) {
+    std::size_t changed = 0;
+    for (std::size_t id = 0; id < m_count; ++id) {
+        Layer& layer = m_layers[id];
+        const History::Stream& hs = history.stream(id);
+        if (!hs.ring || !layer.has_frame) continue;
+        const HistoryRing& ring = *hs.ring;
+        const std::size_t i = ring.at_or_before(t);
+        const bool hidden = i == HistoryRing::npos;
+        const std::int64_t shown = hidden ? -2 : ring.entry(i).t_ns;
+        if (shown == layer.history_t_ns && hidden == layer.hidden) continue;
+        layer.history_t_ns = shown;
+        layer.hidden = hidden;
+        ++changed;
+        if (hidden) continue;
+        if (hs.append_capacity > 0) {
+            if (history.rebuild_append(id, t, layer.history_lines))
+                (void)layer.lines.upload_history(*layer.history_lines);
+        } else {
+            (void)upload_entry(layer, ring, ring.entry(i));
+        }
+    }
+    return changed;
+}
+
+std::size_t Layers::show_live(const History& history, const FrameRouter& router) {
+    std::size_t changed = 0;
+    for (std::size_t id = 0; id < m_count; ++id) {
+        Layer& layer = m_layers[id];
+        if (layer.history_t_ns == -1) continue;
+        layer.history_t_ns = -1;
+        layer.hidden = false;
+        ++changed;
+        const History::Stream& hs = history.stream(id);
+        if (const LineHistory* h = router.history(std::uint16_t(id))) {
+            (void)layer.lines.upload_history(*h);
+        } else if (hs.ring && hs.ring->size() > 0) {
+            (void)upload_entry(layer, *hs.ring, hs.ring->entry(hs.ring->size() - 1));
+        }
+    }
+    return changed;
 }
 
 void Layers::take_readings() {

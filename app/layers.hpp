@@ -10,6 +10,7 @@
 #include <vector>
 
 #include "app/canvas.hpp"
+#include "app/history.hpp"
 #include "core/frame_router.hpp"
 #include "core/producer_host.hpp"
 #include "core/stream_stats.hpp"
@@ -39,6 +40,11 @@ struct Layer {
     std::int64_t sample_x = -1, sample_y = -1;
     std::uint64_t sample_generation = 0;
     PixelValue sample;
+    // Shown from the history (the timeline is away from live): the submit time of the frame
+    // shown, and hidden when the stream had no frame yet at the moment shown.
+    std::int64_t history_t_ns = -1;
+    bool hidden = false;
+    std::unique_ptr<LineHistory> history_lines; // an append stream's history as it was
 };
 
 // Where the cursor is, in the data units of the view under it (or no view).
@@ -90,6 +96,15 @@ public:
     // from the texture when the cursor has moved since. Allocates: never.
     std::optional<PixelValue> value_at(std::uint16_t stream, render::Vec2 data,
                                        const std::optional<render::Rect>& extent);
+
+    // Shows every layer as it was at `t_ns` from `history`: each stream's frame submitted at or
+    // before it (hidden if none), an append stream's samples as they were; uploads only what
+    // differs from what a layer shows. Returns how many layers changed. Allocates: an append
+    // stream's rebuilt history, once.
+    std::size_t show_history(const History& history, std::int64_t t_ns);
+    // Back to live: each layer shows its newest frame again (from the history; an append stream
+    // its consumer history). Returns how many layers changed.
+    std::size_t show_live(const History& history, const FrameRouter& router);
 
     std::size_t size() const { return m_count; }
     Layer& operator[](std::size_t stream) { return m_layers[stream]; }

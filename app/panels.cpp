@@ -242,6 +242,9 @@ void streams_table(PanelContext& ctx, std::string& message) {
         const Stream& s = host.stream(static_cast<std::uint16_t>(id));
         if (ctx.readings.streams[id].errors > 0 && s.stats().last_error(message))
             ImGui::TextColored({1.0f, 0.6f, 0.3f, 1.0f}, "%s", message.c_str());
+        if (ctx.history && !ctx.history->stream(id).note.empty())
+            ImGui::TextDisabled("%s: %s", s.request().name.c_str(),
+                                ctx.history->stream(id).note.c_str());
     }
 }
 

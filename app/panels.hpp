@@ -52,6 +52,7 @@ struct PanelContext {
     const std::string& recording;         // the recorder's line, or empty
     float panel_width = 470.0f;           // window pixels
     const MemoryBudget* budget = nullptr; // memory in use against --memory-limit
+    const History* history = nullptr;     // streams' histories (why a stream has none)
 };
 
 // Draws the panel window. Returns its draw list (the part of the frame PanelCache keeps).

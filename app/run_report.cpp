@@ -167,6 +167,21 @@ std::string stats_json(const RunReport& r) {
         (void)s.stats().last_error(message);
         o["last_error"] = message;
         o["blocked_s"] = double(st.blocked_ns) * 1e-9;
+        if (r.history) {
+            const History::Stream& h = r.history->stream(id);
+            json hj = json::object();
+            const HistoryRing* ring = h.ring.get();
+            hj["frames"] = ring ? ring->size() : 0;
+            hj["seconds"] =
+                ring && ring->size() > 1
+                    ? double(ring->entry(ring->size() - 1).t_ns - ring->entry(0).t_ns) * 1e-9
+                    : 0.0;
+            hj["mb"] = ring ? double(ring->capacity_bytes()) / 1048576.0 : 0.0;
+            hj["used_mb"] = ring ? double(ring->used_bytes()) / 1048576.0 : 0.0;
+            hj["skipped"] = h.skipped;
+            hj["note"] = h.note;
+            o["history"] = std::move(hj);
+        }
         o["latency_ms"] = {{"p50", ms(st.latency_p50_ns)},
                            {"p90", ms(st.latency_p90_ns)},
                            {"p99", ms(st.latency_p99_ns)},

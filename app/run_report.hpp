@@ -7,6 +7,7 @@
 #include <string>
 
 #include "app/canvas.hpp"
+#include "app/history.hpp"
 #include "app/recorder.hpp"
 #include "core/latency_histogram.hpp"
 #include "core/memory_budget.hpp"
@@ -21,6 +22,7 @@ struct RunReport {
     const LatencyHistogram& frame_times;
     const Recorder* recorder = nullptr; // when recording
     const MemoryBudget* budget = nullptr;
+    const History* history = nullptr; // when streams keep a history
     bool headless = false;
     std::string video_driver, gl_renderer, gl_version;
     std::uint64_t frames = 0;   // display frames

@@ -3,13 +3,18 @@
 #include <algorithm>
 #include <cmath>
 #include <cstdio>
+#include <filesystem>
+#include <fstream>
 #include <thread>
 
 #include <SDL.h>
+#include <imgui.h>
 
 #include "app/axes.hpp"
 #include "app/run_report.hpp"
 #include "core/clock.hpp"
+#include "core/pixel_format.hpp"
+#include "producers/npy.hpp"
 #include "render/gl.hpp"
 #include "render/snapshot.hpp"
 
@@ -26,6 +31,7 @@ constexpr std::int64_t kMaxWaitNs = 100'000'000;
 // Frames drawn after an input event, whatever else changes: ImGui shows some effects of an
 // event (an opened combo, a hover) in the frame after the one that saw it.
 constexpr int kFramesAfterInput = 2;
+constexpr int kTimelineHeight = 44; // window pixels under the views, when there is a history
 constexpr const char* kDefaultLayoutFile = "rtviewer-layout.json";
 
 LayerSettings defaults_of(const Options& o) {
@@ -88,8 +94,19 @@ Status ViewerApp::start() {
         m_recorder = std::make_unique<Recorder>(m_options.record_dir,
                                                 m_options.record_limit_mb << 20, kRing);
         if (Status s = m_recorder->open(); !s) return s;
-        m_router.set_tap(m_recorder.get());
+        m_taps.recorder = m_recorder.get();
     }
+    if (m_options.history_mb > 0 || !m_options.history_streams.empty()) {
+        HistorySettings hs;
+        hs.default_bytes = m_options.history_mb << 20;
+        for (const auto& [name, mb] : m_options.history_streams)
+            hs.per_stream.emplace_back(name, mb << 20);
+        // The histories together take at most half the memory limit: pools keep the rest.
+        m_history = std::make_unique<History>(std::move(hs), &m_budget,
+                                              (m_options.memory_limit_mb << 20) / 2);
+        m_taps.history = m_history.get();
+    }
+    if (m_taps.recorder || m_taps.history) m_router.set_tap(&m_taps);
     std::size_t index = 0;
     for (producers::CreatedProducer& p : m_options.producers) {
         // Instance names: "sweep", then "sweep#2", ...
@@ -135,9 +152,23 @@ int ViewerApp::run() {
         update_hover();
         m_host.rearm_wake(); // before draining: a frame enqueued from now on wakes the loop
         const std::int64_t t = now_ns();
-        const bool data =
-            m_layers.ingest(m_router, m_host, m_canvas, m_controls.paused, m_hover, t) > 0;
+        if (m_history) m_history->begin_pass();
+        // Away from live, ingest, statistics and recording go on; the views show the past.
+        bool data = m_layers.ingest(m_router, m_host, m_canvas,
+                                    m_controls.paused || m_scrub_ns.has_value(), m_hover, t) > 0;
         last = stop_due(producers_done);
+        if (last && m_history && m_options.history_export_s)
+            m_scrub_ns = t - std::int64_t(*m_options.history_export_s * 1e9);
+        if (m_history && m_go_live) {
+            m_go_live = false;
+            data |= m_layers.show_live(*m_history, m_router) > 0;
+        }
+        if (m_history && m_scrub_ns) {
+            const auto [oldest, newest] = m_history->span(m_host.stream_count());
+            if (!last) *m_scrub_ns = std::clamp(*m_scrub_ns, oldest, std::max(oldest, t));
+            data |= m_layers.show_history(*m_history, *m_scrub_ns) > 0;
+            (void)newest;
+        }
         if (m_options.progress_s > 0 && t >= m_next_progress_ns) print_progress(t);
         if (input) m_input_frames = kFramesAfterInput;
         const bool panel = take_readings_if_due(t, input);
@@ -167,6 +198,12 @@ int ViewerApp::run() {
         ++m_frames;
         draw_frame();
         handle_requests(last);
+        if (last && m_history && m_options.history_export_s) {
+            if (Status s = export_moment(m_options.history_export_dir, *m_scrub_ns); !s) {
+                std::fprintf(stderr, "rtviewer: --history-export: %s\n", s.message().c_str());
+                m_exit_screenshot_failed = true;
+            }
+        }
         present(last, why == RedrawReason::Panel);
     }
     return finish();
@@ -261,9 +298,11 @@ void ViewerApp::draw_frame() {
     const float scale = m_win_width > 0 ? float(m_fb_width) / float(m_win_width) : 1.0f;
     const int panel = std::min(int(m_panel_width * scale), m_fb_width / 2);
     m_window.begin_imgui_frame(); // first: the axes' margins are measured with its font
-    m_canvas.update({panel, 0, std::max(m_fb_width - panel, 1), std::max(m_fb_height, 1)},
-                    m_layers.extents(m_router, m_canvas),
-                    m_options.axes ? axis_margins(1.0f / scale) : Margins{});
+    const int timeline = m_history ? int(float(kTimelineHeight) * scale) : 0;
+    m_canvas.update(
+        {panel, timeline, std::max(m_fb_width - panel, 1), std::max(m_fb_height - timeline, 1)},
+        m_layers.extents(m_router, m_canvas),
+        m_options.axes ? axis_margins(1.0f / scale) : Margins{});
     // The readout follows the cursor at once, and the values under a still cursor at the
     // readings' rate (over a live image they would change the panel in every frame).
     if (m_cursor_due) update_cursor_text();
@@ -280,9 +319,13 @@ void ViewerApp::draw_frame() {
     }
     if (m_options.axes) draw_axes(m_canvas, m_fb_height, 1.0f / scale);
     draw_view_labels(m_canvas, m_fb_height, 1.0f / scale);
+    if (m_history)
+        draw_timeline(float(panel) / scale, float(m_fb_height - timeline) / scale,
+                      float(m_fb_width - panel) / scale, float(kTimelineHeight));
     if (m_recorder) update_record_text();
-    PanelContext panels{m_controls,    m_host,   m_canvas,      m_layers,      m_readings,
-                        m_cursor_text, m_notice, m_record_text, m_panel_width, &m_budget};
+    PanelContext panels{m_controls,    m_host,        m_canvas,       m_layers,
+                        m_readings,    m_cursor_text, m_notice,       m_record_text,
+                        m_panel_width, &m_budget,     m_history.get()};
     const ImDrawList* panel_list = draw_panels(panels);
     // The panel's raster is kept while its geometry is unchanged; it must not overlap a view.
     const int panel_px = int(std::ceil(m_panel_width * scale));
@@ -366,6 +409,7 @@ int ViewerApp::finish() {
                            m_frame_times,
                            m_recorder.get(),
                            &m_budget,
+                           m_history.get(),
                            m_options.headless,
                            m_window.video_driver(),
                            m_gl_renderer,
@@ -411,6 +455,148 @@ void ViewerApp::shutdown() {
     }
 }
 
+void ViewerApp::draw_timeline(float x, float y, float width, float height) {
+    const std::size_t streams = m_host.stream_count();
+    const auto [oldest, newest] = m_history->span(streams);
+    const std::int64_t now = now_ns();
+    const std::int64_t left = oldest > 0 ? oldest : now, right = std::max(now, left + 1);
+    ImGui::SetNextWindowPos({x, y});
+    ImGui::SetNextWindowSize({width, height});
+    ImGui::Begin("##timeline", nullptr,
+                 ImGuiWindowFlags_NoDecoration | ImGuiWindowFlags_NoMove |
+                     ImGuiWindowFlags_NoSavedSettings | ImGuiWindowFlags_NoFocusOnAppearing |
+                     ImGuiWindowFlags_NoBringToFrontOnFocus);
+    if (ImGui::Button(m_scrub_ns ? "Live (L)" : "Live")) {
+        if (m_scrub_ns) m_go_live = true;
+        m_scrub_ns.reset();
+    }
+    ImGui::SameLine();
+    if (ImGui::Button("Export")) {
+        const std::string dir = "rtviewer-export-" + std::to_string(++m_export_count);
+        const Status st = export_moment(dir, m_scrub_ns.value_or(now));
+        m_notice = st ? "exported the moment shown to " + dir : st.message();
+    }
+    ImGui::SameLine();
+    // The bar: the span held, from the oldest frame to now; the moment shown as a marker.
+    const float bar_w = std::max(ImGui::GetContentRegionAvail().x, 40.0f);
+    const ImVec2 p0 = ImGui::GetCursorScreenPos();
+    ImGui::InvisibleButton("##span", {bar_w, ImGui::GetFrameHeight()});
+    const float frac_span = float(right - left);
+    if (ImGui::IsItemActive() && oldest > 0) { // dragging: look back
+        const float f = std::clamp((ImGui::GetIO().MousePos.x - p0.x) / bar_w, 0.0f, 1.0f);
+        m_scrub_ns = left + std::int64_t(double(f) * double(frac_span));
+    }
+    ImDrawList* draw = ImGui::GetWindowDrawList();
+    const float h = ImGui::GetFrameHeight();
+    draw->AddRectFilled(p0, {p0.x + bar_w, p0.y + h}, IM_COL32(40, 40, 48, 255));
+    if (oldest > 0) {
+        const float held = float(double(newest - left) / double(frac_span)) * bar_w;
+        draw->AddRectFilled({p0.x, p0.y + h * 0.3f}, {p0.x + held, p0.y + h * 0.7f},
+                            IM_COL32(70, 110, 160, 255));
+    }
+    const std::int64_t shown = m_scrub_ns.value_or(right);
+    const float mx = p0.x + float(double(shown - left) / double(frac_span)) * bar_w;
+    draw->AddRectFilled({mx - 2, p0.y}, {mx + 2, p0.y + h},
+                        m_scrub_ns ? IM_COL32(255, 170, 40, 255) : IM_COL32(120, 220, 120, 255));
+    // The moment's text: live, or its time, age and each stream's frame (sequence number).
+    char buf[160];
+    m_timeline_text.clear();
+    if (!m_scrub_ns) {
+        std::snprintf(buf, sizeof buf, "live: %.1f s held; drag the bar%s to look back",
+                      oldest > 0 ? double(newest - oldest) * 1e-9 : 0.0,
+                      m_controls.paused ? " or Left/Right" : " (or pause and Left/Right)");
+        m_timeline_text += buf;
+    } else {
+        std::snprintf(buf, sizeof buf,
+                      "t=%.3f s, %.3f s ago:", double(*m_scrub_ns - m_start_ns) * 1e-9,
+                      double(now - *m_scrub_ns) * 1e-9);
+        m_timeline_text += buf;
+        for (std::size_t id = 0; id < streams; ++id) {
+            const History::Stream& hs = m_history->stream(id);
+            if (!hs.ring) continue;
+            const std::size_t i = hs.ring->at_or_before(*m_scrub_ns);
+            if (i == HistoryRing::npos)
+                std::snprintf(buf, sizeof buf, "  %s -",
+                              m_host.stream(std::uint16_t(id)).request().name.c_str());
+            else
+                std::snprintf(buf, sizeof buf, "  %s #%u",
+                              m_host.stream(std::uint16_t(id)).request().name.c_str(),
+                              hs.ring->entry(i).sequence);
+            m_timeline_text += buf;
+        }
+    }
+    ImGui::TextUnformatted(m_timeline_text.c_str());
+    ImGui::End();
+}
+
+void ViewerApp::step_history(int dir) {
+    const std::size_t streams = m_host.stream_count();
+    const auto [oldest, newest] = m_history->span(streams);
+    if (oldest == 0) return;
+    const std::int64_t from = m_scrub_ns.value_or(newest);
+    m_scrub_ns = m_scrub_ns ? m_history->step(from, dir, streams) : newest;
+}
+
+Status ViewerApp::export_moment(const std::string& dir, std::int64_t t) {
+    namespace fs = std::filesystem;
+    std::error_code ec;
+    fs::create_directories(fs::path(dir) / "frames", ec);
+    if (ec) return Status::error("cannot create " + dir + "/frames: " + ec.message());
+    if (Status s = take_screenshot((fs::path(dir) / "screenshot.png").string()); !s) return s;
+    std::ofstream index(fs::path(dir) / "index.tsv");
+    index << "frame\tstream\tkind\trows\tcols\tformat\tt_ns\tfile\n";
+    std::vector<std::byte> bytes;
+    std::unique_ptr<LineHistory> rebuilt;
+    std::size_t n = 0;
+    for (std::size_t id = 0; id < m_host.stream_count(); ++id) {
+        const History::Stream& hs = m_history->stream(id);
+        if (!hs.ring) continue;
+        const std::size_t i = hs.ring->at_or_before(t);
+        if (i == HistoryRing::npos) continue;
+        const HistoryRing::Entry& e = hs.ring->entry(i);
+        std::uint32_t rows = 0, cols = 0;
+        std::string format = "xy32f";
+        bytes.clear();
+        if (hs.append_capacity > 0) { // the samples as they were, line after line
+            if (!m_history->rebuild_append(id, t, rebuilt)) continue;
+            rows = rebuilt->lines();
+            cols = rebuilt->size();
+            for (std::uint32_t l = 0; l < rows; ++l) {
+                const auto [a, b] = rebuilt->runs(l);
+                for (const auto run : {a, b}) {
+                    const auto raw = std::as_bytes(run);
+                    bytes.insert(bytes.end(), raw.begin(), raw.end());
+                }
+            }
+        } else {
+            const auto raw = hs.ring->data(e);
+            bytes.assign(raw.begin(), raw.end());
+            rows = e.kind == FrameKind::Image ? e.image.height : e.lines;
+            cols = e.kind == FrameKind::Image ? e.image.width : e.points;
+            if (e.kind == FrameKind::Image) format = std::string(format_name(e.image.format));
+        }
+        const bool image = e.kind == FrameKind::Image;
+        const std::uint64_t shape[3] = {image ? rows : std::uint64_t{rows} * cols, image ? cols : 2,
+                                        e.image.format.channels};
+        std::vector<std::byte> file;
+        producers::write_npy_header(
+            file, image ? producers::npy_type_of(e.image.format.sample) : producers::NpyType::F4,
+            image && !e.image.format.mono() ? 3 : 2, shape);
+        file.insert(file.end(), bytes.begin(), bytes.end());
+        char name[32];
+        std::snprintf(name, sizeof name, "%09zu.npy", n);
+        std::ofstream out(fs::path(dir) / "frames" / name, std::ios::binary);
+        out.write(reinterpret_cast<const char*>(file.data()), std::streamsize(file.size()));
+        if (!out) return Status::error("cannot write " + dir + "/frames/" + name);
+        index << n << '\t' << m_host.stream(std::uint16_t(id)).request().name << '\t'
+              << (image ? "image" : "lines") << '\t' << rows << '\t' << cols << '\t' << format
+              << '\t' << e.t_ns << "\tframes/" << name << '\n';
+        ++n;
+    }
+    if (!index) return Status::error("cannot write " + dir + "/index.tsv");
+    return Status::ok();
+}
+
 // Rewritten only when the counts change (the text buffer keeps its capacity).
 void ViewerApp::update_record_text() {
     const Recorder::Counts c = m_recorder->counts();
@@ -453,6 +639,18 @@ bool ViewerApp::handle_event(const SDL_Event& event) {
             break;
         case SDLK_r:
             m_canvas.reset();
+            break;
+        case SDLK_LEFT:
+        case SDLK_RIGHT: // frame by frame through the history, while paused or looking back
+            if (m_history && (m_controls.paused || m_scrub_ns))
+                step_history(event.key.keysym.sym == SDLK_LEFT ? -1 : 1);
+            break;
+        case SDLK_l:
+        case SDLK_END: // back to live
+            if (m_scrub_ns) {
+                m_scrub_ns.reset();
+                m_go_live = true;
+            }
             break;
         default:
             break;

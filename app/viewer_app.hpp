@@ -17,6 +17,7 @@
 
 #include "app/canvas.hpp"
 #include "app/cli.hpp"
+#include "app/history.hpp"
 #include "app/layers.hpp"
 #include "app/panel_cache.hpp"
 #include "app/panels.hpp"
@@ -65,6 +66,14 @@ private:
     void update_record_text();
     bool all_producers_ended() const;
     void shutdown();
+    // The timeline under the views (when there is a history): the span held, the moment shown,
+    // dragging to scrub, Live and Export. Drawn with ImGui in the strip `height` pixels tall.
+    void draw_timeline(float x, float y, float width, float height);
+    // Steps the moment shown to the previous (dir < 0) or next frame of any stream.
+    void step_history(int dir);
+    // Writes the moment shown (or `t_ns`): a screenshot of the frame just drawn and each
+    // stream's frame of that moment as .npy with an index.tsv (the recorder's format) in `dir`.
+    Status export_moment(const std::string& dir, std::int64_t t_ns);
     // The framebuffer point (origin bottom-left) under a window position (origin top-left).
     render::Vec2 framebuffer_point(int x, int y) const;
 
@@ -79,6 +88,21 @@ private:
     Layers m_layers;
     Controls m_controls;
     std::unique_ptr<Recorder> m_recorder;
+    std::unique_ptr<History> m_history;
+    // The router's one tap, handing each frame to the recorder and the history.
+    struct Taps final : FrameTap {
+        FrameTap* recorder = nullptr;
+        FrameTap* history = nullptr;
+        void on_frame(const FrameView& f) override {
+            if (recorder) recorder->on_frame(f);
+            if (history) history->on_frame(f);
+        }
+    } m_taps;
+    // The moment the views show (steady clock, frames' submit times), or live.
+    std::optional<std::int64_t> m_scrub_ns;
+    bool m_go_live = false; // the views return to their newest frames in the next pass
+    int m_export_count = 0;
+    std::string m_timeline_text;
     PanelCache m_panel_cache;
     PanelReadings m_readings;
     std::uint64_t m_readings_signature = 0;

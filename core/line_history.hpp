@@ -22,6 +22,12 @@ public:
     // Allocates: never.
     void append(std::span<const LinePoint> pts, std::uint32_t lines, std::uint32_t points);
 
+    // Empties it (the storage stays). Allocates: never.
+    void clear() {
+        m_head = 0;
+        m_written = 0;
+    }
+
     std::uint32_t lines() const { return m_lines; }
     std::uint32_t capacity() const { return m_capacity; }
     // Samples appended per line since the start (grows without bound; tells readers what is new).

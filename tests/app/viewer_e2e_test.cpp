@@ -84,7 +84,9 @@ TEST_SUITE("app") {
     TEST_CASE(
         "rtviewer: the default headless run shows viridis in the image view and both backgrounds") {
         const fs::path png = work_dir() / "default.png", json = work_dir() / "default.json";
-        const Run r = viewer("--headless --frames 20 --screenshot " + png.string() +
+        // --history 0: no timeline strip, so the image view leaves bars of background beside
+        // the image wide enough to sample (with the strip it fits the view almost exactly).
+        const Run r = viewer("--headless --frames 20 --history 0 --screenshot " + png.string() +
                              " --stats-json " + json.string());
         REQUIRE_MESSAGE(r.status == 0, r.err);
         rtv::render::RgbaImage img;

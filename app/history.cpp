@@ -1,0 +1,137 @@
+#include "app/history.hpp"
+
+#include <algorithm>
+#include <cstdio>
+
+#include "core/stream.hpp"
+
+namespace rtv::app {
+
+History::History(HistorySettings settings, MemoryBudget* budget, std::uint64_t share_bytes)
+    : m_settings(std::move(settings))
+    , m_budget(budget)
+    , m_share(share_bytes)
+    , m_streams(kMaxStreams) {
+}
+
+History::~History() {
+    if (m_budget && m_reserved > 0) m_budget->release(m_reserved);
+}
+
+void History::on_frame(const FrameView& f) {
+    Stream& s = m_streams[f.stream->id()];
+    if (!s.decided) { // the stream's first frame: make its ring, or say why not
+        s.decided = true;
+        std::uint64_t bytes = m_settings.default_bytes;
+        for (const auto& [name, b] : m_settings.per_stream)
+            if (name == f.stream->request().name) bytes = b;
+        // The largest frame the stream can send: a ring larger than kMaxEntries of them could
+        // never fill, so it is not reserved.
+        const StreamRequest& r = f.stream->request();
+        const std::uint64_t frame = f.kind == FrameKind::Image
+                                        ? r.image.byte_size()
+                                        : r.lines.point_capacity() * sizeof(LinePoint);
+        const std::uint64_t frame_slot = (frame + 63) / 64 * 64;
+        bytes = std::min(bytes, frame_slot * kMaxEntries);
+        char why[256];
+        why[0] = 0;
+        if (bytes == 0) {
+            std::snprintf(why, sizeof why, "no history (--history 0 for it)");
+        } else if (f.kind == FrameKind::Image && frame > bytes) {
+            std::snprintf(why, sizeof why,
+                          "no history: a frame is %.1f MB, more than its history of %.1f MB",
+                          double(frame) / 1048576.0, double(bytes) / 1048576.0);
+        } else if (m_reserved + bytes > m_share || (m_budget && !m_budget->try_reserve(bytes))) {
+            std::snprintf(why, sizeof why,
+                          "no history: its %.0f MB would pass the histories' share of the "
+                          "memory limit (%.0f of %.0f MB in use)",
+                          double(bytes) / 1048576.0, double(m_reserved) / 1048576.0,
+                          double(m_share) / 1048576.0);
+        } else {
+            m_reserved += bytes;
+            s.ring = std::make_unique<HistoryRing>(std::size_t(bytes), kMaxEntries);
+            if (f.stream->mode() == StreamMode::Append) {
+                s.append_lines = f.stream->request().lines.max_lines;
+                s.append_capacity = f.stream->request().history;
+            }
+        }
+        s.note = why;
+    }
+    if (!s.ring) return;
+    const std::size_t bytes =
+        f.kind == FrameKind::Image ? f.pixels.size_bytes() : f.line_points.size_bytes();
+    if (bytes > m_pass_left) {
+        ++s.skipped;
+        return;
+    }
+    m_pass_left -= bytes;
+    if (!s.ring->push(f)) ++s.skipped; // (an append frame larger than the ring)
+}
+
+std::pair<std::int64_t, std::int64_t> History::span(std::size_t count) const {
+    std::int64_t lo = 0, hi = 0;
+    bool any = false;
+    for (std::size_t id = 0; id < count && id < m_streams.size(); ++id) {
+        const HistoryRing* r = m_streams[id].ring.get();
+        if (!r || r->size() == 0) continue;
+        const std::int64_t a = r->entry(0).t_ns, b = r->entry(r->size() - 1).t_ns;
+        lo = any ? std::min(lo, a) : a;
+        hi = any ? std::max(hi, b) : b;
+        any = true;
+    }
+    return {lo, hi};
+}
+
+std::int64_t History::step(std::int64_t t, int dir, std::size_t count) const {
+    std::int64_t best = t;
+    bool found = false;
+    for (std::size_t id = 0; id < count && id < m_streams.size(); ++id) {
+        const HistoryRing* r = m_streams[id].ring.get();
+        if (!r || r->size() == 0) continue;
+        const std::size_t i = r->at_or_before(t);
+        std::int64_t candidate = 0;
+        if (dir > 0) { // the first frame after t
+            const std::size_t next = i == HistoryRing::npos ? 0 : i + 1;
+            if (next >= r->size()) continue;
+            candidate = r->entry(next).t_ns;
+        } else { // the newest frame before t
+            std::size_t j = i;
+            while (j != HistoryRing::npos && r->entry(j).t_ns >= t)
+                j = j == 0 ? HistoryRing::npos : j - 1;
+            if (j == HistoryRing::npos) continue;
+            candidate = r->entry(j).t_ns;
+        }
+        if (!found || (dir > 0 ? candidate < best : candidate > best)) best = candidate;
+        found = true;
+    }
+    return best;
+}
+
+bool History::rebuild_append(std::size_t id, std::int64_t t,
+                             std::unique_ptr<LineHistory>& out) const {
+    const Stream& s = m_streams[id];
+    if (!s.ring || s.append_capacity == 0) return false;
+    if (!out || out->lines() != s.append_lines || out->capacity() != s.append_capacity)
+        out = std::make_unique<LineHistory>(s.append_lines, s.append_capacity);
+    else
+        out->clear();
+    const HistoryRing& r = *s.ring;
+    const std::size_t last = r.at_or_before(t);
+    if (last == HistoryRing::npos) return true;
+    // Only the frames whose samples can still be in a history of `capacity` samples.
+    std::size_t first = last;
+    std::uint64_t samples = r.entry(last).points;
+    while (first > 0 && samples < s.append_capacity) {
+        --first;
+        samples += r.entry(first).points;
+    }
+    for (std::size_t i = first; i <= last; ++i) {
+        const HistoryRing::Entry& e = r.entry(i);
+        const std::span<const std::byte> b = r.data(e);
+        out->append({reinterpret_cast<const LinePoint*>(b.data()), b.size() / sizeof(LinePoint)},
+                    e.lines, e.points);
+    }
+    return true;
+}
+
+} // namespace rtv::app

@@ -1,0 +1,74 @@
+#pragma once
+// History: the recent past of every stream, so that the views can be shown as they were at an
+// earlier moment while data keeps arriving. A FrameTap on the router: each frame the router
+// takes (superseded ones too) is copied into its stream's HistoryRing, a byte-bounded ring made
+// at the stream's first frame and reserved from the memory budget. The copies are made on the
+// main thread, at most kPassBytes per pass of the loop, so the display never stalls behind them:
+// frames past that are not kept and counted as skipped (a flood the display could not show
+// anyway). Thread: main.
+
+#include <cstdint>
+#include <memory>
+#include <string>
+#include <utility>
+#include <vector>
+
+#include "core/frame_queue.hpp"
+#include "core/frame_router.hpp"
+#include "core/history_ring.hpp"
+#include "core/line_history.hpp"
+#include "core/memory_budget.hpp"
+
+namespace rtv::app {
+
+struct HistorySettings {
+    std::uint64_t default_bytes = 0; // per stream; 0: no history
+    // Streams with a size of their own (0: none for that stream), by exact name.
+    std::vector<std::pair<std::string, std::uint64_t>> per_stream;
+};
+
+class History final : public FrameTap {
+public:
+    static constexpr std::size_t kMaxEntries = 8192; // frames held per stream at most
+    static constexpr std::size_t kPassBytes = std::size_t{64} << 20;
+
+    // The rings together take at most `share_bytes` of `budget` (the rest stays for pools).
+    History(HistorySettings settings, MemoryBudget* budget, std::uint64_t share_bytes);
+    ~History() override;
+
+    void begin_pass() { m_pass_left = kPassBytes; }
+    void on_frame(const FrameView& frame) override;
+
+    struct Stream {
+        std::unique_ptr<HistoryRing> ring;
+        bool decided = false;              // the first frame came: ring made or refused
+        std::string note;                  // why there is no history for it, or empty
+        std::uint64_t skipped = 0;         // frames not kept (the pass's copy budget)
+        std::uint32_t append_lines = 0;    // append streams: the consumer history's shape,
+        std::uint32_t append_capacity = 0; // to rebuild it as it was
+    };
+    const Stream& stream(std::size_t id) const { return m_streams[id]; }
+    bool enabled() const { return m_settings.default_bytes > 0 || !m_settings.per_stream.empty(); }
+    // The span held, over the first `count` streams: the oldest and newest submit times
+    // (0, 0 when nothing is held).
+    std::pair<std::int64_t, std::int64_t> span(std::size_t count) const;
+    // The submit time of the frame next after (dir > 0) or before (dir < 0) `t`, over all
+    // streams; `t` itself when there is none. For stepping frame by frame.
+    std::int64_t step(std::int64_t t, int dir, std::size_t count) const;
+    std::uint64_t bytes_reserved() const { return m_reserved; }
+
+    // An append stream's consumer history as it was at `t` (the samples of the frames
+    // submitted at or before it that the ring holds, newest `capacity` kept), into `out`
+    // (made on first use). False when the stream has no history. Allocates: `out` once.
+    bool rebuild_append(std::size_t id, std::int64_t t, std::unique_ptr<LineHistory>& out) const;
+
+private:
+    HistorySettings m_settings;
+    MemoryBudget* m_budget;
+    std::uint64_t m_share;
+    std::uint64_t m_reserved = 0;
+    std::size_t m_pass_left = kPassBytes;
+    std::vector<Stream> m_streams; // kMaxStreams, address-stable
+};
+
+} // namespace rtv::app

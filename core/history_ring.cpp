@@ -1,0 +1,95 @@
+#include "core/history_ring.hpp"
+
+#include <algorithm>
+#include <cstring>
+
+#include "core/assert.hpp"
+#include "core/frame_router.hpp"
+
+namespace rtv {
+
+namespace {
+constexpr std::size_t kAlign = 64;
+std::size_t aligned(std::size_t n) {
+    return (n + kAlign - 1) / kAlign * kAlign;
+}
+} // namespace
+
+HistoryRing::HistoryRing(std::size_t bytes, std::size_t max_entries)
+    : m_capacity(bytes / kAlign * kAlign)
+    , m_data(new std::byte[std::max<std::size_t>(m_capacity, kAlign)]) // not touched
+    , m_entries(std::max<std::size_t>(max_entries, 1)) {
+}
+
+void HistoryRing::evict_oldest() {
+    RTV_ASSERT(m_count > 0, "evicting from an empty history");
+    m_used -= aligned(m_entries[m_first].bytes);
+    m_first = (m_first + 1) % m_entries.size();
+    --m_count;
+    ++m_evicted;
+}
+
+bool HistoryRing::push(const FrameView& f) {
+    const std::span<const std::byte> src =
+        f.kind == FrameKind::Image ? f.pixels : std::as_bytes(f.line_points);
+    const std::size_t need = aligned(std::max<std::size_t>(src.size(), 1));
+    if (need > m_capacity) return false;
+    if (m_count == m_entries.size()) evict_oldest();
+    // Where the new frame goes: after the newest, or at the start when the end is too short.
+    // Frames lie in age order from the oldest's offset up, then (once wrapped) from 0 up to the
+    // newest's end. Wrapping drops the frames between the newest's end and the buffer's end:
+    // they are the oldest.
+    std::size_t at = 0;
+    if (m_count > 0) {
+        const Entry& newest = entry(m_count - 1);
+        at = newest.offset + aligned(newest.bytes);
+        if (at + need > m_capacity) {
+            while (m_count > 0 && entry(0).offset >= at)
+                evict_oldest();
+            at = 0;
+        }
+    }
+    // Then every held frame that overlaps [at, at + need): the oldest ones, in order.
+    while (m_count > 0) {
+        const Entry& oldest = entry(0);
+        const std::size_t begin = oldest.offset, end = begin + aligned(oldest.bytes);
+        if (end <= at || begin >= at + need) break;
+        evict_oldest();
+    }
+    Entry e;
+    e.sequence = f.sequence;
+    e.t_ns = f.submit_ns;
+    e.kind = f.kind;
+    e.offset = at;
+    e.bytes = src.size();
+    if (f.kind == FrameKind::Image) {
+        e.image = f.image;
+        e.min = f.image_stats.min;
+        e.max = f.image_stats.max;
+        e.nonfinite = f.image_stats.nonfinite;
+    } else {
+        e.lines = f.lines;
+        e.points = f.points;
+    }
+    if (!src.empty()) std::memcpy(m_data.get() + at, src.data(), src.size());
+    m_entries[(m_first + m_count) % m_entries.size()] = e;
+    ++m_count;
+    m_used += aligned(e.bytes);
+    ++m_pushed;
+    return true;
+}
+
+std::size_t HistoryRing::at_or_before(std::int64_t t_ns) const {
+    // The first entry submitted after t, by binary search over the ring in age order.
+    std::size_t lo = 0, hi = m_count;
+    while (lo < hi) {
+        const std::size_t mid = lo + (hi - lo) / 2;
+        if (entry(mid).t_ns <= t_ns)
+            lo = mid + 1;
+        else
+            hi = mid;
+    }
+    return lo == 0 ? npos : lo - 1;
+}
+
+} // namespace rtv

@@ -1,0 +1,96 @@
+// The history ring: frames copied in, the oldest evicted for room (never a newer one, across the
+// buffer's wrap), bounded in bytes and entries, and the frame current at a time found exactly.
+
+#include <cstring>
+#include <vector>
+
+#include <doctest/doctest.h>
+
+#include "core/frame_router.hpp"
+#include "core/history_ring.hpp"
+
+using namespace rtv;
+
+namespace {
+// A frame view over `px` (an image of n floats, 1 row) with a sequence number and time.
+FrameView image_frame(const std::vector<float>& px, std::uint32_t seq, std::int64_t t) {
+    FrameView v;
+    v.kind = FrameKind::Image;
+    v.sequence = seq;
+    v.submit_ns = t;
+    v.image = {std::uint32_t(px.size()), 1};
+    v.pixels = std::as_bytes(std::span<const float>(px));
+    return v;
+}
+} // namespace
+
+TEST_SUITE("core") {
+
+    TEST_CASE("HistoryRing: keeps the newest frames that fit and evicts the oldest first") {
+        HistoryRing ring(1000, 100); // 960 usable bytes (64-byte multiples): 3 frames of 256
+        for (std::uint32_t n = 0; n < 10; ++n) {
+            const std::vector<float> px(64, float(n)); // 256 bytes
+            REQUIRE(ring.push(image_frame(px, n, 1000 + n)));
+            CHECK(ring.used_bytes() <= ring.capacity_bytes());
+            // Whatever is held is a run of the newest frames, each with its own bytes intact.
+            for (std::size_t i = 0; i < ring.size(); ++i) {
+                const auto& e = ring.entry(i);
+                CHECK(e.sequence == n - (ring.size() - 1 - i));
+                float first = 0;
+                std::memcpy(&first, ring.data(e).data(), sizeof first);
+                CHECK(first == float(e.sequence));
+                float last = 0;
+                std::memcpy(&last, ring.data(e).data() + 252, sizeof last);
+                CHECK(last == float(e.sequence));
+            }
+        }
+        CHECK(ring.size() == 3);
+        CHECK(ring.pushed() == 10);
+        CHECK(ring.evicted() == 7);
+    }
+
+    TEST_CASE("HistoryRing: frames of different sizes wrap without overwriting a newer one") {
+        HistoryRing ring(64 * 40, 1000);
+        std::uint32_t seq = 0;
+        for (int round = 0; round < 200; ++round) {
+            const std::vector<float> px(std::size_t(16 * (1 + (round * 7) % 9)), float(seq));
+            REQUIRE(ring.push(image_frame(px, seq, seq)));
+            ++seq;
+            for (std::size_t i = 0; i < ring.size(); ++i) {
+                const auto& e = ring.entry(i);
+                std::vector<float> back(e.bytes / 4);
+                std::memcpy(back.data(), ring.data(e).data(), e.bytes);
+                for (const float v : back)
+                    REQUIRE(v == float(e.sequence));
+                if (i > 0) CHECK(ring.entry(i - 1).sequence + 1 == e.sequence);
+            }
+        }
+    }
+
+    TEST_CASE("HistoryRing: the frame current at a time is the newest submitted at or before it") {
+        HistoryRing ring(1 << 16, 16);
+        const std::vector<float> px(4, 1.0f);
+        for (std::uint32_t n = 0; n < 5; ++n)
+            REQUIRE(ring.push(image_frame(px, n, 100 * (n + 1)))); // t = 100, 200, ..., 500
+        CHECK(ring.at_or_before(99) == HistoryRing::npos);
+        CHECK(ring.at_or_before(100) == 0);
+        CHECK(ring.at_or_before(250) == 1);
+        CHECK(ring.at_or_before(500) == 4);
+        CHECK(ring.at_or_before(1'000'000) == 4);
+        // More frames than entries: the oldest go, and a time before the oldest held finds none.
+        for (std::uint32_t n = 5; n < 20; ++n)
+            REQUIRE(ring.push(image_frame(px, n, 100 * (n + 1))));
+        CHECK(ring.size() == 16);
+        CHECK(ring.entry(0).sequence == 4);
+        CHECK(ring.at_or_before(450) == HistoryRing::npos);
+        CHECK(ring.entry(ring.at_or_before(1234)).sequence == 11);
+    }
+
+    TEST_CASE("HistoryRing: a frame larger than the whole ring is not kept") {
+        HistoryRing ring(256, 4);
+        const std::vector<float> big(100, 1.0f); // 400 bytes
+        CHECK_FALSE(ring.push(image_frame(big, 0, 1)));
+        CHECK(ring.size() == 0);
+    }
+
+} // TEST_SUITE
