@@ -13,6 +13,14 @@ namespace {
 
 using nlohmann::json;
 
+// The process's peak resident set (VmHWM), or 0 where /proc does not say.
+double peak_rss_mb() {
+    std::ifstream in("/proc/self/status");
+    for (std::string line; std::getline(in, line);)
+        if (line.rfind("VmHWM:", 0) == 0) return std::strtod(line.c_str() + 6, nullptr) / 1024.0;
+    return 0.0;
+}
+
 double ms(std::int64_t ns) {
     return double(ns) * 1e-6;
 }
@@ -193,7 +201,8 @@ std::string stats_json(const RunReport& r) {
     if (r.budget)
         j["memory"] = {{"limit_mb", double(r.budget->limit()) / 1048576.0},
                        {"used_mb", double(r.budget->used()) / 1048576.0},
-                       {"refused", r.budget->refused()}};
+                       {"refused", r.budget->refused()},
+                       {"peak_rss_mb", peak_rss_mb()}};
     if (r.recorder) {
         const Recorder::Counts c = r.recorder->counts();
         j["record"] = {{"dir", r.recorder->dir()},

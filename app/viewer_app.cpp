@@ -9,6 +9,7 @@
 
 #include <SDL.h>
 #include <imgui.h>
+#include <nlohmann/json.hpp>
 
 #include "app/axes.hpp"
 #include "app/run_report.hpp"
@@ -548,6 +549,7 @@ Status ViewerApp::export_moment(const std::string& dir, std::int64_t t) {
     std::vector<std::byte> bytes;
     std::unique_ptr<LineHistory> rebuilt;
     std::size_t n = 0;
+    nlohmann::json shown = nlohmann::json::array(); // each stream's frame: sequence and time
     for (std::size_t id = 0; id < m_host.stream_count(); ++id) {
         const History::Stream& hs = m_history->stream(id);
         if (!hs.ring) continue;
@@ -588,12 +590,21 @@ Status ViewerApp::export_moment(const std::string& dir, std::int64_t t) {
         std::ofstream out(fs::path(dir) / "frames" / name, std::ios::binary);
         out.write(reinterpret_cast<const char*>(file.data()), std::streamsize(file.size()));
         if (!out) return Status::error("cannot write " + dir + "/frames/" + name);
+        shown.push_back({{"stream", m_host.stream(std::uint16_t(id)).request().name},
+                         {"sequence", e.sequence},
+                         {"t_ns", e.t_ns}});
         index << n << '\t' << m_host.stream(std::uint16_t(id)).request().name << '\t'
               << (image ? "image" : "lines") << '\t' << rows << '\t' << cols << '\t' << format
               << '\t' << e.t_ns << "\tframes/" << name << '\n';
         ++n;
     }
     if (!index) return Status::error("cannot write " + dir + "/index.tsv");
+    // When the moment was: its time on the frames' clock and its age when exported.
+    const nlohmann::json moment = {{"t_ns", t},
+                                   {"seconds_ago", double(now_ns() - t) * 1e-9},
+                                   {"frames", n},
+                                   {"streams", std::move(shown)}};
+    std::ofstream(fs::path(dir) / "moment.json") << moment.dump(2) << '\n';
     return Status::ok();
 }
 

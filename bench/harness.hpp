@@ -91,6 +91,7 @@ void bench_soak(const Config& c, Report& r);    // not in the default set: 10 mi
 void bench_idle(const Config& c, Report& r);    // windowed under Xvfb
 void bench_display(const Config& c, Report& r); // 4096x4096 images, 100 x 10,000-point lines
 void bench_formats(const Config& c, Report& r); // uint16 against float32
+void bench_history(const Config& c, Report& r); // history on against off
 // rtv_bench --zmq-publish ENDPOINT FORMAT HEIGHT WIDTH SECONDS: the publisher process of the
 // formats benchmark. Returns the exit status.
 int zmq_publish_main(int argc, char** argv);
