@@ -69,7 +69,11 @@ void History::on_frame(const FrameView& f) {
 }
 
 std::pair<std::int64_t, std::int64_t> History::span(std::size_t count) const {
-    std::int64_t lo = 0, hi = 0;
+    // From the oldest frame held to the newest, but not before the oldest frame of a stream
+    // that has lost frames to eviction: before that moment it could not be shown as it was.
+    // (A stream that lost none holds everything since its first frame, and before that it had
+    // none: it is hidden there, which is how it was.)
+    std::int64_t lo = 0, hi = 0, complete_from = 0;
     bool any = false;
     for (std::size_t id = 0; id < count && id < m_streams.size(); ++id) {
         const HistoryRing* r = m_streams[id].ring.get();
@@ -77,9 +81,10 @@ std::pair<std::int64_t, std::int64_t> History::span(std::size_t count) const {
         const std::int64_t a = r->entry(0).t_ns, b = r->entry(r->size() - 1).t_ns;
         lo = any ? std::min(lo, a) : a;
         hi = any ? std::max(hi, b) : b;
+        if (r->evicted() > 0) complete_from = std::max(complete_from, a);
         any = true;
     }
-    return {lo, hi};
+    return {std::max(lo, complete_from), hi};
 }
 
 std::int64_t History::step(std::int64_t t, int dir, std::size_t count) const {

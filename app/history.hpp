@@ -49,7 +49,8 @@ public:
     };
     const Stream& stream(std::size_t id) const { return m_streams[id]; }
     bool enabled() const { return m_settings.default_bytes > 0 || !m_settings.per_stream.empty(); }
-    // The span held, over the first `count` streams: the oldest and newest submit times
+    // The span that can be shown, over the first `count` streams: from the oldest submit time
+    // held (but not before the oldest frame of a stream that has evicted frames) to the newest
     // (0, 0 when nothing is held).
     std::pair<std::int64_t, std::int64_t> span(std::size_t count) const;
     // The submit time of the frame next after (dir > 0) or before (dir < 0) `t`, over all
