@@ -1,13 +1,12 @@
 #!/usr/bin/env python3
-"""Streams an animated image, a line and an RGB image to a running rtviewer over ZeroMQ.
+"""Streams an animated image and a line to a running rtviewer over ZeroMQ (numpy + pyzmq).
 
     rtviewer --producer zmq                 # the viewer listens on tcp://127.0.0.1:5555
     python3 examples/publish.py             # this script connects and streams
 
-Each message is multipart: [stream name, the array in NumPy's .npy format]. A 2-D array is a
-mono image (uint8, uint16, int16 and float32 arrive as they are), an (H, W, 3) or (H, W, 4) array
-of uint8, uint16 or float32 an RGB or RGBA image, a 1-D array (or N x 2 of x, y) a line; name a
-2-D array "name:lines" to send L lines of N points. Needs numpy and pyzmq. From another machine, start the viewer with zmq:bind=tcp://0.0.0.0:5555 and pass
+Each message is multipart: [stream name, the array in NumPy's .npy format]. A 2-D array is an
+image, a 1-D array (or N x 2 of x, y) a line; name a 2-D array "name:lines" to send L lines of
+N points. From another machine, start the viewer with zmq:bind=tcp://0.0.0.0:5555 and pass
 --connect tcp://VIEWER-HOST:5555 here.
 """
 import argparse
@@ -32,8 +31,7 @@ def main():
     parser.add_argument("--frames", type=int, default=0, help="frames to send; 0 = until Ctrl+C")
     parser.add_argument("--interval", type=float, default=1 / 30, help="seconds between frames")
     parser.add_argument("--size", default="240x320", help="image HEIGHTxWIDTH")
-    parser.add_argument("--prefix", default="python",
-                        help="stream names: PREFIX/image, PREFIX/line, PREFIX/rgb")
+    parser.add_argument("--prefix", default="python", help="stream names: PREFIX/image, PREFIX/line")
     args = parser.parse_args()
     height, width = (int(v) for v in args.size.split("x"))
 
@@ -54,8 +52,6 @@ def main():
     phase = np.linspace(0, 4 * np.pi, 500, dtype=np.float32)
     image_name = f"{args.prefix}/image".encode()
     line_name = f"{args.prefix}/line".encode()
-    rgb_name = f"{args.prefix}/rgb".encode()
-    hue = np.arctan2(y - height / 2, x - width / 2)  # a colour wheel, turning
     n = 0
     try:
         while args.frames == 0 or n < args.frames:
@@ -64,8 +60,6 @@ def main():
             line = 0.5 + 0.4 * np.sin(phase + t)
             socket.send_multipart([image_name, npy(image)])
             socket.send_multipart([line_name, npy(line)])
-            rgb = np.stack([np.sin(hue + t + k * 2.094) for k in range(3)], axis=-1)
-            socket.send_multipart([rgb_name, npy(((rgb + 1) * 127.5).astype(np.uint8))])
             n += 1
             time.sleep(args.interval)
     except KeyboardInterrupt:

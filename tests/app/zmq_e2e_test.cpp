@@ -36,11 +36,17 @@ std::string start_viewer(Child& viewer) {
     return out.substr(at, out.find('\n', at) - at);
 }
 
-std::vector<std::string> viewer_args(int messages, const fs::path& json) {
-    return {"--headless",   "--exit-when-done",
-            "--duration",   "120",
-            "--producer",   "zmq:bind=tcp://127.0.0.1:*,iterations=" + std::to_string(messages),
-            "--stats-json", json.string()};
+// `settings`: more of the zmq producer's, e.g. ",hwm=200".
+std::vector<std::string> viewer_args(int messages, const fs::path& json,
+                                     const std::string& settings = "") {
+    return {"--headless",
+            "--exit-when-done",
+            "--duration",
+            "120",
+            "--producer",
+            "zmq:bind=tcp://127.0.0.1:*,iterations=" + std::to_string(messages) + settings,
+            "--stats-json",
+            json.string()};
 }
 
 std::vector<std::byte> image_npy(std::uint64_t h, std::uint64_t w, float value) {
@@ -245,7 +251,7 @@ TEST_SUITE("app") {
             std::_Exit(rtv::test::kSkipExitCode);
         }
         const fs::path json = fresh_path("python.json");
-        Child viewer(viewer_args(3 * 12, json));
+        Child viewer(viewer_args(2 * 12, json));
         const std::string endpoint = start_viewer(viewer);
         const std::string cmd = "/usr/bin/python3 " RTV_SOURCE_DIR
                                 "/examples/publish.py --connect " +
@@ -253,7 +259,7 @@ TEST_SUITE("app") {
         CHECK(std::system(cmd.c_str()) == 0);
         CHECK(viewer.finish() == 0);
         const Json j = read_json(json);
-        for (const char* name : {"python/image", "python/line", "python/rgb"}) {
+        for (const char* name : {"python/image", "python/line"}) {
             CAPTURE(name);
             const Json* s = find_stream(j, name);
             REQUIRE(s);
@@ -261,7 +267,6 @@ TEST_SUITE("app") {
             CHECK((*s).at("rejected").get<double>() == 0);
             CHECK((*s).at("displayed").get<double>() >= 1);
         }
-        CHECK(find_stream(j, "python/rgb")->at("format").get<std::string>() == "rgb8");
     }
 
     TEST_CASE("zmq: the C++ example feeds the headless viewer") {
