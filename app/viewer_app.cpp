@@ -165,10 +165,11 @@ int ViewerApp::run() {
             data |= m_layers.show_live(*m_history, m_router) > 0;
         }
         if (m_history && m_scrub_ns) {
-            const auto [oldest, newest] = m_history->span(m_host.stream_count());
+            // Frames age out of the rings while the moment holds still: it moves with the
+            // oldest moment that can still be shown whole.
+            const std::int64_t oldest = m_history->span(m_host.stream_count()).first;
             if (!last) *m_scrub_ns = std::clamp(*m_scrub_ns, oldest, std::max(oldest, t));
             data |= m_layers.show_history(*m_history, *m_scrub_ns) > 0;
-            (void)newest;
         }
         if (m_options.progress_s > 0 && t >= m_next_progress_ns) print_progress(t);
         if (input) m_input_frames = kFramesAfterInput;
