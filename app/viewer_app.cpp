@@ -160,6 +160,12 @@ int ViewerApp::run() {
         last = stop_due(producers_done);
         if (last && m_history && m_options.history_export_s)
             m_scrub_ns = t - std::int64_t(*m_options.history_export_s * 1e9);
+        // Resuming from pause (Space or the checkbox) returns to live, as it always did.
+        if (m_was_paused && !m_controls.paused && m_scrub_ns) {
+            m_scrub_ns.reset();
+            m_go_live = true;
+        }
+        m_was_paused = m_controls.paused;
         if (m_history && m_go_live) {
             m_go_live = false;
             data |= m_layers.show_live(*m_history, m_router) > 0;

@@ -100,7 +100,8 @@ private:
     } m_taps;
     // The moment the views show (steady clock, frames' submit times), or live.
     std::optional<std::int64_t> m_scrub_ns;
-    bool m_go_live = false; // the views return to their newest frames in the next pass
+    bool m_go_live = false;    // the views return to their newest frames in the next pass
+    bool m_was_paused = false; // the display was paused in the last pass
     int m_export_count = 0;
     std::string m_timeline_text;
     PanelCache m_panel_cache;
