@@ -1,0 +1,26 @@
+# cpack -G DEB from the build tree: the package's Depends name the runtime libraries and the GL
+# drivers, and the viewer it holds runs. cmake -DBUILD=<build dir> -DOUT=<dir> -DVERSION=<x.y.z> -P
+file(REMOVE_RECURSE ${OUT})
+execute_process(COMMAND cpack -G DEB --config ${BUILD}/CPackConfig.cmake -B ${OUT}
+                RESULT_VARIABLE rc OUTPUT_VARIABLE log ERROR_VARIABLE log)
+if(NOT rc EQUAL 0)
+    message(FATAL_ERROR "cpack -G DEB failed (${rc}): ${log}")
+endif()
+file(GLOB debs ${OUT}/rtviewer_${VERSION}_*.deb)
+list(LENGTH debs n)
+if(NOT n EQUAL 1)
+    message(FATAL_ERROR "expected one rtviewer_${VERSION}_*.deb in ${OUT}, found ${n}")
+endif()
+execute_process(COMMAND dpkg-deb -f ${debs} Depends OUTPUT_VARIABLE depends RESULT_VARIABLE rc)
+foreach(want libsdl2 libzmq5 libstdc++6 libegl1 libgl1-mesa-dri)
+    string(FIND "${depends}" "${want}" at)
+    if(at EQUAL -1)
+        message(FATAL_ERROR "the package's Depends lack ${want}: ${depends}")
+    endif()
+endforeach()
+execute_process(COMMAND dpkg-deb -x ${debs} ${OUT}/root RESULT_VARIABLE rc)
+execute_process(COMMAND ${OUT}/root/usr/bin/rtviewer --version OUTPUT_VARIABLE out
+                RESULT_VARIABLE rc)
+if(NOT rc EQUAL 0 OR NOT out STREQUAL "rtviewer ${VERSION}\n")
+    message(FATAL_ERROR "the packaged rtviewer --version: '${out}' (status ${rc})")
+endif()
