@@ -1,6 +1,7 @@
 #include "bench/pipeline_run.hpp"
 
 #include <cstring>
+#include <malloc.h>
 #include <thread>
 
 #include "bench/harness.hpp"
@@ -106,6 +107,9 @@ PipelineStats run_pipeline(std::vector<Started> producers, double seconds,
                                             : double(f.line_points.size_bytes());
         return Status::ok();
     };
+    // Freed heap memory of earlier benchmarks in this process (glibc keeps it resident) would
+    // count in this run's peak wherever its pools land: give it back first.
+    ::malloc_trim(0);
     reset_peak_rss();
     const auto t0 = Clock::now();
     std::uint64_t allocations_at_half = 0;
