@@ -205,6 +205,8 @@ ParseOutcome parse_command_line(int argc, const char* const* argv, Options& opti
                         single_quoted(t));
         options.history_export_s = s;
         options.history_export_dir = history_export[1];
+        if (options.history_mb == 0 && options.history_streams.empty())
+            return fail("--history-export: needs a history, but --history is 0");
     }
     if (auto c = render::parse_contrast(contrast))
         options.contrast = *c;

@@ -153,6 +153,10 @@ TEST_SUITE("app") {
         CHECK(when.status == 2);
         CHECK(when.err.find("--history-export: SECONDS must be a number in [0, 86400], got "
                             "'-3'") != std::string::npos);
+        const Run none = viewer("--headless --history 0 --history-export 1 /tmp/x");
+        CHECK(none.status == 2);
+        CHECK(none.err.find("--history-export: needs a history, but --history is 0") !=
+              std::string::npos);
     }
 
 } // TEST_SUITE
