@@ -12,6 +12,7 @@
 #include <span>
 #include <string>
 #include <string_view>
+#include <type_traits>
 #include <vector>
 
 #include "core/frame.hpp"
@@ -59,6 +60,24 @@ Status npy_image_format(const NpyArray& array, PixelFormat& format);
 void npy_copy_image(const NpyArray& array, PixelFormat format, std::span<std::byte> out);
 // The dtype of a sample type (U8 -> |u1, U16 -> <u2, I16 -> <i2, F32 -> <f4).
 NpyType npy_type_of(SampleType type);
+// The dtype of a C++ element type (float, double, uint8_t, uint16_t, int16_t, int32_t).
+template <class T> constexpr NpyType npy_type() {
+    if constexpr (std::is_same_v<T, float>)
+        return NpyType::F4;
+    else if constexpr (std::is_same_v<T, double>)
+        return NpyType::F8;
+    else if constexpr (std::is_same_v<T, std::uint8_t>)
+        return NpyType::U1;
+    else if constexpr (std::is_same_v<T, std::uint16_t>)
+        return NpyType::U2;
+    else if constexpr (std::is_same_v<T, std::int16_t>)
+        return NpyType::I2;
+    else {
+        static_assert(std::is_same_v<T, std::int32_t>,
+                      "element type: float, double, uint8_t, uint16_t, int16_t or int32_t");
+        return NpyType::I4;
+    }
+}
 
 // A float32 .npy (version 1.0, header padded to 64 bytes) of a 1-D (rows == 0) or 2-D array.
 // Headers take 1 to 3 dimensions.

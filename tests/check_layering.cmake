@@ -2,14 +2,16 @@
 #   core/      standard library and moodycamel only: no SDL, GL, ImGui, render/, producers/, app/
 #   producers/ core/ only: no SDL, GL, ImGui, render/, app/
 #   render/    no SDL, no ImGui backends, no thread primitives (everything runs on the main thread)
+#   client/    what a publishing program links: no SDL, GL, ImGui, render/ or app/
 # Usage: cmake -DROOT=<source dir> -P check_layering.cmake
 set(core_forbidden "<SDL" "<glad/" "<GL/" "<EGL/" "<imgui" "<backends/" "\"render/" "\"producers/" "\"app/")
 set(producers_forbidden "<SDL" "<glad/" "<GL/" "<EGL/" "<imgui" "<backends/" "\"render/" "\"app/")
+set(client_forbidden "<SDL" "<glad/" "<GL/" "<EGL/" "<imgui" "<backends/" "\"render/" "\"app/")
 set(render_forbidden "<SDL" "<backends/" "<thread>" "<mutex>" "<condition_variable>" "<future>"
     "<stop_token>" "\"producers/" "\"app/")
 
 set(violations "")
-foreach(module core producers render)
+foreach(module core producers render client)
     file(GLOB_RECURSE files "${ROOT}/${module}/*.hpp" "${ROOT}/${module}/*.cpp" "${ROOT}/${module}/*.h")
     foreach(f IN LISTS files)
         file(STRINGS "${f}" includes REGEX "^[ \t]*#[ \t]*include")
@@ -30,7 +32,7 @@ if(violations)
     list(JOIN violations "\n" text)
     message(FATAL_ERROR "layering violations:\n${text}")
 endif()
-message(STATUS "layering: core, producers and render keep to their dependencies")
+message(STATUS "layering: core, producers, render and client keep to their dependencies")
 
 # doctest_discover_tests loses the labels (and so `ctest -L core`, which the TSan run uses) of
 # tests whose names contain a comma or a semicolon: keep test names free of both.

@@ -1,0 +1,80 @@
+// The C++ client library against a plain SUB socket standing in for the viewer: it waits for the
+// subscription, says clearly when nobody is there, refuses what the viewer would refuse with the
+// viewer's reason, and sends rtviewer's two-part messages.
+
+#include <chrono>
+#include <cstdint>
+#include <string>
+#include <thread>
+#include <vector>
+
+#include <doctest/doctest.h>
+#include <zmq.hpp>
+
+#include "client/publisher.hpp"
+#include "producers/npy.hpp"
+
+TEST_SUITE("app") {
+
+    TEST_CASE("client: open with no viewer fails within its wait naming the endpoint") {
+        zmq::context_t context(1);
+        zmq::socket_t probe(context, zmq::socket_type::pub); // a free port nobody listens on
+        probe.bind("tcp://127.0.0.1:*");
+        const std::string endpoint = probe.get(zmq::sockopt::last_endpoint);
+        probe.close();
+        rtv::client::Publisher pub;
+        const auto t0 = std::chrono::steady_clock::now();
+        const rtv::Status s = pub.open(endpoint, 0.3);
+        const double waited =
+            std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
+        CHECK_FALSE(s.is_ok());
+        CHECK(s.message().find("no viewer subscribed at " + endpoint) != std::string::npos);
+        CHECK(waited < 10.0); // bounded by the wait (a hang detector, not a timing claim)
+        CHECK_FALSE(pub.is_open());
+        CHECK(pub.send("x", std::span<const float>(std::vector<float>(4)), {4}).message() ==
+              "rtviewer client: send() before open()");
+    }
+
+    TEST_CASE("client: arrays go out as the viewer's messages and refused ones say the viewer's "
+              "reason") {
+        zmq::context_t context(1);
+        zmq::socket_t viewer(context, zmq::socket_type::sub);
+        viewer.set(zmq::sockopt::subscribe, "");
+        viewer.set(zmq::sockopt::rcvtimeo, 10'000);
+        viewer.bind("tcp://127.0.0.1:*");
+        const std::string endpoint = viewer.get(zmq::sockopt::last_endpoint);
+        // A SUB socket attaches a new connection (and sends its subscription) only inside a call
+        // on it: the stand-in viewer waits in recv() on a thread of its own, as the viewer does.
+        zmq::message_t name, payload;
+        bool got = false;
+        std::thread receiver([&] {
+            got = viewer.recv(name).has_value() && name.more() && viewer.recv(payload).has_value();
+        });
+        rtv::client::Publisher pub;
+        const rtv::Status opened = pub.open(endpoint);
+        REQUIRE_MESSAGE(opened.is_ok(), opened.message());
+        // Two channels: no image format has them. The viewer's decoder gives the reason.
+        const std::vector<std::uint8_t> two(4 * 6 * 2, 1);
+        CHECK(pub.send("bad", std::span<const std::uint8_t>(two), {4, 6, 2}).message() ==
+              "rtviewer client: bad: image (4, 6, 2) has 2 channels, expected (H, W, 3) for RGB "
+              "or (H, W, 4) for RGBA");
+        CHECK(pub.send("short", std::span<const std::uint8_t>(two), {4, 6}).message() ==
+              "rtviewer client: short: data is 48 bytes, expected 24 for its shape");
+        const std::vector<std::uint16_t> cam(4 * 6, 4095);
+        REQUIRE(pub.send("cam", std::span<const std::uint16_t>(cam), {4, 6}).is_ok());
+        CHECK(pub.sent() == 1);
+        receiver.join();
+        REQUIRE(got);
+        CHECK(name.to_string() == "cam");
+        CHECK_FALSE(payload.more());
+        rtv::producers::NpyArray a;
+        REQUIRE(rtv::producers::parse_npy(
+                    {static_cast<const std::byte*>(payload.data()), payload.size()}, a)
+                    .is_ok());
+        CHECK(a.type == rtv::producers::NpyType::U2);
+        CHECK(a.shape[0] == 4);
+        CHECK(a.shape[1] == 6);
+        pub.close();
+    }
+
+} // TEST_SUITE
