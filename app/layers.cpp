@@ -276,9 +276,13 @@ Status upload_entry(Layer& layer, const HistoryRing& ring, const HistoryRing::En
     ++layer.generation;
     return layer.image.upload(e.image, b);
 }
+// A failed upload of a frame from the history is counted on its stream, as ingest's are.
+void report(ProducerHost& host, std::size_t id, const Status& s) {
+    if (!s) host.stream(std::uint16_t(id)).stats().add_error(s.message());
+}
 } // namespace
 
-std::size_t Layers::show_history(const History& history, std::int64_t t) {
+std::size_t Layers::show_history(const History& history, std::int64_t t, ProducerHost& host) {
     std::size_t changed = 0;
     for (std::size_t id = 0; id < m_count; ++id) {
         Layer& layer = m_layers[id];
@@ -295,15 +299,16 @@ std::size_t Layers::show_history(const History& history, std::int64_t t) {
         if (hidden) continue;
         if (hs.append_capacity > 0) {
             if (history.rebuild_append(id, t, layer.history_lines))
-                (void)layer.lines.upload_history(*layer.history_lines);
+                report(host, id, layer.lines.upload_history(*layer.history_lines));
         } else {
-            (void)upload_entry(layer, ring, ring.entry(i));
+            report(host, id, upload_entry(layer, ring, ring.entry(i)));
         }
     }
     return changed;
 }
 
-std::size_t Layers::show_live(const History& history, const FrameRouter& router) {
+std::size_t Layers::show_live(const History& history, const FrameRouter& router,
+                              ProducerHost& host) {
     std::size_t changed = 0;
     for (std::size_t id = 0; id < m_count; ++id) {
         Layer& layer = m_layers[id];
@@ -313,9 +318,9 @@ std::size_t Layers::show_live(const History& history, const FrameRouter& router)
         ++changed;
         const History::Stream& hs = history.stream(id);
         if (const LineHistory* h = router.history(std::uint16_t(id))) {
-            (void)layer.lines.upload_history(*h);
+            report(host, id, layer.lines.upload_history(*h));
         } else if (hs.ring && hs.ring->size() > 0) {
-            (void)upload_entry(layer, *hs.ring, hs.ring->entry(hs.ring->size() - 1));
+            report(host, id, upload_entry(layer, *hs.ring, hs.ring->entry(hs.ring->size() - 1)));
         }
     }
     return changed;

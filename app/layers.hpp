@@ -99,12 +99,13 @@ public:
 
     // Shows every layer as it was at `t_ns` from `history`: each stream's frame submitted at or
     // before it (hidden if none), an append stream's samples as they were; uploads only what
-    // differs from what a layer shows. Returns how many layers changed. Allocates: an append
+    // differs from what a layer shows (a failed upload is counted on its stream). Returns how
+    // many layers changed. Allocates: an append
     // stream's rebuilt history, once.
-    std::size_t show_history(const History& history, std::int64_t t_ns);
+    std::size_t show_history(const History& history, std::int64_t t_ns, ProducerHost& host);
     // Back to live: each layer shows its newest frame again (from the history; an append stream
     // its consumer history). Returns how many layers changed.
-    std::size_t show_live(const History& history, const FrameRouter& router);
+    std::size_t show_live(const History& history, const FrameRouter& router, ProducerHost& host);
 
     std::size_t size() const { return m_count; }
     Layer& operator[](std::size_t stream) { return m_layers[stream]; }

@@ -168,14 +168,14 @@ int ViewerApp::run() {
         m_was_paused = m_controls.paused;
         if (m_history && m_go_live) {
             m_go_live = false;
-            data |= m_layers.show_live(*m_history, m_router) > 0;
+            data |= m_layers.show_live(*m_history, m_router, m_host) > 0;
         }
         if (m_history && m_scrub_ns) {
             // Frames age out of the rings while the moment holds still: it moves with the
             // oldest moment that can still be shown whole.
             const std::int64_t oldest = m_history->span(m_host.stream_count()).first;
             if (!last) *m_scrub_ns = std::clamp(*m_scrub_ns, oldest, std::max(oldest, t));
-            data |= m_layers.show_history(*m_history, *m_scrub_ns) > 0;
+            data |= m_layers.show_history(*m_history, *m_scrub_ns, m_host) > 0;
         }
         if (m_options.progress_s > 0 && t >= m_next_progress_ns) print_progress(t);
         if (input) m_input_frames = kFramesAfterInput;
@@ -489,21 +489,21 @@ void ViewerApp::draw_timeline(float x, float y, float width, float height) {
     const float bar_w = std::max(ImGui::GetContentRegionAvail().x, 40.0f);
     const ImVec2 p0 = ImGui::GetCursorScreenPos();
     ImGui::InvisibleButton("##span", {bar_w, ImGui::GetFrameHeight()});
-    const float frac_span = float(right - left);
-    if (ImGui::IsItemActive() && oldest > 0) { // dragging: look back
+    const double span_ns = double(right - left); // what the bar spans
+    if (ImGui::IsItemActive() && oldest > 0) {   // dragging: look back
         const float f = std::clamp((ImGui::GetIO().MousePos.x - p0.x) / bar_w, 0.0f, 1.0f);
-        m_scrub_ns = left + std::int64_t(double(f) * double(frac_span));
+        m_scrub_ns = left + std::int64_t(double(f) * span_ns);
     }
     ImDrawList* draw = ImGui::GetWindowDrawList();
     const float h = ImGui::GetFrameHeight();
     draw->AddRectFilled(p0, {p0.x + bar_w, p0.y + h}, IM_COL32(40, 40, 48, 255));
     if (oldest > 0) {
-        const float held = float(double(newest - left) / double(frac_span)) * bar_w;
+        const float held = float(double(newest - left) / span_ns) * bar_w;
         draw->AddRectFilled({p0.x, p0.y + h * 0.3f}, {p0.x + held, p0.y + h * 0.7f},
                             IM_COL32(70, 110, 160, 255));
     }
     const std::int64_t shown = m_scrub_ns.value_or(right);
-    const float mx = p0.x + float(double(shown - left) / double(frac_span)) * bar_w;
+    const float mx = p0.x + float(double(shown - left) / span_ns) * bar_w;
     draw->AddRectFilled({mx - 2, p0.y}, {mx + 2, p0.y + h},
                         m_scrub_ns ? IM_COL32(255, 170, 40, 255) : IM_COL32(120, 220, 120, 255));
     // The moment's text: live, or its time, age and each stream's frame (sequence number).

@@ -1,8 +1,9 @@
 #include "bench/pipeline_run.hpp"
 
 #include <cstring>
-#include <malloc.h>
 #include <thread>
+
+#include <malloc.h>
 
 #include "bench/harness.hpp"
 #include "core/frame_router.hpp"

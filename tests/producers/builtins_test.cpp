@@ -85,7 +85,7 @@ TEST_SUITE("producers") {
         std::vector<std::uint16_t> px(32 * 32);
         REQUIRE(cap.frames[0].bytes.size() == px.size() * 2);
         std::memcpy(px.data(), cap.frames[0].bytes.data(), px.size() * 2);
-        CHECK(*std::min_element(px.begin(), px.end()) > 59000); // the dark level, 16 bits deep
+        CHECK(*std::min_element(px.begin(), px.end()) > 59000);  // the dark level, 16 bits deep
         CHECK(*std::max_element(px.begin(), px.end()) == 65535); // hot pixels at the top
         producers::CreatedProducer made;
         CHECK(producers::create("camera:bits=8,dark=300", made).message() ==
