@@ -24,7 +24,7 @@
 #include "bench/harness.hpp"
 #include "bench/pipeline_run.hpp"
 #include "core/pixel_format.hpp"
-#include "producers/npy.hpp"
+#include "wire/npy.hpp"
 #include "render/gl.hpp"
 #include "render/image_layer.hpp"
 
@@ -158,7 +158,7 @@ int zmq_publish_main(int argc, char** argv) {
     std::vector<std::byte> pixels(desc.byte_size(), std::byte{3});
     std::vector<std::byte> npy;
     const std::uint64_t shape[2] = {h, w};
-    producers::write_npy_raw(npy, producers::npy_type_of(format->sample), pixels, 2, shape);
+    wire::write_npy_raw(npy, wire::npy_type_of(format->sample), pixels, 2, shape);
     zmq::context_t context(1);
     zmq::socket_t pub(context, zmq::socket_type::xpub);
     pub.set(zmq::sockopt::linger, 0);

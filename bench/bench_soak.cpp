@@ -24,7 +24,7 @@
 #include <zmq.hpp>
 
 #include "bench/harness.hpp"
-#include "producers/npy.hpp"
+#include "wire/npy.hpp"
 
 namespace rtv::bench {
 
@@ -67,7 +67,7 @@ std::uint64_t publish(const std::string& endpoint, const std::atomic<bool>& stop
     std::uint64_t sent = 0;
     while (!stop.load()) {
         pixels[sent % pixels.size()] = float(sent % 100);
-        producers::write_npy(npy, pixels, 600, 800);
+        wire::write_npy(npy, pixels, 600, 800);
         pub.send(zmq::buffer(std::string_view("soak/zmq")), zmq::send_flags::sndmore);
         pub.send(zmq::buffer(npy.data(), npy.size()), zmq::send_flags::none);
         ++sent;

@@ -4,7 +4,7 @@
 
 #include <zmq.hpp>
 
-#include "producers/zmq_message.hpp"
+#include "wire/message.hpp"
 
 namespace rtv::client {
 
@@ -44,7 +44,7 @@ Status Publisher::open(const std::string& endpoint, double wait_s) {
     return Status::ok();
 }
 
-Status Publisher::send_raw(std::string_view name, producers::NpyType type,
+Status Publisher::send_raw(std::string_view name, wire::NpyType type,
                            std::span<const std::byte> data, std::span<const std::uint64_t> shape) {
     if (!m_impl) return Status::error("rtviewer client: send() before open()");
     if (shape.empty() || shape.size() > 3)
@@ -53,16 +53,16 @@ Status Publisher::send_raw(std::string_view name, producers::NpyType type,
     std::uint64_t count = 1;
     for (const std::uint64_t d : shape)
         count *= d;
-    if (count * producers::npy_item_size(type) != data.size())
+    if (count * wire::npy_item_size(type) != data.size())
         return Status::error("rtviewer client: " + std::string(name) + ": data is " +
                              std::to_string(data.size()) + " bytes, expected " +
-                             std::to_string(count * producers::npy_item_size(type)) +
+                             std::to_string(count * wire::npy_item_size(type)) +
                              " for its shape");
-    producers::write_npy_header(m_message, type, unsigned(shape.size()), shape.data());
+    wire::write_npy_header(m_message, type, unsigned(shape.size()), shape.data());
     m_message.insert(m_message.end(), data.begin(), data.end());
     // The viewer's own decoder: what it would refuse is refused here, with its reason.
-    producers::DecodedFrame decoded;
-    if (Status s = producers::decode_frame(name, m_message, decoded); !s)
+    wire::DecodedFrame decoded;
+    if (Status s = wire::decode_frame(name, m_message, decoded); !s)
         return Status::error("rtviewer client: " + s.message());
     try {
         m_impl->socket.send(zmq::buffer(name.data(), name.size()), zmq::send_flags::sndmore);

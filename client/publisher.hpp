@@ -21,7 +21,7 @@
 #include <vector>
 
 #include "core/status.hpp"
-#include "producers/npy.hpp"
+#include "wire/npy.hpp"
 
 namespace rtv::client {
 
@@ -42,10 +42,10 @@ public:
     template <class T>
     Status send(std::string_view name, std::span<const T> data,
                 std::initializer_list<std::uint64_t> shape) {
-        return send_raw(name, producers::npy_type<T>(), std::as_bytes(data),
+        return send_raw(name, wire::npy_type<T>(), std::as_bytes(data),
                         {shape.begin(), shape.size()});
     }
-    Status send_raw(std::string_view name, producers::NpyType type, std::span<const std::byte> data,
+    Status send_raw(std::string_view name, wire::NpyType type, std::span<const std::byte> data,
                     std::span<const std::uint64_t> shape);
 
     // Lets what was sent leave (up to `linger_s` seconds) and disconnects. Idempotent.

@@ -12,7 +12,7 @@
 #include "core/clock.hpp"
 #include "core/frame_sink.hpp"
 #include "core/pixel_format.hpp"
-#include "producers/npy.hpp"
+#include "wire/npy.hpp"
 
 namespace rtv::producers {
 
@@ -161,20 +161,20 @@ void Replay::play(FrameSink& sink, const Entry& e) {
         size += std::size_t(n);
     }
     ::close(fd);
-    NpyArray a;
+    wire::NpyArray a;
     const StreamRequest& r = m_streams[e.stream];
     if (size > m_buffer.size()) {
         sink.reject(e.stream, "replay: " + std::string(path) + " is larger than its index says");
         return;
     }
-    if (Status s = parse_npy({m_buffer.data(), size}, a); !s) {
+    if (Status s = wire::parse_npy({m_buffer.data(), size}, a); !s) {
         sink.reject(e.stream, "replay: " + std::string(path) + ": " + s.message());
         return;
     }
     PixelFormat format{};
     const bool image_ok = r.kind == FrameKind::Image && a.dims >= 2 &&
                           a.shape[0] == r.image.height && a.shape[1] == r.image.width &&
-                          npy_image_format(a, format) && format == r.image.format;
+                          wire::npy_image_format(a, format) && format == r.image.format;
     const bool lines_ok = r.kind == FrameKind::Lines && a.dims == 2 && a.shape[1] == 2 &&
                           a.shape[0] % r.lines.max_lines == 0 &&
                           a.shape[0] / r.lines.max_lines <= r.lines.max_points;
@@ -186,9 +186,9 @@ void Replay::play(FrameSink& sink, const Entry& e) {
     FrameLease lease = sink.acquire(e.stream);
     if (!lease) return; // pool full: counted as dropped
     if (r.kind == FrameKind::Image) {
-        npy_copy_image(a, format, lease.bytes());
+        wire::npy_copy_image(a, format, lease.bytes());
     } else {
-        npy_to_float(a, {reinterpret_cast<float*>(lease.points().data()), a.count()});
+        wire::npy_to_float(a, {reinterpret_cast<float*>(lease.points().data()), a.count()});
         lease.set_shape(r.lines.max_lines,
                         static_cast<std::uint32_t>(a.shape[0] / r.lines.max_lines));
     }

@@ -8,7 +8,7 @@
 
 #include "core/frame_sink.hpp"
 #include "core/pixel_format.hpp"
-#include "producers/zmq_message.hpp"
+#include "wire/message.hpp"
 
 namespace rtv::producers {
 
@@ -122,8 +122,8 @@ void ZmqInput::run(std::stop_token stop, FrameSink& sink) {
 }
 
 void ZmqInput::handle(FrameSink& sink, std::string_view topic, std::span<const std::byte> payload) {
-    DecodedFrame f;
-    const Status decoded = decode_frame(topic, payload, f, m_limits);
+    wire::DecodedFrame f;
+    const Status decoded = wire::decode_frame(topic, payload, f, m_limits);
     // Find the stream by name; a bad payload is counted on its stream when the name is good.
     std::size_t index = 0;
     bool found = false;
@@ -192,9 +192,9 @@ void ZmqInput::handle(FrameSink& sink, std::string_view topic, std::span<const s
     FrameLease lease = sink.acquire(index);
     if (!lease) return; // pool full: counted as dropped by acquire
     if (f.kind == FrameKind::Image) {
-        npy_copy_image(f.array, f.format, lease.bytes());
+        wire::npy_copy_image(f.array, f.format, lease.bytes());
     } else {
-        decoded_points(f, lease.points());
+        wire::decoded_points(f, lease.points());
         lease.set_shape(f.lines, f.points);
     }
     sink.submit(std::move(lease));

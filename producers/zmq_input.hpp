@@ -14,8 +14,8 @@
 #include <vector>
 
 #include "core/producer.hpp"
-#include "producers/npy.hpp"
 #include "producers/settings.hpp"
+#include "wire/npy.hpp"
 
 namespace rtv::producers {
 
@@ -39,7 +39,7 @@ private:
     std::uint32_t m_max_mb = 64;
     std::uint32_t m_hwm = 16;
     std::uint32_t m_max_streams = 32;
-    NpyLimits m_limits;
+    wire::NpyLimits m_limits;
     std::vector<std::pair<std::string, std::size_t>> m_streams; // name -> sink index
 };
 

@@ -1,17 +1,19 @@
 # The module boundaries (shared/STYLE.md 3.2), checked on every ctest run:
 #   core/      standard library and moodycamel only: no SDL, GL, ImGui, render/, producers/, app/
-#   producers/ core/ only: no SDL, GL, ImGui, render/, app/
+#   producers/ core/ and wire/ only: no SDL, GL, ImGui, render/, app/
+#   wire/      core/ only: the codec clients link (no ZeroMQ either: it encodes and decodes bytes)
 #   render/    no SDL, no ImGui backends, no thread primitives (everything runs on the main thread)
 #   client/    what a publishing program links: no SDL, GL, ImGui, render/ or app/
 # Usage: cmake -DROOT=<source dir> -P check_layering.cmake
 set(core_forbidden "<SDL" "<glad/" "<GL/" "<EGL/" "<imgui" "<backends/" "\"render/" "\"producers/" "\"app/")
 set(producers_forbidden "<SDL" "<glad/" "<GL/" "<EGL/" "<imgui" "<backends/" "\"render/" "\"app/")
+set(wire_forbidden "<SDL" "<glad/" "<GL/" "<EGL/" "<imgui" "<backends/" "<zmq" "\"render/" "\"producers/" "\"app/" "\"client/")
 set(client_forbidden "<SDL" "<glad/" "<GL/" "<EGL/" "<imgui" "<backends/" "\"render/" "\"app/")
 set(render_forbidden "<SDL" "<backends/" "<thread>" "<mutex>" "<condition_variable>" "<future>"
     "<stop_token>" "\"producers/" "\"app/")
 
 set(violations "")
-foreach(module core producers render client)
+foreach(module core wire producers render client)
     file(GLOB_RECURSE files "${ROOT}/${module}/*.hpp" "${ROOT}/${module}/*.cpp" "${ROOT}/${module}/*.h")
     foreach(f IN LISTS files)
         file(STRINGS "${f}" includes REGEX "^[ \t]*#[ \t]*include")
@@ -32,7 +34,7 @@ if(violations)
     list(JOIN violations "\n" text)
     message(FATAL_ERROR "layering violations:\n${text}")
 endif()
-message(STATUS "layering: core, producers, render and client keep to their dependencies")
+message(STATUS "layering: core, wire, producers, render and client keep to their dependencies")
 
 # doctest_discover_tests loses the labels (and so `ctest -L core`, which the TSan run uses) of
 # tests whose names contain a comma or a semicolon: keep test names free of both.

@@ -16,9 +16,9 @@
 #include "core/frame_router.hpp"
 #include "core/producer_host.hpp"
 #include "core/scripted_producer.hpp"
-#include "producers/npy.hpp"
+#include "wire/npy.hpp"
 #include "producers/registry.hpp"
-#include "producers/zmq_message.hpp"
+#include "wire/message.hpp"
 
 using namespace rtv;
 
@@ -145,11 +145,11 @@ TEST_SUITE("alloc") {
     TEST_CASE("zmq: decoding a good message allocates nothing") {
         std::vector<std::byte> npy;
         const std::vector<float> pixels(64 * 48, 0.5f);
-        producers::write_npy(npy, pixels, 48, 64);
-        producers::DecodedFrame frame;
+        wire::write_npy(npy, pixels, 48, 64);
+        wire::DecodedFrame frame;
         const char* topic = "a-camera-with-a-long-name/image"; // longer than any SSO buffer
         const std::uint64_t before = test::allocation_count();
-        const Status s = producers::decode_frame(topic, npy, frame);
+        const Status s = wire::decode_frame(topic, npy, frame);
         const std::uint64_t allocations = test::allocation_count() - before;
         REQUIRE(s.is_ok());
         CHECK(allocations == 0);

@@ -12,7 +12,7 @@
 #include <doctest/doctest.h>
 
 #include "app/e2e_files.hpp"
-#include "producers/npy.hpp"
+#include "wire/npy.hpp"
 #include "render/colormap.hpp"
 #include "render/snapshot.hpp"
 
@@ -148,7 +148,7 @@ TEST_SUITE("app") {
         for (const auto& [name, value] :
              {std::pair{"flat", 5.0f}, std::pair{"nan", std::numeric_limits<float>::quiet_NaN()}}) {
             std::vector<std::byte> npy;
-            rtv::producers::write_npy(npy, std::vector<float>(24, value), 4, 6);
+            rtv::wire::write_npy(npy, std::vector<float>(24, value), 4, 6);
             std::ofstream(dir / "frames" / (std::string(name) + ".npy"), std::ios::binary)
                 .write(reinterpret_cast<const char*>(npy.data()), std::streamsize(npy.size()));
             index << (name[0] == 'f' ? 0 : 1) << '\t' << name << "\timage\t4\t6\t0\tframes/" << name

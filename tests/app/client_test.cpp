@@ -12,7 +12,7 @@
 #include <zmq.hpp>
 
 #include "client/publisher.hpp"
-#include "producers/npy.hpp"
+#include "wire/npy.hpp"
 
 TEST_SUITE("app") {
 
@@ -67,11 +67,11 @@ TEST_SUITE("app") {
         REQUIRE(got);
         CHECK(name.to_string() == "cam");
         CHECK_FALSE(payload.more());
-        rtv::producers::NpyArray a;
-        REQUIRE(rtv::producers::parse_npy(
+        rtv::wire::NpyArray a;
+        REQUIRE(rtv::wire::parse_npy(
                     {static_cast<const std::byte*>(payload.data()), payload.size()}, a)
                     .is_ok());
-        CHECK(a.type == rtv::producers::NpyType::U2);
+        CHECK(a.type == rtv::wire::NpyType::U2);
         CHECK(a.shape[0] == 4);
         CHECK(a.shape[1] == 6);
         pub.close();

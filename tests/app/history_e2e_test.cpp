@@ -14,7 +14,7 @@
 #include <doctest/doctest.h>
 
 #include "app/e2e_files.hpp"
-#include "producers/npy.hpp"
+#include "wire/npy.hpp"
 
 namespace fs = std::filesystem;
 using rtv::test::fresh_path;
@@ -51,8 +51,8 @@ std::vector<Row> read_index(const fs::path& dir) {
 // The data bytes of a .npy file.
 std::string npy_data(const fs::path& file) {
     const std::string bytes = slurp(file);
-    rtv::producers::NpyArray a;
-    REQUIRE(rtv::producers::parse_npy(
+    rtv::wire::NpyArray a;
+    REQUIRE(rtv::wire::parse_npy(
                 {reinterpret_cast<const std::byte*>(bytes.data()), bytes.size()}, a)
                 .is_ok());
     return {reinterpret_cast<const char*>(a.data.data()), a.data.size()};

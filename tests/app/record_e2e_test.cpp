@@ -11,7 +11,7 @@
 #include <unistd.h>
 
 #include "app/e2e_files.hpp"
-#include "producers/npy.hpp"
+#include "wire/npy.hpp"
 
 namespace fs = std::filesystem;
 using rtv::test::fresh_path;
@@ -37,12 +37,12 @@ std::vector<std::string> lines_of(const fs::path& p) {
 }
 
 // The .npy file an index line names, parsed (the test fails if it does not parse).
-rtv::producers::NpyArray frame_of(const fs::path& dir, const std::string& index_line,
+rtv::wire::NpyArray frame_of(const fs::path& dir, const std::string& index_line,
                                   std::string& bytes) {
     const std::string file = index_line.substr(index_line.rfind('\t') + 1);
     bytes = slurp(dir / file);
-    rtv::producers::NpyArray a;
-    REQUIRE(rtv::producers::parse_npy(
+    rtv::wire::NpyArray a;
+    REQUIRE(rtv::wire::parse_npy(
                 {reinterpret_cast<const std::byte*>(bytes.data()), bytes.size()}, a)
                 .is_ok());
     return a;
@@ -81,7 +81,7 @@ TEST_SUITE("app") {
             images += image;
             lines += line;
             std::string bytes; // the array's data points into it
-            const rtv::producers::NpyArray a = frame_of(dir, index[i], bytes);
+            const rtv::wire::NpyArray a = frame_of(dir, index[i], bytes);
             CHECK(a.shape[0] == (image ? 8u : 200u));
             CHECK(a.shape[1] == (image ? 16u : 2u));
         }
@@ -198,21 +198,21 @@ TEST_SUITE("app") {
         for (std::size_t i = 1; i < index.size(); ++i) {
             CAPTURE(index[i]);
             std::string bytes; // the array's data points into it
-            const rtv::producers::NpyArray a = frame_of(dir, index[i], bytes);
+            const rtv::wire::NpyArray a = frame_of(dir, index[i], bytes);
             if (index[i].find("\tcamera/image\timage\t24\t32\tu16\t") != std::string::npos) {
                 ++cam;
-                CHECK(a.type == rtv::producers::NpyType::U2);
+                CHECK(a.type == rtv::wire::NpyType::U2);
                 CHECK(a.dims == 2);
             } else if (index[i].find("\ttransparency/back\timage\t16\t20\trgba32f\t") !=
                        std::string::npos) {
                 ++back;
-                CHECK(a.type == rtv::producers::NpyType::F4);
+                CHECK(a.type == rtv::wire::NpyType::F4);
                 CHECK(a.dims == 3);
                 CHECK(a.shape[2] == 4);
             } else if (index[i].find("\ttransparency/front\timage\t16\t20\trgba8\t") !=
                        std::string::npos) {
                 ++front;
-                CHECK(a.type == rtv::producers::NpyType::U1);
+                CHECK(a.type == rtv::wire::NpyType::U1);
                 CHECK(a.shape[2] == 4);
             }
         }
@@ -239,7 +239,7 @@ TEST_SUITE("app") {
                        stats = fresh_path("legacy.json");
         fs::create_directories(dir / "frames");
         std::vector<std::byte> npy;
-        rtv::producers::write_npy(npy, std::vector<float>(12, 0.5f), 3, 4);
+        rtv::wire::write_npy(npy, std::vector<float>(12, 0.5f), 3, 4);
         std::ofstream(dir / "frames" / "000000000.npy", std::ios::binary)
             .write(reinterpret_cast<const char*>(npy.data()), std::streamsize(npy.size()));
         std::ofstream(dir / "index.tsv") << "frame\tstream\tkind\trows\tcols\tt_ns\tfile\n"

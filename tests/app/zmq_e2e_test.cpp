@@ -17,7 +17,7 @@
 
 #include "app/child_process.hpp"
 #include "app/e2e_files.hpp"
-#include "producers/npy.hpp"
+#include "wire/npy.hpp"
 
 namespace fs = std::filesystem;
 using rtv::test::Child;
@@ -52,7 +52,7 @@ std::vector<std::string> viewer_args(int messages, const fs::path& json,
 std::vector<std::byte> image_npy(std::uint64_t h, std::uint64_t w, float value) {
     std::vector<float> px(h * w, value);
     std::vector<std::byte> out;
-    rtv::producers::write_npy(out, px, h, w);
+    rtv::wire::write_npy(out, px, h, w);
     return out;
 }
 
@@ -78,14 +78,14 @@ std::string bytes(const std::vector<std::byte>& b) {
 }
 
 // A .npy of `type` and `shape` whose elements are all `fill` bytes.
-std::string npy_of(rtv::producers::NpyType type, std::vector<std::uint64_t> shape,
+std::string npy_of(rtv::wire::NpyType type, std::vector<std::uint64_t> shape,
                    std::uint8_t fill = 1) {
     std::uint64_t n = 1;
     for (const auto d : shape)
         n *= d;
     std::vector<std::byte> out;
-    rtv::producers::write_npy_raw(
-        out, type, std::vector<std::byte>(n * rtv::producers::npy_item_size(type), std::byte{fill}),
+    rtv::wire::write_npy_raw(
+        out, type, std::vector<std::byte>(n * rtv::wire::npy_item_size(type), std::byte{fill}),
         unsigned(shape.size()), shape.data());
     return bytes(out);
 }
@@ -118,7 +118,7 @@ TEST_SUITE("app") {
         for (std::size_t i = 0; i < trace.size(); ++i)
             trace[i] = float(i) / 50.0f;
         std::vector<std::byte> trace_npy;
-        rtv::producers::write_npy(trace_npy, trace, 0, trace.size());
+        rtv::wire::write_npy(trace_npy, trace, 0, trace.size());
         auto bad_magic = image_npy(4, 6, 1.0f);
         bad_magic[0] = std::byte{'X'};
 
@@ -157,7 +157,7 @@ TEST_SUITE("app") {
 
     TEST_CASE("zmq: uint16 and RGB and RGBA arrays keep their format and bad arrays are counted "
               "on their stream with the reason") {
-        using rtv::producers::NpyType;
+        using rtv::wire::NpyType;
         const fs::path json = fresh_path("formats.json");
         Child viewer(viewer_args(12, json));
         const std::string endpoint = start_viewer(viewer);

@@ -8,8 +8,8 @@
 #include <string_view>
 #include <vector>
 
-#include "producers/npy.hpp"
-#include "producers/zmq_message.hpp"
+#include "wire/npy.hpp"
+#include "wire/message.hpp"
 
 extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size) {
     const auto* bytes = reinterpret_cast<const std::byte*>(data);
@@ -23,20 +23,20 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
         }
     const std::span<const std::byte> payload(bytes + skip, size - skip);
 
-    rtv::producers::NpyArray array;
-    if (rtv::producers::parse_npy(payload, array)) {
+    rtv::wire::NpyArray array;
+    if (rtv::wire::parse_npy(payload, array)) {
         std::vector<float> out(array.count()); // count * item size == payload bytes: bounded
-        rtv::producers::npy_to_float(array, out);
+        rtv::wire::npy_to_float(array, out);
     }
-    rtv::producers::DecodedFrame frame;
-    if (rtv::producers::decode_frame(topic, payload, frame)) {
+    rtv::wire::DecodedFrame frame;
+    if (rtv::wire::decode_frame(topic, payload, frame)) {
         if (frame.kind == rtv::FrameKind::Lines) {
             std::vector<rtv::LinePoint> points(std::size_t{frame.lines} * frame.points);
-            rtv::producers::decoded_points(frame, points);
+            rtv::wire::decoded_points(frame, points);
         } else { // the frame's own format, as the zmq producer copies it into its pool slot
             const rtv::ImageDesc desc{frame.width, frame.height, frame.format};
             std::vector<float> slot((desc.byte_size() + 3) / 4);
-            rtv::producers::npy_copy_image(frame.array, frame.format,
+            rtv::wire::npy_copy_image(frame.array, frame.format,
                                            std::as_writable_bytes(std::span<float>(slot)));
         }
     }

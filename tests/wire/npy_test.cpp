@@ -5,10 +5,10 @@
 #include <doctest/doctest.h>
 
 #include "core/pixel_format.hpp"
-#include "producers/npy.hpp"
+#include "wire/npy.hpp"
 
 using namespace rtv;
-using namespace rtv::producers;
+using namespace rtv::wire;
 
 namespace {
 

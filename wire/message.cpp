@@ -1,9 +1,9 @@
-#include "producers/zmq_message.hpp"
+#include "wire/message.hpp"
 
 #include <algorithm>
 #include <string>
 
-namespace rtv::producers {
+namespace rtv::wire {
 
 namespace {
 constexpr std::uint64_t kMaxSide = 16384; // the pipeline's image limit
@@ -95,4 +95,4 @@ void decoded_points(const DecodedFrame& f, std::span<LinePoint> out) {
     }
 }
 
-} // namespace rtv::producers
+} // namespace rtv::wire

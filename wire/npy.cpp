@@ -1,10 +1,10 @@
-#include "producers/npy.hpp"
+#include "wire/npy.hpp"
 
 #include <array>
 #include <cstdio>
 #include <cstring>
 
-namespace rtv::producers {
+namespace rtv::wire {
 
 namespace {
 
@@ -373,4 +373,4 @@ void write_npy(std::vector<std::byte>& out, std::span<const float> data, std::ui
                   rows == 0 ? shape1 : shape2);
 }
 
-} // namespace rtv::producers
+} // namespace rtv::wire

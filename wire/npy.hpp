@@ -18,7 +18,7 @@
 #include "core/frame.hpp"
 #include "core/status.hpp"
 
-namespace rtv::producers {
+namespace rtv::wire {
 
 enum class NpyType : std::uint8_t { F4, F8, U1, U2, I2, I4 };
 
@@ -90,4 +90,4 @@ void write_npy_header(std::vector<std::byte>& out, NpyType type, unsigned dims,
 void write_npy_raw(std::vector<std::byte>& out, NpyType type, std::span<const std::byte> data,
                    unsigned dims, const std::uint64_t* shape, unsigned version = 1);
 
-} // namespace rtv::producers
+} // namespace rtv::wire

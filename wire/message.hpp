@@ -16,9 +16,9 @@
 
 #include "core/frame.hpp"
 #include "core/status.hpp"
-#include "producers/npy.hpp"
+#include "wire/npy.hpp"
 
-namespace rtv::producers {
+namespace rtv::wire {
 
 struct DecodedFrame {
     std::string_view name; // the stream, without a kind suffix
@@ -39,4 +39,4 @@ Status decode_frame(std::string_view topic, std::span<const std::byte> payload, 
 // arrays, the pairs for (N, 2). Values are converted in place in `out`: no other buffer.
 void decoded_points(const DecodedFrame& frame, std::span<LinePoint> out);
 
-} // namespace rtv::producers
+} // namespace rtv::wire
