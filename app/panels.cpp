@@ -232,8 +232,14 @@ void streams_table(PanelContext& ctx, std::string& message) {
             ImGui::TableNextColumn();
             ImGui::Text("%llu", static_cast<unsigned long long>(st.gaps));
             ImGui::TableNextColumn();
-            ImGui::Text("%.1f/%.1f", double(st.latency_p50_ns) * 1e-6,
-                        double(st.latency_p99_ns) * 1e-6);
+            // "s": measured from the sender's send time (a publisher on this machine), so the
+            // figure includes its encoding and the transport; otherwise from the producer's submit.
+            ImGui::Text("%.1f/%.1f%s", double(st.latency_p50_ns) * 1e-6,
+                        double(st.latency_p99_ns) * 1e-6, st.latency_from_sender ? " s" : "");
+            if (ImGui::IsItemHovered())
+                ImGui::SetTooltip(st.latency_from_sender
+                                      ? "from the publisher's send time (same machine, same clock)"
+                                      : "from the producer's submit in this viewer");
             ImGui::PopID();
         }
         ImGui::EndTable();

@@ -85,14 +85,15 @@ void print_summary(const RunReport& r) {
         const Stream& s = r.host.stream(static_cast<std::uint16_t>(id));
         const StatsSnapshot st = s.stats().read();
         std::printf("  %-18s %-8s produced %llu, displayed %llu, superseded %llu, dropped %llu, "
-                    "rejected %llu, latency p50 %.1f ms, p99 %.1f ms\n",
+                    "rejected %llu, gaps %llu, latency p50 %.1f ms, p99 %.1f ms%s\n",
                     s.request().name.c_str(), to_string(s.owner().state()),
                     static_cast<unsigned long long>(st.produced),
                     static_cast<unsigned long long>(st.displayed),
                     static_cast<unsigned long long>(st.superseded),
                     static_cast<unsigned long long>(st.dropped()),
-                    static_cast<unsigned long long>(st.rejected), ms(st.latency_p50_ns),
-                    ms(st.latency_p99_ns));
+                    static_cast<unsigned long long>(st.rejected),
+                    static_cast<unsigned long long>(st.gaps), ms(st.latency_p50_ns),
+                    ms(st.latency_p99_ns), st.latency_from_sender ? " (from the sender)" : "");
     }
     if (r.recorder) {
         const Recorder::Counts c = r.recorder->counts();
@@ -190,6 +191,9 @@ std::string stats_json(const RunReport& r) {
             hj["note"] = h.note;
             o["history"] = std::move(hj);
         }
+        // Where latency starts: "sender" (a publisher on this machine stamped its send time on
+        // our clock) or "viewer" (the producer's submit inside the viewer).
+        o["latency_from"] = st.latency_from_sender ? "sender" : "viewer";
         o["latency_ms"] = {{"p50", ms(st.latency_p50_ns)},
                            {"p90", ms(st.latency_p90_ns)},
                            {"p99", ms(st.latency_p99_ns)},

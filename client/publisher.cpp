@@ -1,9 +1,10 @@
 #include "client/publisher.hpp"
 
-#include <chrono>
+#include <random>
 
 #include <zmq.hpp>
 
+#include "client/shm_ring.hpp"
 #include "wire/message.hpp"
 
 namespace rtv::client {
@@ -11,6 +12,8 @@ namespace rtv::client {
 struct Publisher::Impl {
     zmq::context_t context{1};
     zmq::socket_t socket{context, zmq::socket_type::xpub};
+    wire::WireHeader header;
+    std::unique_ptr<ShmRingWriter> ring; // with shm
 };
 
 Publisher::Publisher() = default;
@@ -23,12 +26,22 @@ bool Publisher::is_open() const {
     return m_impl != nullptr;
 }
 
-Status Publisher::open(const std::string& endpoint, double wait_s) {
+std::uint64_t Publisher::shm_reused_unread() const {
+    return m_impl && m_impl->ring ? m_impl->ring->reused_unread() : 0;
+}
+
+Status Publisher::open(const std::string& endpoint, double wait_s, const PublisherOptions& options) {
     close();
+    if (options.hwm < 1) return Status::error("rtviewer client: hwm must be at least 1");
     auto impl = std::make_unique<Impl>();
     try {
         impl->socket.set(zmq::sockopt::rcvtimeo, int(wait_s * 1000.0));
+        impl->socket.set(zmq::sockopt::sndtimeo, int(wait_s * 1000.0)); // send(block) waits this
         impl->socket.set(zmq::sockopt::linger, 0);
+        impl->socket.set(zmq::sockopt::sndhwm, options.hwm);
+        // A full queue refuses the frame (EAGAIN) instead of dropping it silently: counted here,
+        // and its sequence number is still used, so that the viewer counts it as a gap.
+        impl->socket.set(zmq::sockopt::xpub_nodrop, 1);
         impl->socket.connect(endpoint);
         // XPUB hands over the subscriber's subscription: the viewer is there and listening.
         zmq::message_t subscription;
@@ -40,12 +53,18 @@ Status Publisher::open(const std::string& endpoint, double wait_s) {
     } catch (const zmq::error_t& e) {
         return Status::error("rtviewer client: cannot connect to " + endpoint + ": " + e.what());
     }
+    std::random_device entropy;
+    impl->header.publisher = (std::uint64_t{entropy()} << 32) | entropy();
+    impl->header.boot_id = wire::boot_id();
+    if (options.shm) impl->ring = std::make_unique<ShmRingWriter>(options.shm_slots);
     m_impl = std::move(impl);
+    m_wait_s = wait_s;
     return Status::ok();
 }
 
 Status Publisher::send_raw(std::string_view name, wire::NpyType type,
-                           std::span<const std::byte> data, std::span<const std::uint64_t> shape) {
+                           std::span<const std::byte> data, std::span<const std::uint64_t> shape,
+                           bool block) {
     if (!m_impl) return Status::error("rtviewer client: send() before open()");
     if (shape.empty() || shape.size() > 3)
         return Status::error("rtviewer client: " + std::string(name) + ": shape has " +
@@ -59,27 +78,58 @@ Status Publisher::send_raw(std::string_view name, wire::NpyType type,
                              std::to_string(count * wire::npy_item_size(type)) +
                              " for its shape");
     wire::write_npy_header(m_message, type, unsigned(shape.size()), shape.data());
-    m_message.insert(m_message.end(), data.begin(), data.end());
     // The viewer's own decoder: what it would refuse is refused here, with its reason.
     wire::DecodedFrame decoded;
-    if (Status s = wire::decode_frame(name, m_message, decoded); !s)
+    if (Status s = wire::decode_frame(name, m_message, decoded, {}, true); !s)
         return Status::error("rtviewer client: " + s.message());
+    wire::WireHeader& h = m_impl->header;
+    // Images in a sample type the viewer keeps go through the ring; the rest inline.
+    h.shm = m_impl->ring && decoded.kind == FrameKind::Image &&
+            type == wire::npy_type_of(decoded.format.sample);
+    if (h.shm) {
+        if (Status s = m_impl->ring->write(data, h.descriptor); !s) return s;
+    } else {
+        m_message.insert(m_message.end(), data.begin(), data.end());
+    }
+    // The sequence number is used whether or not the frame leaves: a refused one is a gap.
+    auto it = m_sequence.find(decoded.name);
+    if (it == m_sequence.end()) it = m_sequence.emplace(std::string(decoded.name), 0).first;
+    h.sequence = it->second++;
+    h.send_ns = wire::monotonic_ns();
+    wire::encode_header(h, m_header);
+    const zmq::send_flags last = block ? zmq::send_flags::none : zmq::send_flags::dontwait;
     try {
-        m_impl->socket.send(zmq::buffer(name.data(), name.size()), zmq::send_flags::sndmore);
-        m_impl->socket.send(zmq::buffer(m_message.data(), m_message.size()), zmq::send_flags::none);
+        // The first part decides: once it is queued, ZeroMQ takes the rest of the message.
+        if (!m_impl->socket.send(zmq::buffer(name.data(), name.size()),
+                                 last | zmq::send_flags::sndmore)) {
+            ++m_dropped;
+            if (block)
+                return Status::error("rtviewer client: " + std::string(name) +
+                                     ": the viewer took no frame for " +
+                                     std::to_string(m_wait_s) + " s; frame dropped");
+            return Status::ok();
+        }
+        m_impl->socket.send(zmq::buffer(m_header.data(), m_header.size()),
+                            zmq::send_flags::sndmore);
+        m_impl->socket.send(zmq::buffer(m_message.data(), m_message.size()),
+                            zmq::send_flags::none);
     } catch (const zmq::error_t& e) {
         return Status::error("rtviewer client: send failed: " + std::string(e.what()));
     }
+    if (h.shm) m_impl->ring->mark_sent(h.descriptor);
     ++m_sent;
     return Status::ok();
 }
 
-void Publisher::close(double linger_s) {
-    if (!m_impl) return;
+bool Publisher::close(double linger_s) {
+    if (!m_impl) return true;
     m_impl->socket.set(zmq::sockopt::linger, int(linger_s * 1000.0));
     m_impl->socket.close();
     m_impl->context.close(); // returns once what was sent has left, or linger_s passed
+    // The ring goes once the viewer has copied out what was sent (or linger_s passed).
+    const bool copied = !m_impl->ring || m_impl->ring->wait_released(linger_s);
     m_impl.reset();
+    return copied;
 }
 
 } // namespace rtv::client

@@ -6,14 +6,20 @@
 //     pub.send("cam", pixels, {height, width});   // std::span<const std::uint16_t> etc.
 //     pub.close();                                 // what was sent leaves before this returns
 //
-// The message is rtviewer's wire format ([stream name, array as .npy]), written by the same
-// codec the viewer reads it with; an array the viewer would refuse is refused here, before
-// sending, with the viewer's own reason. open() waits for the viewer's subscription (an XPUB
-// socket), so no frame is lost to ZeroMQ's slow joiner. Link: rtv::client (CMake).
+// Each message is rtviewer's wire format ([stream name, header, array as .npy], see
+// wire/message.hpp), written by the same codec the viewer reads it with; an array the viewer
+// would refuse is refused here, before sending, with the viewer's own reason. The header numbers
+// each stream's frames (the viewer counts lost ones as `gaps`) and carries the send time (the
+// viewer's latency on the same machine). open() waits for the viewer's subscription (an XPUB
+// socket), so no frame is lost to ZeroMQ's slow joiner. send() never waits for the viewer: a
+// frame that finds the send queue full (`hwm` messages) is dropped and counted (dropped()), and
+// the viewer sees the gap. With `shm`, images go through a shared-memory ring on this machine
+// and only a small descriptor through ZeroMQ (lines stay inline). Link: rtv::client (CMake).
 // Thread: one thread per Publisher.
 
 #include <cstdint>
 #include <initializer_list>
+#include <map>
 #include <memory>
 #include <span>
 #include <string>
@@ -25,6 +31,12 @@
 
 namespace rtv::client {
 
+struct PublisherOptions {
+    bool shm = false;            // images through a shared-memory ring (same machine only)
+    std::uint32_t shm_slots = 4; // the ring's slots: frames the viewer may be behind
+    int hwm = 16;                // messages queued for the viewer before send() drops
+};
+
 class Publisher {
 public:
     Publisher();
@@ -34,30 +46,39 @@ public:
 
     // Connects to the viewer at `endpoint` and waits up to `wait_s` seconds for its
     // subscription: an error naming the endpoint when no viewer is there.
-    Status open(const std::string& endpoint = "tcp://127.0.0.1:5555", double wait_s = 10.0);
+    Status open(const std::string& endpoint = "tcp://127.0.0.1:5555", double wait_s = 10.0,
+                const PublisherOptions& options = {});
 
     // Sends `data` (C order) of `shape` as stream `name` (a "name:image" or "name:lines" suffix
-    // chooses for 2-D arrays, as the viewer documents). Returns without waiting for the viewer.
+    // chooses for 2-D arrays, as the viewer documents). Returns without waiting for the viewer
+    // (a full queue drops the frame: ok, counted in dropped()); with `block`, waits for room.
     // Shapes: (N,) a line, (N, 2) x-y points, (H, W) an image, (H, W, 3|4) RGB/RGBA.
     template <class T>
     Status send(std::string_view name, std::span<const T> data,
-                std::initializer_list<std::uint64_t> shape) {
+                std::initializer_list<std::uint64_t> shape, bool block = false) {
         return send_raw(name, wire::npy_type<T>(), std::as_bytes(data),
-                        {shape.begin(), shape.size()});
+                        {shape.begin(), shape.size()}, block);
     }
     Status send_raw(std::string_view name, wire::NpyType type, std::span<const std::byte> data,
-                    std::span<const std::uint64_t> shape);
+                    std::span<const std::uint64_t> shape, bool block = false);
 
-    // Lets what was sent leave (up to `linger_s` seconds) and disconnects. Idempotent.
-    void close(double linger_s = 10.0);
+    // Lets what was sent leave (up to `linger_s` seconds; with shm, until the viewer has copied
+    // it out of the ring) and disconnects. False when the viewer had not copied every frame
+    // sent through the ring within linger_s. Idempotent.
+    bool close(double linger_s = 10.0);
     bool is_open() const;
-    std::uint64_t sent() const { return m_sent; }
+    std::uint64_t sent() const { return m_sent; }       // frames queued for the viewer
+    std::uint64_t dropped() const { return m_dropped; } // frames the full queue refused
+    std::uint64_t shm_reused_unread() const;            // ring slots reused before the viewer read
 
 private:
     struct Impl;
     std::unique_ptr<Impl> m_impl;
     std::vector<std::byte> m_message; // reused: no allocation per frame once grown
-    std::uint64_t m_sent = 0;
+    std::vector<std::byte> m_header;
+    std::map<std::string, std::uint64_t, std::less<>> m_sequence; // per stream: the next number
+    std::uint64_t m_sent = 0, m_dropped = 0;
+    double m_wait_s = 10.0;
 };
 
 } // namespace rtv::client

@@ -37,12 +37,6 @@ void FrameRouter::route(const FrameMsg& msg) {
     Stream& stream = m_host.stream(msg.stream);
     stream.count_taken();
     StreamState& s = m_state[msg.stream];
-    if (s.seen && msg.sequence > s.last_sequence + 1)
-        stream.stats().add_gaps(msg.sequence - s.last_sequence - 1);
-    else if (!s.seen && msg.sequence > 0)
-        stream.stats().add_gaps(msg.sequence);
-    s.seen = true;
-    s.last_sequence = msg.sequence;
     if (m_tap) m_tap->on_frame(view_of(msg));
 
     if (stream.mode() == StreamMode::Append) {

@@ -81,9 +81,7 @@ public:
 private:
     struct StreamState {
         bool pending = false;
-        bool seen = false;
         FrameMsg msg{};
-        std::uint32_t last_sequence = 0;
         std::unique_ptr<LineHistory> history;
     };
     void route(const FrameMsg& msg);

@@ -203,6 +203,8 @@ void FrameSink::submit(FrameLease&& frame) {
                             stream.histogram_due(now_ns()));
     }
     msg.submit_ns = now_ns();
+    if (lease.m_origin_ns > 0 && lease.m_origin_ns < msg.submit_ns)
+        msg.submit_ns = lease.m_origin_ns;
     if (!m_queue.try_enqueue(m_token, msg)) {
         stream.stats().add_dropped_queue();
         return;

@@ -64,6 +64,10 @@ public:
     std::uint32_t lines() const { return m_lines; }
     std::uint32_t points_per_line() const { return m_points; }
 
+    // When the frame was made, on this machine's steady clock, if before submit() (a publisher's
+    // send time): latency is then measured from it. Later than now counts as now.
+    void set_origin_ns(std::int64_t ns) { m_origin_ns = ns; }
+
 private:
     friend class FrameSink;
     FrameLease(Stream& stream, std::uint8_t slot);
@@ -72,6 +76,7 @@ private:
     std::uint8_t m_slot = 0;
     std::uint32_t m_lines = 0;
     std::uint32_t m_points = 0;
+    std::int64_t m_origin_ns = 0;
 };
 
 template <class T> std::span<T> FrameLease::samples() {

@@ -29,6 +29,7 @@ StatsSnapshot StreamStats::read_counts() const {
     s.displayed = m_displayed.load();
     s.superseded = m_superseded.load();
     s.gaps = m_gaps.load();
+    s.latency_from_sender = m_from_sender.load();
     s.dropped_queue = m_dropped_queue.load();
     s.dropped_pool = m_dropped_pool.load();
     s.rejected = m_rejected.load();

@@ -22,7 +22,8 @@ struct StatsSnapshot {
     std::uint64_t dropped_pool = 0;  // pool empty when the producer wanted a slot
     std::uint64_t dropped_queue = 0; // the queue refused the message
     std::uint64_t rejected = 0;      // invalid frames (shape, NaN points, ...), with a message
-    std::uint64_t gaps = 0;          // sequence numbers the consumer never saw
+    std::uint64_t gaps = 0;          // frames the source numbered that never reached the viewer
+    bool latency_from_sender = false; // latency runs from the sender's clock (same machine)
     std::uint64_t errors = 0;        // messages recorded (the last one is kept)
     std::int64_t blocked_ns = 0;     // time the producer spent waiting for a slot (policy wait)
     std::int64_t latency_p50_ns = 0;
@@ -52,7 +53,11 @@ public:
         m_displayed.fetch_add(1);
     }
     void add_superseded() { m_superseded.fetch_add(1); }
+    // A network producer's count of frames its sender numbered but the viewer never received
+    // (lost before produced: produced + gaps = frames sent). Thread: producer. Never allocates.
     void add_gaps(std::uint64_t n) { m_gaps.fetch_add(n); }
+    // Latency runs from the sender's send time (its clock is this machine's). Thread: producer.
+    void set_latency_from_sender(bool on) { m_from_sender.store(on); }
     // Either side: a rejected frame and why. Thread: any. Allocates: yes (error path only).
     void add_rejected(std::string_view why);
     // Records a message that is not a rejected frame (e.g. a bad network message).
@@ -77,6 +82,7 @@ private:
     std::atomic<std::uint64_t> m_dropped_queue{0};
     std::atomic<std::uint64_t> m_rejected{0};
     std::atomic<std::uint64_t> m_gaps{0};
+    std::atomic<bool> m_from_sender{false};
     std::atomic<std::uint64_t> m_errors{0};
     std::atomic<std::int64_t> m_blocked_ns{0};
     LatencyHistogram m_latency;

@@ -87,56 +87,80 @@ void ZmqInput::run(std::stop_token stop, FrameSink& sink) {
 
     const std::uint64_t limit = sink.schedule().iterations;
     std::uint64_t received = 0;
-    zmq::message_t topic, payload, extra;
+    m_boot_id = wire::boot_id();
+    const auto bytes_of = [](const zmq::message_t& m) {
+        return std::span<const std::byte>(static_cast<const std::byte*>(m.data()), m.size());
+    };
+    zmq::message_t topic, second, third, extra;
     while (!stop.stop_requested() && (limit == 0 || received < limit)) {
+        std::size_t parts = 1;
         try {
             if (!socket.recv(topic)) continue;
-            if (!topic.more()) {
-                sink.reject(0, "zmq: message has 1 part, expected 2 (stream name, .npy payload)");
-                ++received;
-                continue;
-            }
-            (void)socket.recv(payload);
-            std::size_t parts = 2;
-            for (bool more = payload.more(); more; more = extra.more()) {
-                (void)socket.recv(extra); // drain the rest of the message
+            if (topic.more()) {
+                (void)socket.recv(second);
                 ++parts;
-            }
-            ++received;
-            if (parts != 2) {
-                char why[128];
-                std::snprintf(why, sizeof why,
-                              "zmq: message has %zu parts, expected 2 (stream name, .npy payload)",
-                              parts);
-                sink.reject(0, why);
-                continue;
+                if (second.more()) {
+                    (void)socket.recv(third);
+                    ++parts;
+                    for (bool more = third.more(); more; more = extra.more()) {
+                        (void)socket.recv(extra); // drain the rest of the message
+                        ++parts;
+                    }
+                }
             }
         } catch (const zmq::error_t& e) {
             if (e.num() == ETERM) break; // stopped
             throw;
         }
-        handle(sink, topic.to_string_view(),
-               {static_cast<const std::byte*>(payload.data()), payload.size()});
+        ++received;
+        if (parts < 2 || parts > 3) {
+            char why[160];
+            std::snprintf(why, sizeof why,
+                          "zmq: message has %zu parts, expected 2 (stream name, .npy payload) or "
+                          "3 (stream name, header, payload)",
+                          parts);
+            sink.reject(0, why);
+            continue;
+        }
+        if (parts == 2) {
+            handle(sink, topic.to_string_view(), nullptr, bytes_of(second));
+            continue;
+        }
+        wire::WireHeader header;
+        if (Status s = wire::decode_header(bytes_of(second), header); !s) {
+            reject_named(sink, topic.to_string_view(), s.message());
+            continue;
+        }
+        handle(sink, topic.to_string_view(), &header, bytes_of(third));
     }
     socket.close();
 }
 
-void ZmqInput::handle(FrameSink& sink, std::string_view topic, std::span<const std::byte> payload) {
+ZmqInput::Known* ZmqInput::find(std::string_view name) {
+    for (Known& k : m_streams)
+        if (k.name == name) return &k;
+    return nullptr;
+}
+
+void ZmqInput::reject_named(FrameSink& sink, std::string_view topic, std::string_view why) {
+    const Known* k = find(topic.substr(0, topic.find(':')));
+    sink.reject(k ? k->index : 0, why);
+}
+
+void ZmqInput::handle(FrameSink& sink, std::string_view topic, const wire::WireHeader* header,
+                      std::span<const std::byte> payload) {
+    const bool shm = header && header->shm;
     wire::DecodedFrame f;
-    const Status decoded = wire::decode_frame(topic, payload, f, m_limits);
+    const Status decoded = wire::decode_frame(topic, payload, f, m_limits, shm);
     // Find the stream by name; a bad payload is counted on its stream when the name is good.
-    std::size_t index = 0;
-    bool found = false;
-    const std::string_view name = decoded ? f.name : topic.substr(0, topic.find(':'));
-    for (const auto& [n, i] : m_streams)
-        if (n == name) {
-            index = i;
-            found = true;
-        }
     if (!decoded) {
-        sink.reject(found ? index : 0, decoded.message());
+        reject_named(sink, topic, decoded.message());
         return;
     }
+    const std::string_view name = f.name;
+    Known* known = find(name);
+    std::size_t index = known ? known->index : 0;
+    const bool found = known != nullptr;
     if (!found) {
         if (m_streams.size() >= m_max_streams) {
             sink.reject(0, "zmq: " + std::string(name) + ": too many streams, expected at most " +
@@ -156,8 +180,10 @@ void ZmqInput::handle(FrameSink& sink, std::string_view topic, std::span<const s
             sink.reject(0, "zmq: " + s.message());
             return;
         }
-        m_streams.emplace_back(std::string(name), index); // allocates: on a new stream only
+        m_streams.push_back({std::string(name), index}); // allocates: on a new stream only
+        known = &m_streams.back();
     }
+    if (header) count_sender(sink, *known, *header);
     const StreamRequest& want = sink.stream(index).request();
     if (want.kind != f.kind || (f.kind == FrameKind::Image &&
                                 (want.image.width != f.width || want.image.height != f.height ||
@@ -189,15 +215,42 @@ void ZmqInput::handle(FrameSink& sink, std::string_view topic, std::span<const s
         sink.reject(index, why);
         return;
     }
+    if (shm && (f.kind != FrameKind::Image || f.array.type != wire::npy_type_of(f.format.sample))) {
+        sink.reject(index, std::string(name) +
+                               ": shm carries images in the viewer's own sample types (uint8, "
+                               "uint16, int16, float32); lines and other dtypes go inline");
+        return;
+    }
     FrameLease lease = sink.acquire(index);
     if (!lease) return; // pool full: counted as dropped by acquire
-    if (f.kind == FrameKind::Image) {
+    if (header && !(header->boot_id == wire::BootId{}) && header->boot_id == m_boot_id)
+        lease.set_origin_ns(header->send_ns);
+    if (shm) {
+        // One copy: from the publisher's ring into the pool slot.
+        if (Status s = m_shm.read(header->descriptor, lease.bytes()); !s) {
+            sink.reject(index, std::string(name) + ": " + s.message());
+            return; // the lease gives the slot back
+        }
+    } else if (f.kind == FrameKind::Image) {
         wire::npy_copy_image(f.array, f.format, lease.bytes());
     } else {
         wire::decoded_points(f, lease.points());
         lease.set_shape(f.lines, f.points);
     }
     sink.submit(std::move(lease));
+}
+
+void ZmqInput::count_sender(FrameSink& sink, Known& k, const wire::WireHeader& h) {
+    Stream& stream = sink.stream(k.index);
+    const bool same_clock = !(h.boot_id == wire::BootId{}) && h.boot_id == m_boot_id;
+    stream.stats().set_latency_from_sender(same_clock);
+    // Gaps are counted between frames of one publisher: a new one (or a restarted one) starts
+    // its own numbering; a number going back is a restart too, not a loss.
+    if (k.numbered && h.publisher == k.publisher && h.sequence > k.next_sequence)
+        stream.stats().add_gaps(h.sequence - k.next_sequence);
+    k.numbered = true;
+    k.publisher = h.publisher;
+    k.next_sequence = h.sequence + 1;
 }
 
 } // namespace rtv::producers

@@ -1,13 +1,18 @@
 #pragma once
 // zmq: frames from other processes and machines. A ZeroMQ SUB socket bound to `bind` (loopback
-// by default; any ZeroMQ endpoint) receives multipart messages [stream name, .npy payload] (see
-// zmq_message.hpp); each new name opens a stream, shaped by its first frame. Bad messages are
+// by default; any ZeroMQ endpoint) receives multipart messages [stream name, .npy payload] or
+// [stream name, header, payload] (see wire/message.hpp); each new name opens a stream, shaped by
+// its first frame. With a header: the sender's sequence numbers give the stream's `gaps` (frames
+// one publisher numbered that never arrived), its send time the latency when its boot id is
+// ours (same machine, same CLOCK_MONOTONIC), and a shm header has the data copied from the
+// publisher's shared-memory ring straight into the pool slot (ShmReader). Bad messages are
 // rejected with their reason and counted: on their stream, or on "<name>/messages" when they
 // have none. ZMQ_MAXMSGSIZE bounds a message (ZeroMQ drops the connection of a peer that sends
 // more); ZMQ_RCVHWM bounds the messages ZeroMQ queues for us.
 // The schedule's interval, latency and jitter do not apply (frames come when they are sent);
 // `iterations` stops after that many messages. Thread: configure on main, run on its own.
 
+#include <array>
 #include <span>
 #include <string>
 #include <utility>
@@ -15,6 +20,8 @@
 
 #include "core/producer.hpp"
 #include "producers/settings.hpp"
+#include "producers/shm_reader.hpp"
+#include "wire/message.hpp"
 #include "wire/npy.hpp"
 
 namespace rtv::producers {
@@ -33,14 +40,28 @@ public:
     void run(std::stop_token stop, FrameSink& sink) override;
 
 private:
-    void handle(FrameSink& sink, std::string_view topic, std::span<const std::byte> payload);
+    void handle(FrameSink& sink, std::string_view topic, const wire::WireHeader* header,
+                std::span<const std::byte> payload);
+    struct Known;
+    Known* find(std::string_view name);
+    void reject_named(FrameSink& sink, std::string_view topic, std::string_view why);
+    void count_sender(FrameSink& sink, Known& k, const wire::WireHeader& h);
+    struct Known {
+        std::string name;
+        std::size_t index = 0;
+        std::uint64_t publisher = 0;     // the last header's sender
+        std::uint64_t next_sequence = 0; // what it sends next if nothing is lost
+        bool numbered = false;           // a header was seen
+    };
 
     std::string m_bind = "tcp://127.0.0.1:5555";
     std::uint32_t m_max_mb = 64;
     std::uint32_t m_hwm = 16;
     std::uint32_t m_max_streams = 32;
     wire::NpyLimits m_limits;
-    std::vector<std::pair<std::string, std::size_t>> m_streams; // name -> sink index
+    std::vector<Known> m_streams; // by name: the sink index and the sender's numbering
+    wire::BootId m_boot_id{};
+    ShmReader m_shm;
 };
 
 } // namespace rtv::producers

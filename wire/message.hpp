@@ -1,6 +1,23 @@
 #pragma once
 // The wire format of the zmq producer, decoded without ZeroMQ (so that it is tested and fuzzed
-// on its own): a multipart message [stream name, .npy payload].
+// on its own). A message is multipart:
+//   [stream name, .npy payload]                  2 parts: any publisher (no numbering)
+//   [stream name, header, .npy payload]          3 parts: the header numbers and times the frame
+//   [stream name, header with shm, .npy header]  3 parts: the data lie in a shared-memory ring
+// The header (little-endian, 48 bytes, 77 + name bytes with shm):
+//    0 "RTVH"  4 u8 version (1)  5 u8 flags (bit 0: shm)  6 u16 size of this part
+//    8 u64 publisher id (random per publisher)  16 u64 sequence (per stream, from 0)
+//   24 i64 send time, ns of CLOCK_MONOTONIC  32 16 bytes boot id (/proc/sys/kernel/random/boot_id;
+//      zeros: unknown): the viewer trusts the send time only when it equals its own
+//   48 u64 data offset in the segment  56 u64 data bytes  64 u64 slot generation  72 u32 slot
+//   76 u8 segment name length (1..63)  77 segment name: "rtv" then [A-Za-z0-9_.-] (shm_open's
+//      name without the leading '/')
+// The ring (a POSIX shared-memory segment the publisher creates):
+//    0 "RTVRING1"  8 u32 slots  12 u32 0  16 u64 slot bytes  24..64 zero
+//   64 + 16 i: slot i's u64 generation (odd while the publisher writes, even when done) and u64
+//      released (the generation the viewer last copied out: the slot handed back)
+// The viewer reads the generation, copies the data, reads the generation again: a slot reused
+// while it was read (or before) is a rejected frame, never torn pixels.
 //   (N,)           one line of N points, x = 0..N-1
 //   (N, 2)         one line of N (x, y) points
 //   (H, W)         a mono image (any other 2-D shape): uint8, uint16, int16, float32 kept as
@@ -10,9 +27,11 @@
 // "name:lines" ((L, N): L lines of N points, x = 0..N-1). The suffix is not part of the name.
 // Thread: any. Allocates: never for a good message; a rejected one builds its reason.
 
+#include <array>
 #include <cstdint>
 #include <span>
 #include <string_view>
+#include <vector>
 
 #include "core/frame.hpp"
 #include "core/status.hpp"
@@ -32,8 +51,54 @@ struct DecodedFrame {
 
 constexpr std::size_t kMaxStreamName = 64;
 
+struct ShmDescriptor {
+    std::uint64_t offset = 0, bytes = 0, generation = 0;
+    std::uint32_t slot = 0;
+    std::string_view segment; // inside the header part
+};
+
+using BootId = std::array<std::uint8_t, 16>;
+
+struct WireHeader {
+    static constexpr std::size_t kSize = 48;
+    static constexpr std::size_t kShmSize = 77; // plus the segment name
+    static constexpr std::uint8_t kVersion = 1;
+    std::uint64_t publisher = 0;
+    std::uint64_t sequence = 0;
+    std::int64_t send_ns = 0;
+    BootId boot_id{};
+    bool shm = false;
+    ShmDescriptor descriptor; // shm only
+};
+
+// The ring's layout, shared by the publishers and the viewer.
+struct ShmRing {
+    static constexpr std::size_t kControl = 64;    // then 16 bytes a slot
+    static constexpr std::size_t kDataAlign = 4096; // slot data start on a page
+    static constexpr std::uint32_t kMaxSlots = 256;
+    static constexpr std::size_t kMaxSegmentName = 63;
+    static std::uint64_t control_of(std::uint32_t slot) { return kControl + 16ull * slot; }
+    static std::uint64_t data_offset(std::uint32_t slots) {
+        return (kControl + 16ull * slots + kDataAlign - 1) / kDataAlign * kDataAlign;
+    }
+};
+
+// Parses and checks the header part (magic, version, size, flags, the descriptor's name and
+// ranges, without the segment: the viewer checks those against the segment itself).
+Status decode_header(std::span<const std::byte> part, WireHeader& out);
+// Writes the header part (48 bytes, or 77 + the name's with shm) into `out` (resized).
+void encode_header(const WireHeader& header, std::vector<std::byte>& out);
+// A segment name publishers may use and the viewer opens: "rtv" then 1..60 of [A-Za-z0-9_.-].
+bool valid_segment_name(std::string_view name);
+// This machine's boot id (zeros when it cannot be read): equal boot ids share CLOCK_MONOTONIC.
+BootId boot_id();
+// CLOCK_MONOTONIC in ns (the clock of the send time; std::chrono::steady_clock on Linux).
+std::int64_t monotonic_ns();
+
+// `payload`: a whole .npy, or with `data_elsewhere` an .npy header alone (shm: array.data is
+// empty and array.data_bytes is what to fetch).
 Status decode_frame(std::string_view topic, std::span<const std::byte> payload, DecodedFrame& out,
-                    const NpyLimits& limits = {});
+                    const NpyLimits& limits = {}, bool data_elsewhere = false);
 
 // Writes the frame's points (Lines) into `out` (at least lines * points): x = index for value
 // arrays, the pairs for (N, 2). Values are converted in place in `out`: no other buffer.

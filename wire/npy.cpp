@@ -146,7 +146,9 @@ std::size_t npy_item_size(NpyType type) {
     return kSize[static_cast<std::size_t>(type)];
 }
 
-Status parse_npy(std::span<const std::byte> bytes, NpyArray& out, const NpyLimits& limits) {
+namespace {
+Status parse(std::span<const std::byte> bytes, NpyArray& out, const NpyLimits& limits,
+             bool header_only) {
     if (bytes.size() < kMagic.size() ||
         std::memcmp(bytes.data(), kMagic.data(), kMagic.size()) != 0)
         return Status::error("npy: bad magic, expected \\x93NUMPY at the start");
@@ -206,7 +208,10 @@ Status parse_npy(std::span<const std::byte> bytes, NpyArray& out, const NpyLimit
                              std::to_string(limits.max_elements) + " elements");
     const std::uint64_t want = count * kSize[type];
     const std::size_t have = bytes.size() - prefix - header_len;
-    if (have != want)
+    if (header_only && have != 0)
+        return Status::error("npy: " + std::to_string(have) +
+                             " bytes follow the header, expected none (the data are elsewhere)");
+    if (!header_only && have != want)
         return Status::error("npy: data is " + std::to_string(have) + " bytes, expected " +
                              std::to_string(want) + " for shape " + shape_text(dims, shape) +
                              " of " + std::string(kDescr[type]));
@@ -215,7 +220,18 @@ Status parse_npy(std::span<const std::byte> bytes, NpyArray& out, const NpyLimit
     for (unsigned i = 0; i < 3; ++i)
         out.shape[i] = i < dims ? shape[i] : 0;
     out.data = bytes.subspan(prefix + header_len);
+    out.data_bytes = want;
     return Status::ok();
+}
+} // namespace
+
+Status parse_npy(std::span<const std::byte> bytes, NpyArray& out, const NpyLimits& limits) {
+    return parse(bytes, out, limits, false);
+}
+
+Status parse_npy_header(std::span<const std::byte> bytes, NpyArray& out,
+                        const NpyLimits& limits) {
+    return parse(bytes, out, limits, true);
 }
 
 namespace {

@@ -32,6 +32,7 @@ struct NpyArray {
     unsigned dims = 0; // 1, 2 or 3
     std::uint64_t shape[3] = {0, 0, 0};
     std::span<const std::byte> data; // exactly count() * item size bytes, inside the input
+    std::uint64_t data_bytes = 0;    // count() * item size (also when the data are elsewhere)
     std::uint64_t count() const {
         std::uint64_t n = 1;
         for (unsigned i = 0; i < dims; ++i)
@@ -46,6 +47,11 @@ std::size_t npy_item_size(NpyType type);
 
 // Parses a whole .npy file or message. `out.data` points into `bytes`.
 Status parse_npy(std::span<const std::byte> bytes, NpyArray& out, const NpyLimits& limits = {});
+
+// Parses an .npy header with no data after it (count() * item size bytes lie elsewhere, e.g. in
+// shared memory): `out.data` is empty, `out.data_bytes` says how many bytes to fetch.
+Status parse_npy_header(std::span<const std::byte> bytes, NpyArray& out,
+                        const NpyLimits& limits = {});
 
 // Converts the array's elements to float32 into `out` (at least count() floats), in C order.
 void npy_to_float(const NpyArray& array, std::span<float> out);

@@ -1,6 +1,6 @@
 // The C++ client library against a plain SUB socket standing in for the viewer: it waits for the
 // subscription, says clearly when nobody is there, refuses what the viewer would refuse with the
-// viewer's reason, and sends rtviewer's two-part messages.
+// viewer's reason, and sends rtviewer's three-part messages (name, header, .npy).
 
 #include <chrono>
 #include <cstdint>
@@ -12,6 +12,7 @@
 #include <zmq.hpp>
 
 #include "client/publisher.hpp"
+#include "wire/message.hpp"
 #include "wire/npy.hpp"
 
 TEST_SUITE("app") {
@@ -45,10 +46,11 @@ TEST_SUITE("app") {
         const std::string endpoint = viewer.get(zmq::sockopt::last_endpoint);
         // A SUB socket attaches a new connection (and sends its subscription) only inside a call
         // on it: the stand-in viewer waits in recv() on a thread of its own, as the viewer does.
-        zmq::message_t name, payload;
+        zmq::message_t name, header, payload;
         bool got = false;
         std::thread receiver([&] {
-            got = viewer.recv(name).has_value() && name.more() && viewer.recv(payload).has_value();
+            got = viewer.recv(name).has_value() && name.more() && viewer.recv(header).has_value() &&
+                  header.more() && viewer.recv(payload).has_value();
         });
         rtv::client::Publisher pub;
         const rtv::Status opened = pub.open(endpoint);
@@ -66,6 +68,14 @@ TEST_SUITE("app") {
         receiver.join();
         REQUIRE(got);
         CHECK(name.to_string() == "cam");
+        rtv::wire::WireHeader h;
+        REQUIRE(rtv::wire::decode_header(
+                    {static_cast<const std::byte*>(header.data()), header.size()}, h)
+                    .is_ok());
+        CHECK(h.sequence == 0); // the refused arrays used no number
+        CHECK(h.boot_id == rtv::wire::boot_id());
+        CHECK(h.send_ns <= rtv::wire::monotonic_ns());
+        CHECK_FALSE(h.shm);
         CHECK_FALSE(payload.more());
         rtv::wire::NpyArray a;
         REQUIRE(rtv::wire::parse_npy(

@@ -128,7 +128,7 @@ TEST_SUITE("app") {
         send(pub, {"cam", bytes(image_npy(4, 6, 2.0f))});      // 4 good image
         send(pub, {"cam", bytes(image_npy(5, 5, 2.0f))});      // 5 shape changed: rejected
         send(pub, {"lonely"});                                 // 6 one part: zmq/messages
-        send(pub, {"cam", bytes(image_npy(4, 6, 3.0f)), "x"}); // 7 three parts: zmq/messages
+        send(pub, {"cam", "x", "y", "z"});                     // 7 four parts: zmq/messages
         send(pub, {":image", bytes(image_npy(4, 6, 3.0f))});   // 8 empty name: zmq/messages
         send(pub, {"trace", bytes(trace_npy)});                // 9 good line
         send(pub, {"cam", bytes(image_npy(4, 6, 3.0f))});      // 10 good image
