@@ -30,7 +30,8 @@ std::uint64_t Publisher::shm_reused_unread() const {
     return m_impl && m_impl->ring ? m_impl->ring->reused_unread() : 0;
 }
 
-Status Publisher::open(const std::string& endpoint, double wait_s, const PublisherOptions& options) {
+Status Publisher::open(const std::string& endpoint, double wait_s,
+                       const PublisherOptions& options) {
     close();
     if (options.hwm < 1) return Status::error("rtviewer client: hwm must be at least 1");
     auto impl = std::make_unique<Impl>();
@@ -75,8 +76,7 @@ Status Publisher::send_raw(std::string_view name, wire::NpyType type,
     if (count * wire::npy_item_size(type) != data.size())
         return Status::error("rtviewer client: " + std::string(name) + ": data is " +
                              std::to_string(data.size()) + " bytes, expected " +
-                             std::to_string(count * wire::npy_item_size(type)) +
-                             " for its shape");
+                             std::to_string(count * wire::npy_item_size(type)) + " for its shape");
     wire::write_npy_header(m_message, type, unsigned(shape.size()), shape.data());
     // The viewer's own decoder: what it would refuse is refused here, with its reason.
     wire::DecodedFrame decoded;
@@ -86,15 +86,21 @@ Status Publisher::send_raw(std::string_view name, wire::NpyType type,
     // Images in a sample type the viewer keeps go through the ring; the rest inline.
     h.shm = m_impl->ring && decoded.kind == FrameKind::Image &&
             type == wire::npy_type_of(decoded.format.sample);
+    // The sequence number is used whether or not the frame leaves: a dropped one is a gap.
+    auto it = m_sequence.find(decoded.name);
+    if (it == m_sequence.end()) it = m_sequence.emplace(std::string(decoded.name), 0).first;
+    h.sequence = it->second++;
+    if (h.shm && !m_impl->ring->ready()) {
+        // The viewer has not copied the oldest slot's frame yet: this frame is dropped rather
+        // than overwriting one in flight.
+        ++m_dropped;
+        return Status::ok();
+    }
     if (h.shm) {
         if (Status s = m_impl->ring->write(data, h.descriptor); !s) return s;
     } else {
         m_message.insert(m_message.end(), data.begin(), data.end());
     }
-    // The sequence number is used whether or not the frame leaves: a refused one is a gap.
-    auto it = m_sequence.find(decoded.name);
-    if (it == m_sequence.end()) it = m_sequence.emplace(std::string(decoded.name), 0).first;
-    h.sequence = it->second++;
     h.send_ns = wire::monotonic_ns();
     wire::encode_header(h, m_header);
     const zmq::send_flags last = block ? zmq::send_flags::none : zmq::send_flags::dontwait;
@@ -105,14 +111,13 @@ Status Publisher::send_raw(std::string_view name, wire::NpyType type,
             ++m_dropped;
             if (block)
                 return Status::error("rtviewer client: " + std::string(name) +
-                                     ": the viewer took no frame for " +
-                                     std::to_string(m_wait_s) + " s; frame dropped");
+                                     ": the viewer took no frame for " + std::to_string(m_wait_s) +
+                                     " s; frame dropped");
             return Status::ok();
         }
         m_impl->socket.send(zmq::buffer(m_header.data(), m_header.size()),
                             zmq::send_flags::sndmore);
-        m_impl->socket.send(zmq::buffer(m_message.data(), m_message.size()),
-                            zmq::send_flags::none);
+        m_impl->socket.send(zmq::buffer(m_message.data(), m_message.size()), zmq::send_flags::none);
     } catch (const zmq::error_t& e) {
         return Status::error("rtviewer client: send failed: " + std::string(e.what()));
     }

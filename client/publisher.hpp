@@ -14,8 +14,9 @@
 // socket), so no frame is lost to ZeroMQ's slow joiner. send() never waits for the viewer: a
 // frame that finds the send queue full (`hwm` messages) is dropped and counted (dropped()), and
 // the viewer sees the gap. With `shm`, images go through a shared-memory ring on this machine
-// and only a small descriptor through ZeroMQ (lines stay inline). Link: rtv::client (CMake).
-// Thread: one thread per Publisher.
+// and only a small descriptor through ZeroMQ (lines stay inline); a frame that finds every slot
+// still unread by the viewer is dropped the same way (client/shm_ring.hpp). Link: rtv::client
+// (CMake). Thread: one thread per Publisher.
 
 #include <cstdint>
 #include <initializer_list>
@@ -34,7 +35,7 @@ namespace rtv::client {
 struct PublisherOptions {
     bool shm = false;            // images through a shared-memory ring (same machine only)
     std::uint32_t shm_slots = 4; // the ring's slots: frames the viewer may be behind
-    int hwm = 16;                // messages queued for the viewer before send() drops
+    int hwm = 64;                // messages queued for the viewer before send() drops
 };
 
 class Publisher {

@@ -24,13 +24,16 @@ std::atomic_ref<std::uint64_t> word(std::byte* base, std::uint64_t offset) {
 
 ShmRingWriter::~ShmRingWriter() {
     release_segment();
+    for (const std::string& path : m_retired)
+        shm_unlink(path.c_str());
 }
 
 void ShmRingWriter::release_segment() {
     if (!m_base) return;
     munmap(m_base, m_size);
-    shm_unlink(("/" + m_name).c_str());
     m_base = nullptr;
+    // Descriptors of this segment may still be on their way: it is unlinked when the writer goes.
+    m_retired.push_back("/" + m_name);
 }
 
 Status ShmRingWriter::make(std::uint64_t slot_bytes) {
@@ -62,6 +65,7 @@ Status ShmRingWriter::make(std::uint64_t slot_bytes) {
     m_slot_bytes = slot_bytes;
     m_next = 0;
     std::fill(std::begin(m_sent), std::end(m_sent), 0);
+    std::fill(std::begin(m_sent_ns), std::end(m_sent_ns), 0);
     std::memcpy(m_base, "RTVRING1", 8);
     const std::uint32_t slots = m_slots;
     std::memcpy(m_base + 8, &slots, 4); // little-endian machines only (as the wire format)
@@ -70,8 +74,10 @@ Status ShmRingWriter::make(std::uint64_t slot_bytes) {
 }
 
 Status ShmRingWriter::write(std::span<const std::byte> data, wire::ShmDescriptor& out) {
+    // A larger frame: a new segment, at least twice as large, so that few are ever made.
     if (!m_base || data.size() > m_slot_bytes)
-        if (Status s = make(std::max<std::uint64_t>(data.size(), 1)); !s) return s;
+        if (Status s = make(std::max<std::uint64_t>({data.size(), 2 * m_slot_bytes, 1})); !s)
+            return s;
     const std::uint32_t slot = m_next;
     m_next = (m_next + 1) % m_slots;
     const std::uint64_t control = ShmRing::control_of(slot);
@@ -95,7 +101,19 @@ Status ShmRingWriter::write(std::span<const std::byte> data, wire::ShmDescriptor
 }
 
 void ShmRingWriter::mark_sent(const wire::ShmDescriptor& d) {
-    if (d.segment == m_name && d.slot < m_slots) m_sent[d.slot] = d.generation;
+    if (d.segment != m_name || d.slot >= m_slots) return;
+    m_sent[d.slot] = d.generation;
+    m_sent_ns[d.slot] = wire::monotonic_ns();
+}
+
+bool ShmRingWriter::ready() const {
+    if (!m_base) return true;
+    const std::uint32_t s = m_next;
+    const std::uint64_t sent = m_sent[s];
+    const std::uint64_t control = ShmRing::control_of(s);
+    if (sent == 0 || word(m_base, control).load(std::memory_order_relaxed) != sent) return true;
+    if (word(m_base, control + 8).load(std::memory_order_acquire) == sent) return true;
+    return double(wire::monotonic_ns() - m_sent_ns[s]) * 1e-9 >= kStaleSeconds;
 }
 
 bool ShmRingWriter::wait_released(double seconds) const {

@@ -1,9 +1,12 @@
 #pragma once
 // The publisher's side of the shared-memory ring (layout in wire/message.hpp): a POSIX
 // shared-memory segment of `slots` slots, each as large as the largest frame so far. write()
-// takes the next slot in turn, the oldest, whether or not the viewer has handed it back: the
-// publisher never waits for a slow viewer (a slot reused unread is counted here and seen by the
-// viewer as a rejected frame). A frame larger than the slots makes a new, larger segment.
+// takes the next slot in turn, the oldest. The publisher never waits for a slow viewer: while
+// the oldest slot holds a frame that was sent and that the viewer has not handed back yet,
+// ready() is false and the publisher drops the new frame (the viewer sees a gap), so that what
+// is in flight is never overwritten by a viewer merely behind; a slot held longer than
+// kStaleSeconds (a viewer gone, or restarted) is reused anyway (counted here, and a rejected
+// frame if a viewer still reads it). A frame larger than the slots makes a new, larger segment.
 // Thread: one (the Publisher's). Allocates: when a segment is made.
 
 #include <cstddef>
@@ -19,11 +22,15 @@ namespace rtv::client {
 
 class ShmRingWriter {
 public:
-    explicit ShmRingWriter(std::uint32_t slots = 4) : m_slots(slots) {}
+    explicit ShmRingWriter(std::uint32_t slots = 4)
+        : m_slots(slots) {}
     ~ShmRingWriter(); // unmaps and unlinks
     ShmRingWriter(const ShmRingWriter&) = delete;
     ShmRingWriter& operator=(const ShmRingWriter&) = delete;
 
+    static constexpr double kStaleSeconds = 1.0;
+    // Whether the oldest slot may be written now (see above).
+    bool ready() const;
     // Copies `data` into the oldest slot and describes it (the descriptor's segment points
     // into this writer: valid until the next write()).
     Status write(std::span<const std::byte> data, wire::ShmDescriptor& out);
@@ -46,7 +53,9 @@ private:
     std::uint32_t m_next = 0;
     std::uint64_t m_generation = 0;
     std::uint64_t m_reused_unread = 0;
-    std::uint64_t m_sent[wire::ShmRing::kMaxSlots] = {}; // per slot: the generation sent
+    std::uint64_t m_sent[wire::ShmRing::kMaxSlots] = {};   // per slot: the generation sent
+    std::int64_t m_sent_ns[wire::ShmRing::kMaxSlots] = {}; // and when
+    std::vector<std::string> m_retired;                    // outgrown segments, unlinked at the end
 };
 
 } // namespace rtv::client

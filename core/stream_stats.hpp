@@ -16,16 +16,16 @@ namespace rtv {
 
 // One consistent-enough reading of a stream's counters (see StreamStats::read).
 struct StatsSnapshot {
-    std::uint64_t produced = 0;      // frames the producer made (submitted or dropped)
-    std::uint64_t displayed = 0;     // frames handed to upload (append frames: applied)
-    std::uint64_t superseded = 0;    // replaced by a newer frame before upload, or left at exit
-    std::uint64_t dropped_pool = 0;  // pool empty when the producer wanted a slot
-    std::uint64_t dropped_queue = 0; // the queue refused the message
-    std::uint64_t rejected = 0;      // invalid frames (shape, NaN points, ...), with a message
-    std::uint64_t gaps = 0;          // frames the source numbered that never reached the viewer
+    std::uint64_t produced = 0;       // frames the producer made (submitted or dropped)
+    std::uint64_t displayed = 0;      // frames handed to upload (append frames: applied)
+    std::uint64_t superseded = 0;     // replaced by a newer frame before upload, or left at exit
+    std::uint64_t dropped_pool = 0;   // pool empty when the producer wanted a slot
+    std::uint64_t dropped_queue = 0;  // the queue refused the message
+    std::uint64_t rejected = 0;       // invalid frames (shape, NaN points, ...), with a message
+    std::uint64_t gaps = 0;           // frames the source numbered that never reached the viewer
     bool latency_from_sender = false; // latency runs from the sender's clock (same machine)
-    std::uint64_t errors = 0;        // messages recorded (the last one is kept)
-    std::int64_t blocked_ns = 0;     // time the producer spent waiting for a slot (policy wait)
+    std::uint64_t errors = 0;         // messages recorded (the last one is kept)
+    std::int64_t blocked_ns = 0;      // time the producer spent waiting for a slot (policy wait)
     std::int64_t latency_p50_ns = 0;
     std::int64_t latency_p90_ns = 0;
     std::int64_t latency_p99_ns = 0;

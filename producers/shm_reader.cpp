@@ -69,7 +69,7 @@ Status ShmReader::open(std::string_view name, int& fd) {
     if (opened < 0)
         return Status::error("shm: cannot open segment " + std::string(path) + ": " +
                              std::strerror(errno));
-    struct stat st{};
+    struct stat st {};
     if (fstat(opened, &st) != 0 || !S_ISREG(st.st_mode)) {
         ::close(opened);
         return Status::error("shm: " + std::string(path) + " is not a shared-memory segment");
@@ -92,14 +92,13 @@ Status ShmReader::read(const wire::ShmDescriptor& d, std::span<std::byte> out) {
                              " bytes, the array's shape needs " + std::to_string(out.size()));
     int fd = -1;
     if (Status s = open(d.segment, fd); !s) return s;
-    struct stat st{};
+    struct stat st {};
     if (fstat(fd, &st) != 0)
         return Status::error("shm: cannot stat segment: " + std::string(std::strerror(errno)));
     const std::uint64_t size = static_cast<std::uint64_t>(st.st_size);
     // The ring's own header: the slot and its data range must be the ring's.
     unsigned char head[24];
-    if (size < ShmRing::kControl ||
-        !read_at(fd, std::as_writable_bytes(std::span(head)), 0) ||
+    if (size < ShmRing::kControl || !read_at(fd, std::as_writable_bytes(std::span(head)), 0) ||
         std::memcmp(head, "RTVRING1", 8) != 0)
         return Status::error("shm: segment " + std::string(d.segment) +
                              " is not an rtviewer ring (no RTVRING1 header)");
@@ -115,8 +114,9 @@ Status ShmReader::read(const wire::ShmDescriptor& d, std::span<std::byte> out) {
                              std::to_string(d.bytes) + " is not slot " + std::to_string(d.slot) +
                              "'s (" + std::to_string(slot_bytes) + " bytes a slot)");
     if (d.offset + d.bytes > size)
-        return Status::error("shm: segment is " + std::to_string(size) + " bytes, the slot ends at " +
-                             std::to_string(d.offset + d.bytes) + " (truncated?)");
+        return Status::error("shm: segment is " + std::to_string(size) +
+                             " bytes, the slot ends at " + std::to_string(d.offset + d.bytes) +
+                             " (truncated?)");
     const std::uint64_t control = ShmRing::control_of(d.slot);
     bool ok = true;
     const std::uint64_t before = read_u64(fd, control, ok);

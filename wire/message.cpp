@@ -186,8 +186,8 @@ Status decode_header(std::span<const std::byte> part, WireHeader& out) {
 }
 
 void encode_header(const WireHeader& h, std::vector<std::byte>& out) {
-    const std::size_t name_len = h.shm ? std::min(h.descriptor.segment.size(), std::size_t{255})
-                                       : 0;
+    const std::size_t name_len =
+        h.shm ? std::min(h.descriptor.segment.size(), std::size_t{255}) : 0;
     const std::size_t size = h.shm ? WireHeader::kShmSize + name_len : WireHeader::kSize;
     out.assign(size, std::byte{0});
     std::memcpy(out.data(), kHeaderMagic, 4);

@@ -73,7 +73,7 @@ struct WireHeader {
 
 // The ring's layout, shared by the publishers and the viewer.
 struct ShmRing {
-    static constexpr std::size_t kControl = 64;    // then 16 bytes a slot
+    static constexpr std::size_t kControl = 64;     // then 16 bytes a slot
     static constexpr std::size_t kDataAlign = 4096; // slot data start on a page
     static constexpr std::uint32_t kMaxSlots = 256;
     static constexpr std::size_t kMaxSegmentName = 63;

@@ -229,8 +229,7 @@ Status parse_npy(std::span<const std::byte> bytes, NpyArray& out, const NpyLimit
     return parse(bytes, out, limits, false);
 }
 
-Status parse_npy_header(std::span<const std::byte> bytes, NpyArray& out,
-                        const NpyLimits& limits) {
+Status parse_npy_header(std::span<const std::byte> bytes, NpyArray& out, const NpyLimits& limits) {
     return parse(bytes, out, limits, true);
 }
 

@@ -78,9 +78,9 @@ TEST_SUITE("app") {
         CHECK_FALSE(h.shm);
         CHECK_FALSE(payload.more());
         rtv::wire::NpyArray a;
-        REQUIRE(rtv::wire::parse_npy(
-                    {static_cast<const std::byte*>(payload.data()), payload.size()}, a)
-                    .is_ok());
+        REQUIRE(
+            rtv::wire::parse_npy({static_cast<const std::byte*>(payload.data()), payload.size()}, a)
+                .is_ok());
         CHECK(a.type == rtv::wire::NpyType::U2);
         CHECK(a.shape[0] == 4);
         CHECK(a.shape[1] == 6);

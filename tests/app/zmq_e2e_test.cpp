@@ -122,17 +122,17 @@ TEST_SUITE("app") {
         auto bad_magic = image_npy(4, 6, 1.0f);
         bad_magic[0] = std::byte{'X'};
 
-        send(pub, {"cam", bytes(image_npy(4, 6, 1.0f))});      // 1 good image
-        send(pub, {"trace", bytes(trace_npy)});                // 2 good line
-        send(pub, {"cam", bytes(bad_magic)});                  // 3 rejected on cam
-        send(pub, {"cam", bytes(image_npy(4, 6, 2.0f))});      // 4 good image
-        send(pub, {"cam", bytes(image_npy(5, 5, 2.0f))});      // 5 shape changed: rejected
-        send(pub, {"lonely"});                                 // 6 one part: zmq/messages
-        send(pub, {"cam", "x", "y", "z"});                     // 7 four parts: zmq/messages
-        send(pub, {":image", bytes(image_npy(4, 6, 3.0f))});   // 8 empty name: zmq/messages
-        send(pub, {"trace", bytes(trace_npy)});                // 9 good line
-        send(pub, {"cam", bytes(image_npy(4, 6, 3.0f))});      // 10 good image
-        send(pub, {"cam", "not an array at all"});             // 11 rejected on cam
+        send(pub, {"cam", bytes(image_npy(4, 6, 1.0f))});    // 1 good image
+        send(pub, {"trace", bytes(trace_npy)});              // 2 good line
+        send(pub, {"cam", bytes(bad_magic)});                // 3 rejected on cam
+        send(pub, {"cam", bytes(image_npy(4, 6, 2.0f))});    // 4 good image
+        send(pub, {"cam", bytes(image_npy(5, 5, 2.0f))});    // 5 shape changed: rejected
+        send(pub, {"lonely"});                               // 6 one part: zmq/messages
+        send(pub, {"cam", "x", "y", "z"});                   // 7 four parts: zmq/messages
+        send(pub, {":image", bytes(image_npy(4, 6, 3.0f))}); // 8 empty name: zmq/messages
+        send(pub, {"trace", bytes(trace_npy)});              // 9 good line
+        send(pub, {"cam", bytes(image_npy(4, 6, 3.0f))});    // 10 good image
+        send(pub, {"cam", "not an array at all"});           // 11 rejected on cam
 
         CHECK(viewer.finish() == 0);
         const Json j = read_json(json);

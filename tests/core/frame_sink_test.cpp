@@ -51,7 +51,8 @@ TEST_SUITE("core") {
         CHECK(p.router.has_pending(0));
     }
 
-    TEST_CASE("FrameSink: an empty pool drops the frame and counts it as dropped and not as a gap") {
+    TEST_CASE(
+        "FrameSink: an empty pool drops the frame and counts it as dropped and not as a gap") {
         Pipeline p;
         p.run({test::image_stream("img", 4, 4, 1)}, [](FrameSink& sink) {
             FrameLease held = sink.acquire(0);
@@ -61,7 +62,7 @@ TEST_SUITE("core") {
         const StatsSnapshot s = p.host.stream(0).stats().read();
         CHECK(s.produced == 2);
         CHECK(s.dropped_pool == 1);
-        CHECK(s.gaps == 0); // gaps are frames lost before the viewer (a network sender's)
+        CHECK(s.gaps == 0);        // gaps are frames lost before the viewer (a network sender's)
         CHECK(s.in_flight() == 1); // pending in the router
     }
 

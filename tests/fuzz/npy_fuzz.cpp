@@ -1,15 +1,17 @@
-// libFuzzer target for the .npy parser and the zmq message decoder: everything that reads bytes
-// from the network or from disk. Input: an optional "stream name\n" line, then the payload.
+// libFuzzer target for the .npy parser, the zmq message decoder and the wire header (with its
+// shared-memory descriptor): everything that reads bytes from the network or from disk. Input:
+// an optional "stream name\n" line, then the payload, which is tried as each of them.
 // Built with clang by scripts/fuzz.sh; the seed corpus (corpus/) is replayed by ctest through
 // replay_main.cpp with the project's own compiler and sanitizers.
 
+#include <algorithm>
 #include <cstddef>
 #include <cstdint>
 #include <string_view>
 #include <vector>
 
-#include "wire/npy.hpp"
 #include "wire/message.hpp"
+#include "wire/npy.hpp"
 
 extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size) {
     const auto* bytes = reinterpret_cast<const std::byte*>(data);
@@ -28,7 +30,16 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
         std::vector<float> out(array.count()); // count * item size == payload bytes: bounded
         rtv::wire::npy_to_float(array, out);
     }
+    rtv::wire::WireHeader header;
+    if (rtv::wire::decode_header(payload, header)) {
+        std::vector<std::byte> again; // what decodes encodes to the same bytes
+        rtv::wire::encode_header(header, again);
+        if (again.size() != payload.size() ||
+            !std::equal(again.begin(), again.end(), payload.begin()))
+            __builtin_trap();
+    }
     rtv::wire::DecodedFrame frame;
+    (void)rtv::wire::decode_frame(topic, payload, frame, {}, true); // shm: a header alone
     if (rtv::wire::decode_frame(topic, payload, frame)) {
         if (frame.kind == rtv::FrameKind::Lines) {
             std::vector<rtv::LinePoint> points(std::size_t{frame.lines} * frame.points);
@@ -37,7 +48,7 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
             const rtv::ImageDesc desc{frame.width, frame.height, frame.format};
             std::vector<float> slot((desc.byte_size() + 3) / 4);
             rtv::wire::npy_copy_image(frame.array, frame.format,
-                                           std::as_writable_bytes(std::span<float>(slot)));
+                                      std::as_writable_bytes(std::span<float>(slot)));
         }
     }
     return 0;

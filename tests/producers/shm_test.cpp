@@ -49,7 +49,8 @@ TEST_SUITE("producers") {
         CHECK(reader.open_segments() == 1);
     }
 
-    TEST_CASE("shm: a slot the publisher reused before it was read is rejected, and counted there") {
+    TEST_CASE(
+        "shm: a slot the publisher reused before it was read is rejected, and counted there") {
         client::ShmRingWriter ring(2);
         producers::ShmReader reader;
         wire::ShmDescriptor first, second, third;
@@ -65,6 +66,27 @@ TEST_SUITE("producers") {
         CHECK(out == b);
         REQUIRE(reader.read(third, out).is_ok());
         CHECK(out == c);
+    }
+
+    TEST_CASE("shm: with every slot's sent frame unread the ring is not ready until one is read") {
+        client::ShmRingWriter ring(2);
+        producers::ShmReader reader;
+        const auto data = pattern(4096, 6);
+        wire::ShmDescriptor first, second;
+        CHECK(ring.ready());
+        REQUIRE(ring.write(data, first).is_ok());
+        ring.mark_sent(first);
+        CHECK(ring.ready()); // slot 1 is free
+        REQUIRE(ring.write(data, second).is_ok());
+        ring.mark_sent(second);
+        CHECK_FALSE(ring.ready()); // slot 0 holds a frame in flight: the publisher drops instead
+        CHECK_FALSE(ring.wait_released(0.0));
+        std::vector<std::byte> out(4096);
+        REQUIRE(reader.read(first, out).is_ok()); // the viewer hands slot 0 back
+        CHECK(ring.ready());
+        REQUIRE(reader.read(second, out).is_ok());
+        CHECK(ring.wait_released(0.0));
+        CHECK(ring.reused_unread() == 0);
     }
 
     TEST_CASE("shm: a larger frame moves the ring to a new segment and both read correctly") {

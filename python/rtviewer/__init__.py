@@ -1,0 +1,374 @@
+"""Feed a running rtviewer from Python: numpy arrays over ZeroMQ, or shared memory on one machine.
+
+    import numpy as np, rtviewer
+    with rtviewer.Publisher() as pub:                  # waits for `rtviewer --producer zmq`
+        pub.send("camera", np.random.rand(480, 640).astype(np.float32))
+
+What the viewer accepts (and so ``send``):
+
+* ``(N,)``: one line of N points, x = 0..N-1; ``(N, 2)``: one line of (x, y) points;
+  ``(L, N)`` with ``kind="lines"``: L lines of N points.
+* ``(H, W)``: a mono image; uint8, uint16, int16 and float32 are kept as they are, float64 and
+  int32 become float32. ``(H, W, 3)`` / ``(H, W, 4)``: RGB / RGBA of uint8, uint16 or float32.
+  ``kind="image"`` makes an ``(N, 2)`` array an image.
+
+Each message is ``[stream name, header, array as .npy]`` (the wire format is in rtviewer's
+README). The header numbers each stream's frames and carries the send time: the viewer counts
+frames that never arrived as ``gaps`` and, on the same machine, measures latency from the send.
+Only numpy and pyzmq are needed.
+"""
+
+import os
+import secrets
+import struct
+import time
+import uuid
+
+import numpy as np
+import zmq
+
+__all__ = ["Publisher", "NoViewerError", "RefusedError", "__version__"]
+__version__ = "0.2.0"
+
+# What the viewer's decoder takes (wire/message.cpp, wire/npy.cpp): the reasons below are its
+# own words, so that a refusal reads the same on both sides.
+_DTYPES = ("<f4", "<f8", "|u1", "<u2", "<i2", "<i4")
+_MAX_NAME = 64
+_MAX_SIDE = 16384
+_MAX_LINES = 4096
+_MAX_ELEMENTS = 1 << 28
+_KINDS = (None, "image", "lines")
+
+_HEADER = struct.Struct("<4sBBHQQq16s")  # 48 bytes
+_SHM = struct.Struct("<QQQIB")  # 29 bytes, then the segment name
+_RING_CONTROL = 64
+_RING_ALIGN = 4096
+
+
+class NoViewerError(ConnectionError):
+    """No viewer subscribed at the endpoint within ``wait`` seconds."""
+
+
+class RefusedError(ValueError):
+    """The viewer would refuse this array; the message is the viewer's own reason."""
+
+
+def _shape_text(shape):
+    if len(shape) == 1:
+        return f"({shape[0]},)"
+    return "(" + ", ".join(str(d) for d in shape) + ")"
+
+
+def _dtype_reason(dtype):
+    descr = dtype.str
+    what = ""
+    if descr.startswith(">"):
+        what = " (big-endian)"
+    elif descr.endswith("f2"):
+        what = " (float16)"
+    elif descr.endswith("c8") or descr.endswith("c16"):
+        what = " (complex)"
+    elif descr == "|b1":
+        what = " (bool)"
+    return (f"npy: dtype '{descr}'{what} is not supported, expected one of: "
+            "<f4, <f8, |u1, <u2, <i2, <i4 (little-endian; arr.astype('<f4') converts)")
+
+
+def check(name, array, kind=None):
+    """What the viewer makes of ``array`` sent as ``name``: ``("image", dtype)`` with the dtype
+    it keeps, or ``("lines", None)``; raises RefusedError with the viewer's reason otherwise."""
+    if kind not in _KINDS:
+        raise RefusedError(f"kind must be None, 'image' or 'lines', got {kind!r}")
+    hint = kind
+    if name.endswith(":image"):
+        hint, name = "image", name[:-6]
+    elif name.endswith(":lines"):
+        hint, name = "lines", name[:-6]
+    if not name:
+        raise RefusedError("zmq: message has an empty stream name")
+    raw = name.encode("utf-8")
+    if len(raw) > _MAX_NAME:
+        raise RefusedError(f"zmq: stream name is {len(raw)} bytes, expected at most {_MAX_NAME}")
+    if any(b < 0x20 or b >= 0x7F for b in raw):
+        raise RefusedError("zmq: stream name has a non-printable byte, expected ASCII text")
+    dtype = array.dtype
+    if dtype.str == "|i1" or dtype.str not in _DTYPES:
+        raise RefusedError(f"{name}: {_dtype_reason(dtype)}")
+    shape = array.shape
+    if not 1 <= len(shape) <= 3:
+        raise RefusedError(f"{name}: npy: shape {_shape_text(shape)} has {len(shape)} "
+                           "dimensions, expected 1 to 3")
+    if array.size > _MAX_ELEMENTS:
+        raise RefusedError(f"{name}: npy: shape {_shape_text(shape)} is over the limit of "
+                           f"{_MAX_ELEMENTS} elements")
+    if array.size == 0:
+        raise RefusedError(f"{name}: array {_shape_text(shape)} is empty")
+    if len(shape) == 1:
+        if hint == "image":
+            raise RefusedError(f"{name}: 'name:image' needs a 2-D array, got shape "
+                               f"{_shape_text(shape)}")
+        if shape[0] > _MAX_ELEMENTS // 2:
+            raise RefusedError(f"{name}: line of {shape[0]} points is too long")
+        return "lines", None
+    if len(shape) == 2 and (hint == "lines" or (hint is None and shape[1] == 2)):
+        if hint == "lines" and shape[0] > _MAX_LINES:
+            raise RefusedError(f"{name}: {shape[0]} lines in one frame, expected at most "
+                               f"{_MAX_LINES}")
+        return "lines", None
+    if shape[0] > _MAX_SIDE or shape[1] > _MAX_SIDE:
+        raise RefusedError(f"{name}: image {_shape_text(shape)} is larger than {_MAX_SIDE} on a "
+                           "side")
+    if hint == "lines":
+        raise RefusedError(f"{name}: 'name:lines' needs a 1-D or 2-D array, got "
+                           f"{_shape_text(shape)}")
+    if len(shape) == 2:
+        keep = dtype.str in ("|u1", "<u2", "<i2", "<f4")
+        return "image", dtype if keep else np.dtype("<f4")
+    if shape[2] not in (3, 4):
+        raise RefusedError(f"{name}: image {_shape_text(shape)} has {shape[2]} channels, "
+                           "expected (H, W, 3) for RGB or (H, W, 4) for RGBA")
+    if dtype.str in ("<i2", "<i4"):
+        raise RefusedError(f"{name}: RGB/RGBA image {_shape_text(shape)} of {dtype.str} is not "
+                           "supported, expected uint8, uint16 or float32 samples")
+    return "image", dtype if dtype.str in ("|u1", "<u2", "<f4") else np.dtype("<f4")
+
+
+def _npy_header(dtype, shape):
+    """An .npy version 1.0 header for a C-order array (the data follow it)."""
+    text = "{'descr': '%s', 'fortran_order': False, 'shape': %s, }" % (
+        dtype.str, _shape_text(shape))
+    pad = 64 - (10 + len(text) + 1) % 64
+    text = text + " " * (pad % 64) + "\n"
+    return b"\x93NUMPY\x01\x00" + struct.pack("<H", len(text)) + text.encode("latin1")
+
+
+def _boot_id():
+    try:
+        with open("/proc/sys/kernel/random/boot_id") as f:
+            return uuid.UUID(f.read().strip()).bytes
+    except (OSError, ValueError):
+        return bytes(16)
+
+
+class _Ring:
+    """The publisher's shared-memory ring (layout in rtviewer's README): slots taken in turn,
+    the oldest reused whether or not the viewer has handed it back, so that send never waits."""
+
+    def __init__(self, slots):
+        from multiprocessing import shared_memory  # only with shm=True
+        self._shared_memory = shared_memory
+        self.slots = slots
+        self.shm = None
+        self.retired = []  # outgrown segments: descriptors may still be on their way
+        self.slot_bytes = 0
+        self.next = 0
+        self.generation = 0
+        self.reused_unread = 0
+        self.sent = [0] * slots  # per slot: the generation sent, and when
+        self.sent_at = [0.0] * slots
+
+    def _make(self, nbytes):
+        if self.shm is not None:
+            self.retired.append(self.shm)
+        size = max(nbytes, 2 * self.slot_bytes, 1)
+        self.slot_bytes = -(-size // _RING_ALIGN) * _RING_ALIGN
+        self.data_offset = -(-(_RING_CONTROL + 16 * self.slots) // _RING_ALIGN) * _RING_ALIGN
+        name = f"rtv-{os.getpid()}-{secrets.token_hex(4)}"
+        self.shm = self._shared_memory.SharedMemory(
+            name=name, create=True, size=self.data_offset + self.slots * self.slot_bytes)
+        buf = self.shm.buf
+        buf[0:8] = b"RTVRING1"
+        buf[8:24] = struct.pack("<IIQ", self.slots, 0, self.slot_bytes)
+        self.control = np.ndarray((self.slots, 2), dtype="<u8", buffer=buf, offset=_RING_CONTROL)
+        self.next = 0
+        self.sent = [0] * self.slots
+        self.sent_at = [0.0] * self.slots
+
+    STALE_SECONDS = 1.0
+
+    def ready(self):
+        """Whether the oldest slot may be written: it holds no frame that was sent and that
+        the viewer has not handed back yet (held longer than STALE_SECONDS: a viewer gone)."""
+        if self.shm is None:
+            return True
+        s = self.next
+        sent = self.sent[s]
+        if sent == 0 or int(self.control[s, 0]) != sent or int(self.control[s, 1]) == sent:
+            return True
+        return time.monotonic() - self.sent_at[s] >= self.STALE_SECONDS
+
+    def write(self, array, dtype):
+        """Copies ``array`` (converted to ``dtype``) into the oldest slot; the descriptor."""
+        nbytes = array.size * dtype.itemsize
+        if self.shm is None or nbytes > self.slot_bytes:
+            self._make(nbytes)
+        slot = self.next
+        self.next = (slot + 1) % self.slots
+        old = int(self.control[slot, 0])
+        if old != 0 and int(self.control[slot, 1]) != old:
+            self.reused_unread += 1
+        # A seqlock: odd while writing, so that a viewer copying this slot sees it changed.
+        self.generation += 2
+        self.control[slot, 0] = self.generation - 1
+        offset = self.data_offset + slot * self.slot_bytes
+        dst = np.ndarray(array.shape, dtype=dtype, buffer=self.shm.buf, offset=offset)
+        np.copyto(dst, array, casting="unsafe")
+        del dst
+        self.control[slot, 0] = self.generation
+        name = self.shm.name.lstrip("/").encode()
+        return _SHM.pack(offset, nbytes, self.generation, slot, len(name)) + name, slot
+
+    def wait_released(self, seconds):
+        deadline = time.monotonic() + seconds
+        while True:
+            pending = [s for s in range(self.slots) if self.sent[s] != 0
+                       and int(self.control[s, 0]) == self.sent[s]
+                       and int(self.control[s, 1]) != self.sent[s]]
+            if not pending:
+                return True
+            if time.monotonic() >= deadline:
+                return False
+            time.sleep(0.001)  # closing: nothing in the viewer can wake us, so poll
+
+    def close(self):
+        self.control = None
+        for shm in self.retired + ([self.shm] if self.shm is not None else []):
+            shm.close()
+            try:
+                shm.unlink()
+            except FileNotFoundError:
+                pass
+        self.shm = None
+        self.retired = []
+
+
+class Publisher:
+    """Sends numpy arrays to a running rtviewer (``rtviewer --producer zmq``).
+
+    ``Publisher(endpoint="tcp://127.0.0.1:5555", shm=False, wait=10.0)`` connects and waits up
+    to ``wait`` seconds for the viewer's subscription (so no frame is lost to ZeroMQ's slow
+    joiner); NoViewerError names the endpoint when no viewer is there. With ``shm=True``, images
+    are written into a shared-memory ring and only a descriptor crosses the socket (the viewer
+    must run on this machine; lines stay inline); a frame that finds every slot still unread by
+    the viewer is dropped (the viewer sees a gap), and a slot held more than a second (a viewer
+    gone) is reused. ``hwm``: frames queued for the viewer before
+    ``send`` drops (counted in ``dropped``, seen by the viewer as gaps); ``shm_slots``: frames
+    the viewer may be behind before its oldest unread slot is reused. A context manager: the
+    ``with`` block ends with ``close()``.
+    """
+
+    def __init__(self, endpoint="tcp://127.0.0.1:5555", shm=False, wait=10.0, *, hwm=64,
+                 shm_slots=4):
+        if hwm < 1:
+            raise ValueError("hwm must be at least 1")
+        if not 1 <= shm_slots <= 256:
+            raise ValueError("shm_slots must be 1..256")
+        self.endpoint = endpoint
+        self.wait = wait
+        self.sent = 0  # frames queued for the viewer
+        self.dropped = 0  # frames refused by a full queue (the viewer counts them as gaps)
+        self._context = zmq.Context()
+        self._socket = self._context.socket(zmq.XPUB)
+        self._socket.setsockopt(zmq.LINGER, 0)
+        self._socket.setsockopt(zmq.SNDHWM, hwm)
+        self._socket.setsockopt(zmq.RCVTIMEO, int(wait * 1000))
+        self._socket.setsockopt(zmq.SNDTIMEO, int(wait * 1000))
+        # A full queue refuses (zmq.Again) instead of dropping silently: counted here, and the
+        # sequence number is still used, so that the viewer sees the gap.
+        self._socket.setsockopt(zmq.XPUB_NODROP, 1)
+        try:
+            self._socket.connect(endpoint)
+            self._socket.recv()  # the viewer's subscription: it is there and listening
+        except (zmq.Again, zmq.ZMQError) as e:
+            self._socket.close(0)
+            self._context.term()
+            self._socket = None
+            if isinstance(e, zmq.Again):
+                raise NoViewerError(
+                    f"rtviewer: no viewer subscribed at {endpoint} within {wait:g} s (is "
+                    f"`rtviewer --producer zmq:bind={endpoint}` running?)") from None
+            raise NoViewerError(f"rtviewer: cannot connect to {endpoint}: {e}") from None
+        self._publisher = secrets.randbits(64)
+        self._boot_id = _boot_id()
+        self._sequence = {}
+        self._ring = _Ring(shm_slots) if shm else None
+
+    def __enter__(self):
+        return self
+
+    def __exit__(self, *exc):
+        self.close()
+        return False
+
+    @property
+    def reused_unread(self):
+        """Shared-memory slots reused before the viewer had copied them (0 without shm)."""
+        return self._ring.reused_unread if self._ring else 0
+
+    def send(self, name, array, kind=None, *, block=False):
+        """Sends ``array`` as stream ``name`` and returns at once: True if queued, False if the
+        queue was full (the frame is dropped and counted; the viewer shows it as a gap). With
+        ``block=True`` it waits up to ``wait`` seconds for room instead (TimeoutError after).
+        ``kind``: None (the shape decides), "image" or "lines" (for 2-D arrays). An array the
+        viewer would refuse raises RefusedError with the viewer's reason, before sending."""
+        if self._socket is None:
+            raise RuntimeError("rtviewer: send() after close()")
+        array = np.asarray(array)
+        kind_of, keep = check(name, array, kind)
+        topic = name + (f":{kind}" if kind and not name.endswith(f":{kind}") else "")
+        stream = topic.rsplit(":", 1)[0] if topic.endswith((":image", ":lines")) else topic
+        sequence = self._sequence.get(stream, 0)
+        self._sequence[stream] = sequence + 1  # used even if the frame is dropped: a gap
+        if self._ring is not None and kind_of == "image":
+            if not self._ring.ready():
+                # The viewer has not copied the oldest slot's frame yet: drop this frame rather
+                # than overwrite one in flight (its number is used: the viewer sees a gap).
+                self.dropped += 1
+                return False
+            descriptor, slot = self._ring.write(array, keep)
+            payload = _npy_header(keep, array.shape)
+            flags = 1
+        else:
+            # One copy, into the message (C order whatever the array's strides).
+            head = _npy_header(array.dtype, array.shape)
+            payload = bytearray(len(head) + array.nbytes)
+            payload[:len(head)] = head
+            np.copyto(np.ndarray(array.shape, array.dtype, buffer=payload, offset=len(head)),
+                      array)
+            descriptor, flags = b"", 0
+        size = _HEADER.size + len(descriptor)
+        header = _HEADER.pack(b"RTVH", 1, flags, size, self._publisher, sequence,
+                              time.monotonic_ns(), self._boot_id) + descriptor
+        try:
+            self._socket.send_multipart([topic.encode(), header, payload],
+                                        flags=0 if block else zmq.NOBLOCK, copy=False)
+        except zmq.Again:
+            self.dropped += 1
+            if block:
+                raise TimeoutError(f"rtviewer: the viewer took no frame for {self.wait:g} s; "
+                                   f"{stream} frame dropped") from None
+            return False
+        if flags:
+            self._ring.sent[slot] = self._ring.generation
+            self._ring.sent_at[slot] = time.monotonic()
+        self.sent += 1
+        return True
+
+    def close(self, linger=10.0):
+        """Lets what was sent leave (up to ``linger`` seconds; with shm, until the viewer has
+        copied it out of the ring) and disconnects. Returns False if the viewer had not copied
+        every shared-memory frame in time. Idempotent."""
+        if self._socket is None:
+            return True
+        self._socket.close(linger=int(linger * 1000))
+        self._context.term()  # returns once what was sent has left, or linger passed
+        self._socket = None
+        copied = True
+        if self._ring is not None:
+            copied = self._ring.wait_released(linger)
+            self._ring.close()
+        return copied
+
+    def __del__(self):
+        if getattr(self, "_socket", None) is not None:
+            self.close(linger=0)

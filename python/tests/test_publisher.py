@@ -1,0 +1,212 @@
+"""The Python client against a real headless rtviewer: every array kind arrives exactly (over TCP
+and over shared memory), lost frames are counted as gaps, refusals give the viewer's reasons,
+and a publisher killed mid-stream costs the viewer nothing but its frames."""
+
+import os
+import signal
+import subprocess
+import sys
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+import rtviewer
+
+H, W = 12, 16
+_rng = np.random.default_rng(7)
+
+
+def _arrays(frame):
+    """One frame of every kind the viewer accepts: (stream, array, kind)."""
+    r = np.random.default_rng(frame)
+    return [
+        ("u8", r.integers(0, 256, (H, W), dtype=np.uint8), None),
+        ("u16", r.integers(0, 65536, (H, W), dtype=np.uint16), None),
+        ("i16", r.integers(-32768, 32768, (H, W), dtype=np.int16), None),
+        ("f32", r.random((H, W), dtype=np.float32), None),
+        ("f64", r.random((H, W)), None),  # becomes float32
+        ("i32", r.integers(-1000, 1000, (H, W), dtype=np.int32), None),  # becomes float32
+        ("rgb8", r.integers(0, 256, (H, W, 3), dtype=np.uint8), None),
+        ("rgb16", r.integers(0, 65536, (H, W, 3), dtype=np.uint16), None),
+        ("rgb32f", r.random((H, W, 3), dtype=np.float32), None),
+        ("rgba8", r.integers(0, 256, (H, W, 4), dtype=np.uint8), None),
+        ("rgba16", r.integers(0, 65536, (H, W, 4), dtype=np.uint16), None),
+        ("rgba64f", r.random((H, W, 4)), None),  # becomes float32
+        ("strided", r.random((2 * H, W), dtype=np.float32)[::2], None),  # not C-contiguous
+        ("square", r.random((8, 2), dtype=np.float32), "image"),  # (N, 2) as an image
+        ("line", r.random(50, dtype=np.float32), None),
+        ("xy", r.random((40, 2)), None),
+        ("multi", r.random((3, 30), dtype=np.float32), "lines"),
+    ]
+
+
+def _expected(array, kind):
+    """What the viewer records: images in the dtype it keeps, lines as float32 (x, y) pairs."""
+    if kind == "lines" or (kind is None and (array.ndim == 1 or array.shape[-1] == 2)
+                           and array.ndim <= 2):
+        if array.ndim == 1:
+            return np.stack([np.arange(array.size), array], axis=1).astype(np.float32)
+        if kind == "lines":
+            x = np.tile(np.arange(array.shape[1]), array.shape[0])
+            return np.stack([x, array.ravel()], axis=1).astype(np.float32)
+        return array.astype(np.float32)
+    if array.dtype in (np.float64, np.int32):
+        return array.astype(np.float32)
+    return array
+
+
+def _recorded(directory):
+    """Each stream's recorded frames, in the order the viewer took them."""
+    frames = {}
+    lines = (directory / "index.tsv").read_text().splitlines()[1:]
+    for line in lines:
+        cols = line.split("\t")
+        frames.setdefault(cols[1], []).append(np.load(directory / cols[7]))
+    return frames
+
+
+@pytest.mark.parametrize("shm", [False, True], ids=["tcp", "shm"])
+def test_every_accepted_array_kind_round_trips_exactly(start_viewer, tmp_path, shm):
+    frames = [_arrays(0), _arrays(1)]
+    record = tmp_path / "record"
+    viewer = start_viewer(2 * len(frames[0]), extra=["--record", str(record)])
+    # Enough slots that no frame of this test is reused before the viewer reads it.
+    with rtviewer.Publisher(viewer.endpoint, shm=shm, shm_slots=64) as pub:
+        for frame in frames:
+            for name, array, kind in frame:
+                assert pub.send(name, array, kind, block=True)
+        if shm:
+            images = sum(1 for f in frames for n, a, k in f if rtviewer.check(n, a, k)[0] ==
+                         "image")
+            assert pub._ring.generation == 2 * images  # every image went through the ring
+    assert viewer.finish() == 0, "".join(viewer.output)
+    streams = viewer.streams()
+    recorded = _recorded(record)
+    for name, _, kind in frames[0]:
+        s = streams[name]
+        assert (s["produced"], s["rejected"], s["gaps"]) == (2, 0, 0), (name, s["last_error"])
+        assert s["latency_from"] == "sender"  # same machine: latency from the send time
+        got = recorded[name]
+        assert len(got) == 2, name
+        for frame, array in zip(frames, got):
+            sent = next(a for n, a, _ in frame if n == name)
+            want = _expected(sent, kind)
+            assert array.dtype == want.dtype, name
+            np.testing.assert_array_equal(array, want, err_msg=name)
+
+
+def test_frames_a_full_queue_drops_are_counted_as_gaps(start_viewer):
+    flood = 200
+    viewer = start_viewer(flood + 1, settings=",hwm=1")
+    image = np.ones((1024, 1024), np.float32)  # 4 MB: more than the viewer takes at once
+    with rtviewer.Publisher(viewer.endpoint, hwm=1) as pub:
+        for _ in range(flood):
+            pub.send("flood", image)
+        dropped = pub.dropped
+        # The frames the queue refused are replaced by frames sent waiting for room, so that
+        # exactly flood + 1 messages arrive; the last one reveals any gap before it.
+        for _ in range(dropped + 1):
+            assert pub.send("flood", image, block=True)
+        numbered = pub.sent + pub.dropped  # the sequence numbers used
+    assert viewer.finish() == 0, "".join(viewer.output)
+    s = viewer.streams()["flood"]
+    assert dropped > 0, "the flood did not fill a queue of one 4 MB frame"
+    assert s["gaps"] == dropped
+    assert s["produced"] + s["gaps"] == numbered
+
+
+def test_refused_arrays_give_the_viewers_own_reason(start_viewer):
+    bad = [
+        ("b_f16", np.zeros((4, 4), np.float16), None),
+        ("b_bool", np.zeros(5, bool), None),
+        ("b_complex", np.zeros((4, 4), np.complex64), None),
+        ("b_big", np.zeros((4, 4), ">f4"), None),
+        ("b_ch2", np.zeros((4, 6, 2), np.uint8), None),
+        ("b_ch5", np.zeros((4, 6, 5), np.float32), None),
+        ("b_i16rgb", np.zeros((4, 6, 3), np.int16), None),
+        ("b_4d", np.zeros((2, 2, 2, 2), np.float32), None),
+        ("b_empty", np.zeros((0, 4), np.float32), None),
+        ("b_img1d", np.zeros(8, np.float32), "image"),
+        ("b_lines3d", np.zeros((4, 4, 3), np.uint8), "lines"),
+    ]
+    # Each bad array goes (unchecked, as another publisher could send it) to a stream that a
+    # good frame opened, so that the viewer's reason is that stream's last error.
+    viewer = start_viewer(2 * len(bad))
+    reasons = {}
+    with rtviewer.Publisher(viewer.endpoint) as pub:
+        for name, array, kind in bad:
+            with pytest.raises(rtviewer.RefusedError) as refused:
+                pub.send(name, array, kind)
+            reasons[name] = str(refused.value)
+            assert pub.send(name, np.zeros(3, np.float32), block=True)
+            _send_unchecked(pub, name + (f":{kind}" if kind else ""), array)
+    assert viewer.finish() == 0, "".join(viewer.output)
+    streams = viewer.streams()
+    for name, _, _ in bad:
+        assert streams[name]["rejected"] == 1, name
+        assert streams[name]["last_error"] == reasons[name]
+
+
+def _send_unchecked(pub, topic, array):
+    """An array as any .npy writer would send it: [name, .npy] without the client's checks."""
+    import io
+    buf = io.BytesIO()
+    np.lib.format.write_array(buf, array, allow_pickle=False)
+    pub._socket.send_multipart([topic.encode(), buf.getvalue()])
+
+
+def test_no_viewer_raises_within_wait_naming_the_endpoint():
+    import zmq
+    context = zmq.Context()
+    probe = context.socket(zmq.PUB)  # a free port nobody listens on
+    port = probe.bind_to_random_port("tcp://127.0.0.1")
+    probe.close(0)
+    context.term()
+    endpoint = f"tcp://127.0.0.1:{port}"
+    with pytest.raises(rtviewer.NoViewerError, match=f"no viewer subscribed at {endpoint}"):
+        rtviewer.Publisher(endpoint, wait=0.3)
+
+
+_CHILD = """
+import sys, numpy as np, rtviewer
+pub = rtviewer.Publisher(sys.argv[1], shm=True, shm_slots=2)
+image = np.zeros((256, 256), np.uint16)
+n = 0
+while True:
+    image[:] = n
+    pub.send("victim", image)
+    n += 1
+    if n == 20:
+        print("sent 20", flush=True)
+"""
+
+
+def test_a_publisher_killed_mid_stream_with_shm_costs_only_its_frames(start_viewer):
+    budget = 400
+    viewer = start_viewer(budget)
+    env = dict(os.environ, PYTHONPATH=str(Path(rtviewer.__file__).parent.parent))
+    child = subprocess.Popen([sys.executable, "-c", _CHILD, viewer.endpoint],
+                             stdout=subprocess.PIPE, env=env, text=True)
+    assert child.stdout.readline().strip() == "sent 20"
+    os.kill(child.pid, signal.SIGKILL)  # mid-stream: its ring may be half written
+    child.wait()
+    # Another publisher goes on; the viewer exits once `budget` messages have arrived.
+    with rtviewer.Publisher(viewer.endpoint) as pub:
+        for _ in range(budget):
+            if viewer.process.poll() is not None:
+                break
+            try:
+                pub.send("after", np.zeros(10, np.float32), block=True)
+            except TimeoutError:
+                break  # the viewer has what it waited for and is closing
+        pub.close(linger=0)
+    assert viewer.finish() == 0, "".join(viewer.output)
+    streams = viewer.streams()
+    victim, after = streams["victim"], streams["after"]
+    assert victim["produced"] >= 1
+    # Every frame the dead publisher's descriptors brought is accounted for: shown, replaced,
+    # dropped or rejected (a slot it was rewriting), none left in flight.
+    assert victim["in_flight"] == 0
+    assert victim["displayed"] >= 1
+    assert after["produced"] >= 1 and after["displayed"] >= 1
