@@ -24,9 +24,9 @@
 #include "bench/harness.hpp"
 #include "bench/pipeline_run.hpp"
 #include "core/pixel_format.hpp"
-#include "wire/npy.hpp"
 #include "render/gl.hpp"
 #include "render/image_layer.hpp"
+#include "wire/npy.hpp"
 
 namespace rtv::bench {
 
@@ -69,15 +69,6 @@ Rate upload_rate(PixelFormat format, std::uint32_t side, double seconds) {
     out.frames = n / elapsed;
     out.mb = out.frames * double(desc.byte_size()) / 1e6;
     return out;
-}
-
-// A free loopback TCP endpoint (bound by a throwaway socket, then released).
-std::string free_endpoint() {
-    zmq::context_t context(1);
-    zmq::socket_t probe(context, zmq::socket_type::pub);
-    probe.set(zmq::sockopt::linger, 0);
-    probe.bind("tcp://127.0.0.1:*");
-    return probe.get(zmq::sockopt::last_endpoint);
 }
 
 // Frames per second the zmq producer took from a publisher in another process.
@@ -144,6 +135,15 @@ Result compare_formats(const char* name, const char* compared, const char* note,
 }
 
 } // namespace
+
+// A free loopback TCP endpoint (bound by a throwaway socket, then released).
+std::string free_endpoint() {
+    zmq::context_t context(1);
+    zmq::socket_t probe(context, zmq::socket_type::pub);
+    probe.set(zmq::sockopt::linger, 0);
+    probe.bind("tcp://127.0.0.1:*");
+    return probe.get(zmq::sockopt::last_endpoint);
+}
 
 int zmq_publish_main(int argc, char** argv) {
     // rtv_bench --zmq-publish ENDPOINT FORMAT HEIGHT WIDTH SECONDS

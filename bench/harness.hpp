@@ -95,5 +95,8 @@ void bench_history(const Config& c, Report& r); // history on against off
 // rtv_bench --zmq-publish ENDPOINT FORMAT HEIGHT WIDTH SECONDS: the publisher process of the
 // formats benchmark. Returns the exit status.
 int zmq_publish_main(int argc, char** argv);
+std::string free_endpoint(); // a free loopback TCP endpoint (bound by a throwaway socket)
+void bench_feed(const Config& c, Report& r); // another process feeding the viewer: TCP, IPC, shm
+int feed_publish_main(int argc, char** argv);
 
 } // namespace rtv::bench

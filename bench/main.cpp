@@ -1,6 +1,6 @@
 // rtv_bench: rtviewer's benchmarks, each against a baseline measured in the same run.
 //   rtv_bench [--quick] [--only NAME[,NAME...]] [--json FILE] [--viewer PATH]
-// NAME: handoff, pool, pipeline, render, e2e, scaling, display, formats, history, idle (the
+// NAME: handoff, pool, pipeline, render, e2e, scaling, display, formats, history, feed, idle (the
 // default set), soak (10 minutes, on request: --only soak [--soak-seconds N]). Exit status 1 if a
 // benchmark's own check failed (a lost frame, an allocation in steady state), 2 on a bad command
 // line.
@@ -21,17 +21,18 @@ std::uint64_t rtv::bench::allocations() {
 int main(int argc, char** argv) {
     using namespace rtv::bench;
     if (argc > 1 && std::string(argv[1]) == "--zmq-publish") return zmq_publish_main(argc, argv);
+    if (argc > 1 && std::string(argv[1]) == "--feed-publish") return feed_publish_main(argc, argv);
     CLI::App cli{"rtviewer's benchmarks: each figure against a baseline measured in the same run",
                  "rtv_bench"};
     Config config;
-    std::string only = "handoff,pool,pipeline,render,e2e,scaling,display,formats,history,idle",
+    std::string only = "handoff,pool,pipeline,render,e2e,scaling,display,formats,history,feed,idle",
                 json;
     config.viewer = RTV_VIEWER_PATH;
     config.self = "/proc/self/exe";
     cli.add_flag("--quick", config.quick, "Run each case for a fraction of a second (smoke test)");
     cli.add_option("--only", only,
                    "Comma-separated: handoff, pool, pipeline, render, e2e, scaling, display, "
-                   "formats, history, idle (the default), soak (10 minutes, on request)");
+                   "formats, history, feed, idle (the default), soak (10 minutes, on request)");
     cli.add_option("--soak-seconds", config.soak_seconds, "Length of the soak benchmark");
     cli.add_option("--json", json, "Write the results as JSON to FILE");
     cli.add_option("--viewer", config.viewer, "The rtviewer binary for the end-to-end bench");
@@ -48,7 +49,7 @@ int main(int argc, char** argv) {
         {"handoff", bench_handoff}, {"pool", bench_pool},       {"pipeline", bench_pipeline},
         {"render", bench_render},   {"e2e", bench_end_to_end},  {"scaling", bench_scaling},
         {"display", bench_display}, {"formats", bench_formats}, {"history", bench_history},
-        {"idle", bench_idle},       {"soak", bench_soak}};
+        {"feed", bench_feed},       {"idle", bench_idle},       {"soak", bench_soak}};
     std::string rest = only;
     std::vector<const Entry*> chosen;
     while (!rest.empty()) {
@@ -59,11 +60,11 @@ int main(int argc, char** argv) {
         for (const Entry& e : entries)
             if (name == e.name) found = &e;
         if (!found) {
-            std::fprintf(
-                stderr,
-                "rtv_bench: --only: unknown benchmark '%s', expected one of: handoff, "
-                "pool, pipeline, render, e2e, scaling, display, formats, history, idle, soak\n",
-                name.c_str());
+            std::fprintf(stderr,
+                         "rtv_bench: --only: unknown benchmark '%s', expected one of: handoff, "
+                         "pool, pipeline, render, e2e, scaling, display, formats, history, feed, "
+                         "idle, soak\n",
+                         name.c_str());
             return 2;
         }
         chosen.push_back(found);

@@ -130,15 +130,31 @@ Status ShmReader::read(const wire::ShmDescriptor& d, std::span<std::byte> out) {
     if (!ok || after != d.generation)
         return Status::error("shm: slot " + std::to_string(d.slot) +
                              " was overwritten while read; frame rejected");
-    // Hand the slot back: the publisher prefers released slots and counts reused unread ones.
+    hand_back(fd, control, d.generation);
+    return Status::ok();
+}
+
+void ShmReader::hand_back(int fd, std::uint64_t control, std::uint64_t generation) {
+    // The slot's `released` word: the publisher may write the slot again. Advisory: a hand-back
+    // that fails only makes the publisher wait for the slot (ShmRingWriter::kStaleSeconds).
     unsigned char released[8];
     for (int i = 0; i < 8; ++i)
-        released[i] = static_cast<unsigned char>(d.generation >> (8 * i));
-    // Advisory: a hand-back that fails only makes the publisher count the slot as reused unread.
+        released[i] = static_cast<unsigned char>(generation >> (8 * i));
     const bool handed_back =
         pwrite(fd, released, sizeof released, static_cast<off_t>(control + 8)) == 8;
     static_cast<void>(handed_back);
-    return Status::ok();
+}
+
+void ShmReader::release(const wire::ShmDescriptor& d) {
+    int fd = -1;
+    if (!wire::valid_segment_name(d.segment) || d.slot >= wire::ShmRing::kMaxSlots ||
+        !open(d.segment, fd))
+        return;
+    struct stat st {};
+    const std::uint64_t control = wire::ShmRing::control_of(d.slot);
+    // Only inside the segment: a write past its end would grow it.
+    if (fstat(fd, &st) == 0 && control + 16 <= static_cast<std::uint64_t>(st.st_size))
+        hand_back(fd, control, d.generation);
 }
 
 } // namespace rtv::producers

@@ -27,6 +27,9 @@ public:
 
     // Copies the descriptor's data (exactly out.size() bytes, which must be its size) into `out`.
     Status read(const wire::ShmDescriptor& d, std::span<std::byte> out);
+    // Hands the descriptor's slot back without reading it (the frame was dropped or refused
+    // before its data were needed), so that the publisher need not wait for it. Best effort.
+    void release(const wire::ShmDescriptor& d);
     // Segments open now (tests).
     std::size_t open_segments() const;
 
@@ -37,6 +40,7 @@ private:
         std::uint64_t used = 0;
     };
     Status open(std::string_view name, int& fd);
+    static void hand_back(int fd, std::uint64_t control, std::uint64_t generation);
     std::array<Entry, 8> m_cache{};
     std::uint64_t m_clock = 0;
 };

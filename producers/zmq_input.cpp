@@ -150,6 +150,14 @@ void ZmqInput::reject_named(FrameSink& sink, std::string_view topic, std::string
 void ZmqInput::handle(FrameSink& sink, std::string_view topic, const wire::WireHeader* header,
                       std::span<const std::byte> payload) {
     const bool shm = header && header->shm;
+    // A shm frame that is not read (dropped, refused) still hands its slot back at once.
+    struct Unread {
+        ShmReader* reader = nullptr;
+        const wire::ShmDescriptor* d = nullptr;
+        ~Unread() {
+            if (reader) reader->release(*d);
+        }
+    } unread{shm ? &m_shm : nullptr, shm ? &header->descriptor : nullptr};
     wire::DecodedFrame f;
     const Status decoded = wire::decode_frame(topic, payload, f, m_limits, shm);
     // Find the stream by name; a bad payload is counted on its stream when the name is good.
@@ -227,6 +235,7 @@ void ZmqInput::handle(FrameSink& sink, std::string_view topic, const wire::WireH
         lease.set_origin_ns(header->send_ns);
     if (shm) {
         // One copy: from the publisher's ring into the pool slot.
+        unread.reader = nullptr; // read() hands it back on success
         if (Status s = m_shm.read(header->descriptor, lease.bytes()); !s) {
             sink.reject(index, std::string(name) + ": " + s.message());
             return; // the lease gives the slot back
