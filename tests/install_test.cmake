@@ -1,7 +1,8 @@
 # cmake --install into a fresh prefix, then the installed viewer runs its headless demo from there
 # and reports the project's version, and a program builds against the installed client library
 # and its header alone (examples/publish.cpp). cmake -DBUILD=<build dir> -DPREFIX=<dir>
-# -DVERSION=<x.y.z> -DLIBDIR=.. -DINCLUDEDIR=.. -DCXX=<compiler> -DSANITIZE=.. -DEXAMPLE=<.cpp> -P
+# -DVERSION=<x.y.z> -DLIBDIR=.. -DINCLUDEDIR=.. -DCXX=<compiler> -DSANITIZE=.. -DEXAMPLE=<.cpp>
+# -DSOURCE=<source dir> -P
 file(REMOVE_RECURSE ${PREFIX})
 execute_process(COMMAND ${CMAKE_COMMAND} --install ${BUILD} --prefix ${PREFIX}
                 RESULT_VARIABLE rc OUTPUT_QUIET)
@@ -9,6 +10,7 @@ if(NOT rc EQUAL 0)
     message(FATAL_ERROR "cmake --install failed: ${rc}")
 endif()
 foreach(f bin/rtviewer share/doc/rtviewer/README.md share/doc/rtviewer/examples/publish.py
+          lib/python3/dist-packages/rtviewer/__init__.py
           ${INCLUDEDIR}/rtviewer/client/publisher.hpp ${LIBDIR}/librtv_client.a)
     if(NOT EXISTS ${PREFIX}/${f})
         message(FATAL_ERROR "cmake --install did not install ${f}")
@@ -34,4 +36,34 @@ execute_process(COMMAND ${CXX} ${flags} ${EXAMPLE} -I${PREFIX}/${INCLUDEDIR}/rtv
                 RESULT_VARIABLE rc ERROR_VARIABLE err)
 if(NOT rc EQUAL 0 OR NOT EXISTS ${PREFIX}/publish)
     message(FATAL_ERROR "a program does not build against the installed client library: ${err}")
+endif()
+# The Python client: installed where python3 finds it, with the project's version; and
+# `pip install ./python` (setuptools from Debian, no index) into a virtual environment.
+execute_process(COMMAND ${CMAKE_COMMAND} -E env PYTHONPATH=${PREFIX}/lib/python3/dist-packages
+                        /usr/bin/python3 -c "import rtviewer; print(rtviewer.__version__)"
+                WORKING_DIRECTORY ${PREFIX} OUTPUT_VARIABLE out RESULT_VARIABLE rc)
+if(NOT rc EQUAL 0 OR NOT out STREQUAL "${VERSION}\n")
+    message(FATAL_ERROR "installed Python package: version '${out}' (status ${rc}), expected ${VERSION}")
+endif()
+file(READ ${SOURCE}/python/pyproject.toml pyproject)
+if(NOT pyproject MATCHES "version = \"${VERSION}\"")
+    message(FATAL_ERROR "python/pyproject.toml's version is not the project's ${VERSION}")
+endif()
+execute_process(COMMAND /usr/bin/python3 -m venv --system-site-packages ${PREFIX}/venv
+                RESULT_VARIABLE rc ERROR_VARIABLE err)
+if(NOT rc EQUAL 0)
+    message(FATAL_ERROR "python3 -m venv failed: ${err}")
+endif()
+file(COPY ${SOURCE}/python DESTINATION ${PREFIX}/src) # pip builds in place: not in the sources
+execute_process(COMMAND ${PREFIX}/venv/bin/pip install --no-build-isolation --no-index
+                        --disable-pip-version-check ${PREFIX}/src/python
+                RESULT_VARIABLE rc OUTPUT_VARIABLE out ERROR_VARIABLE err)
+if(NOT rc EQUAL 0)
+    message(FATAL_ERROR "pip install ./python failed: ${out}${err}")
+endif()
+execute_process(COMMAND ${PREFIX}/venv/bin/python -c
+                        "import rtviewer, os; print(rtviewer.__version__, 'venv' in rtviewer.__file__)"
+                WORKING_DIRECTORY ${PREFIX} OUTPUT_VARIABLE out RESULT_VARIABLE rc)
+if(NOT rc EQUAL 0 OR NOT out STREQUAL "${VERSION} True\n")
+    message(FATAL_ERROR "the pip-installed package: '${out}' (status ${rc})")
 endif()
