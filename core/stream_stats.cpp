@@ -30,6 +30,9 @@ StatsSnapshot StreamStats::read_counts() const {
     s.superseded = m_superseded.load();
     s.gaps = m_gaps.load();
     s.latency_from_sender = m_from_sender.load();
+    s.numbered = m_numbered.load();
+    s.sender_id = m_sender_id.load();
+    s.sender_sequence = m_sender_sequence.load();
     s.dropped_queue = m_dropped_queue.load();
     s.dropped_pool = m_dropped_pool.load();
     s.rejected = m_rejected.load();

@@ -16,16 +16,19 @@ namespace rtv {
 
 // One consistent-enough reading of a stream's counters (see StreamStats::read).
 struct StatsSnapshot {
-    std::uint64_t produced = 0;       // frames the producer made (submitted or dropped)
-    std::uint64_t displayed = 0;      // frames handed to upload (append frames: applied)
-    std::uint64_t superseded = 0;     // replaced by a newer frame before upload, or left at exit
-    std::uint64_t dropped_pool = 0;   // pool empty when the producer wanted a slot
-    std::uint64_t dropped_queue = 0;  // the queue refused the message
-    std::uint64_t rejected = 0;       // invalid frames (shape, NaN points, ...), with a message
-    std::uint64_t gaps = 0;           // frames the source numbered that never reached the viewer
-    bool latency_from_sender = false; // latency runs from the sender's clock (same machine)
-    std::uint64_t errors = 0;         // messages recorded (the last one is kept)
-    std::int64_t blocked_ns = 0;      // time the producer spent waiting for a slot (policy wait)
+    std::uint64_t produced = 0;        // frames the producer made (submitted or dropped)
+    std::uint64_t displayed = 0;       // frames handed to upload (append frames: applied)
+    std::uint64_t superseded = 0;      // replaced by a newer frame before upload, or left at exit
+    std::uint64_t dropped_pool = 0;    // pool empty when the producer wanted a slot
+    std::uint64_t dropped_queue = 0;   // the queue refused the message
+    std::uint64_t rejected = 0;        // invalid frames (shape, NaN points, ...), with a message
+    std::uint64_t gaps = 0;            // frames the source numbered that never reached the viewer
+    bool latency_from_sender = false;  // latency runs from the sender's clock (same machine)
+    bool numbered = false;             // a sender numbers this stream's frames (a wire header)
+    std::uint64_t sender_id = 0;       // the last numbered frame's publisher
+    std::uint64_t sender_sequence = 0; // and its sequence number
+    std::uint64_t errors = 0;          // messages recorded (the last one is kept)
+    std::int64_t blocked_ns = 0;       // time the producer spent waiting for a slot (policy wait)
     std::int64_t latency_p50_ns = 0;
     std::int64_t latency_p90_ns = 0;
     std::int64_t latency_p99_ns = 0;
@@ -58,6 +61,12 @@ public:
     void add_gaps(std::uint64_t n) { m_gaps.fetch_add(n); }
     // Latency runs from the sender's send time (its clock is this machine's). Thread: producer.
     void set_latency_from_sender(bool on) { m_from_sender.store(on); }
+    // The last numbered frame received: its publisher and sequence number. Thread: producer.
+    void set_sender(std::uint64_t publisher, std::uint64_t sequence) {
+        m_sender_id.store(publisher);
+        m_sender_sequence.store(sequence);
+        m_numbered.store(true);
+    }
     // Either side: a rejected frame and why. Thread: any. Allocates: yes (error path only).
     void add_rejected(std::string_view why);
     // Records a message that is not a rejected frame (e.g. a bad network message).
@@ -83,6 +92,9 @@ private:
     std::atomic<std::uint64_t> m_rejected{0};
     std::atomic<std::uint64_t> m_gaps{0};
     std::atomic<bool> m_from_sender{false};
+    std::atomic<bool> m_numbered{false};
+    std::atomic<std::uint64_t> m_sender_id{0};
+    std::atomic<std::uint64_t> m_sender_sequence{0};
     std::atomic<std::uint64_t> m_errors{0};
     std::atomic<std::int64_t> m_blocked_ns{0};
     LatencyHistogram m_latency;

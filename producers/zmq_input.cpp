@@ -260,6 +260,7 @@ void ZmqInput::count_sender(FrameSink& sink, Known& k, const wire::WireHeader& h
     k.numbered = true;
     k.publisher = h.publisher;
     k.next_sequence = h.sequence + 1;
+    stream.stats().set_sender(h.publisher, h.sequence);
 }
 
 } // namespace rtv::producers

@@ -28,7 +28,7 @@ only=${RTV_TEST_ONLY:-all}
 [[ $only == all || $only == release ]] && run_preset release
 [[ $only == all || $only == asan ]] && run_preset asan
 [[ $only == all || $only == tsan ]] &&
-    TSAN_OPTIONS="suppressions=$root/tests/tsan.supp" run_preset tsan -L 'core|producers|app|alloc'
+    TSAN_OPTIONS="suppressions=$root/tests/tsan.supp ignore_noninstrumented_modules=1" run_preset tsan -L 'core|producers|app|alloc'
 
 if [[ $only == all || $only == fuzz ]]; then
     echo "=== rtviewer tests: fuzz"
