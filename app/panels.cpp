@@ -231,6 +231,13 @@ void streams_table(PanelContext& ctx, std::string& message) {
             ImGui::Text("%llu", static_cast<unsigned long long>(st.rejected));
             ImGui::TableNextColumn();
             ImGui::Text("%llu", static_cast<unsigned long long>(st.gaps));
+            if (ImGui::IsItemHovered())
+                ImGui::SetTooltip(st.numbered ? "frames its publisher numbered that never arrived "
+                                                "(publisher %016llx, last #%llu)"
+                                              : "frames its sender numbered that never arrived "
+                                                "(this stream's frames are not numbered)",
+                                  static_cast<unsigned long long>(st.sender_id),
+                                  static_cast<unsigned long long>(st.sender_sequence));
             ImGui::TableNextColumn();
             // "s": measured from the sender's send time (a publisher on this machine), so the
             // figure includes its encoding and the transport; otherwise from the producer's submit.

@@ -194,15 +194,13 @@ std::string stats_json(const RunReport& r) {
         // Where latency starts: "sender" (a publisher on this machine stamped its send time on
         // our clock) or "viewer" (the producer's submit inside the viewer).
         o["latency_from"] = st.latency_from_sender ? "sender" : "viewer";
-        // A numbering sender (the wire header): its id and the last sequence number received;
-        // produced + gaps = last_sequence + 1 when one publisher feeds the stream.
+        // A numbering sender (the wire header), only then: its id and the last sequence number
+        // received; produced + gaps = last_sequence + 1 when one publisher feeds the stream.
         if (st.numbered) {
             char publisher[24];
             std::snprintf(publisher, sizeof publisher, "%016llx",
                           static_cast<unsigned long long>(st.sender_id));
             o["sender"] = {{"publisher", publisher}, {"last_sequence", st.sender_sequence}};
-        } else {
-            o["sender"] = nullptr;
         }
         o["latency_ms"] = {{"p50", ms(st.latency_p50_ns)},
                            {"p90", ms(st.latency_p90_ns)},

@@ -162,6 +162,9 @@ void ZmqInput::handle(FrameSink& sink, std::string_view topic, const wire::WireH
     const Status decoded = wire::decode_frame(topic, payload, f, m_limits, shm);
     // Find the stream by name; a bad payload is counted on its stream when the name is good.
     if (!decoded) {
+        // A numbered frame that arrived but is refused is a rejected frame, not a gap.
+        if (Known* k = header ? find(topic.substr(0, topic.find(':'))) : nullptr)
+            count_sender(sink, *k, *header);
         reject_named(sink, topic, decoded.message());
         return;
     }

@@ -17,6 +17,9 @@
 
 #include "app/child_process.hpp"
 #include "app/e2e_files.hpp"
+#include "client/publisher.hpp"
+#include "client/shm_ring.hpp"
+#include "wire/message.hpp"
 #include "wire/npy.hpp"
 
 namespace fs = std::filesystem;
@@ -198,6 +201,88 @@ TEST_SUITE("app") {
         CHECK(cam.at("last_error").get<std::string>() ==
               "cam16: npy: Fortran order is not supported, expected C order "
               "(np.ascontiguousarray)");
+        CHECK(j.at("producers").at(0).at("state").get<std::string>() == "finished");
+    }
+
+    TEST_CASE("zmq: the C++ client's frames arrive numbered and timed over TCP and shared memory") {
+        const fs::path json = fresh_path("client-shm.json");
+        Child viewer(viewer_args(2 * 6, json));
+        const std::string endpoint = start_viewer(viewer);
+        for (const bool shm : {false, true}) {
+            rtv::client::Publisher pub;
+            rtv::client::PublisherOptions options;
+            options.shm = shm;
+            options.shm_slots = 8; // more than the frames: none is dropped for want of a slot
+            REQUIRE(pub.open(endpoint, 10.0, options).is_ok());
+            std::vector<std::uint16_t> pixels(48 * 64);
+            for (std::uint16_t f = 0; f < 6; ++f) {
+                std::fill(pixels.begin(), pixels.end(), f);
+                REQUIRE(pub.send(shm ? "over-shm" : "over-tcp",
+                                 std::span<const std::uint16_t>(pixels), {48, 64}, true)
+                            .is_ok());
+            }
+            CHECK(pub.sent() == 6);
+            CHECK(pub.close()); // with shm: the viewer copied every frame out of the ring
+        }
+        CHECK(viewer.finish() == 0);
+        const Json j = read_json(json);
+        for (const char* name : {"over-tcp", "over-shm"}) {
+            CAPTURE(name);
+            const Json* s = find_stream(j, name);
+            REQUIRE(s);
+            CHECK(s->at("produced").get<double>() == 6);
+            CHECK(s->at("rejected").get<double>() == 0);
+            CHECK(s->at("gaps").get<double>() == 0);
+            CHECK(s->at("format").get<std::string>() == "u16");
+            CHECK(s->at("latency_from").get<std::string>() == "sender");
+            CHECK(s->at("sender").at("last_sequence").get<double>() == 5);
+        }
+    }
+
+    TEST_CASE("zmq: hostile headers and shm descriptors are rejected and counted with reasons") {
+        const fs::path json = fresh_path("descriptors.json");
+        Child viewer(viewer_args(7, json));
+        const std::string endpoint = start_viewer(viewer);
+        zmq::context_t context(1);
+        zmq::socket_t pub = subscribed_publisher(context, endpoint);
+        // A real ring with one frame in it, to point descriptors at.
+        rtv::client::ShmRingWriter ring(2);
+        const std::vector<std::byte> data(4 * 6 * 2, std::byte{7});
+        rtv::wire::ShmDescriptor good;
+        REQUIRE(ring.write(data, good).is_ok());
+        const auto header_of = [](rtv::wire::ShmDescriptor d, std::uint64_t sequence) {
+            rtv::wire::WireHeader h;
+            h.sequence = sequence;
+            h.shm = true;
+            h.descriptor = d;
+            std::vector<std::byte> part;
+            rtv::wire::encode_header(h, part);
+            return bytes(part);
+        };
+        std::vector<std::byte> npy_head;
+        const std::uint64_t shape[2] = {4, 6};
+        rtv::wire::write_npy_header(npy_head, rtv::wire::NpyType::U2, 2, shape);
+        const std::string head = bytes(npy_head);
+        rtv::wire::ShmDescriptor missing = good, elsewhere = good, stale = good;
+        missing.segment = "rtv-nobody-here";
+        elsewhere.offset += 4096; // not slot 0's data
+        stale.generation += 2;    // a write the ring never made
+
+        send(pub, {"cam", header_of(good, 0), head});                                 // 1 good
+        send(pub, {"cam", "RTVX and then some bytes to pass forty-eight....", head}); // 2
+        send(pub, {"cam", header_of(missing, 1), head});           // 3 no segment
+        send(pub, {"cam", header_of(elsewhere, 2), head});         // 4 bad range
+        send(pub, {"cam", header_of(stale, 3), head});             // 5 generation
+        send(pub, {"cam", header_of(good, 4), head + "trailing"}); // 6 data inline
+        send(pub, {"cam", header_of(good, 5), head});              // 7 good again
+        CHECK(viewer.finish() == 0);
+        const Json j = read_json(json);
+        const Json* cam = find_stream(j, "cam");
+        REQUIRE(cam);
+        CHECK(cam->at("produced").get<double>() == 7);
+        CHECK(cam->at("rejected").get<double>() == 5);
+        CHECK(cam->at("displayed").get<double>() + cam->at("superseded").get<double>() == 2);
+        CHECK(cam->at("gaps").get<double>() == 0);
         CHECK(j.at("producers").at(0).at("state").get<std::string>() == "finished");
     }
 
