@@ -6,10 +6,12 @@
 //     copy costs: the shm path's floor). The figures: shm against IPC, and shm's frames/s for
 //     4096x4096 against the 60 frames/s a camera of that size needs.
 
+#include <chrono>
 #include <csignal>
 #include <cstdlib>
 #include <cstring>
 #include <string>
+#include <thread>
 #include <vector>
 
 #include <sys/wait.h>
@@ -130,11 +132,14 @@ int feed_publish_main(int argc, char** argv) {
         pixels[n % pixels.size()] = float(n); // a new frame each time, as a camera's
         ++n;
         // Inline: wait for room (as fast as the viewer takes). shm: a frame that finds every
-        // slot unread is dropped at once, and the next one tried.
+        // slot unread is dropped at once; the next one is tried a moment later (a camera's
+        // next frame), so that the publisher does not spin on a core the viewer needs.
+        const std::uint64_t dropped = pub.dropped();
         if (Status s =
                 pub.send("bench/frame", std::span<const float>(pixels), {h, w}, !options.shm);
             !s)
             break;
+        if (pub.dropped() != dropped) std::this_thread::sleep_for(std::chrono::microseconds(200));
     }
     pub.close(0.0);
     return 0;
