@@ -185,9 +185,12 @@ void producers(ProducerHost& host, std::string& message) {
 void streams_table(PanelContext& ctx, std::string& message) {
     ProducerHost& host = ctx.host;
     Canvas& canvas = ctx.canvas;
-    const ImGuiTableFlags flags =
-        ImGuiTableFlags_Borders | ImGuiTableFlags_RowBg | ImGuiTableFlags_SizingFixedFit;
-    if (ImGui::BeginTable("streams", 10, flags)) {
+    // Wider than the panel once names are long: scrolls sideways rather than squeezing columns.
+    const ImGuiTableFlags flags = ImGuiTableFlags_Borders | ImGuiTableFlags_RowBg |
+                                  ImGuiTableFlags_SizingFixedFit | ImGuiTableFlags_ScrollX;
+    const float height = ImGui::GetFrameHeightWithSpacing() * float(host.stream_count() + 1) +
+                         ImGui::GetStyle().ScrollbarSize + 4.0f;
+    if (ImGui::BeginTable("streams", 10, flags, ImVec2(0.0f, height))) {
         for (const char* h : {"stream", "format", "view", "prod/s", "disp/s", "drop", "super",
                               "rej", "gaps", "p50/p99 ms"})
             ImGui::TableSetupColumn(h);
