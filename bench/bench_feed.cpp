@@ -62,24 +62,14 @@ Feed feed_rate(const Config& c, const std::string& mode, std::uint32_t h, std::u
                                      std::to_string(h),
                                      std::to_string(w),
                                      std::to_string(seconds + 5.0)};
-    std::vector<char*> argv;
-    for (std::string& a : args)
-        argv.push_back(a.data());
-    argv.push_back(nullptr);
-    const pid_t pid = ::fork();
-    if (pid == 0) {
-        ::execv(argv[0], argv.data());
-        ::_exit(127);
-    }
+    const pid_t pid = start_process(std::move(args));
     if (pid < 0) {
         out.error = "fork failed";
         return out;
     }
     const PipelineStats s =
         run_pipeline({"zmq:bind=" + endpoint + ",hwm=4,maxmsg=80"}, seconds, 0.0);
-    ::kill(pid, SIGTERM);
-    int status = 0;
-    ::waitpid(pid, &status, 0);
+    stop_process(pid);
     out.error = s.error;
     out.frames = s.generated / s.seconds;
     out.mb = out.frames * double(h) * w * 4 / 1e6;

@@ -82,23 +82,13 @@ Rate zmq_rate(const Config& c, PixelFormat format, double seconds) {
                                      "600",
                                      "800",
                                      std::to_string(seconds + 5.0)};
-    std::vector<char*> argv;
-    for (std::string& a : args)
-        argv.push_back(a.data());
-    argv.push_back(nullptr);
-    const pid_t pid = ::fork();
-    if (pid == 0) {
-        ::execv(argv[0], argv.data());
-        ::_exit(127);
-    }
+    const pid_t pid = start_process(std::move(args));
     if (pid < 0) {
         out.error = "fork failed";
         return out;
     }
     const PipelineStats s = run_pipeline({"zmq:bind=" + endpoint + ",hwm=4"}, seconds, 0.0);
-    ::kill(pid, SIGTERM);
-    int status = 0;
-    ::waitpid(pid, &status, 0);
+    stop_process(pid);
     out.error = s.error;
     out.frames = s.produced / s.seconds;
     out.mb = out.frames * 600.0 * 800 * double(format.pixel_bytes()) / 1e6;
@@ -143,6 +133,25 @@ std::string free_endpoint() {
     probe.set(zmq::sockopt::linger, 0);
     probe.bind("tcp://127.0.0.1:*");
     return probe.get(zmq::sockopt::last_endpoint);
+}
+
+pid_t start_process(std::vector<std::string> args) {
+    std::vector<char*> argv;
+    for (std::string& a : args)
+        argv.push_back(a.data());
+    argv.push_back(nullptr);
+    const pid_t pid = ::fork();
+    if (pid == 0) {
+        ::execv(argv[0], argv.data());
+        ::_exit(127);
+    }
+    return pid;
+}
+
+void stop_process(pid_t pid) {
+    ::kill(pid, SIGTERM);
+    int status = 0;
+    ::waitpid(pid, &status, 0);
 }
 
 int zmq_publish_main(int argc, char** argv) {

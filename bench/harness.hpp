@@ -9,6 +9,8 @@
 #include <string>
 #include <vector>
 
+#include <sys/types.h>
+
 namespace rtv::bench {
 
 struct Metric {
@@ -96,6 +98,10 @@ void bench_history(const Config& c, Report& r); // history on against off
 // formats benchmark. Returns the exit status.
 int zmq_publish_main(int argc, char** argv);
 std::string free_endpoint(); // a free loopback TCP endpoint (bound by a throwaway socket)
+// Runs argv[0] with `args` in a process of its own (-1: fork failed); stop_process sends it
+// SIGTERM and waits for it.
+pid_t start_process(std::vector<std::string> args);
+void stop_process(pid_t pid);
 void bench_feed(const Config& c, Report& r); // another process feeding the viewer: TCP, IPC, shm
 int feed_publish_main(int argc, char** argv);
 
