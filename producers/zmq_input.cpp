@@ -128,7 +128,9 @@ void ZmqInput::run(std::stop_token stop, FrameSink& sink) {
         }
         wire::WireHeader header;
         if (Status s = wire::decode_header(bytes_of(second), header); !s) {
-            reject_named(sink, topic.to_string_view(), s.message());
+            const std::string_view name = topic.to_string_view();
+            reject_named(sink, name,
+                         std::string(name.substr(0, name.find(':'))) + ": " + s.message());
             continue;
         }
         handle(sink, topic.to_string_view(), &header, bytes_of(third));
