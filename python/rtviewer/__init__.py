@@ -208,6 +208,8 @@ class _Ring:
         if old != 0 and int(self.control[slot, 1]) != old:
             self.reused_unread += 1
         # A seqlock: odd while writing, so that a viewer copying this slot sees it changed.
+        # Plain numpy stores: seen in this order on x86-64 (total store order); on weakly
+        # ordered CPUs (ARM64) Python has no fence to enforce it.
         self.generation += 2
         self.control[slot, 0] = self.generation - 1
         offset = self.data_offset + slot * self.slot_bytes
