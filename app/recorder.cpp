@@ -145,7 +145,7 @@ int Recorder::write_one(const Pending& p, std::uint64_t number) {
     const std::uint64_t shape[3] = {image ? p.rows : std::uint64_t{p.rows} * p.cols,
                                     image ? p.cols : 2, p.format.channels};
     wire::write_npy_header(m_header, wire::npy_type_of(p.format.sample),
-                                image && !p.format.mono() ? 3 : 2, shape);
+                           image && !p.format.mono() ? 3 : 2, shape);
     const int fd = ::open(path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
     if (fd < 0) return errno;
     const bool ok = write_all(fd, m_header.data(), m_header.size()) &&

@@ -15,9 +15,9 @@
 #include "app/run_report.hpp"
 #include "core/clock.hpp"
 #include "core/pixel_format.hpp"
-#include "wire/npy.hpp"
 #include "render/gl.hpp"
 #include "render/snapshot.hpp"
+#include "wire/npy.hpp"
 
 namespace rtv::app {
 
@@ -588,9 +588,9 @@ Status ViewerApp::export_moment(const std::string& dir, std::int64_t t) {
         const std::uint64_t shape[3] = {image ? rows : std::uint64_t{rows} * cols, image ? cols : 2,
                                         e.image.format.channels};
         std::vector<std::byte> file;
-        wire::write_npy_header(
-            file, image ? wire::npy_type_of(e.image.format.sample) : wire::NpyType::F4,
-            image && !e.image.format.mono() ? 3 : 2, shape);
+        wire::write_npy_header(file,
+                               image ? wire::npy_type_of(e.image.format.sample) : wire::NpyType::F4,
+                               image && !e.image.format.mono() ? 3 : 2, shape);
         file.insert(file.end(), bytes.begin(), bytes.end());
         char name[32];
         std::snprintf(name, sizeof name, "%09zu.npy", n);

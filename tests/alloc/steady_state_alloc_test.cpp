@@ -16,9 +16,9 @@
 #include "core/frame_router.hpp"
 #include "core/producer_host.hpp"
 #include "core/scripted_producer.hpp"
-#include "wire/npy.hpp"
 #include "producers/registry.hpp"
 #include "wire/message.hpp"
+#include "wire/npy.hpp"
 
 using namespace rtv;
 

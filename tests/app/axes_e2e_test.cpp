@@ -12,9 +12,9 @@
 #include <doctest/doctest.h>
 
 #include "app/e2e_files.hpp"
-#include "wire/npy.hpp"
 #include "render/colormap.hpp"
 #include "render/snapshot.hpp"
+#include "wire/npy.hpp"
 
 namespace fs = std::filesystem;
 using rtv::test::Json;

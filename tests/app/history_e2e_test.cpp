@@ -52,9 +52,9 @@ std::vector<Row> read_index(const fs::path& dir) {
 std::string npy_data(const fs::path& file) {
     const std::string bytes = slurp(file);
     rtv::wire::NpyArray a;
-    REQUIRE(rtv::wire::parse_npy(
-                {reinterpret_cast<const std::byte*>(bytes.data()), bytes.size()}, a)
-                .is_ok());
+    REQUIRE(
+        rtv::wire::parse_npy({reinterpret_cast<const std::byte*>(bytes.data()), bytes.size()}, a)
+            .is_ok());
     return {reinterpret_cast<const char*>(a.data.data()), a.data.size()};
 }
 

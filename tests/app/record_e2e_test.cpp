@@ -38,13 +38,13 @@ std::vector<std::string> lines_of(const fs::path& p) {
 
 // The .npy file an index line names, parsed (the test fails if it does not parse).
 rtv::wire::NpyArray frame_of(const fs::path& dir, const std::string& index_line,
-                                  std::string& bytes) {
+                             std::string& bytes) {
     const std::string file = index_line.substr(index_line.rfind('\t') + 1);
     bytes = slurp(dir / file);
     rtv::wire::NpyArray a;
-    REQUIRE(rtv::wire::parse_npy(
-                {reinterpret_cast<const std::byte*>(bytes.data()), bytes.size()}, a)
-                .is_ok());
+    REQUIRE(
+        rtv::wire::parse_npy({reinterpret_cast<const std::byte*>(bytes.data()), bytes.size()}, a)
+            .is_ok());
     return a;
 }
 
