@@ -151,8 +151,10 @@ def _boot_id():
 
 
 class _Ring:
-    """The publisher's shared-memory ring (layout in rtviewer's README): slots taken in turn,
-    the oldest reused whether or not the viewer has handed it back, so that send never waits."""
+    """The publisher's shared-memory ring (layout in rtviewer's README): slots taken in turn. The
+    oldest is written again once the viewer has handed it back, or has held it STALE_SECONDS (a
+    viewer gone); until then ready() is False and the publisher drops the new frame instead of
+    waiting (the viewer sees a gap)."""
 
     def __init__(self, slots):
         from multiprocessing import shared_memory  # only with shm=True
