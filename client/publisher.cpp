@@ -5,6 +5,7 @@
 #include <zmq.hpp>
 
 #include "client/shm_ring.hpp"
+#include "core/clock.hpp"
 #include "wire/message.hpp"
 
 namespace rtv::client {
@@ -101,7 +102,7 @@ Status Publisher::send_raw(std::string_view name, wire::NpyType type,
     } else {
         m_message.insert(m_message.end(), data.begin(), data.end());
     }
-    h.send_ns = wire::monotonic_ns();
+    h.send_ns = now_ns();
     wire::encode_header(h, m_header);
     const zmq::send_flags last = block ? zmq::send_flags::none : zmq::send_flags::dontwait;
     try {

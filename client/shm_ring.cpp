@@ -12,6 +12,8 @@
 #include <sys/mman.h>
 #include <unistd.h>
 
+#include "core/clock.hpp"
+
 namespace rtv::client {
 
 namespace {
@@ -103,7 +105,7 @@ Status ShmRingWriter::write(std::span<const std::byte> data, wire::ShmDescriptor
 void ShmRingWriter::mark_sent(const wire::ShmDescriptor& d) {
     if (d.segment != m_name || d.slot >= m_slots) return;
     m_sent[d.slot] = d.generation;
-    m_sent_ns[d.slot] = wire::monotonic_ns();
+    m_sent_ns[d.slot] = now_ns();
 }
 
 bool ShmRingWriter::ready() const {
@@ -113,7 +115,7 @@ bool ShmRingWriter::ready() const {
     const std::uint64_t control = ShmRing::control_of(s);
     if (sent == 0 || word(m_base, control).load(std::memory_order_relaxed) != sent) return true;
     if (word(m_base, control + 8).load(std::memory_order_acquire) == sent) return true;
-    return double(wire::monotonic_ns() - m_sent_ns[s]) * 1e-9 >= kStaleSeconds;
+    return double(now_ns() - m_sent_ns[s]) * 1e-9 >= kStaleSeconds;
 }
 
 bool ShmRingWriter::wait_released(double seconds) const {

@@ -1,5 +1,7 @@
 #pragma once
-// The one clock of the pipeline: steady, in nanoseconds (submit stamps, latencies, rates).
+// The one clock of the pipeline: steady, in nanoseconds (submit stamps, latencies, rates). It is
+// also the wire header's send time: libstdc++'s steady_clock on Linux is CLOCK_MONOTONIC, the
+// clock the format names (Python's time.monotonic_ns()), shared by processes of one boot.
 
 #include <chrono>
 #include <cstdint>

@@ -3,7 +3,6 @@
 #include <algorithm>
 #include <cstdio>
 #include <cstring>
-#include <ctime>
 #include <string>
 
 namespace rtv::wire {
@@ -225,12 +224,6 @@ BootId boot_id() {
     }
     if (k != 32) id = {};
     return id;
-}
-
-std::int64_t monotonic_ns() {
-    timespec ts{};
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    return std::int64_t{ts.tv_sec} * 1000000000 + ts.tv_nsec;
 }
 
 } // namespace rtv::wire

@@ -92,8 +92,6 @@ void encode_header(const WireHeader& header, std::vector<std::byte>& out);
 bool valid_segment_name(std::string_view name);
 // This machine's boot id (zeros when it cannot be read): equal boot ids share CLOCK_MONOTONIC.
 BootId boot_id();
-// CLOCK_MONOTONIC in ns (the clock of the send time; std::chrono::steady_clock on Linux).
-std::int64_t monotonic_ns();
 
 // `payload`: a whole .npy, or with `data_elsewhere` an .npy header alone (shm: array.data is
 // empty and array.data_bytes is what to fetch).
