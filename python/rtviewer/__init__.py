@@ -257,7 +257,7 @@ class Publisher:
     the viewer is dropped (the viewer sees a gap), and a slot held more than a second (a viewer
     gone) is reused. ``hwm``: frames queued for the viewer before
     ``send`` drops (counted in ``dropped``, seen by the viewer as gaps); ``shm_slots``: frames
-    the viewer may be behind before its oldest unread slot is reused. A context manager: the
+    the viewer may be behind before new frames are dropped. A context manager: the
     ``with`` block ends with ``close()``.
     """
 
@@ -270,7 +270,7 @@ class Publisher:
         self.endpoint = endpoint
         self.wait = wait
         self.sent = 0  # frames queued for the viewer
-        self.dropped = 0  # frames refused by a full queue (the viewer counts them as gaps)
+        self.dropped = 0  # frames a full queue or ring dropped (the viewer counts them as gaps)
         self._context = zmq.Context()
         self._socket = self._context.socket(zmq.XPUB)
         self._socket.setsockopt(zmq.LINGER, 0)
