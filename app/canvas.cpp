@@ -102,6 +102,7 @@ std::size_t Canvas::add_view(std::string name, FrameKind kind) {
 std::size_t Canvas::assign(std::uint16_t stream, const StreamInfo& info) {
     if (m_view_of[stream] != npos) return m_view_of[stream];
     m_names[stream] = info.name;
+    m_producer_of[stream] = info.producer;
     std::size_t index = npos;
     int order = 0;
     for (std::size_t i = 0; i < m_views.size() && index == npos; ++i) {
@@ -113,7 +114,8 @@ std::size_t Canvas::assign(std::uint16_t stream, const StreamInfo& info) {
                 break;
             }
     }
-    if (index == npos && m_mode != LayoutMode::Auto) {
+    if (index == npos && m_mode == LayoutMode::Default) index = default_view(info);
+    if (index == npos && m_mode == LayoutMode::File) {
         for (std::size_t i = 0; i < m_views.size() && index == npos; ++i)
             if (m_views[i].kind == info.kind) index = i;
         for (std::size_t i = 0; i < m_views.size() && index == npos; ++i)
@@ -144,6 +146,42 @@ std::size_t Canvas::assign(std::uint16_t stream, const StreamInfo& info) {
     return index;
 }
 
+// The default layout: images over lines, as VisPy's, and each producer's streams in views of
+// their own (a second producer's still image never covers the first's): a producer's image
+// view joins the row of images, its line view the row of lines, one column per producer.
+std::size_t Canvas::default_view(const StreamInfo& info) {
+    std::size_t last_of_kind = npos;
+    for (std::size_t i = 0; i < m_views.size(); ++i) {
+        View& v = m_views[i];
+        if (v.kind != info.kind || v.profile_source != npos) continue;
+        last_of_kind = i;
+        const bool fits = v.layers.empty() ? !v.made_for_producer || v.owner == info.producer
+                                           : m_producer_of[v.layers.front()] == info.producer;
+        if (fits) return i;
+    }
+    if (last_of_kind == npos) return npos; // (a default view of each kind is always there)
+    const View& like = m_views[last_of_kind];
+    View v;
+    v.name = info.producer + (info.kind == FrameKind::Image ? " image" : " lines");
+    v.kind = info.kind;
+    v.background = like.background;
+    v.height = like.height;
+    v.made_for_producer = true;
+    v.owner = info.producer;
+    std::size_t at = last_of_kind + 1;
+    while (at < m_views.size() && m_views[at].profile_source != npos)
+        ++at; // after its profile view
+    shift_views(at, 1);
+    m_views.insert(m_views.begin() + std::ptrdiff_t(at), std::move(v));
+    std::size_t images = 0, lines = 0;
+    for (const View& w : m_views) {
+        images += w.kind == FrameKind::Image && w.profile_source == npos;
+        lines += w.kind == FrameKind::Lines && w.profile_source == npos;
+    }
+    m_columns = int(std::max({images, lines, std::size_t{1}}));
+    return at;
+}
+
 void Canvas::place_layer(std::uint16_t stream, std::size_t view, int order) {
     m_view_of[stream] = view;
     m_settings[stream].order = order;
@@ -161,9 +199,45 @@ void Canvas::move(std::uint16_t stream, std::size_t to) {
     if (to == npos || to >= m_views.size()) {
         const FrameKind kind = m_views[from].kind.value_or(FrameKind::Image);
         to = add_view(m_names[stream], kind);
+        m_views[to].made_by_gui = true;
     }
     const int top = m_views[to].layers.empty() ? 0 : m_settings[m_views[to].layers.back()].order;
     place_layer(stream, to, top + 1); // drawn over what the view shows
+    if (m_views[from].made_by_gui && m_views[from].layers.empty()) remove_view(from);
+}
+
+void Canvas::remove_view(std::size_t index) {
+    if (m_views[index].profile_view != npos) clear_profile(index);
+    const bool selected = m_selected == index;
+    m_views.erase(m_views.begin() + std::ptrdiff_t(index));
+    shift_views(index + 1, -1);
+    if (selected || m_selected >= m_views.size()) m_selected = 0;
+    views_changed();
+}
+
+bool Canvas::close_view(std::size_t index) {
+    if (index >= m_views.size()) return false;
+    if (m_views[index].profile_source != npos) {
+        clear_profile(m_views[index].profile_source);
+        return true;
+    }
+    std::size_t others = 0;
+    for (const View& v : m_views)
+        others += v.profile_source == npos;
+    if (others <= 1) return false;
+    // Where its streams go: the first other view of their kind, else the first other view.
+    const std::optional<FrameKind> kind = m_views[index].kind;
+    std::size_t to = npos;
+    for (std::size_t i = 0; i < m_views.size() && to == npos; ++i)
+        if (i != index && m_views[i].profile_source == npos && m_views[i].kind == kind) to = i;
+    for (std::size_t i = 0; i < m_views.size() && to == npos; ++i)
+        if (i != index && m_views[i].profile_source == npos) to = i;
+    m_views[index].made_by_gui = false; // moving its last stream must not remove it under us
+    const std::vector<std::uint16_t> streams = m_views[index].layers;
+    for (const std::uint16_t id : streams)
+        move(id, to);
+    remove_view(index);
+    return true;
 }
 
 void Canvas::shift_views(std::size_t from, int by) {
@@ -323,6 +397,13 @@ void Canvas::update(const render::Viewport& area, std::span<const LayerExtent> e
     place(area, margins);
     for (View& v : m_views)
         if (v.visible) fit(v, extents);
+    // The panel edits the selected view: never one that is not shown.
+    if (m_selected < m_views.size() && !m_views[m_selected].visible)
+        for (std::size_t i = 0; i < m_views.size(); ++i)
+            if (m_views[i].visible) {
+                m_selected = i;
+                break;
+            }
 }
 
 void Canvas::reset(std::size_t index) {
@@ -369,7 +450,13 @@ void Canvas::zoom(std::size_t index, double factor, double fx, double fy) {
 
 render::Vec2 Canvas::data_at(std::size_t index, double fx, double fy) const {
     const View& v = m_views[index];
-    return v.camera.screen_to_data(in_view(v, fx, fy), size_of(v));
+    return data_at(v.camera, v.viewport, fx, fy);
+}
+
+render::Vec2 Canvas::data_at(const render::Camera& camera, const render::Viewport& vp, double fx,
+                             double fy) {
+    return camera.screen_to_data({fx - vp.x, vp.y + vp.height - fy},
+                                 {double(vp.width), double(vp.height)});
 }
 
 LayoutSpec Canvas::layout_in_use(std::span<const render::Limits> held) const {

@@ -72,8 +72,11 @@ struct View {
     std::size_t profile_source = static_cast<std::size_t>(-1); // on the profile view
     int profile_slot = -1;                                     // on both: the layers' line
     LayerExtent profile_extent;                                // on the profile view
-    std::optional<FrameKind> kind;     // of its first layer (or declared by the default layout)
-    bool hide_when_empty = false;      // default layout: an unused view gives its room away
+    std::optional<FrameKind> kind;  // of its first layer (or declared by the default layout)
+    bool hide_when_empty = false;   // default layout: an unused view gives its room away
+    bool made_by_gui = false;       // "new view": it goes away with its last stream
+    bool made_for_producer = false; // default layout: a producer's own view (of `owner`)
+    std::string owner;
     std::vector<std::uint16_t> layers; // stream ids, sorted by draw order before each draw
 
     render::Camera camera;
@@ -144,11 +147,19 @@ public:
     std::size_t set_profile(std::size_t index, const Segment& segment);
     // Closes an image view's profile and removes its profile view.
     void clear_profile(std::size_t index);
+    // Closes view `index`: its streams move to the first other view of their kind (else the
+    // first other view), a profile view closes its profile, an image view's profile view goes
+    // with it. False (nothing changes) for the last view, which cannot be closed.
+    bool close_view(std::size_t index);
     // Drag by framebuffer pixels (x right, y down) / zoom about a framebuffer point.
     void pan(std::size_t index, render::Vec2 delta);
     void zoom(std::size_t index, double factor, double fx, double fy);
     // The data point under a framebuffer point of a view.
     render::Vec2 data_at(std::size_t index, double fx, double fy) const;
+    // The same for a view's camera and data area as they were (a drag maps every point in the
+    // geometry it started in, even if the view has moved since).
+    static render::Vec2 data_at(const render::Camera& camera, const render::Viewport& viewport,
+                                double fx, double fy);
 
     std::vector<View>& views() { return m_views; }
     const std::vector<View>& views() const { return m_views; }
@@ -164,6 +175,9 @@ public:
 
 private:
     std::size_t add_view(std::string name, FrameKind kind);
+    std::size_t default_view(const StreamInfo& info);
+    // Removes an empty view (and its profile view); indices after it move down.
+    void remove_view(std::size_t index);
     // After a view is added: --layout auto keeps its grid near-square.
     void views_changed();
     // Every stored view index at or after `from` moves by `by` (a view inserted or removed).
@@ -186,6 +200,7 @@ private:
     std::array<std::size_t, kMaxStreams> m_view_of;
     std::array<LayerSettings, kMaxStreams> m_settings{};
     std::array<std::string, kMaxStreams> m_names{};
+    std::array<std::string, kMaxStreams> m_producer_of{};
     std::vector<Cell> m_cells;  // place(): the grid cells of the visible views
     std::vector<double> m_rows; // place(): each row's height weight
 };

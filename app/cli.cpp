@@ -34,6 +34,8 @@ ParseOutcome parse_command_line(int argc, const char* const* argv, Options& opti
     CLI::App cli{"rtviewer: a realtime viewer for streaming image and line data.\n"
                  "Producers run on their own threads; the GUI never waits for them.",
                  "rtviewer"};
+    cli.footer("Documentation: man rtviewer, and share/doc/rtviewer/docs/index.md under the "
+               "install prefix (/usr from the .deb).");
     std::vector<std::string> specs;
     std::string frames, duration, colormap = "viridis", contrast = "auto", line_color = "black",
                                   size = "1280x800";
@@ -244,6 +246,8 @@ ParseOutcome parse_command_line(int argc, const char* const* argv, Options& opti
         if (Status s = producers::create(spec, made); !s) return fail("--producer: " + s.message());
         options.producers.push_back(std::move(made));
     }
+    if (Status s = producers::instance_names(options.producers); !s)
+        return fail("--producer: " + s.message());
     options.producer_specs = std::move(specs);
     out.run = true;
     return out;

@@ -49,11 +49,23 @@ void History::on_frame(const FrameView& f) {
                           double(m_share) / 1048576.0);
         } else {
             m_reserved += bytes;
-            s.ring = std::make_unique<HistoryRing>(std::size_t(bytes), kMaxEntries);
             if (f.stream->mode() == StreamMode::Append) {
                 s.append_lines = f.stream->request().lines.max_lines;
                 s.append_capacity = f.stream->request().history;
             }
+            // The keep store, out of the same bytes: the moment's frame and its neighbours, or
+            // for an append stream the samples its history holds and a few frames more. Only
+            // where it leaves the ring most of its room.
+            std::uint64_t keep_bytes = 3 * frame_slot;
+            std::size_t keep_entries = 3;
+            if (s.append_capacity > 0) {
+                keep_bytes = std::uint64_t{s.append_capacity} * s.append_lines * sizeof(LinePoint) +
+                             4 * frame_slot;
+                keep_entries = kMaxEntries;
+            }
+            if (keep_bytes * 4 > bytes) keep_bytes = keep_entries = 0;
+            s.ring = std::make_unique<HistoryRing>(std::size_t(bytes - keep_bytes), kMaxEntries,
+                                                   std::size_t(keep_bytes), keep_entries);
         }
         s.note = why;
     }
@@ -81,7 +93,7 @@ std::pair<std::int64_t, std::int64_t> History::span(std::size_t count) const {
         const std::int64_t a = r->entry(0).t_ns, b = r->entry(r->size() - 1).t_ns;
         lo = any ? std::min(lo, a) : a;
         hi = any ? std::max(hi, b) : b;
-        if (r->evicted() > 0) complete_from = std::max(complete_from, a);
+        if (r->lost_before_first()) complete_from = std::max(complete_from, a);
         any = true;
     }
     return {std::max(lo, complete_from), hi};
@@ -112,6 +124,76 @@ std::int64_t History::step(std::int64_t t, int dir, std::size_t count) const {
     return best;
 }
 
+namespace {
+// The first frame an append stream's history at entry `last` needs: enough frames back for
+// `capacity` samples.
+std::size_t first_needed(const HistoryRing& r, std::size_t last, std::uint32_t capacity) {
+    std::size_t first = last;
+    std::uint64_t samples = r.entry(last).points;
+    while (first > 0 && samples < capacity) {
+        --first;
+        samples += r.entry(first).points;
+    }
+    return first;
+}
+} // namespace
+
+void History::hold(std::int64_t t, std::size_t count) {
+    for (std::size_t id = 0; id < count && id < m_streams.size(); ++id) {
+        const Stream& s = m_streams[id];
+        HistoryRing* r = s.ring.get();
+        if (!r || r->size() == 0) continue;
+        const std::size_t i = r->at_or_before(t);
+        if (i == HistoryRing::npos) { // nothing yet at t: keep the frame stepping shows next
+            r->keep(t, r->entry(0).t_ns);
+            continue;
+        }
+        std::size_t first = i > 0 ? i - 1 : i; // the frame before: Left steps to it
+        if (s.append_capacity > 0) first = first_needed(*r, first, s.append_capacity);
+        const std::size_t next = std::min(i + 1, r->size() - 1); // Right steps to it
+        r->keep(r->entry(first).t_ns, r->entry(next).t_ns);
+    }
+}
+
+void History::release(std::size_t count) {
+    for (std::size_t id = 0; id < count && id < m_streams.size(); ++id)
+        if (HistoryRing* r = m_streams[id].ring.get()) r->keep_none();
+}
+
+std::int64_t History::showable(std::int64_t t, std::size_t count) const {
+    // Each move goes to a later held frame, so this ends; a few rounds settle every stream.
+    for (std::size_t round = 0; round < 2 * count + 2; ++round) {
+        bool moved = false;
+        for (std::size_t id = 0; id < count && id < m_streams.size(); ++id) {
+            const HistoryRing* r = m_streams[id].ring.get();
+            if (!r || r->size() == 0) continue;
+            const std::size_t i = r->at_or_before(t);
+            std::int64_t to = t;
+            if (i == HistoryRing::npos) {
+                if (r->lost_before_first()) to = r->entry(0).t_ns;
+            } else if (r->entry(i).lost_after && i + 1 < r->size()) {
+                to = r->entry(i + 1).t_ns;
+            }
+            if (to > t) {
+                t = to;
+                moved = true;
+            }
+        }
+        if (!moved) break;
+    }
+    return t;
+}
+
+std::pair<std::size_t, std::size_t> History::kept(std::size_t count) const {
+    std::size_t frames = 0, bytes = 0;
+    for (std::size_t id = 0; id < count && id < m_streams.size(); ++id)
+        if (const HistoryRing* r = m_streams[id].ring.get()) {
+            frames += r->kept_frames();
+            bytes += r->kept_bytes();
+        }
+    return {frames, bytes};
+}
+
 bool History::rebuild_append(std::size_t id, std::int64_t t,
                              std::unique_ptr<LineHistory>& out) const {
     const Stream& s = m_streams[id];
@@ -124,12 +206,7 @@ bool History::rebuild_append(std::size_t id, std::int64_t t,
     const std::size_t last = r.at_or_before(t);
     if (last == HistoryRing::npos) return true;
     // Only the frames whose samples can still be in a history of `capacity` samples.
-    std::size_t first = last;
-    std::uint64_t samples = r.entry(last).points;
-    while (first > 0 && samples < s.append_capacity) {
-        --first;
-        samples += r.entry(first).points;
-    }
+    const std::size_t first = first_needed(r, last, s.append_capacity);
     for (std::size_t i = first; i <= last; ++i) {
         const HistoryRing::Entry& e = r.entry(i);
         const std::span<const std::byte> b = r.data(e);

@@ -58,6 +58,19 @@ public:
     std::int64_t step(std::int64_t t, int dir, std::size_t count) const;
     std::uint64_t bytes_reserved() const { return m_reserved; }
 
+    // Looking at moment `t` (paused or scrubbed): each stream keeps the frame it shows at `t`
+    // and the ones stepping would show next (for an append stream, every frame its rebuilt
+    // history needs), however long the moment stays while frames keep arriving. Cheap when
+    // `t` is unchanged. Allocates: never.
+    void hold(std::int64_t t, std::size_t count);
+    // Back to live: kept frames are let go.
+    void release(std::size_t count);
+    // `t`, or the nearest later time every stream can show as it was (a moment whose frame of
+    // some stream was lost is moved to that stream's next frame held).
+    std::int64_t showable(std::int64_t t, std::size_t count) const;
+    // Frames and bytes kept for the moment, over the first `count` streams.
+    std::pair<std::size_t, std::size_t> kept(std::size_t count) const;
+
     // An append stream's consumer history as it was at `t` (the samples of the frames
     // submitted at or before it that the ring holds, newest `capacity` kept), into `out`
     // (made on first use). False when the stream has no history. Allocates: `out` once.

@@ -110,6 +110,9 @@ void view_editor(PanelContext& ctx) {
     ImGui::ColorEdit3("background", &view.background.r, ImGuiColorEditFlags_NoInputs);
     ImGui::SameLine();
     if (ImGui::Button("Reset this view (double-click)")) canvas.reset(canvas.selected());
+    ImGui::SameLine();
+    // Its streams go to another view of their kind; the last view stays.
+    if (ImGui::Button("Close view") && canvas.close_view(canvas.selected())) return;
     if (view.profile) {
         ImGui::Text("profile from (%.4g, %.4g) to (%.4g, %.4g)", view.profile->a.x,
                     view.profile->a.y, view.profile->b.x, view.profile->b.y);

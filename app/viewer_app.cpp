@@ -108,16 +108,14 @@ Status ViewerApp::start() {
         m_taps.history = m_history.get();
     }
     if (m_taps.recorder || m_taps.history) m_router.set_tap(&m_taps);
-    std::size_t index = 0;
+    if (Status s = producers::instance_names(m_options.producers); !s)
+        return Status::error("rtviewer: " + s.message());
     for (producers::CreatedProducer& p : m_options.producers) {
-        // Instance names: "sweep", then "sweep#2", ...
-        std::size_t same = 0;
-        for (std::size_t i = 0; i < index; ++i)
-            same += m_options.producers[i].type == p.type;
-        std::string name = same == 0 ? p.type : p.type + "#" + std::to_string(same + 1);
-        if (Status s = m_host.start(name, std::move(p.producer), p.schedule); !s)
+        // A producer named other than its kind ("sweep#2", name=left) names its streams so:
+        // "sweep#2/image", not a second "sweep/image".
+        const std::string prefix = p.name != p.type ? p.name : std::string();
+        if (Status s = m_host.start(p.name, std::move(p.producer), p.schedule, prefix); !s)
             return Status::error("rtviewer: " + s.message());
-        ++index;
     }
     m_duration_s = m_options.duration_s;
     if (m_options.headless && !m_options.frames && !m_duration_s)
@@ -142,6 +140,7 @@ int ViewerApp::run() {
     const bool changes = m_options.redraw == Redraw::Changes;
     for (bool last = false; !last;) { // ends after the frame in which a stop was asked for
         if (changes) wait_for_work();
+        if (m_pass_hook) m_pass_hook(*this, m_passes);
         ++m_passes;
         bool input = false;
         SDL_Event event;
@@ -160,7 +159,12 @@ int ViewerApp::run() {
         last = stop_due(producers_done);
         if (last && m_history && m_options.history_export_s)
             m_scrub_ns = t - std::int64_t(*m_options.history_export_s * 1e9);
-        // Resuming from pause (Space or the checkbox) returns to live, as it always did.
+        // Pausing holds the moment on screen (the newest frames, just shown): it stays, and is
+        // what Export writes. Resuming (Space or the checkbox) returns to live, as it always did.
+        if (!m_was_paused && m_controls.paused && m_history && !m_scrub_ns) {
+            const std::int64_t newest = m_history->span(m_host.stream_count()).second;
+            if (newest > 0) m_scrub_ns = newest;
+        }
         if (m_was_paused && !m_controls.paused && m_scrub_ns) {
             m_scrub_ns.reset();
             m_go_live = true;
@@ -168,13 +172,19 @@ int ViewerApp::run() {
         m_was_paused = m_controls.paused;
         if (m_history && m_go_live) {
             m_go_live = false;
+            m_history->release(m_host.stream_count());
             data |= m_layers.show_live(*m_history, m_router, m_host) > 0;
         }
         if (m_history && m_scrub_ns) {
-            // Frames age out of the rings while the moment holds still: it moves with the
-            // oldest moment that can still be shown whole.
-            const std::int64_t oldest = m_history->span(m_host.stream_count()).first;
-            if (!last) *m_scrub_ns = std::clamp(*m_scrub_ns, oldest, std::max(oldest, t));
+            // The frames of the moment (and its neighbours) are kept out of the rings' eviction,
+            // so it stays however long it is looked at. Only a moment dragged before the oldest
+            // held, or into frames already lost, moves to the nearest one that can be shown.
+            const std::size_t streams = m_host.stream_count();
+            const std::int64_t oldest = m_history->span(streams).first;
+            if (!last)
+                *m_scrub_ns = m_history->showable(
+                    std::clamp(*m_scrub_ns, oldest, std::max(oldest, t)), streams);
+            m_history->hold(*m_scrub_ns, streams);
             data |= m_layers.show_history(*m_history, *m_scrub_ns, m_host) > 0;
         }
         if (m_options.progress_s > 0 && t >= m_next_progress_ns) print_progress(t);
@@ -474,10 +484,7 @@ void ViewerApp::draw_timeline(float x, float y, float width, float height) {
                  ImGuiWindowFlags_NoDecoration | ImGuiWindowFlags_NoMove |
                      ImGuiWindowFlags_NoSavedSettings | ImGuiWindowFlags_NoFocusOnAppearing |
                      ImGuiWindowFlags_NoBringToFrontOnFocus);
-    if (ImGui::Button(m_scrub_ns ? "Live (L)" : "Live")) {
-        if (m_scrub_ns) m_go_live = true;
-        m_scrub_ns.reset();
-    }
+    if (ImGui::Button(m_scrub_ns ? "Live (L)" : "Live")) go_live();
     ImGui::SameLine();
     if (ImGui::Button("Export")) {
         const std::string dir = "rtviewer-export-" + std::to_string(++m_export_count);
@@ -515,9 +522,11 @@ void ViewerApp::draw_timeline(float x, float y, float width, float height) {
                       m_controls.paused ? " or Left/Right" : " (or pause and Left/Right)");
         m_timeline_text += buf;
     } else {
-        std::snprintf(buf, sizeof buf,
-                      "t=%.3f s, %.3f s ago:", double(*m_scrub_ns - m_start_ns) * 1e-9,
-                      double(now - *m_scrub_ns) * 1e-9);
+        const auto [kept_frames, kept_bytes] = m_history->kept(streams);
+        std::snprintf(buf, sizeof buf, "%s t=%.3f s, %.3f s ago (%zu frames, %.1f MB kept):",
+                      m_controls.paused ? "paused:" : "looking back:",
+                      double(*m_scrub_ns - m_start_ns) * 1e-9, double(now - *m_scrub_ns) * 1e-9,
+                      kept_frames, double(kept_bytes) / 1048576.0);
         m_timeline_text += buf;
         for (std::size_t id = 0; id < streams; ++id) {
             const History::Stream& hs = m_history->stream(id);
@@ -535,6 +544,14 @@ void ViewerApp::draw_timeline(float x, float y, float width, float height) {
     }
     ImGui::TextUnformatted(m_timeline_text.c_str());
     ImGui::End();
+}
+
+// Live means live: the views follow the newest frames again, and the display is not paused.
+void ViewerApp::go_live() {
+    if (m_scrub_ns) m_go_live = true;
+    m_scrub_ns.reset();
+    m_controls.paused = false;
+    m_was_paused = false;
 }
 
 void ViewerApp::step_history(int dir) {
@@ -663,12 +680,15 @@ bool ViewerApp::handle_event(const SDL_Event& event) {
             if (m_history && (m_controls.paused || m_scrub_ns))
                 step_history(event.key.keysym.sym == SDLK_LEFT ? -1 : 1);
             break;
+        case SDLK_HOME: // the oldest moment held
+            if (m_history) {
+                const std::int64_t oldest = m_history->span(m_host.stream_count()).first;
+                if (oldest > 0) m_scrub_ns = oldest;
+            }
+            break;
         case SDLK_l:
         case SDLK_END: // back to live
-            if (m_scrub_ns) {
-                m_scrub_ns.reset();
-                m_go_live = true;
-            }
+            go_live();
             break;
         default:
             break;
@@ -680,7 +700,7 @@ bool ViewerApp::handle_event(const SDL_Event& event) {
         if (m_profile_drag != Canvas::npos) {
             const render::Vec2 p = framebuffer_point(m_mouse_x, m_mouse_y);
             const Segment seg{m_canvas.views()[m_profile_drag].profile->a,
-                              m_canvas.data_at(m_profile_drag, p.x, p.y)};
+                              Canvas::data_at(m_profile_camera, m_profile_viewport, p.x, p.y)};
             m_canvas.set_profile(m_profile_drag, seg);
         } else if (m_drag_view != Canvas::npos) {
             const render::Vec2 s = framebuffer_point(1, 1), o = framebuffer_point(0, 0);
@@ -697,6 +717,8 @@ bool ViewerApp::handle_event(const SDL_Event& event) {
                 m_canvas.views()[view].images) { // shift-drag: a line profile's segment
                 const render::Vec2 d = m_canvas.data_at(view, p.x, p.y);
                 m_profile_drag = view;
+                m_profile_camera = m_canvas.views()[view].camera;
+                m_profile_viewport = m_canvas.views()[view].viewport;
                 m_canvas.set_profile(view, {d, d});
             } else if (view != Canvas::npos && event.button.clicks >= 2) {
                 m_canvas.reset(view); // double-click: this view fits its data again
@@ -733,6 +755,12 @@ render::Vec2 ViewerApp::framebuffer_point(int x, int y) const {
     const double sx = double(m_fb_width) / std::max(m_win_width, 1);
     const double sy = double(m_fb_height) / std::max(m_win_height, 1);
     return {x * sx, m_fb_height - y * sy};
+}
+
+std::pair<int, int> ViewerApp::window_point(double fx, double fy) const {
+    const double sx = double(std::max(m_win_width, 1)) / std::max(m_fb_width, 1);
+    const double sy = double(std::max(m_win_height, 1)) / std::max(m_fb_height, 1);
+    return {int(std::lround(fx * sx)), int(std::lround((m_fb_height - fy) * sy))};
 }
 
 void ViewerApp::update_hover() {

@@ -11,6 +11,7 @@
 #include <array>
 #include <atomic>
 #include <cstdint>
+#include <functional>
 #include <memory>
 #include <optional>
 #include <string>
@@ -47,6 +48,21 @@ public:
     // Set by the SIGINT/SIGTERM handler (async-signal-safe).
     static std::atomic<bool> s_signal_quit;
 
+    // For tests that drive the real loop: called at the start of every pass, before the events
+    // are read (a hook pushes SDL events there, as a user's input arrives), with the pass's
+    // number from 0. Set before run().
+    using PassHook = std::function<void(ViewerApp&, std::uint64_t pass)>;
+    void set_pass_hook(PassHook hook) { m_pass_hook = std::move(hook); }
+    // What the loop shows, for such tests: the views, the history, the moment shown (none:
+    // live), whether the display is paused, the producers and their streams.
+    const Canvas& canvas() const { return m_canvas; }
+    const History* history() const { return m_history.get(); }
+    std::optional<std::int64_t> moment() const { return m_scrub_ns; }
+    bool paused() const { return m_controls.paused; }
+    const ProducerHost& host() const { return m_host; }
+    // The window position (origin top-left, window pixels) of a framebuffer point.
+    std::pair<int, int> window_point(double fx, double fy) const;
+
 private:
     Status start();
     // Returns true for user input and window events (false for a producer's wake).
@@ -69,6 +85,8 @@ private:
     // The timeline under the views (when there is a history): the span held, the moment shown,
     // dragging to scrub, Live and Export. Drawn with ImGui in the strip `height` pixels tall.
     void draw_timeline(float x, float y, float width, float height);
+    // Back to the newest frames, unpaused (L, End, the Live button).
+    void go_live();
     // Steps the moment shown to the previous (dir < 0) or next frame of any stream.
     void step_history(int dir);
     // Writes the moment shown (or `t_ns`): a screenshot of the frame just drawn and each
@@ -78,6 +96,7 @@ private:
     render::Vec2 framebuffer_point(int x, int y) const;
 
     Options m_options;
+    PassHook m_pass_hook;
     SdlWindow m_window;
     MemoryBudget m_budget; // before the host and the recorder, which reserve from it
     FrameQueue m_queue;
@@ -114,6 +133,10 @@ private:
     int m_mouse_x = -1, m_mouse_y = -1; // window pixels; -1: outside the window
     std::size_t m_drag_view = Canvas::npos;
     std::size_t m_profile_drag = Canvas::npos; // the image view whose segment is being drawn
+    // Its camera and data area when the drag began: opening the profile view shrinks the image
+    // view mid-drag, and the segment must follow the pointer over the image the user sees.
+    render::Camera m_profile_camera;
+    render::Viewport m_profile_viewport;
     Hover m_hover;
     std::string m_cursor_text;
     bool m_cursor_due = true; // the readout is refreshed in the next frame drawn

@@ -15,18 +15,67 @@ std::size_t aligned(std::size_t n) {
 }
 } // namespace
 
-HistoryRing::HistoryRing(std::size_t bytes, std::size_t max_entries)
+HistoryRing::HistoryRing(std::size_t bytes, std::size_t max_entries, std::size_t keep_bytes,
+                         std::size_t keep_entries)
     : m_capacity(bytes / kAlign * kAlign)
     , m_data(new std::byte[std::max<std::size_t>(m_capacity, kAlign)]) // not touched
-    , m_entries(std::max<std::size_t>(max_entries, 1)) {
+    , m_entries(std::max<std::size_t>(max_entries, 1))
+    , m_keep_capacity(keep_bytes / kAlign * kAlign)
+    , m_keep_data(m_keep_capacity > 0 ? new std::byte[m_keep_capacity] : nullptr) {
+    m_kept.reserve(m_keep_capacity > 0 ? keep_entries : 0);
+}
+
+void HistoryRing::mark_lost(std::size_t kept_before) {
+    if (kept_before == 0)
+        m_lost_before_first = true;
+    else
+        m_kept[kept_before - 1].lost_after = true;
 }
 
 void HistoryRing::evict_oldest() {
     RTV_ASSERT(m_count > 0, "evicting from an empty history");
-    m_used -= aligned(m_entries[m_first].bytes);
+    Entry e = m_entries[m_first];
+    m_used -= aligned(e.bytes);
     m_first = (m_first + 1) % m_entries.size();
     --m_count;
     ++m_evicted;
+    // A frame of the moment kept moves to the store (its bytes are still in place: the new
+    // frame is written after every eviction it needs); any other is lost.
+    const bool wanted = e.t_ns >= m_keep_from && e.t_ns <= m_keep_to;
+    if (wanted && m_kept.size() < m_kept.capacity() &&
+        m_keep_used + aligned(e.bytes) <= m_keep_capacity) {
+        if (e.bytes > 0)
+            std::memcpy(m_keep_data.get() + m_keep_used, m_data.get() + e.offset, e.bytes);
+        e.offset = m_keep_used;
+        e.kept = true;
+        m_keep_used += aligned(e.bytes);
+        m_kept.push_back(e); // within its reserved capacity: no allocation
+    } else {
+        mark_lost(m_kept.size());
+    }
+}
+
+void HistoryRing::keep(std::int64_t from_ns, std::int64_t to_ns) {
+    if (from_ns == m_keep_from && to_ns == m_keep_to) return;
+    m_keep_from = from_ns;
+    m_keep_to = to_ns;
+    // Let go of the kept frames outside the range; pack the rest (in order, so moving each
+    // down never overwrites one not yet moved).
+    std::size_t w = 0, used = 0;
+    for (std::size_t r = 0; r < m_kept.size(); ++r) {
+        Entry e = m_kept[r];
+        if (e.t_ns < from_ns || e.t_ns > to_ns) {
+            mark_lost(w);
+            continue;
+        }
+        if (e.bytes > 0 && e.offset != used)
+            std::memmove(m_keep_data.get() + used, m_keep_data.get() + e.offset, e.bytes);
+        e.offset = used;
+        used += aligned(e.bytes);
+        m_kept[w++] = e;
+    }
+    m_kept.resize(w); // shrinks: no allocation
+    m_keep_used = used;
 }
 
 bool HistoryRing::push(const FrameView& f) {
@@ -41,17 +90,17 @@ bool HistoryRing::push(const FrameView& f) {
     // they are the oldest.
     std::size_t at = 0;
     if (m_count > 0) {
-        const Entry& newest = entry(m_count - 1);
+        const Entry& newest = ring_entry(m_count - 1);
         at = newest.offset + aligned(newest.bytes);
         if (at + need > m_capacity) {
-            while (m_count > 0 && entry(0).offset >= at)
+            while (m_count > 0 && ring_entry(0).offset >= at)
                 evict_oldest();
             at = 0;
         }
     }
     // Then every held frame that overlaps [at, at + need): the oldest ones, in order.
     while (m_count > 0) {
-        const Entry& oldest = entry(0);
+        const Entry& oldest = ring_entry(0);
         const std::size_t begin = oldest.offset, end = begin + aligned(oldest.bytes);
         if (end <= at || begin >= at + need) break;
         evict_oldest();
@@ -81,7 +130,7 @@ bool HistoryRing::push(const FrameView& f) {
 
 std::size_t HistoryRing::at_or_before(std::int64_t t_ns) const {
     // The first entry submitted after t, by binary search over the ring in age order.
-    std::size_t lo = 0, hi = m_count;
+    std::size_t lo = 0, hi = size();
     while (lo < hi) {
         const std::size_t mid = lo + (hi - lo) / 2;
         if (entry(mid).t_ns <= t_ns)

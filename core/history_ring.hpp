@@ -4,6 +4,14 @@
 // contiguous, 64-byte aligned, wrapping to the start when the end is too short) and a ring of
 // entries saying what each frame was and when it was submitted. Looking up the frame current at
 // a time is a binary search: submit times only grow within a stream.
+//
+// Keeping a moment: while the user looks at the past, keep(from, to) names the frames that must
+// stay (the moment shown and its neighbours). When the ring evicts one of them it is moved into
+// a small store of its own (sized at construction, out of the same history budget) instead of
+// being lost; entries() then runs over the kept frames first (all older than the ring's), so
+// every lookup sees one sequence in age order. Frames lost between held ones are marked
+// (Entry::lost_after, lost_before_first()), so that a moment in such a gap is never shown as
+// the held frame before it.
 // Thread: main (the router's tap writes, the views read). Allocates: at construction only.
 
 #include <cstddef>
@@ -29,12 +37,16 @@ public:
         std::size_t offset = 0, bytes = 0;   // in the ring's buffer
         float min = 0.0f, max = 0.0f;        // Image: its statistics, for contrast when shown
         std::uint32_t nonfinite = 0;
+        bool kept = false;       // in the keep store (else in the ring's buffer)
+        bool lost_after = false; // frames between this one and the next held were lost
     };
     static constexpr std::size_t npos = ~std::size_t{0};
 
-    // `bytes` of frame data and at most `max_entries` frames. Allocates: yes (the buffer is
-    // allocated, not touched: memory becomes resident as frames fill it).
-    HistoryRing(std::size_t bytes, std::size_t max_entries);
+    // `bytes` of frame data and at most `max_entries` frames, plus a keep store of `keep_bytes`
+    // and `keep_entries` (0: nothing can be kept). Allocates: yes (the buffers are allocated,
+    // not touched: memory becomes resident as frames fill them).
+    HistoryRing(std::size_t bytes, std::size_t max_entries, std::size_t keep_bytes = 0,
+                std::size_t keep_entries = 0);
     HistoryRing(const HistoryRing&) = delete;
     HistoryRing& operator=(const HistoryRing&) = delete;
 
@@ -42,12 +54,26 @@ public:
     // when the frame alone is larger than the ring. Allocates: never.
     bool push(const FrameView& frame);
 
-    std::size_t size() const { return m_count; }
+    // Frames held: the kept ones, then the ring's.
+    std::size_t size() const { return m_kept.size() + m_count; }
     // Entry i, 0 the oldest held.
-    const Entry& entry(std::size_t i) const { return m_entries[(m_first + i) % m_entries.size()]; }
-    std::span<const std::byte> data(const Entry& e) const {
-        return {m_data.get() + e.offset, e.bytes};
+    const Entry& entry(std::size_t i) const {
+        return i < m_kept.size() ? m_kept[i]
+                                 : m_entries[(m_first + i - m_kept.size()) % m_entries.size()];
     }
+    std::span<const std::byte> data(const Entry& e) const {
+        return {(e.kept ? m_keep_data.get() : m_data.get()) + e.offset, e.bytes};
+    }
+    // The frames submitted in [from_ns, to_ns] stay held when the ring needs their room, as
+    // far as the keep store has room; kept frames outside the new range are let go (counted as
+    // lost). keep_none() lets every kept frame go. Allocates: never.
+    void keep(std::int64_t from_ns, std::int64_t to_ns);
+    void keep_none() { keep(1, 0); }
+    // Frames older than entry(0) were lost: before it, the stream cannot be shown as it was.
+    bool lost_before_first() const { return m_lost_before_first; }
+    std::size_t kept_frames() const { return m_kept.size(); }
+    std::size_t kept_bytes() const { return m_keep_used; }
+    std::size_t keep_capacity_bytes() const { return m_keep_capacity; }
     // The newest entry submitted at or before `t_ns`, or npos (none held that old).
     std::size_t at_or_before(std::int64_t t_ns) const;
     std::size_t capacity_bytes() const { return m_capacity; }
@@ -57,12 +83,25 @@ public:
     std::uint64_t evicted() const { return m_evicted; }
 
 private:
+    // Entry i of the ring's own buffer (kept frames not counted), 0 the oldest.
+    const Entry& ring_entry(std::size_t i) const {
+        return m_entries[(m_first + i) % m_entries.size()];
+    }
     void evict_oldest();
+    // A frame is gone for good: the held frame before it (if any) gets a gap after it.
+    void mark_lost(std::size_t kept_before);
     std::size_t m_capacity;
     std::unique_ptr<std::byte[]> m_data;
     std::vector<Entry> m_entries;
     std::size_t m_first = 0, m_count = 0, m_used = 0;
     std::uint64_t m_pushed = 0, m_evicted = 0;
+    bool m_lost_before_first = false;
+    // The keep store: kept frames in age order, packed from the start of its buffer.
+    std::size_t m_keep_capacity;
+    std::unique_ptr<std::byte[]> m_keep_data;
+    std::vector<Entry> m_kept; // reserved at construction: never grows past it
+    std::size_t m_keep_used = 0;
+    std::int64_t m_keep_from = 1, m_keep_to = 0; // empty range
 };
 
 } // namespace rtv

@@ -16,8 +16,13 @@ ProducerHost::~ProducerHost() {
     stop_all();
 }
 
+void ProducerHost::rename(const Record& r, StreamRequest& request) {
+    if (!r.stream_prefix.empty() && request.name.starts_with(r.kind_prefix))
+        request.name = r.stream_prefix + request.name.substr(r.kind_prefix.size());
+}
+
 Status ProducerHost::start(std::string name, std::unique_ptr<Producer> producer,
-                           const Schedule& schedule) {
+                           const Schedule& schedule, std::string stream_prefix) {
     RTV_ASSERT(producer, "start() needs a producer");
     if (m_producer_count >= kMaxProducers)
         return Status::error(name + ": too many producers, got " +
@@ -27,11 +32,17 @@ Status ProducerHost::start(std::string name, std::unique_ptr<Producer> producer,
     if (schedule.slots != 0)
         for (StreamRequest& r : requests)
             r.slots = schedule.slots;
+    auto rec = std::make_unique<Record>();
+    if (!stream_prefix.empty()) {
+        rec->kind_prefix = std::string(producer->info().name) + "/";
+        rec->stream_prefix = std::move(stream_prefix) + "/";
+    }
+    for (StreamRequest& r : requests)
+        rename(*rec, r);
     for (const StreamRequest& r : requests)
         if (Status s = validate(r); !s) return s;
 
     const auto index = static_cast<std::uint16_t>(m_producer_count);
-    auto rec = std::make_unique<Record>();
     rec->name = std::move(name);
     rec->producer = std::move(producer);
     rec->sink = std::make_unique<FrameSink>(m_queue, *this, index, schedule);
@@ -174,6 +185,7 @@ const Stream& ProducerHost::stream(std::uint16_t id) const {
 }
 
 Status ProducerHost::open_stream(std::uint16_t producer, StreamRequest request, Stream*& out) {
+    rename(record(producer), request); // its Record is set before its thread starts
     if (Status s = validate(request); !s) return s;
     std::lock_guard lock(m_register_mutex);
     if (stream_count() >= kMaxStreams)

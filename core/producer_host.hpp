@@ -34,9 +34,13 @@ public:
     ~ProducerHost(); // stop_all()
 
     // Allocates the streams of a configured producer and starts its thread. `name` names the
-    // instance (shown in the UI, and the thread's name). Fails, starting nothing, if a stream
-    // request is invalid or a limit is reached. Thread: main. Allocates: yes (on start only).
-    Status start(std::string name, std::unique_ptr<Producer> producer, const Schedule& schedule);
+    // instance (shown in the UI, and the thread's name). With a `stream_prefix`, its streams
+    // named "<kind>/..." (the producer's info().name) are registered as "<stream_prefix>/...",
+    // also those it opens later: a second producer of a kind keeps its streams apart. Fails,
+    // starting nothing, if a stream request is invalid or a limit is reached. Thread: main.
+    // Allocates: yes (on start only).
+    Status start(std::string name, std::unique_ptr<Producer> producer, const Schedule& schedule,
+                 std::string stream_prefix = {});
 
     // Requests stop on every producer, then joins them all. Idempotent. Thread: main.
     void stop_all();
@@ -94,9 +98,12 @@ private:
         std::unique_ptr<Producer> producer;
         ProducerStatus status;
         std::unique_ptr<FrameSink> sink;
-        std::jthread thread; // declared last: destroyed (joined) first
+        std::string kind_prefix, stream_prefix; // "sweep/" -> "sweep#2/" (none: empty)
+        std::jthread thread;                    // declared last: destroyed (joined) first
     };
     Record& record(std::size_t index) const;
+    // The name a stream of `r` is registered under (its prefix replaced, see start()).
+    static void rename(const Record& r, StreamRequest& request);
     Stream* add_stream_locked(std::uint16_t producer, StreamRequest request);
 
     FrameQueue& m_queue;

@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <array>
+#include <cctype>
 
 #include "producers/blobs.hpp"
 #include "producers/camera.hpp"
@@ -30,6 +31,9 @@ constexpr std::array kCommon{
     SettingInfo{"slots", "3", "frames in flight per stream (the pool size), 1..64"},
     SettingInfo{"fail_after", "0",
                 "throw after this many frames, to see a failing producer; 0 = never"},
+    SettingInfo{"name", "(kind)",
+                "this producer's name, and its streams' NAME/...: the first of a kind is named "
+                "after it, the next KIND#2, ..."},
 };
 
 template <class T> std::unique_ptr<Producer> make() {
@@ -74,6 +78,19 @@ std::string valid_keys(const ProducerEntry& e) {
     for (const SettingInfo& s : e.settings)
         out += ", " + std::string(s.key);
     return out;
+}
+
+// A producer's name becomes the first part of its streams' names (and of layout patterns).
+Status check_name(const std::string& who, std::string_view value) {
+    const bool ok =
+        !value.empty() && value.size() <= 32 && std::all_of(value.begin(), value.end(), [](char c) {
+            return std::isalnum(static_cast<unsigned char>(c)) || c == '_' || c == '-' ||
+                   c == '.' || c == '#';
+        });
+    if (!ok)
+        return Status::error(who + ": name must be 1 to 32 of A-Z a-z 0-9 _ - . #, got '" +
+                             std::string(value) + "'");
+    return Status::ok();
 }
 
 Status apply_common(const std::string& who, std::string_view key, std::string_view value,
@@ -135,6 +152,7 @@ Status create(std::string_view spec, CreatedProducer& out) {
         return Status::error("unknown producer '" + std::string(name) +
                              "', expected one of: " + producer_names());
     const std::string who(name);
+    out.name.clear();
     Schedule schedule = entry->defaults;
     ProducerConfig own;
     ProducerConfig seen;
@@ -163,7 +181,10 @@ Status create(std::string_view spec, CreatedProducer& out) {
         const std::string_view value = item.substr(eq + 1);
         if (!seen.emplace(std::string(key), std::string(value)).second)
             return Status::error(who + ": setting '" + std::string(key) + "' is given twice");
-        if (is_common(key)) {
+        if (key == "name") {
+            if (Status s = check_name(who, value); !s) return s;
+            out.name = std::string(value);
+        } else if (is_common(key)) {
             if (Status s = apply_common(who, key, value, schedule); !s) return s;
         } else {
             own.emplace(std::string(key), std::string(value));
@@ -174,6 +195,25 @@ Status create(std::string_view spec, CreatedProducer& out) {
     out.type = who;
     out.producer = std::move(producer);
     out.schedule = schedule;
+    return Status::ok();
+}
+
+Status instance_names(std::span<CreatedProducer> producers) {
+    for (std::size_t i = 0; i < producers.size(); ++i) {
+        CreatedProducer& p = producers[i];
+        if (!p.name.empty()) continue;
+        std::size_t same = 0; // earlier producers of this kind that were not named
+        for (std::size_t k = 0; k < i; ++k)
+            same += producers[k].type == p.type;
+        p.name = same == 0 ? p.type : p.type + "#" + std::to_string(same + 1);
+    }
+    for (std::size_t i = 0; i < producers.size(); ++i)
+        for (std::size_t k = 0; k < i; ++k)
+            if (producers[k].name == producers[i].name)
+                return Status::error("two producers are named '" + producers[i].name +
+                                     "' (producers " + std::to_string(k + 1) + " and " +
+                                     std::to_string(i + 1) +
+                                     "): give one another name with name=...");
     return Status::ok();
 }
 

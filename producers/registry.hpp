@@ -34,6 +34,7 @@ std::string producer_names();
 // A producer made from its text spec: configured, with its schedule, ready for ProducerHost.
 struct CreatedProducer {
     std::string type; // registry name
+    std::string name; // name=, or empty: named after its kind (see instance_names)
     std::unique_ptr<Producer> producer;
     Schedule schedule;
 };
@@ -41,6 +42,10 @@ struct CreatedProducer {
 // Parses and configures `spec`. Errors name the valid choices, e.g.
 // "unknown producer 'foo', expected one of: sweep, waves, blobs, sensor".
 Status create(std::string_view spec, CreatedProducer& out);
+
+// Names every producer: its name= if given, else its kind for the first of that kind and
+// KIND#2, KIND#3, ... for the next. Two producers with one name are an error naming it.
+Status instance_names(std::span<CreatedProducer> producers);
 
 // The --list-producers text: each producer, its description and settings with defaults.
 std::string describe_all();

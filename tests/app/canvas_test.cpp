@@ -256,7 +256,7 @@ TEST_SUITE("app") {
         defaults.colormap = render::Colormap::Grays;
         Canvas canvas(app::default_layout(), defaults);
         canvas.assign(0, {"sweep/image", FrameKind::Image, "sweep"});
-        canvas.assign(1, {"blobs/image", FrameKind::Image, "blobs"});
+        canvas.assign(1, {"blobs/image", FrameKind::Image, "sweep"}); // one producer's two
         canvas.assign(2, {"sweep/line", FrameKind::Lines, "sweep"});
         CHECK(canvas.view_of(1) == 0);
         canvas.move(1, Canvas::npos); // to a new view
@@ -276,6 +276,89 @@ TEST_SUITE("app") {
         CHECK(again.settings(0).colormap == render::Colormap::Grays);
         CHECK(again.settings(2).opacity == 0.5f);
         CHECK(app::layout_json(again.layout_in_use({})) == app::layout_json(saved));
+    }
+
+    TEST_CASE("canvas: two producers of one kind get views of their own in the default layout") {
+        Canvas canvas(app::default_layout(), {});
+        CHECK(canvas.assign(0, {"sweep/image", FrameKind::Image, "sweep"}) == 0);
+        CHECK(canvas.assign(1, {"sweep/line", FrameKind::Lines, "sweep"}) == 1);
+        // The second producer's image joins the row of images, its line the row of lines.
+        CHECK(canvas.assign(2, {"sweep#2/image", FrameKind::Image, "sweep#2"}) == 1);
+        CHECK(canvas.assign(3, {"sweep#2/line", FrameKind::Lines, "sweep#2"}) == 3);
+        REQUIRE(canvas.views().size() == 4);
+        CHECK(canvas.views()[1].name == "sweep#2 image");
+        CHECK(canvas.views()[3].name == "sweep#2 lines");
+        CHECK(canvas.view_of(1) == 2); // the first producer's line view moved along
+        for (std::uint16_t id = 0; id < 4; ++id)
+            CHECK(canvas.views()[canvas.view_of(id)].layers == std::vector<std::uint16_t>{id});
+        // Two columns: images side by side over the lines, no view covering another.
+        canvas.update({0, 0, 800, 600}, {});
+        const auto& v = canvas.views();
+        CHECK(v[0].cell.y == v[1].cell.y);
+        CHECK(v[2].cell.y == v[3].cell.y);
+        CHECK(v[0].cell.y > v[2].cell.y);
+        CHECK(v[0].cell.x + v[0].cell.width <= v[1].cell.x);
+        CHECK(v[2].cell.x + v[2].cell.width <= v[3].cell.x);
+        // A later stream of the first producer still goes to its own view.
+        CHECK(canvas.assign(4, {"sweep/other", FrameKind::Image, "sweep"}) == 0);
+    }
+
+    TEST_CASE("canvas: a view made by moving a stream goes away with its last stream") {
+        Canvas canvas(app::default_layout(), {});
+        canvas.assign(0, {"sweep/image", FrameKind::Image, "sweep"});
+        canvas.assign(1, {"sweep/line", FrameKind::Lines, "sweep"});
+        canvas.move(0, Canvas::npos); // "new view"
+        REQUIRE(canvas.views().size() == 3);
+        canvas.select(2);
+        canvas.move(0, 0); // and back
+        CHECK(canvas.views().size() == 2);
+        CHECK(canvas.view_of(0) == 0);
+        CHECK(canvas.view_of(1) == 1);
+        CHECK(canvas.selected() < canvas.views().size());
+        const app::LayoutSpec saved = canvas.layout_in_use({});
+        REQUIRE(saved.views.size() == 2);
+        CHECK(saved.views[0].name == "image");
+        CHECK(saved.views[1].name == "lines");
+    }
+
+    TEST_CASE("canvas: closing a view moves its streams to one of their kind and the saved "
+              "layout leaves it out") {
+        Canvas canvas(app::default_layout(), {});
+        canvas.assign(0, {"sweep/image", FrameKind::Image, "sweep"});
+        canvas.assign(1, {"sweep/line", FrameKind::Lines, "sweep"});
+        canvas.assign(2, {"blobs/image", FrameKind::Image, "sweep"});
+        canvas.move(2, Canvas::npos);
+        REQUIRE(canvas.views().size() == 3);
+        canvas.set_profile(2, {{1, 1}, {5, 5}}); // its profile view goes with it
+        REQUIRE(canvas.views().size() == 4);
+        canvas.select(2);
+        CHECK(canvas.close_view(2));
+        CHECK(canvas.views().size() == 2);
+        CHECK(canvas.view_of(2) == 0);
+        CHECK(canvas.views()[0].layers == std::vector<std::uint16_t>{0, 2});
+        const app::LayoutSpec saved = canvas.layout_in_use({});
+        REQUIRE(saved.views.size() == 2);
+        CHECK(saved.views[0].streams == std::vector<std::string>{"sweep/image", "blobs/image"});
+        // A profile view closes its profile; the last view cannot be closed.
+        canvas.set_profile(0, {{1, 1}, {5, 5}});
+        CHECK(canvas.close_view(1));
+        CHECK_FALSE(canvas.views()[0].profile);
+        CHECK(canvas.close_view(1)); // the lines view: its stream joins the image view
+        CHECK(canvas.views().size() == 1);
+        CHECK_FALSE(canvas.close_view(0));
+        CHECK(canvas.view_of(1) == 0);
+    }
+
+    TEST_CASE("canvas: the selected view is always one that is shown") {
+        Canvas canvas(app::default_layout(), {});
+        canvas.assign(0, {"sensor/samples", FrameKind::Lines, "sensor"});
+        canvas.select(0); // the image view, hidden while it has no stream
+        std::vector<app::LayerExtent> extents(1);
+        extents[0].present = true;
+        extents[0].rect = {0, 0, 1, 1};
+        canvas.update({0, 0, 400, 300}, extents);
+        CHECK_FALSE(canvas.views()[0].visible);
+        CHECK(canvas.selected() == 1);
     }
 
 } // TEST_SUITE

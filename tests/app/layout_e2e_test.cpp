@@ -251,4 +251,43 @@ TEST_SUITE("app") {
         CHECK(n_disc > 1000);
     }
 
+    TEST_CASE("rtviewer: two sweep producers give four stream names that a layout places apart") {
+        // As the README's example: the second is slow (its frame stays), each in its own views.
+        const fs::path json = work_dir() / "two.json";
+        const std::string producers =
+            " --producer sweep:width=64,height=48 --producer sweep:width=32,height=24,latency=0.2";
+        Run r = viewer("--headless --frames 20 --stats-json " + json.string() + producers);
+        REQUIRE_MESSAGE(r.status == 0, r.err);
+        Json stats = read_json(json);
+        for (const char* name : {"sweep/image", "sweep/line", "sweep#2/image", "sweep#2/line"})
+            CHECK_MESSAGE(rtv::test::find_stream(stats, name) != nullptr, name);
+        CHECK(stats.at("streams").size() == 4);
+        CHECK(view_named(stats, "image").at("streams") == Json{"sweep/image"});
+        CHECK(view_named(stats, "sweep#2 image").at("streams") == Json{"sweep#2/image"});
+        CHECK(view_named(stats, "lines").at("streams") == Json{"sweep/line"});
+        CHECK(view_named(stats, "sweep#2 lines").at("streams") == Json{"sweep#2/line"});
+        // A layout file addresses each by name (and name= names a producer and its streams).
+        const fs::path layout = write_file("two-layout.json", R"({"columns": 2, "views": [
+            {"name": "fast", "streams": ["sweep/image"]},
+            {"name": "slow", "streams": ["slow/image"]},
+            {"name": "lines", "streams": ["sweep/line", "slow/line"]}]})");
+        r = viewer("--headless --frames 20 --layout " + layout.string() + " --stats-json " +
+                   json.string() +
+                   " --producer sweep:width=64,height=48 --producer "
+                   "sweep:name=slow,width=32,height=24,latency=0.2");
+        REQUIRE_MESSAGE(r.status == 0, r.err);
+        stats = read_json(json);
+        CHECK(view_named(stats, "fast").at("streams") == Json{"sweep/image"});
+        CHECK(view_named(stats, "slow").at("streams") == Json{"slow/image"});
+        CHECK(view_named(stats, "lines").at("streams") == Json{"sweep/line", "slow/line"});
+        CHECK(stats.at("producers").at(1).at("name") == "slow");
+    }
+
+    TEST_CASE("rtviewer: two producers given one name exit 2 naming it") {
+        const Run r =
+            viewer("--headless --frames 2 --producer sweep:name=x --producer blobs:name=x");
+        CHECK(r.status == 2);
+        CHECK(r.err.find("two producers are named 'x'") != std::string::npos);
+    }
+
 } // TEST_SUITE

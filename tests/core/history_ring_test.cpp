@@ -93,4 +93,76 @@ TEST_SUITE("core") {
         CHECK(ring.size() == 0);
     }
 
+    TEST_CASE(
+        "HistoryRing: frames kept for a moment survive the ring wrapping twice, bytes intact") {
+        // 3 frames of 256 bytes in the ring, 3 more in the keep store.
+        HistoryRing ring(1000, 100, 3 * 256, 3);
+        const auto push = [&](std::uint32_t n) {
+            const std::vector<float> px(64, float(n));
+            REQUIRE(ring.push(image_frame(px, n, 1000 + n)));
+        };
+        for (std::uint32_t n = 0; n < 6; ++n)
+            push(n);
+        // The moment: frame 4 (t = 1004), with its neighbours 3 and 5.
+        ring.keep(1003, 1005);
+        for (std::uint32_t n = 6; n < 6 + 2 * 3 + 1; ++n) // more than twice the ring's frames
+            push(n);
+        REQUIRE(ring.kept_frames() == 3);
+        const std::size_t at = ring.at_or_before(1004);
+        REQUIRE(at != HistoryRing::npos);
+        for (std::uint32_t k = 0; k < 3; ++k) {
+            const auto& e = ring.entry(at - 1 + k);
+            CHECK(e.sequence == 3 + k);
+            CHECK(e.kept);
+            float first = 0, last = 0;
+            std::memcpy(&first, ring.data(e).data(), sizeof first);
+            std::memcpy(&last, ring.data(e).data() + 252, sizeof last);
+            CHECK(first == float(3 + k));
+            CHECK(last == float(3 + k));
+        }
+        // Frames 0..2 were lost before the kept ones, 6..9 between them and the ring's.
+        CHECK(ring.lost_before_first());
+        CHECK_FALSE(ring.entry(at - 1).lost_after);
+        CHECK_FALSE(ring.entry(at).lost_after);
+        CHECK(ring.entry(at + 1).lost_after);
+        CHECK(ring.entry(at + 2).sequence == 10); // the ring's oldest follows in age order
+        CHECK(ring.size() == 6);
+    }
+
+    TEST_CASE("HistoryRing: kept frames outside a new range are let go and marked as lost") {
+        HistoryRing ring(1000, 100, 3 * 256, 3);
+        const std::vector<float> px(64, 1.0f);
+        for (std::uint32_t n = 0; n < 3; ++n)
+            REQUIRE(ring.push(image_frame(px, n, 1000 + n)));
+        ring.keep(1000, 1002);
+        for (std::uint32_t n = 3; n < 6; ++n)
+            REQUIRE(ring.push(image_frame(px, n, 1000 + n)));
+        REQUIRE(ring.kept_frames() == 3);
+        CHECK_FALSE(ring.lost_before_first());
+        ring.keep(1001, 1001); // only frame 1 stays
+        REQUIRE(ring.kept_frames() == 1);
+        CHECK(ring.entry(0).sequence == 1);
+        CHECK(ring.lost_before_first()); // frame 0
+        CHECK(ring.entry(0).lost_after); // frame 2
+        CHECK(ring.kept_bytes() == 256);
+        ring.keep_none();
+        CHECK(ring.kept_frames() == 0);
+        CHECK(ring.size() == 3);
+        CHECK(ring.entry(0).sequence == 3);
+    }
+
+    TEST_CASE("HistoryRing: a full keep store loses the newer frames of the range, marked") {
+        HistoryRing ring(1000, 100, 256, 1); // room for one kept frame
+        const std::vector<float> px(64, 1.0f);
+        for (std::uint32_t n = 0; n < 3; ++n)
+            REQUIRE(ring.push(image_frame(px, n, 1000 + n)));
+        ring.keep(1000, 1002);
+        for (std::uint32_t n = 3; n < 6; ++n)
+            REQUIRE(ring.push(image_frame(px, n, 1000 + n)));
+        REQUIRE(ring.kept_frames() == 1);
+        CHECK(ring.entry(0).sequence == 0);
+        CHECK(ring.entry(0).lost_after);
+        CHECK(ring.entry(1).sequence == 3);
+    }
+
 } // TEST_SUITE

@@ -54,7 +54,9 @@ TEST_SUITE("producers") {
                                "camera, transparency, sensor, replay, zmq"},
             {"sweep:colour=red", "sweep: unknown setting 'colour', expected one of: interval, "
                                  "latency, jitter, iterations, seed, "
-                                 "policy, slots, fail_after, width, height, points"},
+                                 "policy, slots, fail_after, name, width, height, points"},
+            {"sweep:name=a/b", "sweep: name must be 1 to 32 of A-Z a-z 0-9 _ - . #, got 'a/b'"},
+            {"sweep:name=", "sweep: name must be 1 to 32 of A-Z a-z 0-9 _ - . #, got ''"},
             {"sweep:interval=-1",
              "sweep: interval must be a number of seconds in 0..86400 or 'auto', got '-1'"},
             {"sweep:interval=abc",
@@ -94,6 +96,28 @@ TEST_SUITE("producers") {
                 CHECK(text.find(std::string(s.key)) != std::string::npos);
         }
         CHECK(text.find("policy") != std::string::npos);
+    }
+
+    TEST_CASE("registry: producers are named after their kind, then KIND#2, or by name=") {
+        std::vector<producers::CreatedProducer> made(4);
+        REQUIRE(producers::create("sweep", made[0]).is_ok());
+        REQUIRE(producers::create("sweep:name=left", made[1]).is_ok());
+        REQUIRE(producers::create("sweep", made[2]).is_ok());
+        REQUIRE(producers::create("blobs", made[3]).is_ok());
+        REQUIRE(producers::instance_names(made).is_ok());
+        CHECK(made[0].name == "sweep");
+        CHECK(made[1].name == "left");
+        CHECK(made[2].name == "sweep#3");
+        CHECK(made[3].name == "blobs");
+    }
+
+    TEST_CASE("registry: two producers given one name are refused, naming it") {
+        std::vector<producers::CreatedProducer> made(2);
+        REQUIRE(producers::create("sweep:name=cam", made[0]).is_ok());
+        REQUIRE(producers::create("blobs:name=cam", made[1]).is_ok());
+        CHECK(producers::instance_names(made).message() ==
+              "two producers are named 'cam' (producers 1 and 2): give one another name with "
+              "name=...");
     }
 
 } // TEST_SUITE
