@@ -87,6 +87,8 @@ Margins axis_margins(float fb_per_window) {
     m.bar_width = int(std::ceil(14 * fb_per_window));
     m.title = int(std::ceil((text_h + 4) * fb_per_window));
     m.colorbar = int(std::ceil((digits + kTick + 20) * fb_per_window)) + m.bar_width;
+    // A label centred on the data area's right edge ("0.0000" at most) stays in the window.
+    m.right = int(std::ceil((ImGui::CalcTextSize("0.0000").x / 2 + 2) * fb_per_window));
     return m;
 }
 

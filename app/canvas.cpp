@@ -340,7 +340,7 @@ void Canvas::place(const render::Viewport& area, const Margins& m) {
         cell.height = std::max(t1 - t0 - gap_below, 1);
         cell.y = area.y + area.height - t0 - cell.height;
         // The data area: the cell less the axes' margins (and the colorbar's, for mono images).
-        const int right = v.colormapped ? m.colorbar : 0;
+        const int right = v.colormapped ? std::max(m.colorbar, m.right) : m.right;
         const int below = m.bottom + (v.x_label.empty() ? 0 : m.title);
         const int above = v.y_label.empty() ? 0 : m.title;
         v.viewport.x = cell.x + m.left;

@@ -105,6 +105,7 @@ struct Margins {
     int left = 0;     // y tick labels
     int bottom = 0;   // x tick labels
     int colorbar = 0; // the colorbar and its labels, right of an image view's data area
+    int right = 0;    // room for half the last x tick label, centred on the right edge
     int bar_width = 0;
 };
 

@@ -15,7 +15,7 @@ namespace {
 
 using nlohmann::json;
 
-constexpr const char* kTopKeys = "columns, views";
+constexpr const char* kTopKeys = "columns, views, panel_width, panel_collapsed";
 constexpr const char* kViewKeys = "name, streams, colormap, contrast, line_color, opacity, "
                                   "background, span, height, extent, x_label, y_label, grid, "
                                   "profile, layers";
@@ -188,6 +188,17 @@ Status parse_json(const json& root, LayoutSpec& out) {
             return Status::error("columns must be a whole number in 1..64, got " + c->dump());
         out.columns = c->get<int>();
     }
+    if (const auto w = root.find("panel_width"); w != root.end()) {
+        if (!w->is_number() || !(w->get<double>() >= 100.0 && w->get<double>() <= 4000.0))
+            return Status::error("panel_width must be window pixels in 100..4000, got " +
+                                 w->dump());
+        out.panel_width = w->get<float>();
+    }
+    if (const auto c = root.find("panel_collapsed"); c != root.end()) {
+        if (!c->is_boolean())
+            return Status::error("panel_collapsed must be true or false, got " + c->dump());
+        out.panel_collapsed = c->get<bool>();
+    }
     const auto views = root.find("views");
     if (views == root.end() || !views->is_array() || views->empty())
         return Status::error("'views' must be a non-empty array of views");
@@ -276,6 +287,8 @@ std::string layout_json(const LayoutSpec& layout) {
         views.push_back(std::move(j));
     }
     root["views"] = std::move(views);
+    if (layout.panel_width) root["panel_width"] = *layout.panel_width;
+    if (layout.panel_collapsed) root["panel_collapsed"] = *layout.panel_collapsed;
     return root.dump(2) + "\n";
 }
 

@@ -11,7 +11,8 @@
 //                  "span": 2, "height": 2, "extent": [0, 8.0, 0, 6.0], "x_label": "x (mm)",
 //                  "y_label": "y (mm)", "grid": true },
 //                { "name": "trace", "streams": ["sensor/samples"], "line_color": "red",
-//                  "layers": { "sensor/samples": { "opacity": 0.5 } } } ] }
+//                  "layers": { "sensor/samples": { "opacity": 0.5 } } } ],
+//     "panel_width": 470, "panel_collapsed": false }
 
 #include <array>
 #include <map>
@@ -59,6 +60,8 @@ struct LayoutSpec {
     LayoutMode mode = LayoutMode::Default;
     int columns = 1;
     std::vector<ViewSpec> views;
+    std::optional<float> panel_width;    // the panel's width as the user left it (window px)
+    std::optional<bool> panel_collapsed; // the panel hidden (Tab)
 };
 
 // The VisPy example's layout: "image" (cyan, two thirds of the height) over "lines" (#c0c0c0).

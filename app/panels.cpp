@@ -152,8 +152,9 @@ void view_editor(PanelContext& ctx) {
                 layer.histogram_shown = true; // the producer computes it while shown
                 ImGui::SameLine();
                 ImGui::Checkbox("log", &layer.histogram_log);
+                // Within the room left of the scrollbar: both handles always show.
                 histogram_levels("levels", layer.histogram, s.contrast, layer.shown_limits,
-                                 layer.histogram_log, ctx.panel_width - 40.0f);
+                                 layer.histogram_log, ImGui::GetContentRegionAvail().x - 8.0f);
                 ImGui::TreePop();
             }
         } else {
@@ -193,9 +194,10 @@ void streams_table(PanelContext& ctx, std::string& message) {
                                   ImGuiTableFlags_SizingFixedFit | ImGuiTableFlags_ScrollX;
     const float height = ImGui::GetFrameHeightWithSpacing() * float(host.stream_count() + 1) +
                          ImGui::GetStyle().ScrollbarSize + 4.0f;
-    if (ImGui::BeginTable("streams", 10, flags, ImVec2(0.0f, height))) {
-        for (const char* h : {"stream", "format", "view", "prod/s", "disp/s", "drop", "super",
-                              "rej", "gaps", "p50/p99 ms"})
+    // Every column fits the default panel (470 px): the format is in the name's tooltip.
+    if (ImGui::BeginTable("streams", 9, flags, ImVec2(0.0f, height))) {
+        for (const char* h :
+             {"stream", "view", "in/s", "shown/s", "drop", "super", "rej", "gaps", "ms p50/99"})
             ImGui::TableSetupColumn(h);
         ImGui::TableHeadersRow();
         for (std::size_t id = 0; id < host.stream_count(); ++id) {
@@ -207,17 +209,20 @@ void streams_table(PanelContext& ctx, std::string& message) {
             ImGui::TableNextRow();
             ImGui::TableNextColumn();
             ImGui::TextUnformatted(s.request().name.c_str());
-            if (ImGui::IsItemHovered() && s.stats().last_error(message))
-                ImGui::SetTooltip("%s", message.c_str());
-            ImGui::TableNextColumn();
-            ImGui::TextUnformatted(stream_format(s.request()).data());
+            if (ImGui::IsItemHovered()) {
+                const bool error = s.stats().last_error(message);
+                ImGui::SetTooltip("%s%s%s", stream_format(s.request()).data(),
+                                  error ? "\nlast error: " : "", error ? message.c_str() : "");
+            }
             ImGui::TableNextColumn();
             const std::size_t view = canvas.view_of(sid);
             if (view == Canvas::npos) {
                 ImGui::TextDisabled("-");
             } else {
-                ImGui::SetNextItemWidth(90);
-                if (ImGui::BeginCombo("##view", canvas.views()[view].name.c_str())) {
+                const char* shown = canvas.views()[view].name.c_str();
+                ImGui::SetNextItemWidth(
+                    std::min(90.0f, ImGui::CalcTextSize(shown).x + ImGui::GetFrameHeight() + 8.0f));
+                if (ImGui::BeginCombo("##view", shown)) {
                     for (std::size_t i = 0; i < canvas.views().size(); ++i)
                         if (ImGui::Selectable(canvas.views()[i].name.c_str(), i == view))
                             canvas.move(sid, i);
@@ -337,22 +342,56 @@ bool histogram_levels(const char* id, const ImageStats& stats, render::Contrast&
     return changed;
 }
 
+float panel_width_for(float window_width, float wanted, bool collapsed) {
+    const float half = std::max(window_width / 2.0f, 1.0f);
+    if (collapsed) return std::min(kPanelRailWidth, half);
+    return std::min(std::max(wanted, std::min(kMinPanelWidth, half)), half);
+}
+
+render::Viewport views_area(int fb_width, int fb_height, float fb_per_window, float panel_width,
+                            int timeline_px) {
+    const int panel = std::min(int(std::ceil(panel_width * fb_per_window)), fb_width / 2);
+    return {panel, timeline_px, std::max(fb_width - panel, 1),
+            std::max(fb_height - timeline_px, 1)};
+}
+
 const ImDrawList* draw_panels(PanelContext& ctx) {
     static std::string message; // reused buffer: no allocation per frame once grown
     const ImGuiIO& io = ImGui::GetIO();
     ImGui::SetNextWindowPos({0, 0});
     ImGui::SetNextWindowSize({ctx.panel_width, io.DisplaySize.y});
+    if (ctx.controls.panel_collapsed) { // a rail with one button to bring the panel back
+        ImGui::Begin("##rail", nullptr,
+                     ImGuiWindowFlags_NoDecoration | ImGuiWindowFlags_NoMove |
+                         ImGuiWindowFlags_NoBackground | ImGuiWindowFlags_NoSavedSettings);
+        const ImDrawList* list = ImGui::GetWindowDrawList();
+        if (ImGui::ArrowButton("##show", ImGuiDir_Right)) ctx.controls.panel_collapsed = false;
+        if (ImGui::IsItemHovered()) ImGui::SetTooltip("Show the panel (Tab)");
+        ImGui::End();
+        return list;
+    }
+    // Its right edge drags to resize it, within what panel_width_for allows.
+    ImGui::SetNextWindowSizeConstraints(
+        {std::min(kMinPanelWidth, ctx.panel_width), 0.0f},
+        {std::max(io.DisplaySize.x / 2.0f, ctx.panel_width), io.DisplaySize.y});
     ImGui::Begin("rtviewer", nullptr,
-                 ImGuiWindowFlags_NoMove | ImGuiWindowFlags_NoResize | ImGuiWindowFlags_NoCollapse |
+                 ImGuiWindowFlags_NoMove | ImGuiWindowFlags_NoCollapse |
                      ImGuiWindowFlags_NoBackground);
+    if (const float w = ImGui::GetWindowWidth(); std::abs(w - ctx.panel_width) >= 1.0f)
+        ctx.resized_width = w;
     const ImDrawList* list = ImGui::GetWindowDrawList();
     const PanelReadings& r = ctx.readings;
+    if (ImGui::ArrowButton("##hide", ImGuiDir_Left)) ctx.controls.panel_collapsed = true;
+    if (ImGui::IsItemHovered())
+        ImGui::SetTooltip("Hide the panel (Tab); drag its right edge to resize it");
+    ImGui::SameLine();
     ImGui::Text("%.0f fps  frame %.2f ms (p99 %.2f)", r.fps, r.frame_p50_ms, r.frame_p99_ms);
     float top = 1.0f;
     for (float v : r.frame_ms)
         top = std::max(top, v);
     ImGui::PlotLines("##frame times", r.frame_ms.data(), static_cast<int>(r.frame_ms.size()), 0,
-                     "frame time (ms)", 0.0f, top * 1.1f, {ctx.panel_width - 20.0f, 50.0f});
+                     "frame time (ms)", 0.0f, top * 1.1f,
+                     {ImGui::GetContentRegionAvail().x, 50.0f});
     ImGui::TextUnformatted(ctx.cursor_text.empty() ? "cursor: outside the views"
                                                    : ctx.cursor_text.c_str());
     if (!ctx.notice.empty()) ImGui::TextUnformatted(ctx.notice.c_str());

@@ -22,6 +22,7 @@ namespace rtv::app {
 // What the buttons and keys ask of the loop; the loop acts on them and clears them.
 struct Controls {
     bool paused = false;
+    bool panel_collapsed = false; // the panel shrunk to a rail (Tab, or its buttons)
     bool screenshot_requested = false;
     bool save_layout_requested = false;
     bool quit = false;
@@ -53,7 +54,21 @@ struct PanelContext {
     float panel_width = 470.0f;           // window pixels
     const MemoryBudget* budget = nullptr; // memory in use against --memory-limit
     const History* history = nullptr;     // streams' histories (why a stream has none)
+    float resized_width = 0.0f;           // out: the width the user dragged the edge to, or 0
 };
+
+// The panel's width in window pixels for a window `window_width` wide: the width the user wants
+// (`wanted`), but never more than half the window, so that the views keep room, and never less
+// than kMinPanelWidth while the window has room for it; a rail with a button when collapsed.
+// The views start where the panel ends: it never covers them.
+constexpr float kPanelRailWidth = 28.0f;
+constexpr float kMinPanelWidth = 220.0f;
+float panel_width_for(float window_width, float wanted, bool collapsed);
+// Where the views go in a framebuffer `fb_width` x `fb_height` (`fb_per_window` framebuffer
+// pixels per window pixel): right of a panel `panel_width` window pixels wide (rounded up, as
+// the panel draws), above a timeline `timeline_px` framebuffer pixels tall.
+render::Viewport views_area(int fb_width, int fb_height, float fb_per_window, float panel_width,
+                            int timeline_px);
 
 // Draws the panel window. Returns its draw list (the part of the frame PanelCache keeps).
 const ImDrawList* draw_panels(PanelContext& context);

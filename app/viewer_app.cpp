@@ -53,6 +53,8 @@ ViewerApp::ViewerApp(Options options)
     , m_host(m_queue, &m_budget)
     , m_router(m_queue, m_host)
     , m_canvas(m_options.layout, defaults_of(m_options)) {
+    if (m_options.layout.panel_width) m_panel_width = *m_options.layout.panel_width;
+    m_controls.panel_collapsed = m_options.layout.panel_collapsed.value_or(false);
 }
 
 ViewerApp::~ViewerApp() {
@@ -314,13 +316,15 @@ void ViewerApp::draw_frame() {
     m_window.drawable_size(m_fb_width, m_fb_height);
     SDL_GetWindowSize(m_window.window(), &m_win_width, &m_win_height);
     const float scale = m_win_width > 0 ? float(m_fb_width) / float(m_win_width) : 1.0f;
-    const int panel = std::min(int(m_panel_width * scale), m_fb_width / 2);
+    // The panel as wide as the user left it, as the window allows (never over the views).
+    const float panel_width =
+        panel_width_for(float(m_win_width), m_panel_width, m_controls.panel_collapsed);
     m_window.begin_imgui_frame(); // first: the axes' margins are measured with its font
     const int timeline = m_history ? int(float(kTimelineHeight) * scale) : 0;
-    m_canvas.update(
-        {panel, timeline, std::max(m_fb_width - panel, 1), std::max(m_fb_height - timeline, 1)},
-        m_layers.extents(m_router, m_canvas),
-        m_options.axes ? axis_margins(1.0f / scale) : Margins{});
+    const render::Viewport area = views_area(m_fb_width, m_fb_height, scale, panel_width, timeline);
+    const int panel = area.x;
+    m_canvas.update(area, m_layers.extents(m_router, m_canvas),
+                    m_options.axes ? axis_margins(1.0f / scale) : Margins{});
     // The readout follows the cursor at once, and the values under a still cursor at the
     // readings' rate (over a live image they would change the panel in every frame).
     if (m_cursor_due) update_cursor_text();
@@ -341,15 +345,24 @@ void ViewerApp::draw_frame() {
         draw_timeline(float(panel) / scale, float(m_fb_height - timeline) / scale,
                       float(m_fb_width - panel) / scale, float(kTimelineHeight));
     if (m_recorder) update_record_text();
-    PanelContext panels{m_controls,    m_host,        m_canvas,       m_layers,
-                        m_readings,    m_cursor_text, m_notice,       m_record_text,
-                        m_panel_width, &m_budget,     m_history.get()};
+    PanelContext panels{m_controls,  m_host,        m_canvas,       m_layers,
+                        m_readings,  m_cursor_text, m_notice,       m_record_text,
+                        panel_width, &m_budget,     m_history.get()};
     const ImDrawList* panel_list = draw_panels(panels);
+    if (panels.resized_width > 0.0f) m_panel_width = panels.resized_width; // from next frame
     // The panel's raster is kept while its geometry is unchanged; it must not overlap a view.
-    const int panel_px = int(std::ceil(m_panel_width * scale));
+    const int panel_px = int(std::ceil(panel_width * scale));
     if (panel_px > panel) panel_list = nullptr;
     m_panel_cache.draw(m_window.finish_imgui_frame(), panel_list, {0, 0, panel_px, m_fb_height},
                        kPanelBackground, m_fb_width, m_fb_height);
+}
+
+// The layout file's form of what is on screen: the views, and the panel as the user left it.
+LayoutSpec ViewerApp::layout_in_use() {
+    LayoutSpec spec = m_canvas.layout_in_use(m_layers.limits());
+    spec.panel_width = m_panel_width;
+    if (m_controls.panel_collapsed) spec.panel_collapsed = true;
+    return spec;
 }
 
 // Screenshots (S, the button, the exit screenshot) and Save layout, once the frame is drawn.
@@ -361,11 +374,17 @@ void ViewerApp::handle_requests(bool last) {
         const Status s = take_screenshot(path);
         m_notice = s ? "saved " + path : s.message();
     }
+    if (m_export_requested) { // the frame on screen, with the moment's frames
+        m_export_requested = false;
+        const std::string dir = "rtviewer-export-" + std::to_string(++m_export_count);
+        const Status st = export_moment(dir, m_scrub_ns.value_or(now_ns()));
+        m_notice = st ? "exported the moment shown to " + dir : st.message();
+    }
     if (m_controls.save_layout_requested) {
         m_controls.save_layout_requested = false;
         const std::string path =
             m_options.save_layout.empty() ? kDefaultLayoutFile : m_options.save_layout;
-        const Status s = save_layout(path, m_canvas.layout_in_use(m_layers.limits()));
+        const Status s = save_layout(path, layout_in_use());
         m_notice = s ? "layout saved to " + path : "Save layout: " + s.message();
     }
     if (last && !m_options.screenshot.empty()) {
@@ -447,9 +466,7 @@ int ViewerApp::finish() {
         }
     }
     if (!m_options.save_layout.empty()) {
-        if (Status s =
-                save_layout(m_options.save_layout, m_canvas.layout_in_use(m_layers.limits()));
-            !s) {
+        if (Status s = save_layout(m_options.save_layout, layout_in_use()); !s) {
             std::fprintf(stderr, "rtviewer: --save-layout: %s\n", s.message().c_str());
             status = 1;
         }
@@ -486,11 +503,7 @@ void ViewerApp::draw_timeline(float x, float y, float width, float height) {
                      ImGuiWindowFlags_NoBringToFrontOnFocus);
     if (ImGui::Button(m_scrub_ns ? "Live (L)" : "Live")) go_live();
     ImGui::SameLine();
-    if (ImGui::Button("Export")) {
-        const std::string dir = "rtviewer-export-" + std::to_string(++m_export_count);
-        const Status st = export_moment(dir, m_scrub_ns.value_or(now));
-        m_notice = st ? "exported the moment shown to " + dir : st.message();
-    }
+    if (ImGui::Button("Export (E)")) m_export_requested = true; // once the frame is drawn
     ImGui::SameLine();
     // The bar: the span held, from the oldest frame to now; the moment shown as a marker.
     const float bar_w = std::max(ImGui::GetContentRegionAvail().x, 40.0f);
@@ -671,6 +684,12 @@ bool ViewerApp::handle_event(const SDL_Event& event) {
             break;
         case SDLK_s:
             m_controls.screenshot_requested = true;
+            break;
+        case SDLK_e: // export the moment shown
+            if (m_history) m_export_requested = true;
+            break;
+        case SDLK_TAB: // the panel: hidden to a rail, or shown again
+            m_controls.panel_collapsed = !m_controls.panel_collapsed;
             break;
         case SDLK_r:
             m_canvas.reset();

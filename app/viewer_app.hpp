@@ -75,6 +75,7 @@ private:
     void update_hover();
     void update_cursor_text();
     void handle_requests(bool last);
+    LayoutSpec layout_in_use();
     void present(bool last, bool panel_only);
     void print_progress(std::int64_t now_ns);
     int finish();
@@ -122,6 +123,7 @@ private:
     bool m_go_live = false;    // the views return to their newest frames in the next pass
     bool m_was_paused = false; // the display was paused in the last pass
     int m_export_count = 0;
+    bool m_export_requested = false; // E or the Export button: after the frame is drawn
     std::string m_timeline_text;
     PanelCache m_panel_cache;
     PanelReadings m_readings;

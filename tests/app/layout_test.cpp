@@ -79,7 +79,12 @@ TEST_SUITE("app") {
               "l.json: not valid JSON: parse error at line 3, column 15: syntax error while "
               "parsing object separator - unexpected string literal; expected ':'");
         CHECK(error_of(R"({"views": [{"name": "a"}], "colums": 2})") ==
-              "l.json: unknown key 'colums', expected one of: columns, views");
+              "l.json: unknown key 'colums', expected one of: columns, views, panel_width, "
+              "panel_collapsed");
+        CHECK(error_of(R"({"views": [{"name": "a"}], "panel_width": 5})") ==
+              "l.json: panel_width must be window pixels in 100..4000, got 5");
+        CHECK(error_of(R"({"views": [{"name": "a"}], "panel_collapsed": 1})") ==
+              "l.json: panel_collapsed must be true or false, got 1");
         CHECK(error_of(R"({"views": [{"name": "a", "colour": "red"}]})") ==
               "l.json: views[0]: unknown key 'colour', expected one of: name, streams, "
               "colormap, contrast, line_color, opacity, background, span, height, extent, "
@@ -148,9 +153,12 @@ TEST_SUITE("app") {
                  "background": "black", "span": 2, "height": 3, "extent": [-4, 4, 0.5, 6],
                  "x_label": "x (mm)", "y_label": "y (mm)", "grid": true,
                  "layers": {"x/1": {"opacity": 0.5, "line_color": "#123456"}}},
-                {"name": "b", "line_color": "blue"}]})j",
+                {"name": "b", "line_color": "blue"}], "panel_width": 380,
+                "panel_collapsed": true})j",
                                   "in.json", spec)
                     .is_ok());
+        CHECK(spec.panel_width == 380.0f);
+        CHECK(spec.panel_collapsed == true);
         const std::filesystem::path path = std::filesystem::temp_directory_path() /
                                            ("rtv_layout_" + std::to_string(::getpid()) + ".json");
         REQUIRE(app::save_layout(path.string(), spec).is_ok());
@@ -160,6 +168,8 @@ TEST_SUITE("app") {
         REQUIRE_MESSAGE(s.is_ok(), s.message());
         CHECK(app::layout_json(back) == app::layout_json(spec));
         CHECK(back.columns == 3);
+        CHECK(back.panel_width == 380.0f); // the panel as the user left it
+        CHECK(back.panel_collapsed == true);
         REQUIRE(back.views.size() == 2);
         CHECK(back.views[0].settings.colormap == render::Colormap::Magma);
         CHECK(back.views[0].settings.contrast->manual_lo == -1.0f);

@@ -51,9 +51,9 @@ struct ImGuiFrame {
     int vertices = 0;
 };
 
-std::unique_ptr<test::ScriptedProducer> images(bool fail) {
+std::unique_ptr<test::ScriptedProducer> images(bool fail, const char* name = "cam/image") {
     return std::make_unique<test::ScriptedProducer>(
-        std::vector<StreamRequest>{test::image_stream("cam/image", 8, 8)},
+        std::vector<StreamRequest>{test::image_stream(name, 8, 8)},
         [fail](FrameSink& sink, std::uint64_t n) {
             if (fail && n == 1)
                 throw std::runtime_error("camera unplugged: the USB link went away");
@@ -168,6 +168,63 @@ TEST_SUITE("app") {
         CHECK(contrast.manual_lo == doctest::Approx(30.0f).epsilon(0.01));
         CHECK(contrast.manual_hi == doctest::Approx(75.0f).epsilon(0.01));
         step(0.30f, false);
+    }
+
+    TEST_CASE("panels: at 640x400, 1280x800 and 2560x1440 the panel ends where the views begin") {
+        ImGuiFrame frame;
+        FrameQueue queue = make_frame_queue();
+        ProducerHost host(queue);
+        // Two producers of one kind: the longest default stream names.
+        REQUIRE(host.start("sweep", images(false, "sweep/image"), test::once(1)).is_ok());
+        REQUIRE(host.start("sweep#2", images(false, "sweep#2/image"), test::once(1)).is_ok());
+        app::Canvas canvas = default_canvas();
+        canvas.assign(0, {"sweep/image", FrameKind::Image, "sweep"});
+        canvas.assign(1, {"sweep#2/image", FrameKind::Image, "sweep#2"});
+        for (const auto [w, h] : {std::pair{640, 400}, {1280, 800}, {2560, 1440}}) {
+            CAPTURE(w);
+            ImGui::GetIO().DisplaySize = {float(w), float(h)};
+            for (const bool collapsed : {false, true}) {
+                CAPTURE(collapsed);
+                const float panel = app::panel_width_for(float(w), 470.0f, collapsed);
+                const render::Viewport area = app::views_area(w, h, 1.0f, panel, 44);
+                canvas.update(area, {});
+                for (const app::View& v : canvas.views())
+                    if (v.visible) CHECK(v.cell.x >= area.x);
+                CHECK(area.x + area.width <= w);
+                CHECK(area.width >= w / 2); // the views keep at least half the window
+                app::Layers layers;
+                app::Controls controls;
+                controls.panel_collapsed = collapsed;
+                app::PanelReadings readings;
+                readings.streams.resize(kMaxStreams);
+                const std::string none;
+                for (int i = 0; i < 3; ++i) { // tables fit their columns over a few frames
+                    ImGui::NewFrame();
+                    app::PanelContext ctx{controls, host, canvas, layers, readings,
+                                          none,     none, none,   panel};
+                    app::draw_panels(ctx);
+                    ImGui::Render();
+                    CHECK(ctx.resized_width == 0.0f); // nothing dragged: the width holds
+                }
+                const ImGuiWindow* window =
+                    ImGui::FindWindowByName(collapsed ? "##rail" : "rtviewer");
+                REQUIRE(window != nullptr);
+                CHECK(window->Pos.x + window->Size.x <= float(area.x));
+                if (collapsed || w < 1280) continue;
+                // At the default size and up, the stream table shows every column unscrolled.
+                const ImGuiTable* table = ImGui::TableFindByID(window->GetID("streams"));
+                REQUIRE(table != nullptr);
+                CHECK_FALSE(table->InnerWindow->ScrollbarX);
+            }
+        }
+    }
+
+    TEST_CASE("panels: the panel's width follows the user up to half the window") {
+        CHECK(app::panel_width_for(1280, 470, false) == 470);
+        CHECK(app::panel_width_for(640, 470, false) == 320);
+        CHECK(app::panel_width_for(2560, 900, false) == 900);
+        CHECK(app::panel_width_for(2560, 100, false) == app::kMinPanelWidth);
+        CHECK(app::panel_width_for(1280, 470, true) == app::kPanelRailWidth);
     }
 
 } // TEST_SUITE

@@ -1,0 +1,222 @@
+// The viewer's real loop in this process, headless (SDL offscreen, EGL, llvmpipe), driven as a
+// user drives it: SDL events pushed into SDL's queue at chosen passes of the loop (keys, a
+// shift-drag in small motion steps), read by the loop's own event handling. What the loop shows
+// (the moment, the views, the history) is read between passes and after it ends.
+
+#include <algorithm>
+#include <cstdlib>
+#include <filesystem>
+#include <string>
+#include <vector>
+
+#include <SDL.h>
+#include <doctest/doctest.h>
+
+#include "app/cli.hpp"
+#include "app/e2e_files.hpp"
+#include "app/viewer_app.hpp"
+
+using namespace rtv;
+
+namespace {
+
+app::Options options_of(std::vector<const char*> argv) {
+    ::setenv("SDL_VIDEODRIVER", "offscreen", 0); // no display needed (EGL, llvmpipe)
+    argv.insert(argv.begin(), "rtviewer");
+    app::Options options;
+    const app::ParseOutcome parsed =
+        app::parse_command_line(int(argv.size()), argv.data(), options);
+    REQUIRE_MESSAGE(parsed.run, parsed.output);
+    return options;
+}
+
+void push_key(SDL_Keycode key) {
+    SDL_Event e{};
+    e.type = SDL_KEYDOWN;
+    e.key.state = SDL_PRESSED;
+    e.key.keysym.sym = key;
+    SDL_PushEvent(&e);
+    e.type = SDL_KEYUP;
+    e.key.state = SDL_RELEASED;
+    SDL_PushEvent(&e);
+}
+
+void push_button(Uint32 type, std::pair<int, int> at) {
+    SDL_Event e{};
+    e.type = type;
+    e.button.button = SDL_BUTTON_LEFT;
+    e.button.state = type == SDL_MOUSEBUTTONDOWN ? SDL_PRESSED : SDL_RELEASED;
+    e.button.clicks = 1;
+    e.button.x = at.first;
+    e.button.y = at.second;
+    SDL_PushEvent(&e);
+}
+
+void push_motion(std::pair<int, int> at, std::pair<int, int> from) {
+    SDL_Event e{};
+    e.type = SDL_MOUSEMOTION;
+    e.motion.state = SDL_BUTTON_LMASK;
+    e.motion.x = at.first;
+    e.motion.y = at.second;
+    e.motion.xrel = at.first - from.first;
+    e.motion.yrel = at.second - from.second;
+    SDL_PushEvent(&e);
+}
+
+void push_quit() {
+    SDL_Event e{};
+    e.type = SDL_QUIT;
+    SDL_PushEvent(&e);
+}
+
+// Each stream's frame at moment `t` in the history: its sequence number (or -1: none).
+std::vector<long long> sequences_at(const app::ViewerApp& viewer, std::int64_t t) {
+    std::vector<long long> out;
+    for (std::size_t id = 0; id < viewer.host().stream_count(); ++id) {
+        const HistoryRing* ring = viewer.history()->stream(id).ring.get();
+        const std::size_t i = ring ? ring->at_or_before(t) : HistoryRing::npos;
+        out.push_back(i == HistoryRing::npos ? -1 : (long long)ring->entry(i).sequence);
+    }
+    return out;
+}
+
+} // namespace
+
+TEST_SUITE("app") {
+
+    TEST_CASE("ViewerApp: the paused moment still shows the same frames after the rings wrapped "
+              "twice, and exports them") {
+        namespace fs = std::filesystem;
+        const fs::path dir = test::fresh_path("paused");
+        fs::create_directories(dir);
+        fs::current_path(dir); // the export goes to ./rtviewer-export-1
+        // Small rings (1 MB a stream: about 85 images and 32 lines) that wrap quickly.
+        app::ViewerApp viewer(options_of({"--headless", "--no-vsync", "--redraw", "always",
+                                          "--size", "320x240", "--history", "1", "--producer",
+                                          "sweep:interval=auto,width=64,height=48,points=4000"}));
+        std::int64_t moment = 0;
+        std::vector<long long> seen;
+        std::vector<std::uint64_t> wanted;
+        int state = 0; // 0 filling, 1 paused, 2 at the oldest, 3 looking, 4 exported
+        const auto rings = [](const app::ViewerApp& v) {
+            std::vector<const HistoryRing*> out;
+            for (std::size_t id = 0; id < v.host().stream_count(); ++id)
+                if (const HistoryRing* r = v.history()->stream(id).ring.get()) out.push_back(r);
+            return out;
+        };
+        viewer.set_pass_hook([&](app::ViewerApp& v, std::uint64_t) {
+            if (state == 0) { // once every ring is full (it has begun to evict): pause
+                const auto held = rings(v);
+                if (held.size() == 2 && std::all_of(held.begin(), held.end(),
+                                                    [](auto* r) { return r->evicted() > 0; })) {
+                    push_key(SDLK_SPACE);
+                    state = 1;
+                }
+            } else if (state == 1) {
+                push_key(SDLK_HOME); // the oldest moment held: the next to be evicted
+                state = 2;
+            } else if (state == 2) {
+                REQUIRE(v.paused());
+                REQUIRE(v.moment());
+                moment = *v.moment();
+                seen = sequences_at(v, moment);
+                for (const HistoryRing* r : rings(v)) { // twice the frames each ring holds
+                    const std::size_t frame = (r->entry(r->size() - 1).bytes + 63) / 64 * 64;
+                    wanted.push_back(r->pushed() + 2 * (r->capacity_bytes() / frame + 1));
+                }
+                state = 3;
+            } else if (state == 3) {
+                CHECK(v.moment() == moment); // it holds still, pass after pass
+                bool wrapped = true;
+                const auto held = rings(v);
+                for (std::size_t i = 0; i < held.size(); ++i)
+                    wrapped = wrapped && held[i]->pushed() >= wanted[i];
+                if (wrapped) {
+                    push_key(SDLK_e);
+                    state = 4;
+                }
+            } else {
+                push_quit();
+            }
+        });
+        REQUIRE(viewer.run() == 0);
+        REQUIRE(state == 4);
+        REQUIRE(seen.size() == 2);
+        CHECK(std::find(seen.begin(), seen.end(), -1) == seen.end());
+        CHECK(viewer.paused());
+        REQUIRE(viewer.moment());
+        CHECK(*viewer.moment() == moment);
+        CHECK(sequences_at(viewer, moment) == seen);
+        // The export holds the frames of that moment: the same sequence numbers.
+        const test::Json m = test::read_json(dir / "rtviewer-export-1" / "moment.json");
+        CHECK(m.at("t_ns").get<std::int64_t>() == moment);
+        for (const test::Json& s : m.at("streams")) {
+            const std::string name = s.at("stream").get<std::string>();
+            const std::size_t id = name == "sweep/image" ? 0 : 1;
+            CHECK_MESSAGE(s.at("sequence").get<long long>() == seen[id], name);
+        }
+    }
+
+    TEST_CASE("ViewerApp: L while paused returns to live and unpauses") {
+        app::ViewerApp viewer(
+            options_of({"--headless", "--no-vsync", "--redraw", "always", "--size", "320x240",
+                        "--producer", "sweep:interval=auto,width=64,height=48"}));
+        bool paused_seen = false;
+        viewer.set_pass_hook([&](app::ViewerApp& v, std::uint64_t pass) {
+            if (pass == 10) push_key(SDLK_SPACE);
+            if (pass == 12) paused_seen = v.paused() && v.moment().has_value();
+            if (pass == 14) push_key(SDLK_l);
+            if (pass == 16) push_quit();
+        });
+        REQUIRE(viewer.run() == 0);
+        CHECK(paused_seen);
+        CHECK_FALSE(viewer.paused());
+        CHECK_FALSE(viewer.moment());
+    }
+
+    TEST_CASE("ViewerApp: a shift-drag on an image draws the segment the pointer drew") {
+        app::ViewerApp viewer(
+            options_of({"--headless", "--no-vsync", "--redraw", "always", "--history", "0",
+                        "--producer", "sweep:interval=auto,width=400,height=200"}));
+        std::pair<int, int> a, b;
+        render::Vec2 want_a, want_b;
+        constexpr std::uint64_t kDown = 20, kSteps = 20;
+        viewer.set_pass_hook([&](app::ViewerApp& v, std::uint64_t pass) {
+            if (pass == kDown) {
+                // A horizontal drag across the middle of the image, as the user sees it now.
+                const app::View& image = v.canvas().views()[0];
+                REQUIRE(image.images);
+                const render::Viewport& vp = image.viewport;
+                const double y = vp.y + vp.height * 0.5;
+                const double x0 = vp.x + vp.width * 0.3, x1 = vp.x + vp.width * 0.7;
+                a = v.window_point(x0, y);
+                b = v.window_point(x1, y);
+                want_a = v.canvas().data_at(0, x0, y);
+                want_b = v.canvas().data_at(0, x1, y);
+                SDL_SetModState(KMOD_LSHIFT);
+                push_button(SDL_MOUSEBUTTONDOWN, a);
+            } else if (pass > kDown && pass <= kDown + kSteps) { // small steps, as a hand moves
+                const auto at = [&](std::uint64_t k) {
+                    return std::pair<int, int>{a.first + int((b.first - a.first) * k / kSteps),
+                                               a.second};
+                };
+                push_motion(at(pass - kDown), at(pass - kDown - 1));
+            } else if (pass == kDown + kSteps + 1) {
+                push_button(SDL_MOUSEBUTTONUP, b);
+                SDL_SetModState(KMOD_NONE);
+            } else if (pass == kDown + kSteps + 4) {
+                push_quit();
+            }
+        });
+        REQUIRE(viewer.run() == 0);
+        const app::View& image = viewer.canvas().views()[0];
+        REQUIRE(image.profile);
+        // Within a pixel of where the pointer went down and came up over the image.
+        CHECK(std::abs(image.profile->a.x - want_a.x) <= 1.0);
+        CHECK(std::abs(image.profile->a.y - want_a.y) <= 1.0);
+        CHECK(std::abs(image.profile->b.x - want_b.x) <= 1.0);
+        CHECK(std::abs(image.profile->b.y - want_b.y) <= 1.0);
+        CHECK(viewer.canvas().views()[1].profile_source == 0); // its profile view opened
+    }
+
+} // TEST_SUITE
