@@ -10,6 +10,8 @@ if(NOT rc EQUAL 0)
     message(FATAL_ERROR "cmake --install failed: ${rc}")
 endif()
 foreach(f bin/rtviewer share/doc/rtviewer/README.md share/doc/rtviewer/examples/publish.py
+          share/doc/rtviewer/docs/index.md share/doc/rtviewer/docs/screenshot.png
+          share/doc/rtviewer/bench/RESULTS.md share/man/man1/rtviewer.1.gz
           lib/python3/dist-packages/rtviewer/__init__.py
           ${INCLUDEDIR}/rtviewer/client/publisher.hpp ${LIBDIR}/librtv_client.a)
     if(NOT EXISTS ${PREFIX}/${f})
@@ -19,6 +21,35 @@ endforeach()
 execute_process(COMMAND ${PREFIX}/bin/rtviewer --version OUTPUT_VARIABLE out RESULT_VARIABLE rc)
 if(NOT rc EQUAL 0 OR NOT out STREQUAL "rtviewer ${VERSION}\n")
     message(FATAL_ERROR "installed rtviewer --version: '${out}' (status ${rc}), expected 'rtviewer ${VERSION}'")
+endif()
+# The manual page: help2man's, made from this viewer's --help (every flag), with the producers
+# and the sections of docs/rtviewer.h2m; and man(1) reads it.
+execute_process(COMMAND gzip -dc ${PREFIX}/share/man/man1/rtviewer.1.gz OUTPUT_VARIABLE page
+                RESULT_VARIABLE rc)
+foreach(want "help2man" ".TH RTVIEWER \"1\"" "rtviewer ${VERSION}" "\\-\\-history\\-export"
+             "\\-\\-list\\-producers" "\n.SH PRODUCERS\n" "\n  sweep  "
+             "\n.SH ENVIRONMENT\n" "\n.SH \"SEE ALSO\"\n" "/usr/share/doc/rtviewer/docs")
+    string(FIND "${page}" "${want}" at)
+    if(NOT rc EQUAL 0 OR at EQUAL -1)
+        message(FATAL_ERROR "the installed manual page (status ${rc}) lacks '${want}'")
+    endif()
+endforeach()
+if(page MATCHES "here [0-9]+\\)")
+    message(FATAL_ERROR "the installed manual page names the build machine's memory")
+endif()
+find_program(MAN man)
+if(MAN)
+    execute_process(COMMAND ${CMAKE_COMMAND} -E env MANWIDTH=80 LC_ALL=C.UTF-8
+                            ${MAN} -l ${PREFIX}/share/man/man1/rtviewer.1.gz
+                    OUTPUT_VARIABLE text RESULT_VARIABLE rc ERROR_VARIABLE err)
+    if(NOT rc EQUAL 0 OR NOT text MATCHES "--history-export")
+        message(FATAL_ERROR "man -l cannot read the installed manual page (status ${rc}): ${err}")
+    endif()
+endif()
+# --help ends with where the documentation is, and it is there.
+execute_process(COMMAND ${PREFIX}/bin/rtviewer --help OUTPUT_VARIABLE out RESULT_VARIABLE rc)
+if(NOT rc EQUAL 0 OR NOT out MATCHES "man rtviewer, and share/doc/rtviewer/docs/index.md under the install prefix[^\n]*\n$")
+    message(FATAL_ERROR "installed rtviewer --help does not end with where the docs are: '${out}'")
 endif()
 execute_process(COMMAND ${PREFIX}/bin/rtviewer --headless --frames 10
                         --screenshot ${PREFIX}/demo.png --stats-json ${PREFIX}/demo.json

@@ -1,5 +1,5 @@
 # cpack -G DEB from the build tree: the package's Depends name the runtime libraries and the GL
-# drivers, and the viewer it holds runs. cmake -DBUILD=<build dir> -DOUT=<dir> -DVERSION=<x.y.z> -P
+# drivers, the viewer it holds runs, and it holds the manual page and the documentation. cmake -DBUILD=<build dir> -DOUT=<dir> -DVERSION=<x.y.z> -P
 file(REMOVE_RECURSE ${OUT})
 execute_process(COMMAND cpack -G DEB --config ${BUILD}/CPackConfig.cmake -B ${OUT}
                 RESULT_VARIABLE rc OUTPUT_VARIABLE log ERROR_VARIABLE log)
@@ -23,4 +23,16 @@ execute_process(COMMAND ${OUT}/root/usr/bin/rtviewer --version OUTPUT_VARIABLE o
                 RESULT_VARIABLE rc)
 if(NOT rc EQUAL 0 OR NOT out STREQUAL "rtviewer ${VERSION}\n")
     message(FATAL_ERROR "the packaged rtviewer --version: '${out}' (status ${rc})")
+endif()
+foreach(f usr/share/man/man1/rtviewer.1.gz usr/share/doc/rtviewer/README.md
+          usr/share/doc/rtviewer/docs/index.md)
+    if(NOT EXISTS ${OUT}/root/${f})
+        message(FATAL_ERROR "the package lacks /${f}")
+    endif()
+endforeach()
+execute_process(COMMAND gzip -dc ${OUT}/root/usr/share/man/man1/rtviewer.1.gz OUTPUT_VARIABLE page
+                RESULT_VARIABLE rc)
+string(FIND "${page}" "\\-\\-headless" at)
+if(NOT rc EQUAL 0 OR at EQUAL -1)
+    message(FATAL_ERROR "the packaged manual page does not name --headless (status ${rc})")
 endif()
