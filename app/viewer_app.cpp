@@ -110,6 +110,11 @@ Status ViewerApp::start() {
         m_taps.history = m_history.get();
     }
     if (m_taps.recorder || m_taps.history) m_router.set_tap(&m_taps);
+    // Every shader compiled and the panel's first raster made before a producer runs: with a
+    // cold shader cache that takes llvmpipe a few hundred ms, which would otherwise stall the
+    // first frames of data (their frames dropped while the pools wait).
+    draw_frame();
+    m_renderer.warm_up();
     if (Status s = producers::instance_names(m_options.producers); !s)
         return Status::error("rtviewer: " + s.message());
     for (producers::CreatedProducer& p : m_options.producers) {

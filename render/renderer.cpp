@@ -145,6 +145,36 @@ Status Renderer::init() {
     return check_gl("renderer init");
 }
 
+void Renderer::warm_up() {
+    const Viewport corner{0, 0, 4, 4};
+    Camera camera;
+    camera.set_range({0.0, 0.0, 1.0, 1.0});
+    const float f32[1] = {0.5f};
+    const std::uint16_t u16[1] = {7};
+    const std::int16_t i16[1] = {-7};
+    const std::uint8_t rgba[4] = {1, 2, 3, 4};
+    const PixelFormat formats[] = {
+        {1, SampleType::F32}, {1, SampleType::U16}, {1, SampleType::I16}, {4, SampleType::U8}};
+    const void* pixels[] = {f32, u16, i16, rgba};
+    for (std::size_t i = 0; i < std::size(formats); ++i) {
+        const ImageDesc desc{1, 1, formats[i]};
+        ImageLayer layer;
+        if (!layer.upload(desc, {static_cast<const std::byte*>(pixels[i]), desc.byte_size()}))
+            continue;
+        begin_view(corner, {0.0f, 0.0f, 0.0f});
+        ImageStyle style;
+        style.opacity = 0.5f; // blended, as layers over others are
+        draw(layer, camera, style);
+        style.opacity = 1.0f;
+        draw(layer, camera, style);
+    }
+    LineLayer line;
+    const LinePoint points[2] = {{0.0f, 0.0f}, {1.0f, 1.0f}};
+    if (line.upload(1, 2, points)) (void)draw(line, camera, {});
+    end_view();
+    glFinish(); // the compiles happen here, once, before any producer runs
+}
+
 void Renderer::begin_view(const Viewport& vp, Rgb bg, const Viewport* covered) {
     m_viewport = vp;
     glViewport(vp.x, vp.y, vp.width, vp.height);

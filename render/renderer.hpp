@@ -48,6 +48,12 @@ public:
     ~Renderer();
 
     Status init();
+    // Draws one tiny frame with every program the renderer has (each image shading, blended
+    // with opacity, a line, a view's background) into a corner of the framebuffer and waits for
+    // it, so that the driver compiles its shader variants now (llvmpipe compiles at first draw:
+    // 100-250 ms with a cold shader cache) rather than under the first frames of data. The
+    // caller clears the framebuffer afterwards. Thread: main. Allocates: GL objects, freed again.
+    void warm_up();
 
     // Clears the whole framebuffer (the fast path on software rasterisers: no scissor).
     void clear(Rgb color);
