@@ -1,10 +1,13 @@
 #pragma once
-// NumPy's .npy format (versions 1.0 and 2.0): the payload of ZeroMQ messages and of recordings.
-// Reading validates everything before a byte of data is touched: magic, version, header length
-// and syntax, dtype, byte order, memory order, shape, size limits and byte count. Each failure
-// is a Status with a one-line reason. Supported: little-endian float32, float64, uint8, uint16,
-// int16 and int32, C order, 1-D to 3-D. Images keep their own sample type where the pipeline
-// has it (npy_image_format); float64 and int32 are converted to float32.
+// NumPy's .npy format (versions 1.0, 2.0 and 3.0): the payload of ZeroMQ messages and of
+// recordings. The header is read as numpy.load(allow_pickle=False) reads it (a Python literal:
+// any key order, quotes, spacing, comments, trailing commas, Python 2's 5L), and what numpy
+// refuses is refused with numpy's reason. Reading validates everything before a byte of data is
+// touched: magic, version, header, dtype, memory order, shape, size limits and byte count. Each
+// failure is a Status with a one-line reason. Taken: float32, float64, uint8, uint16, int16 and
+// int32 in either byte order, C order (or a Fortran-order array whose layout is the same), 1-D
+// to 3-D. Images keep their own sample type where the pipeline has it (npy_image_format);
+// float64 and int32 are converted to float32, big-endian data are swapped while copying.
 // Thread: any. Allocates: the writer's result only; reading never allocates.
 
 #include <cstddef>
@@ -31,8 +34,9 @@ struct NpyArray {
     NpyType type = NpyType::F4;
     unsigned dims = 0; // 1, 2 or 3
     std::uint64_t shape[3] = {0, 0, 0};
-    std::span<const std::byte> data; // exactly count() * item size bytes, inside the input
+    std::span<const std::byte> data; // count() * item size bytes inside the input, as they lie
     std::uint64_t data_bytes = 0;    // count() * item size (also when the data are elsewhere)
+    bool big_endian = false;         // data are big-endian: npy_to_float and npy_copy_image swap
     std::uint64_t count() const {
         std::uint64_t n = 1;
         for (unsigned i = 0; i < dims; ++i)
@@ -41,19 +45,24 @@ struct NpyArray {
     }
 };
 
-// The dtype strings read and written: "<f4", "<f8", "|u1", "<u2", "<i2", "<i4".
+// The dtype strings written: "<f4", "<f8", "|u1", "<u2", "<i2", "<i4". Every spelling numpy
+// reads as one of these types is read ("f4", "=f4", "float32", "f", ">f4", ...); structured,
+// subarray and comma-list descriptors are not.
 std::string_view npy_descr(NpyType type);
 std::size_t npy_item_size(NpyType type);
 
-// Parses a whole .npy file or message. `out.data` points into `bytes`.
+// Parses a whole .npy file or message. `out.data` points into `bytes`: read it through
+// npy_to_float or npy_copy_image, which swap big-endian data.
 Status parse_npy(std::span<const std::byte> bytes, NpyArray& out, const NpyLimits& limits = {});
 
 // Parses an .npy header with no data after it (count() * item size bytes lie elsewhere, e.g. in
-// shared memory): `out.data` is empty, `out.data_bytes` says how many bytes to fetch.
+// shared memory): `out.data` is empty, `out.data_bytes` says how many bytes to fetch. Those are
+// copied as they are, so a big-endian dtype is refused here.
 Status parse_npy_header(std::span<const std::byte> bytes, NpyArray& out,
                         const NpyLimits& limits = {});
 
-// Converts the array's elements to float32 into `out` (at least count() floats), in C order.
+// Converts the array's elements to float32 into `out` (at least count() floats), in C order,
+// swapping big-endian ones.
 void npy_to_float(const NpyArray& array, std::span<float> out);
 
 // The pixel format an image array is shown in: (H, W) uint8, uint16, int16, float32 as mono of
@@ -62,7 +71,8 @@ void npy_to_float(const NpyArray& array, std::span<float> out);
 // (H, W, 5), int16 colour) is an error saying what is taken.
 Status npy_image_format(const NpyArray& array, PixelFormat& format);
 // Copies an image array into a frame of `format` (from npy_image_format): bytes as they are
-// when the types match, converted to float32 otherwise. `out`: at least count() samples.
+// when the types match (swapped if big-endian), converted to float32 otherwise. `out`: at least
+// count() samples.
 void npy_copy_image(const NpyArray& array, PixelFormat format, std::span<std::byte> out);
 // The dtype of a sample type (U8 -> |u1, U16 -> <u2, I16 -> <i2, F32 -> <f4).
 NpyType npy_type_of(SampleType type);
@@ -86,7 +96,7 @@ template <class T> constexpr NpyType npy_type() {
 }
 
 // A float32 .npy (version 1.0, header padded to 64 bytes) of a 1-D (rows == 0) or 2-D array.
-// Headers take 1 to 3 dimensions.
+// Headers take 1 to 3 dimensions and version 1, 2 or 3 (3 is 2 with a UTF-8 header).
 void write_npy(std::vector<std::byte>& out, std::span<const float> data, std::uint64_t rows,
                std::uint64_t cols);
 // The header alone (the data follows it): for writers that write the data from elsewhere.
