@@ -185,19 +185,28 @@ void producers(ProducerHost& host, std::string& message) {
     }
 }
 
-// One row per stream: rates, losses, latency, and the view it is in (a combo moves it).
+// The stream's name, its pixel format and last error in its tooltip.
+void stream_name_cell(const Stream& s, std::string& message) {
+    ImGui::TextUnformatted(s.request().name.c_str());
+    if (ImGui::IsItemHovered()) {
+        const bool error = s.stats().last_error(message);
+        ImGui::SetTooltip("%s%s%s", stream_format(s.request()).data(),
+                          error ? "\nlast error: " : "", error ? message.c_str() : "");
+    }
+}
+
+// Two tables of one row per stream, each narrow enough to show every column in the default
+// panel (470 px): the view it is in (a combo moves it), its rates and latency; then where its
+// frames went that were not shown. Wider once names are long: they scroll sideways then.
 void streams_table(PanelContext& ctx, std::string& message) {
     ProducerHost& host = ctx.host;
     Canvas& canvas = ctx.canvas;
-    // Wider than the panel once names are long: scrolls sideways rather than squeezing columns.
     const ImGuiTableFlags flags = ImGuiTableFlags_Borders | ImGuiTableFlags_RowBg |
                                   ImGuiTableFlags_SizingFixedFit | ImGuiTableFlags_ScrollX;
     const float height = ImGui::GetFrameHeightWithSpacing() * float(host.stream_count() + 1) +
                          ImGui::GetStyle().ScrollbarSize + 4.0f;
-    // Every column fits the default panel (470 px): the format is in the name's tooltip.
-    if (ImGui::BeginTable("streams", 9, flags, ImVec2(0.0f, height))) {
-        for (const char* h :
-             {"stream", "view", "in/s", "shown/s", "drop", "super", "rej", "gaps", "ms p50/99"})
+    if (ImGui::BeginTable("streams", 5, flags, ImVec2(0.0f, height))) {
+        for (const char* h : {"stream", "view", "in/s", "shown/s", "p50/p99 ms"})
             ImGui::TableSetupColumn(h);
         ImGui::TableHeadersRow();
         for (std::size_t id = 0; id < host.stream_count(); ++id) {
@@ -208,20 +217,15 @@ void streams_table(PanelContext& ctx, std::string& message) {
             ImGui::PushID(static_cast<int>(id));
             ImGui::TableNextRow();
             ImGui::TableNextColumn();
-            ImGui::TextUnformatted(s.request().name.c_str());
-            if (ImGui::IsItemHovered()) {
-                const bool error = s.stats().last_error(message);
-                ImGui::SetTooltip("%s%s%s", stream_format(s.request()).data(),
-                                  error ? "\nlast error: " : "", error ? message.c_str() : "");
-            }
+            stream_name_cell(s, message);
             ImGui::TableNextColumn();
             const std::size_t view = canvas.view_of(sid);
             if (view == Canvas::npos) {
                 ImGui::TextDisabled("-");
             } else {
                 const char* shown = canvas.views()[view].name.c_str();
-                ImGui::SetNextItemWidth(
-                    std::min(90.0f, ImGui::CalcTextSize(shown).x + ImGui::GetFrameHeight() + 8.0f));
+                ImGui::SetNextItemWidth(std::min(110.0f, ImGui::CalcTextSize(shown).x +
+                                                             ImGui::GetFrameHeight() + 8.0f));
                 if (ImGui::BeginCombo("##view", shown)) {
                     for (std::size_t i = 0; i < canvas.views().size(); ++i)
                         if (ImGui::Selectable(canvas.views()[i].name.c_str(), i == view))
@@ -234,6 +238,30 @@ void streams_table(PanelContext& ctx, std::string& message) {
             ImGui::Text("%.0f", layer.rates.produced_per_s());
             ImGui::TableNextColumn();
             ImGui::Text("%.0f", layer.rates.displayed_per_s());
+            ImGui::TableNextColumn();
+            // "s": measured from the sender's send time (a publisher on this machine), so the
+            // figure includes its encoding and the transport; otherwise from the producer's submit.
+            ImGui::Text("%.1f / %.1f%s", double(st.latency_p50_ns) * 1e-6,
+                        double(st.latency_p99_ns) * 1e-6, st.latency_from_sender ? " s" : "");
+            if (ImGui::IsItemHovered())
+                ImGui::SetTooltip(st.latency_from_sender
+                                      ? "from the publisher's send time (same machine, same clock)"
+                                      : "from the producer's submit in this viewer");
+            ImGui::PopID();
+        }
+        ImGui::EndTable();
+    }
+    if (ImGui::BeginTable("losses", 5, flags, ImVec2(0.0f, height))) {
+        for (const char* h : {"stream", "dropped", "superseded", "rejected", "gaps"})
+            ImGui::TableSetupColumn(h);
+        ImGui::TableHeadersRow();
+        for (std::size_t id = 0; id < host.stream_count(); ++id) {
+            const Stream& s = host.stream(static_cast<std::uint16_t>(id));
+            const StatsSnapshot& st = ctx.readings.streams[id];
+            ImGui::PushID(static_cast<int>(id));
+            ImGui::TableNextRow();
+            ImGui::TableNextColumn();
+            stream_name_cell(s, message);
             ImGui::TableNextColumn();
             ImGui::Text("%llu", static_cast<unsigned long long>(st.dropped()));
             ImGui::TableNextColumn();
@@ -249,15 +277,6 @@ void streams_table(PanelContext& ctx, std::string& message) {
                                                 "(this stream's frames are not numbered)",
                                   static_cast<unsigned long long>(st.sender_id),
                                   static_cast<unsigned long long>(st.sender_sequence));
-            ImGui::TableNextColumn();
-            // "s": measured from the sender's send time (a publisher on this machine), so the
-            // figure includes its encoding and the transport; otherwise from the producer's submit.
-            ImGui::Text("%.1f/%.1f%s", double(st.latency_p50_ns) * 1e-6,
-                        double(st.latency_p99_ns) * 1e-6, st.latency_from_sender ? " s" : "");
-            if (ImGui::IsItemHovered())
-                ImGui::SetTooltip(st.latency_from_sender
-                                      ? "from the publisher's send time (same machine, same clock)"
-                                      : "from the producer's submit in this viewer");
             ImGui::PopID();
         }
         ImGui::EndTable();

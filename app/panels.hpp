@@ -61,7 +61,7 @@ struct PanelContext {
 // (`wanted`), but never more than half the window, so that the views keep room, and never less
 // than kMinPanelWidth while the window has room for it; a rail with a button when collapsed.
 // The views start where the panel ends: it never covers them.
-constexpr float kPanelRailWidth = 28.0f;
+constexpr float kPanelRailWidth = 32.0f; // ImGui's smallest window
 constexpr float kMinPanelWidth = 220.0f;
 float panel_width_for(float window_width, float wanted, bool collapsed);
 // Where the views go in a framebuffer `fb_width` x `fb_height` (`fb_per_window` framebuffer

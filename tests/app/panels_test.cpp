@@ -180,7 +180,7 @@ TEST_SUITE("app") {
         app::Canvas canvas = default_canvas();
         canvas.assign(0, {"sweep/image", FrameKind::Image, "sweep"});
         canvas.assign(1, {"sweep#2/image", FrameKind::Image, "sweep#2"});
-        for (const auto [w, h] : {std::pair{640, 400}, {1280, 800}, {2560, 1440}}) {
+        for (const auto& [w, h] : {std::pair{640, 400}, {1280, 800}, {2560, 1440}}) {
             CAPTURE(w);
             ImGui::GetIO().DisplaySize = {float(w), float(h)};
             for (const bool collapsed : {false, true}) {
@@ -198,7 +198,7 @@ TEST_SUITE("app") {
                 app::PanelReadings readings;
                 readings.streams.resize(kMaxStreams);
                 const std::string none;
-                for (int i = 0; i < 3; ++i) { // tables fit their columns over a few frames
+                for (int i = 0; i < 4; ++i) { // tables fit their columns over a few frames
                     ImGui::NewFrame();
                     app::PanelContext ctx{controls, host, canvas, layers, readings,
                                           none,     none, none,   panel};
@@ -206,15 +206,17 @@ TEST_SUITE("app") {
                     ImGui::Render();
                     CHECK(ctx.resized_width == 0.0f); // nothing dragged: the width holds
                 }
-                const ImGuiWindow* window =
-                    ImGui::FindWindowByName(collapsed ? "##rail" : "rtviewer");
+                ImGuiWindow* window = ImGui::FindWindowByName(collapsed ? "##rail" : "rtviewer");
                 REQUIRE(window != nullptr);
                 CHECK(window->Pos.x + window->Size.x <= float(area.x));
                 if (collapsed || w < 1280) continue;
-                // At the default size and up, the stream table shows every column unscrolled.
-                const ImGuiTable* table = ImGui::TableFindByID(window->GetID("streams"));
-                REQUIRE(table != nullptr);
-                CHECK_FALSE(table->InnerWindow->ScrollbarX);
+                // At the default size and up, the stream tables show every column unscrolled.
+                for (const char* name : {"streams", "losses"}) {
+                    CAPTURE(std::string(name));
+                    const ImGuiTable* table = ImGui::TableFindByID(window->GetID(name));
+                    REQUIRE(table != nullptr);
+                    CHECK_FALSE(table->InnerWindow->ScrollbarX);
+                }
             }
         }
     }
