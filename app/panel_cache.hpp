@@ -36,6 +36,8 @@ public:
     // Frames in which the panel was rasterised, and frames in which it was copied.
     std::uint64_t rasterised() const { return m_rasterised; }
     std::uint64_t reused() const { return m_reused; }
+    // Counts from zero again (after a warm-up frame that is never shown).
+    void reset_counts() { m_rasterised = m_reused = 0; }
 
 private:
     bool ensure_target(int width, int height);

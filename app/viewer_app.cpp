@@ -115,6 +115,7 @@ Status ViewerApp::start() {
     // first frames of data (their frames dropped while the pools wait).
     draw_frame();
     m_renderer.warm_up();
+    m_panel_cache.reset_counts(); // that frame is never shown: it counts as none
     if (Status s = producers::instance_names(m_options.producers); !s)
         return Status::error("rtviewer: " + s.message());
     for (producers::CreatedProducer& p : m_options.producers) {

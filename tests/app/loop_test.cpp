@@ -85,7 +85,7 @@ std::vector<long long> sequences_at(const app::ViewerApp& viewer, std::int64_t t
 TEST_SUITE("app") {
 
     TEST_CASE("ViewerApp: the paused moment still shows the same frames after the rings wrapped "
-              "twice, and exports them") {
+              "twice and exports them") {
         namespace fs = std::filesystem;
         const fs::path dir = test::fresh_path("paused");
         fs::create_directories(dir);

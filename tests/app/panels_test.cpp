@@ -170,7 +170,8 @@ TEST_SUITE("app") {
         step(0.30f, false);
     }
 
-    TEST_CASE("panels: at 640x400, 1280x800 and 2560x1440 the panel ends where the views begin") {
+    TEST_CASE(
+        "panels: at 640x400 and 1280x800 and 2560x1440 the panel ends where the views begin") {
         ImGuiFrame frame;
         FrameQueue queue = make_frame_queue();
         ProducerHost host(queue);

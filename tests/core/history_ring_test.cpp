@@ -151,7 +151,8 @@ TEST_SUITE("core") {
         CHECK(ring.entry(0).sequence == 3);
     }
 
-    TEST_CASE("HistoryRing: a full keep store loses the newer frames of the range, marked") {
+    TEST_CASE(
+        "HistoryRing: a full keep store loses the newer frames of the range and marks the gap") {
         HistoryRing ring(1000, 100, 256, 1); // room for one kept frame
         const std::vector<float> px(64, 1.0f);
         for (std::uint32_t n = 0; n < 3; ++n)

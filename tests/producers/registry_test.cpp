@@ -98,7 +98,7 @@ TEST_SUITE("producers") {
         CHECK(text.find("policy") != std::string::npos);
     }
 
-    TEST_CASE("registry: producers are named after their kind, then KIND#2, or by name=") {
+    TEST_CASE("registry: producers are named after their kind then KIND#2 or by name=") {
         std::vector<producers::CreatedProducer> made(4);
         REQUIRE(producers::create("sweep", made[0]).is_ok());
         REQUIRE(producers::create("sweep:name=left", made[1]).is_ok());
@@ -111,7 +111,7 @@ TEST_SUITE("producers") {
         CHECK(made[3].name == "blobs");
     }
 
-    TEST_CASE("registry: two producers given one name are refused, naming it") {
+    TEST_CASE("registry: two producers given one name are refused with a message naming it") {
         std::vector<producers::CreatedProducer> made(2);
         REQUIRE(producers::create("sweep:name=cam", made[0]).is_ok());
         REQUIRE(producers::create("blobs:name=cam", made[1]).is_ok());

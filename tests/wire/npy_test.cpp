@@ -551,7 +551,7 @@ TEST_SUITE("producers") {
         }
     }
 
-    TEST_CASE("npy: big-endian data are swapped while converted or copied, and refused elsewhere") {
+    TEST_CASE("npy: big-endian data are swapped while converted or copied and refused elsewhere") {
         // numpy's bytes for np.array([[1, 2], [65535, 4096]], dtype='>u2') and its float32 twin.
         const std::string u2 = "{'descr': '>u2', 'fortran_order': False, 'shape': (2, 2), }\n";
         std::vector<std::byte> bytes = file(u2, 0);
