@@ -1,6 +1,11 @@
 #include "client/publisher.hpp"
 
+#include <algorithm>
+#include <chrono>
+#include <condition_variable>
+#include <mutex>
 #include <random>
+#include <thread>
 
 #include <zmq.hpp>
 
@@ -11,10 +16,18 @@
 namespace rtv::client {
 
 struct Publisher::Impl {
+    using Clock = std::chrono::steady_clock;
     zmq::context_t context{1};
     zmq::socket_t socket{context, zmq::socket_type::xpub};
     wire::WireHeader header;
     std::unique_ptr<ShmRingWriter> ring; // with shm
+    // A ZeroMQ socket is not thread-safe: send() and the idle thread take turns on it (and on the
+    // numbering, and on the message buffers) under this.
+    std::mutex mutex;
+    std::condition_variable_any dropped; // a frame was dropped: the idle thread has work
+    Clock::time_point last_send{};       // the last send() call
+    Clock::time_point last_mark{};       // the idle thread's last try
+    std::jthread idle;                   // started at the first drop; last: joined first
 };
 
 Publisher::Publisher() = default;
@@ -68,6 +81,22 @@ Status Publisher::send_raw(std::string_view name, wire::NpyType type,
                            std::span<const std::byte> data, std::span<const std::uint64_t> shape,
                            bool block) {
     if (!m_impl) return Status::error("rtviewer client: send() before open()");
+    std::scoped_lock lock(m_impl->mutex);
+    Numbering* numbering = nullptr;
+    Status status = send_frame(name, type, data, shape, block, numbering);
+    m_impl->last_send = Impl::Clock::now();
+    if (numbering && numbering->told < numbering->next) {
+        // A number that did not leave: if nothing follows it, the idle thread tells the viewer.
+        if (!m_impl->idle.joinable())
+            m_impl->idle = std::jthread([this](std::stop_token stop) { tell_when_idle(stop); });
+        m_impl->dropped.notify_one();
+    }
+    return status;
+}
+
+Status Publisher::send_frame(std::string_view name, wire::NpyType type,
+                             std::span<const std::byte> data, std::span<const std::uint64_t> shape,
+                             bool block, Numbering*& numbering) {
     if (shape.empty() || shape.size() > 3)
         return Status::error("rtviewer client: " + std::string(name) + ": shape has " +
                              std::to_string(shape.size()) + " dimensions, expected 1 to 3");
@@ -88,9 +117,15 @@ Status Publisher::send_raw(std::string_view name, wire::NpyType type,
     h.shm = m_impl->ring && decoded.kind == FrameKind::Image &&
             type == wire::npy_type_of(decoded.format.sample);
     // The sequence number is used whether or not the frame leaves: a dropped one is a gap.
-    auto it = m_sequence.find(decoded.name);
-    if (it == m_sequence.end()) it = m_sequence.emplace(std::string(decoded.name), 0).first;
-    h.sequence = it->second++;
+    auto it = m_streams.find(decoded.name);
+    if (it == m_streams.end()) it = m_streams.emplace(std::string(decoded.name), Numbering{}).first;
+    Numbering& n = it->second;
+    numbering = &n;
+    h.sequence = n.next++;
+    n.topic.assign(name); // no allocation once it has held the name
+    n.type = type;
+    n.dims = unsigned(shape.size());
+    std::copy(shape.begin(), shape.end(), n.shape);
     if (h.shm && !m_impl->ring->ready()) {
         // The viewer has not copied the oldest slot's frame yet: this frame is dropped rather
         // than overwriting one in flight.
@@ -123,19 +158,82 @@ Status Publisher::send_raw(std::string_view name, wire::NpyType type,
         return Status::error("rtviewer client: send failed: " + std::string(e.what()));
     }
     if (h.shm) m_impl->ring->mark_sent(h.descriptor);
+    n.told = n.next;
     ++m_sent;
     return Status::ok();
 }
 
+bool Publisher::send_mark(Numbering& n, bool block) {
+    wire::WireHeader h = m_impl->header; // this publisher's id and boot id
+    h.shm = false;
+    h.mark = true;
+    h.sequence = n.next - 1;
+    h.send_ns = now_ns();
+    wire::encode_header(h, m_header);
+    wire::write_npy_header(m_message, n.type, n.dims, n.shape);
+    try {
+        if (!m_impl->socket.send(zmq::buffer(n.topic),
+                                 (block ? zmq::send_flags::none : zmq::send_flags::dontwait) |
+                                     zmq::send_flags::sndmore))
+            return false; // the queue is full: tried again later
+        m_impl->socket.send(zmq::buffer(m_header.data(), m_header.size()),
+                            zmq::send_flags::sndmore);
+        m_impl->socket.send(zmq::buffer(m_message.data(), m_message.size()), zmq::send_flags::none);
+    } catch (const zmq::error_t&) {
+        return false;
+    }
+    n.told = n.next;
+    return true;
+}
+
+void Publisher::tell_when_idle(std::stop_token stop) {
+    Impl& impl = *m_impl;
+    const auto idle = std::chrono::duration_cast<Impl::Clock::duration>(
+        std::chrono::duration<double>(kIdleMarkSeconds));
+    const auto untold = [this] {
+        for (const auto& entry : m_streams)
+            if (entry.second.told < entry.second.next) return true;
+        return false;
+    };
+    std::unique_lock lock(impl.mutex);
+    while (!stop.stop_requested()) {
+        if (!impl.dropped.wait(lock, stop, untold)) break; // stopped
+        // Idle: nothing sent for a second (and at most one try a second, if the queue is full).
+        const auto due = std::max(impl.last_send, impl.last_mark) + idle;
+        if (Impl::Clock::now() < due) {
+            impl.dropped.wait_until(lock, stop, due, [] { return false; });
+            continue;
+        }
+        impl.last_mark = Impl::Clock::now();
+        for (auto& entry : m_streams)
+            if (entry.second.told < entry.second.next) (void)send_mark(entry.second, false);
+    }
+}
+
 bool Publisher::close(double linger_s) {
     if (!m_impl) return true;
+    bool told = true;
+    {
+        std::scoped_lock lock(m_impl->mutex);
+        // Each stream's last number, after its last frame (one socket keeps them in order): the
+        // viewer counts the frames that never reached it, the last ones too. A full queue is
+        // waited for up to linger_s.
+        m_impl->socket.set(zmq::sockopt::sndtimeo, int(linger_s * 1000.0));
+        for (auto& entry : m_streams)
+            told = send_mark(entry.second, true) && told;
+        m_streams.clear(); // opened again: a new publisher id, numbered from 0
+    }
+    if (m_impl->idle.joinable()) {
+        m_impl->idle.request_stop();
+        m_impl->idle.join();
+    }
     m_impl->socket.set(zmq::sockopt::linger, int(linger_s * 1000.0));
     m_impl->socket.close();
     m_impl->context.close(); // returns once what was sent has left, or linger_s passed
     // The ring goes once the viewer has copied out what was sent (or linger_s passed).
     const bool copied = !m_impl->ring || m_impl->ring->wait_released(linger_s);
     m_impl.reset();
-    return copied;
+    return told && copied;
 }
 
 } // namespace rtv::client

@@ -15,14 +15,21 @@
 // frame that finds the send queue full (`hwm` messages) is dropped and counted (dropped()), and
 // the viewer sees the gap. With `shm`, images go through a shared-memory ring on this machine
 // and only a small descriptor through ZeroMQ (lines stay inline); a frame that finds every slot
-// still unread by the viewer is dropped the same way (client/shm_ring.hpp). Link: rtv::client
-// (CMake). Thread: one thread per Publisher.
+// still unread by the viewer is dropped the same way (client/shm_ring.hpp).
+// A gap shows only when a later frame arrives, so the publisher also tells the viewer the last
+// number it used on each stream (a sequence mark, wire/message.hpp): close() sends one per
+// stream after the last frame, and after drops a publisher idle for kIdleMarkSeconds sends one
+// for each stream whose last numbers did not leave (from a thread of its own, started at the
+// first drop). So `produced + gaps` on the viewer is what the publisher numbered, even when the
+// last frames of a burst were dropped. Link: rtv::client (CMake). Thread: one thread per
+// Publisher (its idle thread shares the socket under a mutex).
 
 #include <cstdint>
 #include <initializer_list>
 #include <map>
 #include <memory>
 #include <span>
+#include <stop_token>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -63,22 +70,41 @@ public:
     Status send_raw(std::string_view name, wire::NpyType type, std::span<const std::byte> data,
                     std::span<const std::uint64_t> shape, bool block = false);
 
-    // Lets what was sent leave (up to `linger_s` seconds; with shm, until the viewer has copied
-    // it out of the ring) and disconnects. False when the viewer had not copied every frame
-    // sent through the ring within linger_s. Idempotent.
+    // Sends each numbered stream's sequence mark (after its last frame), lets what was sent
+    // leave (up to `linger_s` seconds; with shm, until the viewer has copied it out of the
+    // ring) and disconnects. False when a mark found the queue full for linger_s, or the viewer
+    // had not copied every frame sent through the ring within linger_s. Idempotent. A Publisher
+    // opened again numbers its streams from 0 under a new publisher id.
     bool close(double linger_s = 10.0);
     bool is_open() const;
     std::uint64_t sent() const { return m_sent; }       // frames queued for the viewer
-    std::uint64_t dropped() const { return m_dropped; } // frames the full queue refused
+    std::uint64_t dropped() const { return m_dropped; } // frames the full queue or ring refused
     std::uint64_t shm_reused_unread() const;            // ring slots reused before the viewer read
+
+    // How long a publisher that dropped frames waits, sending nothing, before it tells the
+    // viewer its streams' last numbers.
+    static constexpr double kIdleMarkSeconds = 1.0;
 
 private:
     struct Impl;
+    struct Numbering {
+        std::string topic;           // the name as last sent (with a kind suffix)
+        std::uint64_t next = 0;      // the next number
+        std::uint64_t told = 0;      // numbers the viewer was sent: a frame, or a mark
+        wire::NpyType type{};        // the last numbered frame's .npy header: what a mark
+        unsigned dims = 0;           // carries, so that a viewer that received no frame of the
+        std::uint64_t shape[3] = {}; // stream can open it
+    };
+    Status send_frame(std::string_view name, wire::NpyType type, std::span<const std::byte> data,
+                      std::span<const std::uint64_t> shape, bool block, Numbering*& numbering);
+    bool send_mark(Numbering& n, bool block);  // the mutex held
+    void tell_when_idle(std::stop_token stop); // the idle thread
     std::unique_ptr<Impl> m_impl;
+    // The buffers and the numbering: shared with the idle thread, under the Impl's mutex.
     std::vector<std::byte> m_message; // reused: no allocation per frame once grown
     std::vector<std::byte> m_header;
-    std::map<std::string, std::uint64_t, std::less<>> m_sequence; // per stream: the next number
-    std::uint64_t m_sent = 0, m_dropped = 0;
+    std::map<std::string, Numbering, std::less<>> m_streams; // by stream name (no suffix)
+    std::uint64_t m_sent = 0, m_dropped = 0;                 // the sending thread's only
     double m_wait_s = 10.0;
 };
 

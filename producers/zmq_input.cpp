@@ -1,5 +1,6 @@
 #include "producers/zmq_input.hpp"
 
+#include <algorithm>
 #include <array>
 #include <cstdio>
 #include <stdexcept>
@@ -133,7 +134,10 @@ void ZmqInput::run(std::stop_token stop, FrameSink& sink) {
                          std::string(name.substr(0, name.find(':'))) + ": " + s.message());
             continue;
         }
-        handle(sink, topic.to_string_view(), &header, bytes_of(third));
+        if (header.mark)
+            handle_mark(sink, topic.to_string_view(), header, bytes_of(third));
+        else
+            handle(sink, topic.to_string_view(), &header, bytes_of(third));
     }
     socket.close();
 }
@@ -142,6 +146,31 @@ ZmqInput::Known* ZmqInput::find(std::string_view name) {
     for (Known& k : m_streams)
         if (k.name == name) return &k;
     return nullptr;
+}
+
+ZmqInput::Known* ZmqInput::find_or_open(FrameSink& sink, const wire::DecodedFrame& f) {
+    if (Known* known = find(f.name)) return known;
+    if (m_streams.size() >= m_max_streams) {
+        sink.reject(0, "zmq: " + std::string(f.name) + ": too many streams, expected at most " +
+                           std::to_string(m_max_streams) + " (setting streams)");
+        return nullptr;
+    }
+    StreamRequest r;
+    r.name = std::string(f.name);
+    r.kind = f.kind;
+    if (f.kind == FrameKind::Image) {
+        r.image = {f.width, f.height, f.format};
+    } else {
+        // Room for lines of up to 4x the first frame's length (at least 1024 points).
+        r.lines = {f.lines, std::max<std::uint32_t>(f.points, 256) * 4};
+    }
+    std::size_t index = 0;
+    if (Status s = sink.open_stream(std::move(r), index); !s) {
+        sink.reject(0, "zmq: " + s.message());
+        return nullptr;
+    }
+    m_streams.push_back({std::string(f.name), index}); // allocates: on a new stream only
+    return &m_streams.back();
 }
 
 void ZmqInput::reject_named(FrameSink& sink, std::string_view topic, std::string_view why) {
@@ -171,31 +200,9 @@ void ZmqInput::handle(FrameSink& sink, std::string_view topic, const wire::WireH
         return;
     }
     const std::string_view name = f.name;
-    Known* known = find(name);
-    std::size_t index = known ? known->index : 0;
-    const bool found = known != nullptr;
-    if (!found) {
-        if (m_streams.size() >= m_max_streams) {
-            sink.reject(0, "zmq: " + std::string(name) + ": too many streams, expected at most " +
-                               std::to_string(m_max_streams) + " (setting streams)");
-            return;
-        }
-        StreamRequest r;
-        r.name = std::string(name);
-        r.kind = f.kind;
-        if (f.kind == FrameKind::Image) {
-            r.image = {f.width, f.height, f.format};
-        } else {
-            // Room for lines of up to 4x the first frame's length (at least 1024 points).
-            r.lines = {f.lines, std::max<std::uint32_t>(f.points, 256) * 4};
-        }
-        if (Status s = sink.open_stream(std::move(r), index); !s) {
-            sink.reject(0, "zmq: " + s.message());
-            return;
-        }
-        m_streams.push_back({std::string(name), index}); // allocates: on a new stream only
-        known = &m_streams.back();
-    }
+    Known* known = find_or_open(sink, f);
+    if (!known) return;
+    const std::size_t index = known->index;
     if (header) count_sender(sink, *known, *header);
     const StreamRequest& want = sink.stream(index).request();
     if (want.kind != f.kind || (f.kind == FrameKind::Image &&
@@ -254,17 +261,63 @@ void ZmqInput::handle(FrameSink& sink, std::string_view topic, const wire::WireH
     sink.submit(std::move(lease));
 }
 
+void ZmqInput::handle_mark(FrameSink& sink, std::string_view topic, const wire::WireHeader& h,
+                           std::span<const std::byte> payload) {
+    // The mark's .npy header describes the stream's last numbered frame: checked as a frame's
+    // is, and what opens the stream when none of its frames arrived (all dropped), so that its
+    // gaps are counted and shown there.
+    wire::DecodedFrame f;
+    if (Status s = wire::decode_frame(topic, payload, f, m_limits, true); !s) {
+        reject_named(sink, topic, s.message() + " (in a sequence mark)");
+        return;
+    }
+    Known* known = find_or_open(sink, f);
+    if (!known) return;
+    Stream& stream = sink.stream(known->index);
+    // Numbers 0..sequence were used. A publisher not heard on this stream before had none of
+    // its frames arrive: every one is a gap. A mark behind what arrived changes nothing.
+    const std::uint64_t numbered = h.sequence + 1;
+    Sender* sender = known->sender(h.publisher);
+    if (!sender) sender = &known->add_sender(h.publisher);
+    if (numbered > sender->next_sequence) {
+        stream.stats().add_gaps(numbered - sender->next_sequence);
+        sender->next_sequence = numbered;
+    }
+    sender->heard = ++m_heard;
+    if (sender->next_sequence > 0)
+        stream.stats().set_sender(h.publisher, sender->next_sequence - 1);
+}
+
+ZmqInput::Sender* ZmqInput::Known::sender(std::uint64_t publisher) {
+    for (std::size_t i = 0; i < sender_count; ++i)
+        if (senders[i].publisher == publisher) return &senders[i];
+    return nullptr;
+}
+
+ZmqInput::Sender& ZmqInput::Known::add_sender(std::uint64_t publisher) {
+    Sender* s = &senders[0];
+    if (sender_count < senders.size())
+        s = &senders[sender_count++];
+    else
+        for (Sender& other : senders)
+            if (other.heard < s->heard) s = &other;
+    *s = Sender{publisher, 0, 0};
+    return *s;
+}
+
 void ZmqInput::count_sender(FrameSink& sink, Known& k, const wire::WireHeader& h) {
     Stream& stream = sink.stream(k.index);
     const bool same_clock = !(h.boot_id == wire::BootId{}) && h.boot_id == m_boot_id;
     stream.stats().set_latency_from_sender(same_clock);
-    // Gaps are counted between frames of one publisher: a new one (or a restarted one) starts
-    // its own numbering; a number going back is a restart too, not a loss.
-    if (k.numbered && h.publisher == k.publisher && h.sequence > k.next_sequence)
-        stream.stats().add_gaps(h.sequence - k.next_sequence);
-    k.numbered = true;
-    k.publisher = h.publisher;
-    k.next_sequence = h.sequence + 1;
+    // Gaps are counted within each publisher's numbering: one not heard before (a new one, or
+    // one restarted with a new id) starts its own; a number going back is a restart too, not a
+    // loss.
+    Sender* sender = k.sender(h.publisher);
+    if (sender && h.sequence > sender->next_sequence)
+        stream.stats().add_gaps(h.sequence - sender->next_sequence);
+    if (!sender) sender = &k.add_sender(h.publisher);
+    sender->next_sequence = h.sequence + 1;
+    sender->heard = ++m_heard;
     stream.stats().set_sender(h.publisher, h.sequence);
 }
 

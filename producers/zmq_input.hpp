@@ -3,9 +3,14 @@
 // by default; any ZeroMQ endpoint) receives multipart messages [stream name, .npy payload] or
 // [stream name, header, payload] (see wire/message.hpp); each new name opens a stream, shaped by
 // its first frame. With a header: the sender's sequence numbers give the stream's `gaps` (frames
-// one publisher numbered that never arrived), its send time the latency when its boot id is
+// one publisher numbered that never arrived, counted per publisher: up to kSendersPerStream
+// publishers may feed one stream at once), its send time the latency when its boot id is
 // ours (same machine, same CLOCK_MONOTONIC), and a shm header has the data copied from the
-// publisher's shared-memory ring straight into the pool slot (ShmReader). Bad messages are
+// publisher's shared-memory ring straight into the pool slot (ShmReader). A sequence mark (a
+// header with the mark flag) tells the last number a publisher used on a stream: the numbers
+// not received count as gaps, and it opens the stream (from the .npy header it carries) when no
+// frame of it ever arrived; it is not a frame (not produced) and allocates nothing unless it
+// opens a stream. Marks count towards `iterations` like any message. Bad messages are
 // rejected with their reason and counted: on their stream, or on "<name>/messages" when they
 // have none. ZMQ_MAXMSGSIZE bounds a message (ZeroMQ drops the connection of a peer that sends
 // more); ZMQ_RCVHWM bounds the messages ZeroMQ queues for us.
@@ -42,16 +47,31 @@ public:
 private:
     void handle(FrameSink& sink, std::string_view topic, const wire::WireHeader* header,
                 std::span<const std::byte> payload);
+    void handle_mark(FrameSink& sink, std::string_view topic, const wire::WireHeader& header,
+                     std::span<const std::byte> payload);
     struct Known;
     Known* find(std::string_view name);
+    // The stream `f` names, opened (shaped by `f`) if it is new; null when it cannot be opened
+    // (too many streams, the memory limit): then counted on zmq/messages with the reason.
+    Known* find_or_open(FrameSink& sink, const wire::DecodedFrame& f);
     void reject_named(FrameSink& sink, std::string_view topic, std::string_view why);
     void count_sender(FrameSink& sink, Known& k, const wire::WireHeader& h);
+
+    static constexpr std::size_t kSendersPerStream = 4;
+    struct Sender {
+        std::uint64_t publisher = 0;
+        std::uint64_t next_sequence = 0; // what it numbers next if nothing is lost
+        std::uint64_t heard = 0;         // when last heard (m_heard): the oldest is replaced
+    };
     struct Known {
         std::string name;
         std::size_t index = 0;
-        std::uint64_t publisher = 0;     // the last header's sender
-        std::uint64_t next_sequence = 0; // what it sends next if nothing is lost
-        bool numbered = false;           // a header was seen
+        // The publishers numbering this stream (senders[0..sender_count)), each counted on its
+        // own numbering, so that publishers taking turns on a stream are no gaps of each other.
+        std::array<Sender, kSendersPerStream> senders{};
+        std::size_t sender_count = 0;
+        Sender* sender(std::uint64_t publisher);
+        Sender& add_sender(std::uint64_t publisher); // replaces the least recently heard
     };
 
     std::string m_bind = "tcp://127.0.0.1:5555";
@@ -61,6 +81,7 @@ private:
     wire::NpyLimits m_limits;
     std::vector<Known> m_streams; // by name: the sink index and the sender's numbering
     wire::BootId m_boot_id{};
+    std::uint64_t m_heard = 0; // numbered messages so far: the senders' clock
     ShmReader m_shm;
 };
 

@@ -135,9 +135,12 @@ Status decode_header(std::span<const std::byte> part, WireHeader& out) {
         return Status::error("zmq: header version " + std::to_string(version) +
                              " is not supported, expected 1");
     const unsigned flags = std::to_integer<unsigned>(part[5]);
-    if ((flags & ~1u) != 0)
+    if ((flags & ~3u) != 0)
         return Status::error("zmq: header flags " + std::to_string(flags) +
-                             " has unknown bits, expected 0 or 1 (shm)");
+                             " has unknown bits, expected 0, 1 (shm) or 2 (mark)");
+    if (flags == 3u)
+        return Status::error("zmq: header flags 3 say shm and mark, expected one (a mark "
+                             "carries no data)");
     const std::uint64_t size = get_le(part.data() + 6, 2);
     if (size != part.size())
         return Status::error("zmq: header says " + std::to_string(size) + " bytes, part is " +
@@ -149,6 +152,7 @@ Status decode_header(std::span<const std::byte> part, WireHeader& out) {
     for (std::size_t i = 0; i < 16; ++i)
         out.boot_id[i] = std::to_integer<std::uint8_t>(part[32 + i]);
     out.shm = (flags & 1u) != 0;
+    out.mark = (flags & 2u) != 0;
     if (!out.shm) {
         if (part.size() != WireHeader::kSize)
             return Status::error("zmq: header is " + std::to_string(part.size()) +
@@ -191,7 +195,8 @@ void encode_header(const WireHeader& h, std::vector<std::byte>& out) {
     out.assign(size, std::byte{0});
     std::memcpy(out.data(), kHeaderMagic, 4);
     out[4] = std::byte{WireHeader::kVersion};
-    out[5] = std::byte{h.shm ? std::uint8_t{1} : std::uint8_t{0}};
+    // A mark carries no data: never shm (decode_header refuses both).
+    out[5] = std::byte{h.shm ? std::uint8_t{1} : h.mark ? std::uint8_t{2} : std::uint8_t{0}};
     put_le(out.data() + 6, size, 2);
     put_le(out.data() + 8, h.publisher, 8);
     put_le(out.data() + 16, h.sequence, 8);

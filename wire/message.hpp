@@ -4,9 +4,11 @@
 //   [stream name, .npy payload]                  2 parts: any publisher (no numbering)
 //   [stream name, header, .npy payload]          3 parts: the header numbers and times the frame
 //   [stream name, header with shm, .npy header]  3 parts: the data lie in a shared-memory ring
+//   [stream name, header with mark, .npy header] 3 parts: a sequence mark, not a frame (below)
 // The header (little-endian, 48 bytes, 77 + name bytes with shm):
-//    0 "RTVH"  4 u8 version (1)  5 u8 flags (bit 0: shm)  6 u16 size of this part
-//    8 u64 publisher id (random per publisher)  16 u64 sequence (per stream, from 0)
+//    0 "RTVH"  4 u8 version (1)  5 u8 flags (bit 0: shm, bit 1: mark; not both)  6 u16 size
+//      of this part  8 u64 publisher id (random per publisher)  16 u64 sequence (per stream,
+//      from 0)
 //   24 i64 send time, ns of CLOCK_MONOTONIC  32 16 bytes boot id (/proc/sys/kernel/random/boot_id;
 //      zeros: unknown): the viewer trusts the send time only when it equals its own
 //   48 u64 data offset in the segment  56 u64 data bytes  64 u64 slot generation  72 u32 slot
@@ -18,6 +20,14 @@
 //      released (the generation the viewer last copied out: the slot handed back)
 // The viewer reads the generation, copies the data, reads the generation again: a slot reused
 // while it was read (or before) is a rejected frame, never torn pixels.
+// A sequence mark (48 bytes) says "this publisher numbered this stream's frames up to
+// `sequence`": the viewer counts the numbers it has not received as gaps, so that frames dropped
+// at the end of a burst, which no later frame reveals, are counted too. Publishers send one per
+// numbered stream when they close (after their last frame) and, after frames they dropped, one
+// when they have been idle for a second. Its .npy header describes the stream's last numbered
+// frame, so that a viewer that received none of them can still open the stream. A mark is never
+// a frame (no data, not counted as produced). A viewer older than the mark rejects it (unknown
+// flag) and counts it on its stream; frames are unaffected.
 //   (N,)           one line of N points, x = 0..N-1
 //   (N, 2)         one line of N (x, y) points
 //   (H, W)         a mono image (any other 2-D shape): uint8, uint16, int16, float32 kept as
@@ -68,6 +78,7 @@ struct WireHeader {
     std::int64_t send_ns = 0;
     BootId boot_id{};
     bool shm = false;
+    bool mark = false;        // a sequence mark: `sequence` is the last number the stream used
     ShmDescriptor descriptor; // shm only
 };
 
@@ -84,7 +95,8 @@ struct ShmRing {
 };
 
 // Parses and checks the header part (magic, version, size, flags, the descriptor's name and
-// ranges, without the segment: the viewer checks those against the segment itself).
+// ranges, without the segment: the viewer checks those against the segment itself). A mark is
+// 48 bytes and never shm.
 Status decode_header(std::span<const std::byte> part, WireHeader& out);
 // Writes the header part (48 bytes, or 77 + the name's with shm) into `out` (resized).
 void encode_header(const WireHeader& header, std::vector<std::byte>& out);

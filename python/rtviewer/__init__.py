@@ -15,14 +15,20 @@ What the viewer accepts (and so ``send``):
 Each message is ``[stream name, header, array as .npy]`` (the wire format is in rtviewer's
 README). The header numbers each stream's frames and carries the send time: the viewer counts
 frames that never arrived as ``gaps`` and, on the same machine, measures latency from the send.
+A gap shows only when a later frame arrives, so the publisher also tells the viewer the last
+number it used on each stream (a sequence mark: the header alone, with the .npy header of the
+stream's last frame): on ``close()``, and after dropped frames once it has sent nothing for a
+second. The viewer's ``produced + gaps`` is then what the publisher numbered.
 Only numpy and pyzmq are needed.
 """
 
 import os
 import secrets
 import struct
+import threading
 import time
 import uuid
+import weakref
 
 import numpy as np
 import zmq
@@ -40,6 +46,8 @@ _MAX_ELEMENTS = 1 << 28
 _KINDS = (None, "image", "lines")
 
 _HEADER = struct.Struct("<4sBBHQQq16s")  # 48 bytes
+_FLAG_SHM = 1  # the data lie in the shared-memory ring
+_FLAG_MARK = 2  # a sequence mark: the last number the stream used, no frame
 _SHM = struct.Struct("<QQQIB")  # 29 bytes, then the segment name
 _RING_CONTROL = 64
 _RING_ALIGN = 4096
@@ -62,9 +70,7 @@ def _shape_text(shape):
 def _dtype_reason(dtype):
     descr = dtype.str
     what = ""
-    if descr.startswith(">"):
-        what = " (big-endian)"
-    elif descr.endswith("f2"):
+    if descr.endswith("f2"):
         what = " (float16)"
     elif descr.endswith("c8") or descr.endswith("c16"):
         what = " (complex)"
@@ -92,6 +98,8 @@ def check(name, array, kind=None):
     if any(b < 0x20 or b >= 0x7F for b in raw):
         raise RefusedError("zmq: stream name has a non-printable byte, expected ASCII text")
     dtype = array.dtype
+    if dtype.byteorder == ">":  # the viewer swaps big-endian data (send() sends little-endian)
+        dtype = dtype.newbyteorder("<")
     if dtype.str == "|i1" or dtype.str not in _DTYPES:
         raise RefusedError(f"{name}: {_dtype_reason(dtype)}")
     shape = array.shape
@@ -246,6 +254,23 @@ class _Ring:
         self.retired = []
 
 
+def _tell_when_idle(publisher, wake):
+    """The idle thread of a publisher that dropped frames: once it has sent nothing for
+    IDLE_MARK_SECONDS, it sends the sequence marks of the streams whose last numbers did not
+    leave. It holds the publisher (a weak reference) only while it works, so that a publisher
+    nobody holds is still collected and closed."""
+    with wake:
+        while True:
+            pub = publisher()
+            if pub is None or pub._closing:
+                return
+            timeout = pub._idle_step()
+            del pub  # may close it, on this thread (its lock is reentrant for that)
+            if publisher() is None:
+                return
+            wake.wait(timeout)
+
+
 class Publisher:
     """Sends numpy arrays to a running rtviewer (``rtviewer --producer zmq``).
 
@@ -259,7 +284,16 @@ class Publisher:
     ``send`` drops (counted in ``dropped``, seen by the viewer as gaps); ``shm_slots``: frames
     the viewer may be behind before new frames are dropped. A context manager: the
     ``with`` block ends with ``close()``.
+
+    Every frame is numbered per stream, dropped ones too, and the viewer counts the numbers it
+    never received as ``gaps``. So that frames dropped at the end of a burst count as well (no
+    later frame reveals them), ``close()`` tells the viewer each stream's last number (a sequence
+    mark, after the last frame), and so does a publisher that dropped frames and then sent
+    nothing for ``IDLE_MARK_SECONDS`` (from a thread of its own, started at the first drop; the
+    socket is shared under a lock). The viewer's ``produced + gaps`` is then what was numbered.
     """
+
+    IDLE_MARK_SECONDS = 1.0
 
     def __init__(self, endpoint="tcp://127.0.0.1:5555", shm=False, wait=10.0, *, hwm=64,
                  shm_slots=4):
@@ -271,6 +305,19 @@ class Publisher:
         self.wait = wait
         self.sent = 0  # frames queued for the viewer
         self.dropped = 0  # frames a full queue or ring dropped (the viewer counts them as gaps)
+        # The socket is not thread-safe: send(), close() and the idle thread take turns on it
+        # (and on the numbering) under this lock. Reentrant: the idle thread may drop the last
+        # reference to the publisher, which closes it on that thread.
+        self._lock = threading.RLock()
+        self._wake = threading.Condition(self._lock)  # a frame was dropped: the idle thread
+        self._idle = None  # the idle thread, started at the first drop
+        self._closing = False
+        self._sequence = {}  # per stream: the next number
+        self._told = {}  # per stream: the numbers the viewer was sent (a frame, or a mark)
+        self._last = {}  # per stream: (topic, dtype, shape) of its last numbered frame
+        self._last_send = 0.0  # time.monotonic() of the last send()
+        self._last_mark = 0.0  # and of the idle thread's last try
+        self._socket = None
         self._context = zmq.Context()
         self._socket = self._context.socket(zmq.XPUB)
         self._socket.setsockopt(zmq.LINGER, 0)
@@ -294,7 +341,6 @@ class Publisher:
             raise NoViewerError(f"rtviewer: cannot connect to {endpoint}: {e}") from None
         self._publisher = secrets.randbits(64)
         self._boot_id = _boot_id()
-        self._sequence = {}
         self._ring = _Ring(shm_slots) if shm else None
 
     def __enter__(self):
@@ -319,11 +365,32 @@ class Publisher:
             raise RuntimeError("rtviewer: send() after close()")
         array = np.asarray(array)
         kind_of, keep = check(name, array, kind)
+        if array.dtype.byteorder == ">":  # one copy, so that shared memory needs no swap either
+            array = array.astype(array.dtype.newbyteorder("<"))
         topic = name + (f":{kind}" if kind and not name.endswith(f":{kind}") else "")
         stream = topic.rsplit(":", 1)[0] if topic.endswith((":image", ":lines")) else topic
+        with self._lock:
+            if self._socket is None:
+                raise RuntimeError("rtviewer: send() after close()")
+            try:
+                return self._send(topic, stream, array, kind_of, keep, block)
+            finally:
+                self._last_send = time.monotonic()
+                if self._told.get(stream, 0) < self._sequence[stream]:
+                    # A number that did not leave: if nothing follows it, the idle thread tells.
+                    if self._idle is None:
+                        self._idle = threading.Thread(
+                            target=_tell_when_idle, args=(weakref.ref(self), self._wake),
+                            name="rtviewer-idle", daemon=True)
+                        self._idle.start()
+                    self._wake.notify()
+
+    def _send(self, topic, stream, array, kind_of, keep, block):
         sequence = self._sequence.get(stream, 0)
         self._sequence[stream] = sequence + 1  # used even if the frame is dropped: a gap
-        if self._ring is not None and kind_of == "image":
+        ring = self._ring is not None and kind_of == "image"
+        self._last[stream] = (topic, keep if ring else array.dtype, array.shape)
+        if ring:
             if not self._ring.ready():
                 # The viewer has not copied the oldest slot's frame yet: drop this frame rather
                 # than overwrite one in flight (its number is used: the viewer sees a gap).
@@ -331,7 +398,7 @@ class Publisher:
                 return False
             descriptor, slot = self._ring.write(array, keep)
             payload = _npy_header(keep, array.shape)
-            flags = 1
+            flags = _FLAG_SHM
         else:
             # One copy, into the message (C order whatever the array's strides).
             head = _npy_header(array.dtype, array.shape)
@@ -355,23 +422,68 @@ class Publisher:
         if flags:
             self._ring.sent[slot] = self._ring.generation
             self._ring.sent_at[slot] = time.monotonic()
+        self._told[stream] = sequence + 1
         self.sent += 1
         return True
 
+    def _send_mark(self, stream, block):
+        """Tells the viewer the last number ``stream`` used (the lock held): False if the queue
+        stayed full."""
+        topic, dtype, shape = self._last[stream]
+        numbered = self._sequence[stream]
+        header = _HEADER.pack(b"RTVH", 1, _FLAG_MARK, _HEADER.size, self._publisher,
+                              numbered - 1, time.monotonic_ns(), self._boot_id)
+        try:
+            self._socket.send_multipart([topic.encode(), header, _npy_header(dtype, shape)],
+                                        flags=0 if block else zmq.NOBLOCK)
+        except zmq.ZMQError:  # zmq.Again: the queue is full
+            return False
+        self._told[stream] = numbered
+        return True
+
+    def _idle_step(self):
+        """The idle thread's turn (the lock held): sends the marks that are due; how long to
+        wait for the next turn (None: until a frame is dropped)."""
+        untold = [s for s, n in self._sequence.items() if self._told.get(s, 0) < n]
+        if not untold:
+            return None
+        # Idle: nothing sent for a while (and at most one try a second, if the queue is full).
+        due = max(self._last_send, self._last_mark) + self.IDLE_MARK_SECONDS
+        now = time.monotonic()
+        if now < due:
+            return due - now
+        self._last_mark = now
+        for stream in untold:
+            self._send_mark(stream, block=False)
+        return 0
+
     def close(self, linger=10.0):
-        """Lets what was sent leave (up to ``linger`` seconds; with shm, until the viewer has
-        copied it out of the ring) and disconnects. Returns False if the viewer had not copied
-        every shared-memory frame in time. Idempotent."""
+        """Sends each stream's sequence mark (after its last frame), lets what was sent leave
+        (up to ``linger`` seconds; with shm, until the viewer has copied it out of the ring) and
+        disconnects. Returns False if a mark found the queue full for ``linger`` seconds, or the
+        viewer had not copied every shared-memory frame in time. Idempotent."""
         if self._socket is None:
             return True
-        self._socket.close(linger=int(linger * 1000))
+        with self._lock:
+            if self._socket is None:  # closed meanwhile (by the idle thread, see _lock)
+                return True
+            self._closing = True
+            self._wake.notify()
+            # Each stream's last number: the viewer counts the frames it never received, the last
+            # ones too. One socket: the marks leave after the frames.
+            self._socket.setsockopt(zmq.SNDTIMEO, int(linger * 1000))
+            told = all([self._send_mark(stream, block=True) for stream in self._sequence])
+            idle, self._idle = self._idle, None
+            socket, self._socket = self._socket, None
+        if idle is not None and idle is not threading.current_thread():
+            idle.join()
+        socket.close(linger=int(linger * 1000))
         self._context.term()  # returns once what was sent has left, or linger passed
-        self._socket = None
         copied = True
         if self._ring is not None:
             copied = self._ring.wait_released(linger)
             self._ring.close()
-        return copied
+        return told and copied
 
     def __del__(self):
         if getattr(self, "_socket", None) is not None:

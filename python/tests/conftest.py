@@ -4,6 +4,7 @@ else `rtviewer` on PATH."""
 import json
 import os
 import shutil
+import signal
 import subprocess
 import threading
 
@@ -38,12 +39,22 @@ class Viewer:
         self._drain.join()
         return code
 
+    def stop(self):
+        """Stops the viewer (every thread of it: it reads nothing) until resume()."""
+        os.kill(self.process.pid, signal.SIGSTOP)
+        _, status = os.waitpid(self.process.pid, os.WUNTRACED)  # stopped now
+        assert os.WIFSTOPPED(status)
+
+    def resume(self):
+        os.kill(self.process.pid, signal.SIGCONT)
+
     def streams(self):
         with open(self.stats) as f:
             return {s["name"]: s for s in json.load(f)["streams"]}
 
     def kill(self):
         if self.process.poll() is None:
+            os.kill(self.process.pid, signal.SIGCONT)  # a test that failed while it was stopped
             self.process.kill()
             self.process.wait()
         self._drain.join()

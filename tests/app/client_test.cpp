@@ -1,6 +1,7 @@
 // The C++ client library against a plain SUB socket standing in for the viewer: it waits for the
 // subscription, says clearly when nobody is there, refuses what the viewer would refuse with the
-// viewer's reason, and sends rtviewer's three-part messages (name, header, .npy).
+// viewer's reason, and sends rtviewer's three-part messages (name, header, .npy), then on close
+// each stream's sequence mark.
 
 #include <chrono>
 #include <cstdint>
@@ -86,6 +87,71 @@ TEST_SUITE("app") {
         CHECK(a.shape[0] == 4);
         CHECK(a.shape[1] == 6);
         pub.close();
+    }
+
+    TEST_CASE("client: close tells each stream's last number in a mark after its last frame") {
+        zmq::context_t context(1);
+        zmq::socket_t viewer(context, zmq::socket_type::sub);
+        viewer.set(zmq::sockopt::subscribe, "");
+        viewer.set(zmq::sockopt::rcvtimeo, 10'000);
+        viewer.bind("tcp://127.0.0.1:*");
+        const std::string endpoint = viewer.get(zmq::sockopt::last_endpoint);
+        struct Message {
+            std::string name;
+            rtv::wire::WireHeader header;
+            rtv::wire::NpyArray npy;
+            bool ok = false;
+        };
+        // 3 frames of "cam", 1 of "trace:lines", then 2 marks. The header and .npy are decoded
+        // on the receiving thread while their parts are alive.
+        std::vector<Message> got(6);
+        std::thread receiver([&] {
+            for (Message& m : got) {
+                zmq::message_t name, header, payload;
+                if (!viewer.recv(name) || !name.more() || !viewer.recv(header) || !header.more() ||
+                    !viewer.recv(payload) || payload.more())
+                    return;
+                m.name = name.to_string();
+                const auto* h = static_cast<const std::byte*>(header.data());
+                const auto* p = static_cast<const std::byte*>(payload.data());
+                m.ok =
+                    rtv::wire::decode_header({h, header.size()}, m.header).is_ok() &&
+                    (m.header.mark ? rtv::wire::parse_npy_header({p, payload.size()}, m.npy).is_ok()
+                                   : rtv::wire::parse_npy({p, payload.size()}, m.npy).is_ok());
+            }
+        });
+        rtv::client::Publisher pub;
+        const rtv::Status opened = pub.open(endpoint);
+        REQUIRE_MESSAGE(opened.is_ok(), opened.message());
+        const std::vector<std::uint16_t> cam(4 * 6, 7);
+        const std::vector<float> trace(2 * 5, 0.5f);
+        for (int i = 0; i < 3; ++i)
+            REQUIRE(pub.send("cam", std::span<const std::uint16_t>(cam), {4, 6}, true).is_ok());
+        REQUIRE(pub.send("trace:lines", std::span<const float>(trace), {2, 5}, true).is_ok());
+        CHECK(pub.close());
+        receiver.join();
+        for (const Message& m : got)
+            REQUIRE(m.ok);
+        for (int i = 0; i < 4; ++i)
+            CHECK_FALSE(got[i].header.mark);
+        // The marks, in the streams' name order: the last number each used, this publisher's id.
+        const Message& cam_mark = got[4];
+        const Message& trace_mark = got[5];
+        CHECK(cam_mark.name == "cam");
+        CHECK(cam_mark.header.mark);
+        CHECK_FALSE(cam_mark.header.shm);
+        CHECK(cam_mark.header.sequence == 2);
+        CHECK(cam_mark.header.publisher == got[0].header.publisher);
+        CHECK(cam_mark.npy.type == rtv::wire::NpyType::U2);
+        CHECK(cam_mark.npy.dims == 2);
+        CHECK(cam_mark.npy.shape[0] == 4);
+        CHECK(cam_mark.npy.shape[1] == 6);
+        CHECK(trace_mark.name == "trace:lines"); // as sent: the viewer opens lines from it
+        CHECK(trace_mark.header.mark);
+        CHECK(trace_mark.header.sequence == 0);
+        CHECK(trace_mark.npy.type == rtv::wire::NpyType::F4);
+        CHECK(trace_mark.npy.shape[0] == 2);
+        CHECK(trace_mark.npy.shape[1] == 5);
     }
 
 } // TEST_SUITE

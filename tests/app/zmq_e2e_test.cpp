@@ -2,8 +2,11 @@
 // (bind=tcp://127.0.0.1:*, the port it picked read from its stdout) and quits once the given
 // number of messages arrived (--exit-when-done). Publishers: an XPUB socket in this test (it
 // waits for the viewer's subscription, so no message is lost to the PUB/SUB "slow joiner"), the
-// Python example and the C++ example.
+// Python example and the C++ example. A viewer that must not read for a while is stopped
+// (SIGSTOP) and continued: a real ring that nobody reads, so that a publisher's drops are
+// certain rather than a race.
 
+#include <csignal>
 #include <cstdio>
 #include <cstdlib>
 #include <filesystem>
@@ -105,6 +108,76 @@ std::string npy_header(const std::string& dict, std::size_t data_bytes) {
     return out + h + std::string(data_bytes, '\0');
 }
 
+// A numbered frame's or a sequence mark's header part.
+std::string header_part(std::uint64_t publisher, std::uint64_t sequence, bool mark = false) {
+    rtv::wire::WireHeader h;
+    h.publisher = publisher;
+    h.sequence = sequence;
+    h.mark = mark;
+    std::vector<std::byte> part;
+    rtv::wire::encode_header(h, part);
+    return bytes(part);
+}
+
+// The .npy header alone of a float32 array of `shape` (what a sequence mark carries).
+std::string npy_head(std::vector<std::uint64_t> shape) {
+    std::vector<std::byte> out;
+    rtv::wire::write_npy_header(out, rtv::wire::NpyType::F4, unsigned(shape.size()), shape.data());
+    return bytes(out);
+}
+
+// Stops the viewer (all its threads: it reads nothing) until continue_viewer().
+void stop_viewer(const Child& viewer) {
+    REQUIRE(::kill(viewer.pid, SIGSTOP) == 0);
+    int status = 0;
+    REQUIRE(::waitpid(viewer.pid, &status, WUNTRACED) == viewer.pid); // stopped now
+    REQUIRE(WIFSTOPPED(status));
+}
+
+void continue_viewer(const Child& viewer) {
+    REQUIRE(::kill(viewer.pid, SIGCONT) == 0);
+}
+
+// `count` unnumbered messages on stream "filler" from a connection of their own: a viewer told
+// to stop after N messages gets N once a publisher that sent N - count of them is done, in
+// whatever order the two connections' messages are taken.
+void fill(const std::string& endpoint, std::uint64_t count) {
+    if (count == 0) return;
+    zmq::context_t context(1);
+    zmq::socket_t pub = subscribed_publisher(context, endpoint);
+    pub.set(zmq::sockopt::xpub_nodrop, 1); // wait for room rather than drop
+    const std::string npy = bytes(image_npy(1, 1, 0.0f));
+    for (std::uint64_t i = 0; i < count; ++i)
+        send(pub, {"filler", npy});
+}
+
+// The C++ client with a ring of 10 slots sends 100 frames while the viewer is stopped: the
+// first 10 fill the ring, the other 90 find no free slot and are dropped (a slot held over
+// ShmRingWriter::kStaleSeconds would be reused, which only moves frames from dropped to sent:
+// the counts below hold either way). The viewer is continued before the function returns.
+void send_100_while_stopped(Child& viewer, rtv::client::Publisher& pub) {
+    stop_viewer(viewer);
+    std::vector<std::uint16_t> pixels(48 * 64);
+    for (std::uint16_t f = 0; f < 100; ++f) {
+        std::fill(pixels.begin(), pixels.end(), f);
+        REQUIRE(pub.send("burst", std::span<const std::uint16_t>(pixels), {48, 64}).is_ok());
+    }
+    continue_viewer(viewer);
+    CHECK(pub.sent() + pub.dropped() == 100);
+    CHECK(pub.dropped() > 0);
+}
+
+// What the viewer counted for "burst", against what the publisher numbered.
+void check_burst_counted_whole(const Json& j, std::uint64_t sent, std::uint64_t dropped) {
+    const Json* s = find_stream(j, "burst");
+    REQUIRE(s);
+    CHECK(s->at("produced").get<double>() == double(sent));
+    CHECK(s->at("gaps").get<double>() == double(dropped));
+    CHECK(s->at("produced").get<double>() + s->at("gaps").get<double>() == 100);
+    CHECK(s->at("sender").at("last_sequence").get<double>() == 99);
+    CHECK(s->at("rejected").get<double>() == 0);
+}
+
 } // namespace
 
 TEST_SUITE("app") {
@@ -176,7 +249,7 @@ TEST_SUITE("app") {
         send(pub, {"cam16", npy_of(NpyType::U1, {4, 6, 5})});              // 6 5 channels
         send(pub, {"cam16", npy_of(NpyType::F4, {4, 6})});                 // 7 format change
         send(pub, {"cam16", npy_header("{'descr': '<c8', " + dict, 192)}); // 8 complex
-        send(pub, {"cam16", npy_header("{'descr': '>u2', " + dict, 48)});  // 9 big-endian
+        send(pub, {"cam16", npy_header("{'descr': '>u2', " + dict, 48)});  // 9 good (swapped)
         send(pub, {"cam16", npy_header("{'descr': '<f2', " + dict, 48)});  // 10 float16
         send(pub, {"cam16", npy_header("{'descr': '<u2', 'fortran_order': True, 'shape': (4, "
                                        "6), }",
@@ -196,8 +269,8 @@ TEST_SUITE("app") {
         }
         const Json& cam = *find_stream(j, "cam16");
         CHECK(cam.at("produced").get<double>() == 9);
-        CHECK(cam.at("rejected").get<double>() == 7);
-        CHECK(cam.at("displayed").get<double>() + cam.at("superseded").get<double>() == 2);
+        CHECK(cam.at("rejected").get<double>() == 6);
+        CHECK(cam.at("displayed").get<double>() + cam.at("superseded").get<double>() == 3);
         CHECK(cam.at("last_error").get<std::string>() ==
               "cam16: npy: Fortran order is not supported, expected C order "
               "(np.ascontiguousarray)");
@@ -206,7 +279,8 @@ TEST_SUITE("app") {
 
     TEST_CASE("zmq: the C++ client's frames arrive numbered and timed over TCP and shared memory") {
         const fs::path json = fresh_path("client-shm.json");
-        Child viewer(viewer_args(2 * 6, json));
+        // Each publisher: 6 frames, and on close its stream's sequence mark (not a frame).
+        Child viewer(viewer_args(2 * (6 + 1), json));
         const std::string endpoint = start_viewer(viewer);
         for (const bool shm : {false, true}) {
             rtv::client::Publisher pub;
@@ -237,6 +311,98 @@ TEST_SUITE("app") {
             CHECK(s->at("latency_from").get<std::string>() == "sender");
             CHECK(s->at("sender").at("last_sequence").get<double>() == 5);
         }
+    }
+
+    TEST_CASE("zmq: a C++ publisher that drops the last 90 of 100 frames leaves the viewer with "
+              "produced + gaps equal to 100") {
+        const fs::path json = fresh_path("close-mark.json");
+        // At most 100 frames and the close's mark; fillers make up what was dropped.
+        Child viewer(viewer_args(101, json));
+        const std::string endpoint = start_viewer(viewer);
+        rtv::client::Publisher pub;
+        rtv::client::PublisherOptions options;
+        options.shm = true;
+        options.shm_slots = 10;
+        REQUIRE(pub.open(endpoint, 10.0, options).is_ok());
+        send_100_while_stopped(viewer, pub);
+        const std::uint64_t sent = pub.sent(), dropped = pub.dropped();
+        // The mark goes after the last frame; no frame comes after the drops to reveal them.
+        CHECK(pub.close());
+        fill(endpoint, 100 - sent);
+        CHECK(viewer.finish() == 0);
+        check_burst_counted_whole(read_json(json), sent, dropped);
+    }
+
+    TEST_CASE("zmq: a C++ publisher idle after drops tells the viewer its last number without "
+              "closing") {
+        const fs::path json = fresh_path("idle-mark.json");
+        Child viewer(viewer_args(101, json)); // the frames sent, one mark, the fillers
+        const std::string endpoint = start_viewer(viewer);
+        rtv::client::Publisher pub;
+        rtv::client::PublisherOptions options;
+        options.shm = true;
+        options.shm_slots = 10;
+        REQUIRE(pub.open(endpoint, 10.0, options).is_ok());
+        send_100_while_stopped(viewer, pub);
+        const std::uint64_t sent = pub.sent(), dropped = pub.dropped();
+        fill(endpoint, 100 - sent);
+        // The viewer exits once the mark has come: the publisher, idle for a second, sends it
+        // by itself (without it the viewer waits until its --duration and the counts fail).
+        CHECK(viewer.finish() == 0);
+        (void)pub.close(0.0); // the viewer is gone: nothing to wait for
+        check_burst_counted_whole(read_json(json), sent, dropped);
+    }
+
+    TEST_CASE("zmq: sequence marks count the numbers not received as gaps and open a stream no "
+              "frame reached while bad marks are rejected") {
+        const fs::path json = fresh_path("marks.json");
+        Child viewer(viewer_args(20, json));
+        const std::string endpoint = start_viewer(viewer);
+        zmq::context_t context(1);
+        zmq::socket_t pub = subscribed_publisher(context, endpoint);
+        const std::string frame = bytes(image_npy(4, 6, 1.0f));
+        const std::uint64_t p = 0x1234, a = 0xA, b = 0xB, q = 0x77;
+        for (std::uint64_t seq = 0; seq < 10; ++seq)
+            send(pub, {"cam", header_part(p, seq), frame});             // 1-10 frames 0..9
+        send(pub, {"cam", header_part(p, 99, true), npy_head({4, 6})}); // 11 numbered up to 99
+        send(pub, {"ghost:lines", header_part(q, 4, true), npy_head({2, 8})}); // 12 no frame
+        send(pub, {"cam", header_part(p, 99, true), npy_head({4, 6})});     // 13 again: no change
+        send(pub, {"cam", header_part(p, 50, true), npy_head({4, 6})});     // 14 behind: no change
+        send(pub, {"cam", header_part(p, 120, true), "not an npy header"}); // 15 rejected
+        // Two publishers taking turns on a stream: each is counted on its own numbering.
+        send(pub, {"two", header_part(a, 0), frame});                  // 16
+        send(pub, {"two", header_part(b, 0), frame});                  // 17
+        send(pub, {"two", header_part(a, 2), frame});                  // 18 a's 1 is a gap
+        send(pub, {"two", header_part(b, 3, true), npy_head({4, 6})}); // 19 b's 1..3 are gaps
+        std::string both = header_part(p, 121, true);
+        both[5] = '\x03';                           // shm and mark
+        send(pub, {"cam", both, npy_head({4, 6})}); // 20 rejected
+        CHECK(viewer.finish() == 0);
+        const Json j = read_json(json);
+        const Json* cam = find_stream(j, "cam");
+        const Json* ghost = find_stream(j, "ghost");
+        const Json* two = find_stream(j, "two");
+        REQUIRE(cam);
+        REQUIRE(ghost);
+        REQUIRE(two);
+        // Marks are not frames: cam produced its 10 frames and the 2 rejected messages.
+        CHECK(cam->at("produced").get<double>() == 12);
+        CHECK(cam->at("rejected").get<double>() == 2);
+        CHECK(cam->at("gaps").get<double>() == 90);
+        CHECK(cam->at("sender").at("last_sequence").get<double>() == 99);
+        CHECK(cam->at("last_error").get<std::string>() ==
+              "cam: zmq: header flags 3 say shm and mark, expected one (a mark carries no data)");
+        // Every frame of ghost was lost: the mark opened it (2 lines of 8 points) to count them.
+        CHECK(ghost->at("kind").get<std::string>() == "lines");
+        CHECK(ghost->at("produced").get<double>() == 0);
+        CHECK(ghost->at("gaps").get<double>() == 5);
+        CHECK(ghost->at("sender").at("last_sequence").get<double>() == 4);
+        CHECK(ghost->at("rejected").get<double>() == 0);
+        CHECK(two->at("produced").get<double>() == 3);
+        CHECK(two->at("gaps").get<double>() == 4); // numbered: a 3, b 4
+        const Json* messages = find_stream(j, "zmq/messages");
+        REQUIRE(messages);
+        CHECK(messages->at("rejected").get<double>() == 0);
     }
 
     TEST_CASE("zmq: hostile headers and shm descriptors are rejected and counted with reasons") {

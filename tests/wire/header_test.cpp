@@ -84,10 +84,52 @@ TEST_SUITE("producers") {
         CHECK(refusal(bad) == "zmq: header version 2 is not supported, expected 1");
         bad = good;
         bad[5] = std::byte{4};
-        CHECK(refusal(bad) == "zmq: header flags 4 has unknown bits, expected 0 or 1 (shm)");
+        CHECK(refusal(bad) ==
+              "zmq: header flags 4 has unknown bits, expected 0, 1 (shm) or 2 (mark)");
         bad = good;
         bad.push_back(std::byte{0});
         CHECK(refusal(bad) == "zmq: header says 48 bytes, part is 49");
+    }
+
+    TEST_CASE("wire header: a sequence mark round-trips and is 48 bytes and never shm") {
+        WireHeader h;
+        h.publisher = 0xFEDCBA9876543210ull;
+        h.sequence = 99;
+        h.send_ns = 42;
+        h.mark = true;
+        std::vector<std::byte> part;
+        encode_header(h, part);
+        CHECK(part.size() == WireHeader::kSize);
+        CHECK(std::to_integer<int>(part[5]) == 2);
+        WireHeader back;
+        REQUIRE(decode_header(part, back).is_ok());
+        CHECK(back.mark);
+        CHECK_FALSE(back.shm);
+        CHECK(back.publisher == 0xFEDCBA9876543210ull);
+        CHECK(back.sequence == 99);
+        CHECK(back.send_ns == 42);
+        // A frame's header is no mark.
+        encode_header(WireHeader{}, part);
+        REQUIRE(decode_header(part, back).is_ok());
+        CHECK_FALSE(back.mark);
+        encode_header(shm_header("rtv-ok"), part);
+        REQUIRE(decode_header(part, back).is_ok());
+        CHECK_FALSE(back.mark);
+    }
+
+    TEST_CASE("wire header: a mark with shm or with a descriptor's bytes is refused") {
+        WireHeader h;
+        h.mark = true;
+        std::vector<std::byte> part;
+        encode_header(h, part);
+        auto bad = part;
+        bad[5] = std::byte{3};
+        CHECK(refusal(bad) ==
+              "zmq: header flags 3 say shm and mark, expected one (a mark carries no data)");
+        bad = part;
+        bad.resize(WireHeader::kShmSize + 6);
+        bad[6] = std::byte(bad.size()); // the size field agrees: only the flags tell
+        CHECK(refusal(bad) == "zmq: header is 83 bytes without shm, expected 48");
     }
 
     TEST_CASE("wire header: shm descriptors with a bad name slot generation or range are refused") {
