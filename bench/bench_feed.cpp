@@ -10,6 +10,7 @@
 #include <csignal>
 #include <cstdlib>
 #include <cstring>
+#include <filesystem>
 #include <string>
 #include <thread>
 #include <vector>
@@ -55,25 +56,32 @@ Feed feed_rate(const Config& c, const std::string& mode, std::uint32_t h, std::u
     const std::string endpoint =
         mode == "tcp" ? free_endpoint()
                       : "ipc:///tmp/rtv-bench-feed-" + std::to_string(getpid()) + ".sock";
+    // The publisher sends until stop_process ends it; its own limit only ends an orphan. The
+    // window opens on its first frame (run_pipeline), however long it takes to start.
     std::vector<std::string> args = {c.self,
                                      "--feed-publish",
                                      endpoint,
                                      mode,
                                      std::to_string(h),
                                      std::to_string(w),
-                                     std::to_string(seconds + 5.0)};
+                                     std::to_string(seconds + 3 * kHangGuardS)};
     const pid_t pid = start_process(std::move(args));
     if (pid < 0) {
         out.error = "fork failed";
         return out;
     }
     const PipelineStats s =
-        run_pipeline({"zmq:bind=" + endpoint + ",hwm=4,maxmsg=80"}, seconds, 0.0);
+        run_pipeline({"zmq:bind=" + endpoint + ",hwm=4,maxmsg=80"}, seconds, 0.0, 1);
     stop_process(pid);
+    std::error_code ignored; // ZeroMQ leaves the IPC socket's file behind
+    if (mode != "tcp") std::filesystem::remove(endpoint.substr(6), ignored);
     out.error = s.error;
     out.frames = s.generated / s.seconds;
     out.mb = out.frames * double(h) * w * 4 / 1e6;
-    if (s.generated == 0) out.error = "no frame arrived from the publisher at " + endpoint;
+    if (s.generated == 0 && out.error.empty())
+        out.error = "no frame arrived from the publisher at " + endpoint;
+    else if (!out.error.empty())
+        out.error += " (publisher at " + endpoint + ")";
     return out;
 }
 
@@ -112,7 +120,7 @@ int feed_publish_main(int argc, char** argv) {
     client::PublisherOptions options;
     options.shm = mode == "shm";
     options.hwm = 4;
-    if (Status s = pub.open(endpoint, 10.0, options); !s) {
+    if (Status s = pub.open(endpoint, kHangGuardS, options); !s) { // the viewer binds meanwhile
         std::fprintf(stderr, "%s\n", s.message().c_str());
         return 1;
     }

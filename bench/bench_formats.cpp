@@ -16,6 +16,7 @@
 #include <vector>
 
 #include <glad/gl.h>
+#include <sys/prctl.h>
 #include <sys/wait.h>
 #include <unistd.h>
 #include <zmq.hpp>
@@ -75,24 +76,29 @@ Rate upload_rate(PixelFormat format, std::uint32_t side, double seconds) {
 Rate zmq_rate(const Config& c, PixelFormat format, double seconds) {
     Rate out;
     const std::string endpoint = free_endpoint();
+    // The publisher sends until stop_process ends it; its own limit only ends an orphan. The
+    // window opens on its first frame (run_pipeline), however long it takes to start.
     std::vector<std::string> args = {c.self,
                                      "--zmq-publish",
                                      endpoint,
                                      std::string(format_name(format)),
                                      "600",
                                      "800",
-                                     std::to_string(seconds + 5.0)};
+                                     std::to_string(seconds + 3 * kHangGuardS)};
     const pid_t pid = start_process(std::move(args));
     if (pid < 0) {
         out.error = "fork failed";
         return out;
     }
-    const PipelineStats s = run_pipeline({"zmq:bind=" + endpoint + ",hwm=4"}, seconds, 0.0);
+    const PipelineStats s = run_pipeline({"zmq:bind=" + endpoint + ",hwm=4"}, seconds, 0.0, 1);
     stop_process(pid);
     out.error = s.error;
     out.frames = s.produced / s.seconds;
     out.mb = out.frames * 600.0 * 800 * double(format.pixel_bytes()) / 1e6;
-    if (s.produced == 0) out.error = "no frame arrived from the publisher at " + endpoint;
+    if (s.produced == 0 && out.error.empty())
+        out.error = "no frame arrived from the publisher at " + endpoint;
+    else if (!out.error.empty())
+        out.error += " (publisher at " + endpoint + ")";
     return out;
 }
 
@@ -140,8 +146,12 @@ pid_t start_process(std::vector<std::string> args) {
     for (std::string& a : args)
         argv.push_back(a.data());
     argv.push_back(nullptr);
+    const pid_t parent = ::getpid();
     const pid_t pid = ::fork();
     if (pid == 0) {
+        // A publisher outliving an interrupted benchmark would hold its port and a core.
+        ::prctl(PR_SET_PDEATHSIG, SIGTERM);
+        if (::getppid() != parent) ::_exit(127);
         ::execv(argv[0], argv.data());
         ::_exit(127);
     }
@@ -173,8 +183,10 @@ int zmq_publish_main(int argc, char** argv) {
     pub.set(zmq::sockopt::linger, 0);
     pub.set(zmq::sockopt::sndhwm, 4);
     pub.set(zmq::sockopt::xpub_nodrop, 1); // wait for the viewer instead of dropping
-    pub.set(zmq::sockopt::sndtimeo, 2000);
-    pub.set(zmq::sockopt::rcvtimeo, 10'000);
+    // Hang guards only: a busy machine may take long to start the viewer's side, or to take
+    // the next frame.
+    pub.set(zmq::sockopt::sndtimeo, int(kHangGuardS * 1000));
+    pub.set(zmq::sockopt::rcvtimeo, int(kHangGuardS * 1000));
     pub.set(zmq::sockopt::reconnect_ivl, 5);
     pub.connect(endpoint);
     zmq::message_t subscription;

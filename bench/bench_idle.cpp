@@ -97,30 +97,40 @@ template <class F> bool wait_for(double seconds, F ready) {
     return true;
 }
 
+// ":N" once Xvfb has written its display number N (a line of digits) to `log`, else "".
+std::string display_of(const fs::path& log) {
+    std::ifstream in(log);
+    for (std::string line; std::getline(in, line) && !in.eof();) // whole lines only
+        if (!line.empty() && line.find_first_not_of("0123456789") == std::string::npos)
+            return ":" + line;
+    return "";
+}
+
 struct IdleRun {
     double cpu_percent = 0.0; // of one core
     double key_ms = 0.0;      // key press to screenshot file
     std::string error;
 };
 
-// One windowed viewer: waits `settle` s after it started, measures its CPU over `window` s,
-// then (when `key`) presses S and times the screenshot.
-IdleRun idle_run(const Config& c, const std::string& producer, const std::string& redraw,
-                 double settle, double window, bool key) {
+// One windowed viewer, its files in `dir`: waits until it has started (its start line, however
+// long that takes on a busy machine), then `settle` s, measures its CPU over `window` s, then
+// (when `key`) presses S and times the screenshot.
+IdleRun idle_viewer(const Config& c, const std::string& producer, const std::string& redraw,
+                    double settle, double window, bool key, const fs::path& dir) {
     IdleRun out;
-    const fs::path dir = fs::temp_directory_path() / ("rtv_bench_idle_" + redraw);
-    fs::remove_all(dir);
-    fs::create_directories(dir);
     const fs::path log = dir / "out.txt";
+    // The viewer runs until this function's end (Process's destructor); --duration only ends an
+    // orphan.
     Process viewer({c.viewer, "--producer", producer, "--redraw", redraw, "--duration",
-                    std::to_string(settle + window + 10.0)},
+                    std::to_string(settle + window + 3 * kHangGuardS)},
                    dir, log);
     if (viewer.pid() <= 0) {
         out.error = "cannot start " + c.viewer;
         return out;
     }
-    if (!wait_for(30.0, [&] { return file_contains(log, "rtviewer: running"); })) {
-        out.error = "the windowed viewer did not start: " + log.string();
+    if (!wait_for(kHangGuardS, [&] { return file_contains(log, "rtviewer: running"); })) {
+        out.error = "the windowed viewer did not start within " + std::to_string(int(kHangGuardS)) +
+                    " s: " + log.string();
         return out;
     }
     std::this_thread::sleep_for(std::chrono::duration<double>(settle));
@@ -137,10 +147,24 @@ IdleRun idle_run(const Config& c, const std::string& producer, const std::string
         const fs::path shot = dir / "rtviewer-screenshot-1.png";
         const auto k0 = Clock::now();
         if (std::system("xdotool key s") != 0) out.error = "xdotool failed";
-        if (!wait_for(10.0, [&] { return fs::exists(shot) && fs::file_size(shot) > 0; }))
-            out.error = "no screenshot after the key";
+        if (!wait_for(kHangGuardS, [&] { return fs::exists(shot) && fs::file_size(shot) > 0; }))
+            out.error = "no screenshot within " + std::to_string(int(kHangGuardS)) +
+                        " s of the key: " + log.string();
         out.key_ms = seconds_since(k0) * 1e3;
     }
+    return out;
+}
+
+// One windowed viewer in a directory of its own (per process: another benchmark running at
+// once has its own), removed afterwards unless the run failed (its output is then kept).
+IdleRun idle_run(const Config& c, const std::string& producer, const std::string& redraw,
+                 double settle, double window, bool key) {
+    const fs::path dir =
+        fs::temp_directory_path() / ("rtv_bench_idle_" + std::to_string(::getpid()) + "_" + redraw);
+    fs::remove_all(dir);
+    fs::create_directories(dir);
+    const IdleRun out = idle_viewer(c, producer, redraw, settle, window, key, dir);
+    if (out.error.empty()) fs::remove_all(dir);
     return out;
 }
 
@@ -156,15 +180,17 @@ void bench_idle(const Config& c, Report& report) {
     };
     if (std::system("command -v Xvfb >/dev/null && command -v xdotool >/dev/null") != 0)
         return skipped("Xvfb or xdotool is not installed (bash scripts/deps.sh installs them)");
-    // A display number nobody uses.
-    int display = 90;
-    while (fs::exists("/tmp/.X11-unix/X" + std::to_string(display)) && display < 200)
-        ++display;
-    const std::string name = ":" + std::to_string(display);
-    Process xvfb({"Xvfb", name, "-screen", "0", "1600x1000x24", "-nolisten", "tcp"},
-                 fs::temp_directory_path(), fs::temp_directory_path() / "rtv_bench_xvfb.txt");
-    if (!wait_for(10.0, [&] { return fs::exists("/tmp/.X11-unix/X" + std::to_string(display)); }))
-        return skipped("Xvfb did not start on " + name);
+    // Xvfb picks a free display itself (-displayfd: it takes the display's lock, so two
+    // benchmarks at once cannot pick the same) and writes its number, once it accepts clients,
+    // to its standard output: the readiness signal.
+    const fs::path xvfb_log =
+        fs::temp_directory_path() / ("rtv_bench_xvfb_" + std::to_string(::getpid()) + ".txt");
+    Process xvfb({"Xvfb", "-displayfd", "1", "-screen", "0", "1600x1000x24", "-nolisten", "tcp"},
+                 fs::temp_directory_path(), xvfb_log);
+    std::string name;
+    if (!wait_for(kHangGuardS, [&] { return !(name = display_of(xvfb_log)).empty(); }))
+        return skipped("Xvfb did not start within " + std::to_string(int(kHangGuardS)) +
+                       " s: " + xvfb_log.string());
     setenv("DISPLAY", name.c_str(), 1);
     // The benchmarks run with SDL_VIDEODRIVER=offscreen; these viewers need the X server.
     const char* driver = std::getenv("SDL_VIDEODRIVER");
@@ -202,6 +228,8 @@ void bench_idle(const Config& c, Report& report) {
     }
     unsetenv("DISPLAY");
     if (!saved_driver.empty()) setenv("SDL_VIDEODRIVER", saved_driver.c_str(), 1);
+    std::error_code ec;
+    fs::remove(xvfb_log, ec); // Xvfb still writes to it until it ends: harmless
 }
 
 } // namespace rtv::bench

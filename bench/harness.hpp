@@ -60,6 +60,12 @@ private:
     std::string m_gl_renderer = "not used";
 };
 
+// How long a benchmark waits for a readiness signal (a child process up, the first frame) or,
+// past its minimum time, for its first result, before it reports a hang. Generous on purpose: no
+// check may depend on how fast a busy machine is (bench_smoke runs beside other tests), so
+// windows open on readiness signals, never on deadlines; this only turns a hang into an error.
+constexpr double kHangGuardS = 120.0;
+
 using Clock = std::chrono::steady_clock;
 inline double seconds_since(Clock::time_point t) {
     return std::chrono::duration<double>(Clock::now() - t).count();
@@ -94,12 +100,13 @@ void bench_idle(const Config& c, Report& r);    // windowed under Xvfb
 void bench_display(const Config& c, Report& r); // 4096x4096 images, 100 x 10,000-point lines
 void bench_formats(const Config& c, Report& r); // uint16 against float32
 void bench_history(const Config& c, Report& r); // history on against off
+void bench_startup(const Config& c, Report& r); // a cold shader cache against a warm one
 // rtv_bench --zmq-publish ENDPOINT FORMAT HEIGHT WIDTH SECONDS: the publisher process of the
 // formats benchmark. Returns the exit status.
 int zmq_publish_main(int argc, char** argv);
 std::string free_endpoint(); // a free loopback TCP endpoint (bound by a throwaway socket)
-// Runs argv[0] with `args` in a process of its own (-1: fork failed); stop_process sends it
-// SIGTERM and waits for it.
+// Runs argv[0] with `args` in a process of its own (-1: fork failed), which gets SIGTERM if this
+// process dies first; stop_process sends it SIGTERM and waits for it.
 pid_t start_process(std::vector<std::string> args);
 void stop_process(pid_t pid);
 void bench_feed(const Config& c, Report& r); // another process feeding the viewer: TCP, IPC, shm

@@ -1,9 +1,9 @@
 // rtv_bench: rtviewer's benchmarks, each against a baseline measured in the same run.
 //   rtv_bench [--quick] [--only NAME[,NAME...]] [--json FILE] [--viewer PATH]
-// NAME: handoff, pool, pipeline, render, e2e, scaling, display, formats, history, feed, idle (the
-// default set), soak (10 minutes, on request: --only soak [--soak-seconds N]). Exit status 1 if a
-// benchmark's own check failed (a lost frame, an allocation in steady state), 2 on a bad command
-// line.
+// NAME: handoff, pool, pipeline, render, e2e, scaling, display, formats, history, feed, idle,
+// startup (the default set), soak (10 minutes, on request: --only soak [--soak-seconds N]). Exit
+// status 1 if a benchmark's own check failed (a lost frame, an allocation in steady state), 2 on a
+// bad command line.
 
 #include <cstdio>
 #include <fstream>
@@ -25,8 +25,9 @@ int main(int argc, char** argv) {
     CLI::App cli{"rtviewer's benchmarks: each figure against a baseline measured in the same run",
                  "rtv_bench"};
     Config config;
-    std::string only = "handoff,pool,pipeline,render,e2e,scaling,display,formats,history,feed,idle",
-                json;
+    std::string
+        only = "handoff,pool,pipeline,render,e2e,scaling,display,formats,history,feed,idle,startup",
+        json;
     config.viewer = RTV_VIEWER_PATH;
     config.self = "/proc/self/exe";
     cli.add_flag("--quick", config.quick, "Run each case for a fraction of a second (smoke test)");
@@ -49,7 +50,8 @@ int main(int argc, char** argv) {
         {"handoff", bench_handoff}, {"pool", bench_pool},       {"pipeline", bench_pipeline},
         {"render", bench_render},   {"e2e", bench_end_to_end},  {"scaling", bench_scaling},
         {"display", bench_display}, {"formats", bench_formats}, {"history", bench_history},
-        {"feed", bench_feed},       {"idle", bench_idle},       {"soak", bench_soak}};
+        {"feed", bench_feed},       {"idle", bench_idle},       {"soak", bench_soak},
+        {"startup", bench_startup}};
     std::string rest = only;
     std::vector<const Entry*> chosen;
     while (!rest.empty()) {
@@ -63,7 +65,7 @@ int main(int argc, char** argv) {
             std::fprintf(stderr,
                          "rtv_bench: --only: unknown benchmark '%s', expected one of: handoff, "
                          "pool, pipeline, render, e2e, scaling, display, formats, history, feed, "
-                         "idle, soak\n",
+                         "idle, startup, soak\n",
                          name.c_str());
             return 2;
         }

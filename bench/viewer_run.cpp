@@ -5,21 +5,29 @@
 #include <fstream>
 #include <sstream>
 
+#include <unistd.h>
+
 namespace rtv::bench {
 
 ViewerRun run_headless_viewer(const Config& c, const std::string& args) {
     ViewerRun out;
-    const std::filesystem::path json =
-        std::filesystem::temp_directory_path() / "rtv_bench_viewer.json";
+    // Per process: two benchmarks running at once must not read each other's statistics.
+    const std::filesystem::path json = std::filesystem::temp_directory_path() /
+                                       ("rtv_bench_viewer_" + std::to_string(::getpid()) + ".json");
+    std::filesystem::remove(json);
     const std::string cmd = "'" + c.viewer + "' --headless --stats-json '" + json.string() + "' " +
                             args + " >/dev/null";
     if (const int status = std::system(cmd.c_str()); status != 0) {
         out.error = "rtviewer exited with status " + std::to_string(status) + ": " + cmd;
+        std::filesystem::remove(json);
         return out;
     }
-    std::ifstream in(json);
     std::stringstream text;
-    text << in.rdbuf();
+    {
+        std::ifstream in(json);
+        text << in.rdbuf();
+    }
+    std::filesystem::remove(json);
     try {
         out.stats = nlohmann::json::parse(text.str());
         for (const nlohmann::json& s : out.stats.at("streams")) {
