@@ -78,9 +78,10 @@ ParseOutcome parse_command_line(int argc, const char* const* argv, Options& opti
                    "ZeroMQ's queue may take together; a stream that would pass it is refused "
                    "(default: a quarter of physical memory, here " +
                        std::to_string(default_limit_mb) + ")");
-    cli.add_option("--layout", layout,
-                   "Views: auto (one per image stream, one per producer's line streams) or a "
-                   "layout FILE.json (see the README); default: image view over line view");
+    cli.add_option(
+        "--layout", layout,
+        "Views: auto (one per image stream, one per producer's line streams) or a "
+        "layout FILE.json (docs/views-and-layouts.md); default: image view over line view");
     cli.add_option("--save-layout", options.save_layout,
                    "Write the layout in use to FILE.json at exit (--layout reads it back)");
     cli.add_option("--record", options.record_dir,

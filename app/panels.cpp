@@ -205,6 +205,13 @@ void streams_table(PanelContext& ctx, std::string& message) {
                                   ImGuiTableFlags_SizingFixedFit | ImGuiTableFlags_ScrollX;
     const float height = ImGui::GetFrameHeightWithSpacing() * float(host.stream_count() + 1) +
                          ImGui::GetStyle().ScrollbarSize + 4.0f;
+    // Every view combo as wide as the longest view name needs ("sweep#2 image" whole), within
+    // reason: a longer name is cut, and shows whole in the combo's list.
+    float view_combo_width = 0.0f;
+    for (const View& v : canvas.views())
+        view_combo_width = std::max(view_combo_width, ImGui::CalcTextSize(v.name.c_str()).x);
+    view_combo_width = std::min(160.0f, view_combo_width + ImGui::GetFrameHeight() +
+                                            2.0f * ImGui::GetStyle().FramePadding.x);
     if (ImGui::BeginTable("streams", 5, flags, ImVec2(0.0f, height))) {
         for (const char* h : {"stream", "view", "in/s", "shown/s", "p50/p99 ms"})
             ImGui::TableSetupColumn(h);
@@ -224,8 +231,7 @@ void streams_table(PanelContext& ctx, std::string& message) {
                 ImGui::TextDisabled("-");
             } else {
                 const char* shown = canvas.views()[view].name.c_str();
-                ImGui::SetNextItemWidth(std::min(110.0f, ImGui::CalcTextSize(shown).x +
-                                                             ImGui::GetFrameHeight() + 8.0f));
+                ImGui::SetNextItemWidth(view_combo_width);
                 if (ImGui::BeginCombo("##view", shown)) {
                     for (std::size_t i = 0; i < canvas.views().size(); ++i)
                         if (ImGui::Selectable(canvas.views()[i].name.c_str(), i == view))

@@ -32,7 +32,13 @@ constexpr std::int64_t kMaxWaitNs = 100'000'000;
 // Frames drawn after an input event, whatever else changes: ImGui shows some effects of an
 // event (an opened combo, a hover) in the frame after the one that saw it.
 constexpr int kFramesAfterInput = 2;
-constexpr int kTimelineHeight = 44; // window pixels under the views, when there is a history
+constexpr float kTimelinePadY = 4.0f; // the timeline strip's padding above and below
+
+// The strip under the views when there is a history, in window pixels: the bar's row and the
+// moment's text line (measured with the panel's font, so neither is cut), padded.
+float timeline_height() {
+    return ImGui::GetFrameHeightWithSpacing() + ImGui::GetTextLineHeight() + 2.0f * kTimelinePadY;
+}
 constexpr const char* kDefaultLayoutFile = "rtviewer-layout.json";
 
 LayerSettings defaults_of(const Options& o) {
@@ -326,7 +332,8 @@ void ViewerApp::draw_frame() {
     const float panel_width =
         panel_width_for(float(m_win_width), m_panel_width, m_controls.panel_collapsed);
     m_window.begin_imgui_frame(); // first: the axes' margins are measured with its font
-    const int timeline = m_history ? int(float(kTimelineHeight) * scale) : 0;
+    const float timeline_h = m_history ? timeline_height() : 0.0f;
+    const int timeline = int(std::ceil(timeline_h * scale));
     const render::Viewport area = views_area(m_fb_width, m_fb_height, scale, panel_width, timeline);
     const int panel = area.x;
     m_canvas.update(area, m_layers.extents(m_router, m_canvas),
@@ -349,7 +356,7 @@ void ViewerApp::draw_frame() {
     draw_view_labels(m_canvas, m_fb_height, 1.0f / scale);
     if (m_history)
         draw_timeline(float(panel) / scale, float(m_fb_height - timeline) / scale,
-                      float(m_fb_width - panel) / scale, float(kTimelineHeight));
+                      float(m_fb_width - panel) / scale, timeline_h);
     if (m_recorder) update_record_text();
     PanelContext panels{m_controls,  m_host,        m_canvas,       m_layers,
                         m_readings,  m_cursor_text, m_notice,       m_record_text,
@@ -503,6 +510,8 @@ void ViewerApp::draw_timeline(float x, float y, float width, float height) {
     const std::int64_t left = oldest > 0 ? oldest : now, right = std::max(now, left + 1);
     ImGui::SetNextWindowPos({x, y});
     ImGui::SetNextWindowSize({width, height});
+    ImGui::PushStyleVar(ImGuiStyleVar_WindowPadding,
+                        {ImGui::GetStyle().WindowPadding.x, kTimelinePadY});
     ImGui::Begin("##timeline", nullptr,
                  ImGuiWindowFlags_NoDecoration | ImGuiWindowFlags_NoMove |
                      ImGuiWindowFlags_NoSavedSettings | ImGuiWindowFlags_NoFocusOnAppearing |
@@ -563,6 +572,7 @@ void ViewerApp::draw_timeline(float x, float y, float width, float height) {
     }
     ImGui::TextUnformatted(m_timeline_text.c_str());
     ImGui::End();
+    ImGui::PopStyleVar();
 }
 
 // Live means live: the views follow the newest frames again, and the display is not paused.

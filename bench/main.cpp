@@ -33,7 +33,8 @@ int main(int argc, char** argv) {
     cli.add_flag("--quick", config.quick, "Run each case for a fraction of a second (smoke test)");
     cli.add_option("--only", only,
                    "Comma-separated: handoff, pool, pipeline, render, e2e, scaling, display, "
-                   "formats, history, feed, idle (the default), soak (10 minutes, on request)");
+                   "formats, history, feed, idle, startup (these the default), soak (10 minutes, "
+                   "on request)");
     cli.add_option("--soak-seconds", config.soak_seconds, "Length of the soak benchmark");
     cli.add_option("--json", json, "Write the results as JSON to FILE");
     cli.add_option("--viewer", config.viewer, "The rtviewer binary for the end-to-end bench");

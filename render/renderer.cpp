@@ -149,24 +149,30 @@ void Renderer::warm_up() {
     const Viewport corner{0, 0, 4, 4};
     Camera camera;
     camera.set_range({0.0, 0.0, 1.0, 1.0});
-    const float f32[1] = {0.5f};
-    const std::uint16_t u16[1] = {7};
-    const std::int16_t i16[1] = {-7};
-    const std::uint8_t rgba[4] = {1, 2, 3, 4};
+    // llvmpipe compiles a shading variant per texture state, and a power-of-two size is part of
+    // that state: both kinds are drawn, so that neither a 512x512 nor an 800x600 image compiles
+    // in a frame with data.
+    const std::uint32_t sizes[] = {1, 3};
+    const float f32[9] = {0.5f};
+    const std::uint16_t u16[9] = {7};
+    const std::int16_t i16[9] = {-7};
+    const std::uint8_t rgba[36] = {1, 2, 3, 4};
     const PixelFormat formats[] = {
         {1, SampleType::F32}, {1, SampleType::U16}, {1, SampleType::I16}, {4, SampleType::U8}};
     const void* pixels[] = {f32, u16, i16, rgba};
-    for (std::size_t i = 0; i < std::size(formats); ++i) {
-        const ImageDesc desc{1, 1, formats[i]};
-        ImageLayer layer;
-        if (!layer.upload(desc, {static_cast<const std::byte*>(pixels[i]), desc.byte_size()}))
-            continue;
-        begin_view(corner, {0.0f, 0.0f, 0.0f});
-        ImageStyle style;
-        style.opacity = 0.5f; // blended, as layers over others are
-        draw(layer, camera, style);
-        style.opacity = 1.0f;
-        draw(layer, camera, style);
+    for (const std::uint32_t size : sizes) {
+        for (std::size_t i = 0; i < std::size(formats); ++i) {
+            const ImageDesc desc{size, size, formats[i]};
+            ImageLayer layer;
+            if (!layer.upload(desc, {static_cast<const std::byte*>(pixels[i]), desc.byte_size()}))
+                continue;
+            begin_view(corner, {0.0f, 0.0f, 0.0f});
+            ImageStyle style;
+            style.opacity = 0.5f; // blended, as layers over others are
+            draw(layer, camera, style);
+            style.opacity = 1.0f;
+            draw(layer, camera, style);
+        }
     }
     LineLayer line;
     const LinePoint points[2] = {{0.0f, 0.0f}, {1.0f, 1.0f}};
