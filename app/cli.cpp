@@ -7,6 +7,7 @@
 
 #include "app/run_report.hpp"
 #include "core/memory_budget.hpp"
+#include "plugin_host/plugin_loader.hpp"
 
 namespace rtv::app {
 
@@ -98,7 +99,13 @@ ParseOutcome parse_command_line(int argc, const char* const* argv, Options& opti
                    "SECONDS DIR: at exit, write the moment SECONDS before the end to DIR (a "
                    "screenshot and its frames as .npy, the recorder's format)")
         ->expected(2);
-    cli.add_flag("--list-producers", list, "List the producers and their settings");
+    std::vector<std::string> plugin_files;
+    cli.add_option("--plugin", plugin_files,
+                   "Load the producers of a plugin FILE.so, repeatable; plugins in the "
+                   "directories of RTV_PLUGIN_PATH and in lib/rtviewer/plugins load by themselves "
+                   "(docs/plugins.md)");
+    cli.add_flag("--list-producers", list,
+                 "List the producers (built in and from plugins) and their settings");
     cli.add_flag("--version", version, "Print the version");
     try {
         cli.parse(argc, argv);
@@ -115,6 +122,9 @@ ParseOutcome parse_command_line(int argc, const char* const* argv, Options& opti
         out.output = std::string(version_string()) + "\n";
         return out;
     }
+    // Before any producer is looked up: a plugin's producers join the built-in ones. One that
+    // does not load is reported (in the listing, or on stderr) and the viewer goes on.
+    plugins::load_all(plugin_files, !list);
     if (list) {
         out.output = producers::describe_all();
         return out;

@@ -3,6 +3,7 @@
 
 #include <csignal>
 #include <cstdio>
+#include <cstdlib>
 
 #include "app/cli.hpp"
 #include "app/viewer_app.hpp"
@@ -26,5 +27,10 @@ int main(int argc, char** argv) {
     std::signal(SIGTERM, on_signal);
 
     rtv::app::ViewerApp viewer(std::move(options));
-    return viewer.run();
+    const int status = viewer.run();
+    if (viewer.left_producers_running()) { // its thread may still use the viewer's memory
+        std::fflush(nullptr);
+        std::_Exit(status);
+    }
+    return status;
 }

@@ -8,6 +8,7 @@
 #include <imgui.h>
 
 #include "core/pixel_format.hpp"
+#include "producers/registry.hpp"
 #include "render/colormap.hpp"
 
 namespace rtv::app {
@@ -164,6 +165,27 @@ void view_editor(PanelContext& ctx) {
     }
 }
 
+// What a producer is: its kind, description, where it comes from (built in, or a plugin's file)
+// and its own settings with their defaults (--list-producers says the same).
+void producer_tooltip(const ProducerInfo& info) {
+    ImGui::BeginTooltip();
+    ImGui::PushTextWrapPos(ImGui::GetFontSize() * 40.0f);
+    const producers::ProducerEntry* entry = producers::find(info.name);
+    ImGui::Text("%.*s: %.*s", int(info.name.size()), info.name.data(), int(info.description.size()),
+                info.description.data());
+    if (entry && !entry->origin.empty())
+        ImGui::TextDisabled("from %.*s", int(entry->origin.size()), entry->origin.data());
+    else
+        ImGui::TextDisabled("built in");
+    if (entry)
+        for (const producers::SettingInfo& s : entry->settings)
+            ImGui::BulletText("%.*s=%.*s  %.*s", int(s.key.size()), s.key.data(),
+                              int(s.default_value.size()), s.default_value.data(),
+                              int(s.description.size()), s.description.data());
+    ImGui::PopTextWrapPos();
+    ImGui::EndTooltip();
+}
+
 // The producers with their live controls.
 void producers(ProducerHost& host, std::string& message) {
     for (std::size_t p = 0; p < host.producer_count(); ++p) {
@@ -171,6 +193,7 @@ void producers(ProducerHost& host, std::string& message) {
         ImGui::PushID(static_cast<int>(p));
         ImGui::TextColored(state_color(status.state()), "%s  [%s]", host.producer_name(p).c_str(),
                            to_string(status.state()));
+        if (ImGui::IsItemHovered()) producer_tooltip(host.producer(p).info());
         if (status.message(message)) ImGui::TextWrapped("%s", message.c_str());
         const ScheduleControl& control = host.control(p);
         float interval_ms = float(control.interval_s.load() * 1000.0);

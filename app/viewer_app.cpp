@@ -93,6 +93,7 @@ Status ViewerApp::start() {
     }
     if (Status s = m_renderer.init(); !s) return Status::error("rtviewer: " + s.message());
     m_host.set_max_image_side(std::uint32_t(render::max_texture_size()));
+    m_host.set_stop_deadline(ProducerHost::kStopDeadlineS); // a plugin that will not stop
     m_gl_renderer = render::gl_renderer();
     m_gl_version = render::gl_version();
     if (!m_options.record_dir.empty()) {
@@ -494,6 +495,11 @@ void ViewerApp::shutdown() {
     if (m_shut_down) return;
     m_shut_down = true;
     m_host.stop_all();
+    for (const std::string& name : m_host.abandoned())
+        std::fprintf(stderr,
+                     "rtviewer: producer '%s' did not stop within %.0f s of being asked: left "
+                     "running (its thread is named '%.15s'), exiting without it\n",
+                     name.c_str(), ProducerHost::kStopDeadlineS, name.c_str());
     while (m_router.drain() != 0) {
     }
     m_router.release_all();

@@ -44,6 +44,9 @@ public:
     // Runs until the window closes, Esc/Q, SIGINT/SIGTERM, --frames/--duration or
     // --exit-when-done; writes the requested outputs. Returns the process exit status.
     int run();
+    // Whether a producer would not stop and was left running: the process must then end
+    // without destroying what its thread may still use (main calls _Exit).
+    bool left_producers_running() const { return !m_host.abandoned().empty(); }
 
     // Set by the SIGINT/SIGTERM handler (async-signal-safe).
     static std::atomic<bool> s_signal_quit;

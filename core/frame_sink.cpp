@@ -24,7 +24,8 @@ FrameLease::FrameLease(FrameLease&& other) noexcept
     : m_stream(std::exchange(other.m_stream, nullptr))
     , m_slot(other.m_slot)
     , m_lines(other.m_lines)
-    , m_points(other.m_points) {
+    , m_points(other.m_points)
+    , m_origin_ns(other.m_origin_ns) {
 }
 
 FrameLease& FrameLease::operator=(FrameLease&& other) noexcept {
@@ -34,6 +35,7 @@ FrameLease& FrameLease::operator=(FrameLease&& other) noexcept {
         m_slot = other.m_slot;
         m_lines = other.m_lines;
         m_points = other.m_points;
+        m_origin_ns = other.m_origin_ns;
     }
     return *this;
 }

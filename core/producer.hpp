@@ -74,6 +74,11 @@ public:
     // jitter, iterations), calling tick(); event-driven producers (a network socket) override it.
     // Must return promptly once `stop` is requested. Thread: the producer's own.
     virtual void run(std::stop_token stop, FrameSink& sink);
+    // The host gave up waiting for this producer's thread after stop (it would not return
+    // within the stop deadline) and leaves it running, detached, while the viewer exits: from
+    // now on the thread must not touch its sink. Built-in producers always stop in time; a
+    // plugin's adapter closes its gate to the host here. Thread: main. Allocates: never.
+    virtual void abandon() {}
 };
 
 } // namespace rtv

@@ -1,8 +1,10 @@
 #include "core/producer_host.hpp"
 
+#include <chrono>
 #include <exception>
 
 #include "core/assert.hpp"
+#include "core/clock.hpp"
 #include "core/thread_name.hpp"
 
 namespace rtv {
@@ -14,6 +16,14 @@ ProducerHost::ProducerHost(FrameQueue& queue, MemoryBudget* budget)
 
 ProducerHost::~ProducerHost() {
     stop_all();
+    // An abandoned producer's thread may still run and use its record, its streams and their
+    // pools: they are left allocated for the rest of the process, on purpose.
+    for (std::size_t i = 0; i < m_producer_count; ++i) {
+        if (!m_producers[i]->abandoned.load()) continue;
+        for (std::uint32_t id = 0; id < stream_count(); ++id)
+            if (m_streams[id] && m_streams[id]->producer() == i) (void)m_streams[id].release();
+        (void)m_producers[i].release();
+    }
 }
 
 void ProducerHost::rename(const Record& r, StreamRequest& request) {
@@ -75,7 +85,14 @@ Status ProducerHost::start(std::string name, std::unique_ptr<Producer> producer,
         } catch (...) {
             r.status.set_failed(r.name + ": unknown exception");
         }
-        wake(); // a consumer waiting for work sees the new state
+        {
+            std::lock_guard lock(r.end_mutex);
+            r.ended = true;
+        }
+        r.end_cv.notify_all();
+        // A consumer waiting for work sees the new state (not once abandoned: the host may be
+        // gone by the time a producer that would not stop returns).
+        if (!r.abandoned.load()) wake();
     });
     return Status::ok();
 }
@@ -128,9 +145,24 @@ void ProducerHost::request_stop_all() {
 
 void ProducerHost::stop_all() {
     request_stop_all(); // phase one: all wind down in parallel
+    const auto deadline = Clock::now() + std::chrono::duration_cast<Clock::duration>(
+                                             std::chrono::duration<double>(m_stop_deadline_s));
     for (std::size_t i = 0; i < m_producer_count; ++i) {
         Record& r = *m_producers[i];
-        if (r.thread.joinable()) r.thread.join();
+        if (!r.thread.joinable()) continue;
+        bool ended = m_stop_deadline_s <= 0.0;
+        if (!ended) {
+            std::unique_lock lock(r.end_mutex);
+            ended = r.end_cv.wait_until(lock, deadline, [&] { return r.ended; });
+        }
+        if (ended) {
+            r.thread.join();
+            continue;
+        }
+        r.abandoned.store(true);
+        r.producer->abandon();
+        r.thread.detach();
+        m_abandoned.push_back(r.name);
     }
 }
 

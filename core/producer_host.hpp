@@ -9,11 +9,13 @@
 
 #include <array>
 #include <atomic>
+#include <condition_variable>
 #include <cstdint>
 #include <memory>
 #include <mutex>
 #include <string>
 #include <thread>
+#include <vector>
 
 #include "core/frame_queue.hpp"
 #include "core/frame_sink.hpp"
@@ -42,8 +44,19 @@ public:
     Status start(std::string name, std::unique_ptr<Producer> producer, const Schedule& schedule,
                  std::string stream_prefix = {});
 
-    // Requests stop on every producer, then joins them all. Idempotent. Thread: main.
+    // Requests stop on every producer, then joins them all. Idempotent. With a stop deadline set
+    // (the viewer's: kStopDeadlineS), a producer whose thread has not returned within it
+    // (counted from the request) is abandoned: told
+    // so (Producer::abandon), its thread left running detached, itself and its streams never
+    // freed, and its name listed by abandoned(); the viewer then exits without waiting for it
+    // (the process ends it). Thread: main.
     void stop_all();
+    // The longest stop_all() waits for the producers to return, all together; 0 (the default,
+    // for tests and tools whose producers end by themselves): no deadline. Thread: main.
+    static constexpr double kStopDeadlineS = 2.0;
+    void set_stop_deadline(double seconds) { m_stop_deadline_s = seconds; }
+    // The producers stop_all() abandoned, by name. Thread: main.
+    const std::vector<std::string>& abandoned() const { return m_abandoned; }
     // Waits for every producer to end by itself (iterations reached, or failed), without
     // requesting stop. For tests and tools: hangs on an endless producer, and the GUI loop
     // never calls it. Thread: main.
@@ -99,7 +112,12 @@ private:
         ProducerStatus status;
         std::unique_ptr<FrameSink> sink;
         std::string kind_prefix, stream_prefix; // "sweep/" -> "sweep#2/" (none: empty)
-        std::jthread thread;                    // declared last: destroyed (joined) first
+        // Set by the thread as it returns: stop_all() waits on it with its deadline.
+        std::mutex end_mutex;
+        std::condition_variable end_cv;
+        bool ended = false;                 // guarded by end_mutex
+        std::atomic<bool> abandoned{false}; // stop_all() gave up on the thread
+        std::jthread thread;                // declared last: destroyed (joined) first
     };
     Record& record(std::size_t index) const;
     // The name a stream of `r` is registered under (its prefix replaced, see start()).
@@ -117,6 +135,8 @@ private:
     WakeFn m_wake = nullptr;            // set before producers start, read by their threads
     void* m_wake_context = nullptr;
     std::atomic<bool> m_wake_pending{false};
+    double m_stop_deadline_s = 0.0;
+    std::vector<std::string> m_abandoned; // main thread only
 };
 
 } // namespace rtv

@@ -3,6 +3,9 @@
 #include <algorithm>
 #include <array>
 #include <cctype>
+#include <cstdio>
+#include <string>
+#include <vector>
 
 #include "producers/blobs.hpp"
 #include "producers/camera.hpp"
@@ -36,7 +39,7 @@ constexpr std::array kCommon{
                 "after it, the next KIND#2, ..."},
 };
 
-template <class T> std::unique_ptr<Producer> make() {
+template <class T> std::unique_ptr<Producer> make(const void*) {
     return std::make_unique<T>();
 }
 
@@ -47,24 +50,38 @@ Schedule defaults(double interval, std::uint64_t iterations = 0) {
     return s;
 }
 
+template <class T> ProducerEntry builtin(Schedule defaults) {
+    ProducerEntry e;
+    e.name = T::kName;
+    e.description = T::kDescription;
+    e.settings = T::settings();
+    e.defaults = defaults;
+    e.make = &make<T>;
+    return e;
+}
+
 const std::array kRegistry{
-    ProducerEntry{Sweep::kName, Sweep::kDescription, Sweep::settings(), defaults(0.01, 1000),
-                  &make<Sweep>},
-    ProducerEntry{Waves::kName, Waves::kDescription, Waves::settings(), defaults(1.0 / 60),
-                  &make<Waves>},
-    ProducerEntry{Blobs::kName, Blobs::kDescription, Blobs::settings(), defaults(1.0 / 60),
-                  &make<Blobs>},
-    ProducerEntry{Camera::kName, Camera::kDescription, Camera::settings(), defaults(1.0 / 60),
-                  &make<Camera>},
-    ProducerEntry{Transparency::kName, Transparency::kDescription, Transparency::settings(),
-                  defaults(1.0 / 60), &make<Transparency>},
-    ProducerEntry{Sensor::kName, Sensor::kDescription, Sensor::settings(), defaults(0.01),
-                  &make<Sensor>},
-    ProducerEntry{Replay::kName, Replay::kDescription, Replay::settings(), defaults(0.0),
-                  &make<Replay>},
-    ProducerEntry{ZmqInput::kName, ZmqInput::kDescription, ZmqInput::settings(), defaults(0.0),
-                  &make<ZmqInput>},
+    builtin<Sweep>(defaults(0.01, 1000)),
+    builtin<Waves>(defaults(1.0 / 60)),
+    builtin<Blobs>(defaults(1.0 / 60)),
+    builtin<Camera>(defaults(1.0 / 60)),
+    builtin<Transparency>(defaults(1.0 / 60)),
+    builtin<Sensor>(defaults(0.01)),
+    builtin<Replay>(defaults(0.0)),
+    builtin<ZmqInput>(defaults(0.0)),
 };
+
+// The built-in producers, then the plugins' (added on the main thread before any lookup that
+// could race: the command line loads plugins first).
+std::vector<ProducerEntry>& entries() {
+    static std::vector<ProducerEntry> all(kRegistry.begin(), kRegistry.end());
+    return all;
+}
+
+std::vector<std::string>& failures() {
+    static std::vector<std::string> all;
+    return all;
+}
 
 bool is_common(std::string_view key) {
     return std::any_of(kCommon.begin(), kCommon.end(),
@@ -124,18 +141,40 @@ std::span<const SettingInfo> common_settings() {
     return kCommon;
 }
 std::span<const ProducerEntry> registry() {
-    return kRegistry;
+    return entries();
 }
 
 const ProducerEntry* find(std::string_view name) {
-    for (const ProducerEntry& e : kRegistry)
+    for (const ProducerEntry& e : entries())
         if (e.name == name) return &e;
     return nullptr;
 }
 
+Status add_entry(const ProducerEntry& entry) {
+    if (const ProducerEntry* same = find(entry.name))
+        return Status::error("producer '" + std::string(entry.name) + "' is already " +
+                             (same->origin.empty() ? std::string("a built-in producer")
+                                                   : "offered by " + std::string(same->origin)));
+    for (const SettingInfo& s : entry.settings)
+        if (is_common(s.key))
+            return Status::error("producer '" + std::string(entry.name) + "': its setting '" +
+                                 std::string(s.key) +
+                                 "' is one every producer has (the viewer's own)");
+    entries().push_back(entry);
+    return Status::ok();
+}
+
+void add_load_failure(std::string line) {
+    failures().push_back(std::move(line));
+}
+
+std::span<const std::string> load_failures() {
+    return failures();
+}
+
 std::string producer_names() {
     std::string out;
-    for (const ProducerEntry& e : kRegistry)
+    for (const ProducerEntry& e : entries())
         out += (out.empty() ? "" : ", ") + std::string(e.name);
     return out;
 }
@@ -148,9 +187,14 @@ Status create(std::string_view spec, CreatedProducer& out) {
     const std::size_t colon = spec.find(':');
     const std::string_view name = spec.substr(0, colon);
     const ProducerEntry* entry = find(name);
-    if (!entry)
-        return Status::error("unknown producer '" + std::string(name) +
-                             "', expected one of: " + producer_names());
+    if (!entry) {
+        std::string failed;
+        for (const std::string& f : failures())
+            failed += (failed.empty() ? "" : "; ") + f;
+        return Status::error(
+            "unknown producer '" + std::string(name) + "', expected one of: " + producer_names() +
+            (failed.empty() ? "" : " (plugins that did not load: " + failed + ")"));
+    }
     const std::string who(name);
     out.name.clear();
     Schedule schedule = entry->defaults;
@@ -190,7 +234,8 @@ Status create(std::string_view spec, CreatedProducer& out) {
             own.emplace(std::string(key), std::string(value));
         }
     }
-    std::unique_ptr<Producer> producer = entry->make();
+    std::unique_ptr<Producer> producer = entry->make(entry->context);
+    if (!producer) return Status::error(who + ": could not be created (its plugin refused)");
     if (Status s = producer->configure(own); !s) return s;
     out.type = who;
     out.producer = std::move(producer);
@@ -219,8 +264,13 @@ Status instance_names(std::span<CreatedProducer> producers) {
 
 std::string describe_all() {
     std::string out = "Producers (--producer name[:key=value,...]):\n";
-    for (const ProducerEntry& e : kRegistry) {
+    int key_width = 10; // the settings' keys in one column
+    for (const ProducerEntry& e : entries())
+        for (const SettingInfo& s : e.settings)
+            key_width = std::max(key_width, static_cast<int>(s.key.size()));
+    for (const ProducerEntry& e : entries()) {
         out += "\n  " + std::string(e.name) + "  " + std::string(e.description) + "\n";
+        if (!e.origin.empty()) out += "      from " + std::string(e.origin) + "\n";
         char line[256];
         std::snprintf(line, sizeof line, "      interval=%s iterations=%llu (defaults)\n",
                       e.defaults.interval_s == 0.0 ? "auto"
@@ -228,10 +278,16 @@ std::string describe_all() {
                       static_cast<unsigned long long>(e.defaults.iterations));
         out += line;
         for (const SettingInfo& s : e.settings) {
-            std::snprintf(line, sizeof line, "      %-10s %-8s %s\n", std::string(s.key).c_str(),
-                          std::string(s.default_value).c_str(), std::string(s.description).c_str());
+            std::snprintf(line, sizeof line, "      %-*s %-8s %s\n", key_width,
+                          std::string(s.key).c_str(), std::string(s.default_value).c_str(),
+                          std::string(s.description).c_str());
             out += line;
         }
+    }
+    if (!failures().empty()) {
+        out += "\nPlugins that did not load:\n";
+        for (const std::string& f : failures())
+            out += "  " + f + "\n";
     }
     out += "\nSettings every producer accepts:\n";
     for (const SettingInfo& s : kCommon) {

@@ -1,5 +1,6 @@
 #pragma once
-// The built-in producers by name, and the text form users write them in:
+// The producers by name (the built-in ones, then those plugins added), and the text form users
+// write them in:
 //   name[:key=value[,key=value...]]      e.g. sweep:interval=auto  sweep:latency=3,seed=7
 // Every producer accepts the common settings (interval, latency, jitter, iterations, seed,
 // policy, slots) and its own. Thread: main.
@@ -20,13 +21,23 @@ struct ProducerEntry {
     std::string_view description;
     std::span<const SettingInfo> settings; // the producer's own (common ones come first)
     Schedule defaults;                     // its default interval, iterations, ...
-    std::unique_ptr<Producer> (*make)();
+    std::unique_ptr<Producer> (*make)(const void* context);
+    const void* context = nullptr; // passed to make (a plugin's producer type)
+    std::string_view origin;       // empty: built in; else where it came from (a plugin file)
 };
 
 // The settings every producer accepts, with their meaning.
 std::span<const SettingInfo> common_settings();
-// Every built-in producer, in listing order.
+// Every producer, in listing order: the built-in ones, then those added.
 std::span<const ProducerEntry> registry();
+// Adds a producer (a plugin's): refused, naming the one it would shadow, when a producer of that
+// name exists. Its strings and settings must outlive the registry (a plugin is never unloaded).
+// Thread: main, before producers are created.
+Status add_entry(const ProducerEntry& entry);
+// Plugins that did not load, one line each ("FILE: reason"): --list-producers and the message
+// for a --producer naming no producer show them. Thread: main.
+void add_load_failure(std::string line);
+std::span<const std::string> load_failures();
 const ProducerEntry* find(std::string_view name);
 // "sweep, waves, blobs, sensor"
 std::string producer_names();

@@ -2,10 +2,10 @@
 # README command 2: install what is missing, then build and run every test:
 #   1. release build, whole suite (ctest);
 #   2. AddressSanitizer + UndefinedBehaviorSanitizer build, whole suite;
-#   3. ThreadSanitizer build, every test that runs threads (labels core, producers, app, alloc:
-#      the pipeline, the producers, the end-to-end runs of the viewer with ZeroMQ, replay and
-#      the recorder), with the few suppressions tests/tsan.supp explains (Mesa's and libzmq's
-#      own threads);
+#   3. ThreadSanitizer build, every test that runs threads (labels core, producers, app, alloc,
+#      plugins: the pipeline, the producers, the end-to-end runs of the viewer with ZeroMQ,
+#      replay and the recorder, producer plugins), with the few suppressions tests/tsan.supp
+#      explains (Mesa's and libzmq's own threads);
 #   4. libFuzzer (clang, ASan + UBSan) on the .npy parser and zmq decoder for 20 seconds.
 # RTV_TEST_ONLY=release|asan|tsan|fuzz runs one of them. Warnings are errors.
 set -euo pipefail
@@ -28,7 +28,7 @@ only=${RTV_TEST_ONLY:-all}
 [[ $only == all || $only == release ]] && run_preset release
 [[ $only == all || $only == asan ]] && run_preset asan
 [[ $only == all || $only == tsan ]] &&
-    TSAN_OPTIONS="suppressions=$root/tests/tsan.supp ignore_noninstrumented_modules=1" run_preset tsan -L 'core|producers|app|alloc'
+    TSAN_OPTIONS="suppressions=$root/tests/tsan.supp ignore_noninstrumented_modules=1" run_preset tsan -L 'core|producers|app|alloc|plugins'
 
 if [[ $only == all || $only == fuzz ]]; then
     echo "=== rtviewer tests: fuzz"

@@ -98,3 +98,48 @@ execute_process(COMMAND ${PREFIX}/venv/bin/python -c
 if(NOT rc EQUAL 0 OR NOT out STREQUAL "${VERSION} True\n")
     message(FATAL_ERROR "the pip-installed package: '${out}' (status ${rc})")
 endif()
+# Producer plugins: the example plugins where the installed viewer loads them by itself, the
+# header, and both ways of building a plugin out of tree against the installed header alone:
+# find_package(rtviewer) with the installed examples' CMakeLists.txt, and pkg-config rtviewer.
+foreach(f lib/rtviewer/plugins/testcard.so lib/rtviewer/plugins/misbehave.so
+          ${INCLUDEDIR}/rtviewer/plugin.h ${LIBDIR}/cmake/rtviewer/rtviewer-config.cmake
+          ${LIBDIR}/pkgconfig/rtviewer.pc share/doc/rtviewer/examples/plugins/CMakeLists.txt
+          share/doc/rtviewer/examples/plugins/testcard/testcard.c)
+    if(NOT EXISTS ${PREFIX}/${f})
+        message(FATAL_ERROR "cmake --install did not install ${f}")
+    endif()
+endforeach()
+execute_process(COMMAND ${CMAKE_COMMAND} -E env RTV_PLUGIN_PATH= ${PREFIX}/bin/rtviewer
+                        --list-producers OUTPUT_VARIABLE out RESULT_VARIABLE rc)
+if(NOT rc EQUAL 0 OR NOT out MATCHES "\n  testcard  [^\n]*\n      from plugin ${PREFIX}/lib/rtviewer/plugins/testcard.so")
+    message(FATAL_ERROR "the installed viewer does not load its installed plugins: ${out}")
+endif()
+set(out_of_tree ${PREFIX}/plugins-build)
+execute_process(COMMAND ${CMAKE_COMMAND} -S ${PREFIX}/share/doc/rtviewer/examples/plugins
+                        -B ${out_of_tree} -DCMAKE_PREFIX_PATH=${PREFIX}
+                        -DCMAKE_INSTALL_PREFIX=${PREFIX}/plugins-installed
+                RESULT_VARIABLE rc OUTPUT_VARIABLE out ERROR_VARIABLE err)
+if(rc EQUAL 0)
+    execute_process(COMMAND ${CMAKE_COMMAND} --build ${out_of_tree}
+                    RESULT_VARIABLE rc OUTPUT_VARIABLE out ERROR_VARIABLE err)
+endif()
+if(NOT rc EQUAL 0 OR NOT EXISTS ${out_of_tree}/testcard.so OR NOT EXISTS ${out_of_tree}/misbehave.so)
+    message(FATAL_ERROR "the example plugins do not build out of tree with find_package(rtviewer): ${out}${err}")
+endif()
+execute_process(COMMAND ${CMAKE_COMMAND} -E env PKG_CONFIG_PATH=${PREFIX}/${LIBDIR}/pkgconfig
+                        sh -c "cc -shared -fPIC -std=c99 -Wall -Werror $(pkg-config --cflags rtviewer) \"$0\" -o \"$1\""
+                        ${PREFIX}/share/doc/rtviewer/examples/plugins/testcard/testcard.c
+                        ${PREFIX}/pkg-config-testcard.so
+                RESULT_VARIABLE rc ERROR_VARIABLE err)
+if(NOT rc EQUAL 0)
+    message(FATAL_ERROR "the testcard plugin does not build with pkg-config rtviewer: ${err}")
+endif()
+# The plugin built with pkg-config, loaded by --plugin (the installed plugins left out) and run:
+# the viewer takes its frames.
+execute_process(COMMAND ${CMAKE_COMMAND} -E env SDL_VIDEODRIVER=offscreen RTV_PLUGIN_DIR=
+                        ${PREFIX}/bin/rtviewer --headless --exit-when-done --plugin
+                        ${PREFIX}/pkg-config-testcard.so -p testcard:iterations=3,policy=wait
+                OUTPUT_VARIABLE out ERROR_VARIABLE err RESULT_VARIABLE rc)
+if(NOT rc EQUAL 0 OR NOT out MATCHES "testcard/image +[a-z]+ +produced 3, displayed")
+    message(FATAL_ERROR "the installed viewer does not run a plugin built out of tree (status ${rc}): ${out}${err}")
+endif()

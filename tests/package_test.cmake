@@ -1,5 +1,6 @@
 # cpack -G DEB from the build tree: the package's Depends name the runtime libraries and the GL
-# drivers, the viewer it holds runs, and it holds the manual page and the documentation. cmake -DBUILD=<build dir> -DOUT=<dir> -DVERSION=<x.y.z> -P
+# drivers, the viewer it holds runs, and it holds the manual page, the documentation, the
+# example plugins and the plugin header. cmake -DBUILD=<build dir> -DOUT=<dir> -DVERSION=<x.y.z> -P
 file(REMOVE_RECURSE ${OUT})
 execute_process(COMMAND cpack -G DEB --config ${BUILD}/CPackConfig.cmake -B ${OUT}
                 RESULT_VARIABLE rc OUTPUT_VARIABLE log ERROR_VARIABLE log)
@@ -25,7 +26,8 @@ if(NOT rc EQUAL 0 OR NOT out STREQUAL "rtviewer ${VERSION}\n")
     message(FATAL_ERROR "the packaged rtviewer --version: '${out}' (status ${rc})")
 endif()
 foreach(f usr/share/man/man1/rtviewer.1.gz usr/share/doc/rtviewer/README.md
-          usr/share/doc/rtviewer/docs/index.md)
+          usr/share/doc/rtviewer/docs/index.md usr/lib/rtviewer/plugins/testcard.so
+          usr/lib/rtviewer/plugins/misbehave.so usr/include/rtviewer/plugin.h)
     if(NOT EXISTS ${OUT}/root/${f})
         message(FATAL_ERROR "the package lacks /${f}")
     endif()

@@ -113,10 +113,11 @@ TEST_SUITE("app") {
             std::vector<const char*> args;
             const char* message;
         };
+        // The built-in producers, then the example plugins' (build/lib/rtviewer/plugins).
         const Case cases[] = {
             {{"--producer", "foo"},
              "rtviewer: --producer: unknown producer 'foo', expected one of: sweep, waves, blobs, "
-             "camera, transparency, sensor, replay, zmq"},
+             "camera, transparency, sensor, replay, zmq, misbehave, testcard"},
             {{"--producer", "sweep:width"},
              "rtviewer: --producer: sweep: setting 'width' has no value, expected width=value"},
             {{"--producer", "sweep:interval=-1"},

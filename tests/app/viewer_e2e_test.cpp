@@ -319,8 +319,10 @@ TEST_SUITE("app") {
     TEST_CASE("rtviewer: bad command lines exit 2 with their message") {
         const Run unknown = viewer("--producer foo");
         CHECK(unknown.status == 2);
+        // The built-in producers, then the example plugins' (build/lib/rtviewer/plugins).
         CHECK(unknown.err == "rtviewer: --producer: unknown producer 'foo', expected one of: "
-                             "sweep, waves, blobs, camera, transparency, sensor, replay, zmq");
+                             "sweep, waves, blobs, camera, transparency, sensor, replay, zmq, "
+                             "misbehave, testcard");
         const Run map = viewer("--colormap jet");
         CHECK(map.status == 2);
         CHECK(

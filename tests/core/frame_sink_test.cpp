@@ -51,6 +51,25 @@ TEST_SUITE("core") {
         CHECK(p.router.has_pending(0));
     }
 
+    TEST_CASE("FrameSink: a frame's origin time survives moving its lease and is its submit time") {
+        Pipeline p;
+        const std::int64_t origin = now_ns() - 10'000'000'000; // made 10 s ago
+        p.run({test::image_stream("img", 4, 4, 1)}, [origin](FrameSink& sink) {
+            FrameLease lease = sink.acquire(0);
+            lease.set_origin_ns(origin);
+            FrameLease moved = std::move(lease);
+            FrameLease assigned;
+            assigned = std::move(moved);
+            sink.submit(std::move(assigned));
+        });
+        std::int64_t seen = 0;
+        CHECK(p.router.deliver([&](const FrameView& v) {
+            seen = v.submit_ns;
+            return Status::ok();
+        }) == 1);
+        CHECK(seen == origin);
+    }
+
     TEST_CASE(
         "FrameSink: an empty pool drops the frame and counts it as dropped and not as a gap") {
         Pipeline p;

@@ -1,0 +1,34 @@
+#pragma once
+// Loading producer plugins (sdk/rtviewer/plugin.h): a shared library is opened, its entry
+// symbol called, its ABI version and every producer descriptor checked, and its producers added
+// to the registry beside the built-in ones. A plugin that does not load is refused whole, in one
+// line naming the file and the reason, and the viewer goes on without it. Plugins are never
+// unloaded (their code and strings live as long as the process). Thread: main.
+
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "core/status.hpp"
+
+namespace rtv::plugins {
+
+// Loads one plugin file and registers its producers. The error: "FILE: reason".
+Status load_plugin(const std::string& file);
+
+// Every "*.so" file in each directory of a colon-separated list, sorted by name within each
+// directory; directories that do not exist are skipped (an empty RTV_PLUGIN_PATH entry too).
+std::vector<std::string> plugin_files_in(std::string_view directories);
+
+// The installed plugin directory: lib/rtviewer/plugins beside the viewer's bin/ (found from the
+// running executable, so an install under any prefix and the build tree both work), or
+// RTV_PLUGIN_DIR when set (empty: none, the built-in producers alone).
+std::string installed_plugin_dir();
+
+// The viewer's start: the --plugin files, then those in RTV_PLUGIN_PATH's directories, then the
+// installed ones. Each failure is recorded (producers::load_failures) and, when `report` is set,
+// printed on stderr as "rtviewer: plugin FILE: reason". A file given twice, or named again by a
+// later call, loads (or is refused) once.
+void load_all(const std::vector<std::string>& files, bool report);
+
+} // namespace rtv::plugins

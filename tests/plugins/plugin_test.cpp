@@ -1,0 +1,365 @@
+// Producer plugins, loaded for real: test plugins built from tests/plugins/test_plugin.c (one per
+// variant) and the example plugins (testcard, misbehave) from examples/plugins/.
+#include <algorithm>
+#include <cstdint>
+#include <cstdlib>
+#include <cstring>
+#include <string>
+#include <thread>
+#include <vector>
+
+#include <doctest/doctest.h>
+#include <fcntl.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include "core/frame_router.hpp"
+#include "core/memory_budget.hpp"
+#include "core/producer_host.hpp"
+#include "plugin_host/plugin_loader.hpp"
+#include "plugin_host/plugin_producer.hpp"
+#include "producers/harness.hpp"
+#include "producers/registry.hpp"
+
+using namespace rtv;
+
+namespace {
+
+std::string test_plugin(const char* variant) {
+    return std::string(RTV_TEST_PLUGIN_DIR) + "/" + variant + ".so";
+}
+std::string example_plugin(const char* name) {
+    return std::string(RTV_EXAMPLE_PLUGIN_DIR) + "/" + name + ".so";
+}
+
+// Loads a plugin once per process (the registry keeps what loaded).
+void ensure_loaded(const std::string& file) {
+    static std::vector<std::string> loaded;
+    for (const std::string& f : loaded)
+        if (f == file) return;
+    const Status s = plugins::load_plugin(file);
+    REQUIRE_MESSAGE(s.is_ok(), s.message());
+    loaded.push_back(file);
+}
+
+// The message of a plugin that must not load.
+std::string refusal(const char* variant) {
+    const std::string file = test_plugin(variant);
+    const Status s = plugins::load_plugin(file);
+    REQUIRE_FALSE(s.is_ok());
+    CHECK(s.message().starts_with(file + ": ")); // one line naming the file
+    CHECK(s.message().find('\n') == std::string::npos);
+    return s.message();
+}
+
+bool contains(const std::string& text, const std::string& part) {
+    return text.find(part) != std::string::npos;
+}
+
+// The viewer run to its end, its stdout and stderr together, and how it ended.
+struct Run {
+    int exit_code = -1; // -1: killed by a signal
+    std::string output;
+};
+Run run_viewer(const std::vector<std::string>& args, const char* plugin_path = nullptr) {
+    int fds[2];
+    REQUIRE(::pipe(fds) == 0);
+    const pid_t pid = ::fork();
+    REQUIRE(pid >= 0);
+    if (pid == 0) {
+        ::dup2(fds[1], STDOUT_FILENO);
+        ::dup2(fds[1], STDERR_FILENO);
+        ::close(fds[0]);
+        ::close(fds[1]);
+        ::setenv("SDL_VIDEODRIVER", "offscreen", 1);
+        if (plugin_path) ::setenv("RTV_PLUGIN_PATH", plugin_path, 1);
+        std::vector<char*> argv{const_cast<char*>(RTV_VIEWER_PATH)};
+        for (const std::string& a : args)
+            argv.push_back(const_cast<char*>(a.c_str()));
+        argv.push_back(nullptr);
+        ::execv(RTV_VIEWER_PATH, argv.data());
+        ::_exit(127);
+    }
+    ::close(fds[1]);
+    Run r;
+    char buf[4096];
+    for (ssize_t n; (n = ::read(fds[0], buf, sizeof buf)) > 0;)
+        r.output.append(buf, std::size_t(n));
+    ::close(fds[0]);
+    int status = 0;
+    ::waitpid(pid, &status, 0);
+    if (WIFEXITED(status)) r.exit_code = WEXITSTATUS(status);
+    return r;
+}
+
+// testcard's ground truth (examples/plugins/testcard/testcard.c): v in 0..1.
+double testcard_truth(const std::string& pattern, std::uint32_t width, std::uint32_t speed,
+                      std::uint64_t n, std::uint32_t x, std::uint32_t y) {
+    const std::uint64_t u = x + n * speed;
+    if (pattern == "ramp") return double(u % width) / double(width - 1);
+    if (pattern == "bars") return double((u * 8 / width) % 8) / 7.0;
+    return double((u / 32 + y / 32) % 2);
+}
+
+} // namespace
+
+TEST_SUITE("plugins") {
+
+    TEST_CASE("plugins: a plugin built for another ABI major is refused naming both versions") {
+        const std::string m = refusal("bad_major");
+        CHECK(contains(m, "built for plugin ABI 2.0, this viewer takes ABI major 1 (1.0)"));
+        CHECK(producers::find("bad_major") == nullptr);
+    }
+
+    TEST_CASE("plugins: a plugin built for a newer minor is refused") {
+        CHECK(contains(refusal("newer_minor"),
+                       "built for plugin ABI 1.1, newer than this viewer's 1.0"));
+        CHECK(producers::find("newer_minor") == nullptr);
+    }
+
+    TEST_CASE("plugins: a shared library without the entry symbol is refused") {
+        CHECK(contains(refusal("no_entry"), "has no entry symbol rtv_plugin_entry"));
+    }
+
+    TEST_CASE("plugins: an entry returning NULL is refused") {
+        CHECK(contains(refusal("null_entry"), "rtv_plugin_entry() returned NULL"));
+    }
+
+    TEST_CASE("plugins: a file that is not a shared library is refused with dlopen's reason") {
+        CHECK(contains(refusal("not_a_plugin"), "cannot be loaded as a shared library: "));
+    }
+
+    TEST_CASE("plugins: a plugin offering two producers of one name is refused whole") {
+        CHECK(contains(refusal("dup_names"), "offers two producers named 'dup_names'"));
+        CHECK(producers::find("dup_names") == nullptr);
+    }
+
+    TEST_CASE("plugins: a producer with a built-in's name is refused and the built-in stays") {
+        CHECK(contains(refusal("shadow"), "its producer 'sweep' has the name of a built-in"));
+        REQUIRE(producers::find("sweep") != nullptr);
+        CHECK(producers::find("sweep")->origin.empty());
+    }
+
+    TEST_CASE("plugins: a setting named like one every producer has is refused") {
+        CHECK(contains(refusal("bad_setting"), "its setting 'interval' is one every producer has"));
+        CHECK(producers::find("bad_setting") == nullptr);
+    }
+
+    TEST_CASE("plugins: a plugin loaded twice is refused the second time naming the first") {
+        ensure_loaded(test_plugin("older"));
+        const Status s = plugins::load_plugin(test_plugin("older"));
+        REQUIRE_FALSE(s.is_ok());
+        CHECK(contains(s.message(), "its producer 'older' has the name of one offered by plugin " +
+                                        test_plugin("older")));
+    }
+
+    TEST_CASE("plugins: a descriptor shorter than today's loads and runs to RTV_DONE") {
+        ensure_loaded(test_plugin("older"));
+        const producers::ProducerEntry* e = producers::find("older");
+        REQUIRE(e != nullptr);
+        CHECK(contains(std::string(e->origin), "(test 0, ABI 1.0)"));
+        test::Capture c;
+        REQUIRE(c.run("older:policy=wait,interval=0"));
+        CHECK(c.host.producer_status(0).state() == ProducerState::Finished); // not failed
+        REQUIRE(c.frames.size() == 3);
+        for (std::size_t n = 0; n < 3; ++n) {
+            CHECK(c.frames[n].sequence == n);
+            REQUIRE(c.frames[n].bytes.size() == 8 * 4);
+            for (std::byte b : c.frames[n].bytes)
+                CHECK(std::to_integer<int>(b) == int(n) + 1);
+        }
+    }
+
+    TEST_CASE("plugins: run() opens a stream at run time and its skipped numbers are gaps") {
+        ensure_loaded(test_plugin("runner"));
+        test::Capture c;
+        REQUIRE(c.run("runner:policy=wait"));
+        CHECK(c.host.producer_status(0).state() == ProducerState::Finished);
+        REQUIRE(c.host.stream_count() == 1);
+        CHECK(c.host.stream(0).request().name == "runner/line");
+        const StatsSnapshot s = c.host.stream(0).stats().read();
+        CHECK(s.produced == 4);
+        CHECK(s.gaps == 3); // numbered 0, 1, 5, 6
+        REQUIRE(c.frames.size() == 4);
+        CHECK(c.frames[2].line_points.size() == 4);
+        CHECK(c.frames[2].line_points[3].x == 3.0f);
+        CHECK(c.frames[2].line_points[3].y == 5.0f);
+    }
+
+    TEST_CASE("plugins: testcard's frames equal its published ground truth in every format") {
+        ensure_loaded(example_plugin("testcard"));
+        for (const char* pattern : {"ramp", "bars", "checker"}) {
+            for (const char* format : {"u8", "u16", "f32"}) {
+                CAPTURE(pattern);
+                CAPTURE(format);
+                test::Capture c;
+                REQUIRE(c.run(std::string("testcard:width=70,height=40,speed=3,iterations=4,") +
+                              "policy=wait,interval=0,pattern=" + pattern + ",format=" + format));
+                REQUIRE(c.frames.size() == 8); // an image and a profile per tick
+                for (const test::Captured& f : c.frames) {
+                    const std::uint64_t n = f.sequence;
+                    if (f.stream == 1) { // the profile: row height / 2
+                        REQUIRE(f.line_points.size() == 70);
+                        for (std::uint32_t x = 0; x < 70; ++x)
+                            CHECK(f.line_points[x].y ==
+                                  float(testcard_truth(pattern, 70, 3, n, x, 20)));
+                        continue;
+                    }
+                    const std::string fmt = format;
+                    const std::size_t bytes = fmt == "u8" ? 1 : fmt == "u16" ? 2 : 4;
+                    REQUIRE(f.bytes.size() == 70 * 40 * bytes);
+                    int wrong = 0;
+                    for (std::uint32_t y = 0; y < 40; ++y) {
+                        for (std::uint32_t x = 0; x < 70; ++x) {
+                            const double v = testcard_truth(pattern, 70, 3, n, x, y);
+                            const std::size_t i = std::size_t{y} * 70 + x;
+                            double got = 0, want = 0;
+                            if (fmt == "u8") {
+                                got = double(std::to_integer<int>(f.bytes[i]));
+                                want = double(int(v * 255.0 + 0.5));
+                            } else if (fmt == "u16") {
+                                std::uint16_t s = 0;
+                                std::memcpy(&s, &f.bytes[2 * i], 2);
+                                got = s;
+                                want = double(int(v * 65535.0 + 0.5));
+                            } else {
+                                float s = 0;
+                                std::memcpy(&s, &f.bytes[4 * i], 4);
+                                got = s;
+                                want = double(float(v));
+                            }
+                            wrong += got != want;
+                        }
+                    }
+                    CHECK(wrong == 0);
+                }
+            }
+        }
+    }
+
+    TEST_CASE("plugins: a setting the plugin refuses fails with the plugin's own message") {
+        ensure_loaded(example_plugin("testcard"));
+        producers::CreatedProducer made;
+        const Status s = producers::create("testcard:pattern=zigzag", made);
+        REQUIRE_FALSE(s.is_ok());
+        CHECK(s.message() == "testcard: pattern must be one of: ramp, bars, checker, got 'zigzag'");
+        const Status unknown = producers::create("testcard:colour=red", made);
+        REQUIRE_FALSE(unknown.is_ok());
+        CHECK(contains(unknown.message(), "unknown setting 'colour', expected one of: "));
+        CHECK(contains(unknown.message(), "width, height, pattern, speed, format"));
+    }
+
+    TEST_CASE("plugins: a frame committed with another width is rejected and counted") {
+        ensure_loaded(example_plugin("misbehave"));
+        test::Capture c;
+        REQUIRE(c.run("misbehave:bad_commit_after=2,iterations=5,policy=wait,interval=0"));
+        const StatsSnapshot s = c.host.stream(0).stats().read();
+        CHECK(s.produced == 5);
+        CHECK(s.rejected == 3);
+        CHECK(c.frames.size() == 2);
+        std::string why;
+        REQUIRE(c.host.stream(0).stats().last_error(why));
+        CHECK(contains(why, "misbehave/image: frame committed as 63x64"));
+        CHECK(c.host.producer_status(0).state() == ProducerState::Finished);
+    }
+
+    TEST_CASE("plugins: an error the plugin reports marks it failed with its message") {
+        ensure_loaded(example_plugin("misbehave"));
+        test::Capture c;
+        REQUIRE(c.run("misbehave:error_after=3,policy=wait,interval=0"));
+        CHECK(c.host.producer_status(0).state() == ProducerState::Failed);
+        std::string message;
+        REQUIRE(c.host.producer_status(0).message(message));
+        CHECK(message == "misbehave: error reported on purpose at frame 3");
+        CHECK(c.frames.size() == 3);
+    }
+
+    TEST_CASE("plugins: slots leased and never committed run the pool dry within the budget") {
+        ensure_loaded(example_plugin("misbehave"));
+        MemoryBudget budget(64 << 20);
+        FrameQueue queue = make_frame_queue();
+        ProducerHost host(queue, &budget);
+        producers::CreatedProducer made;
+        REQUIRE(producers::create("misbehave:hoard=1,iterations=20,interval=0.001,slots=3", made)
+                    .is_ok());
+        REQUIRE(host.start("misbehave", std::move(made.producer), made.schedule).is_ok());
+        const std::uint64_t reserved = budget.used();
+        host.join_all();
+        const StatsSnapshot s = host.stream(0).stats().read();
+        CHECK(s.produced == 17);     // 3 leased and held, then every lease failed
+        CHECK(s.dropped_pool == 17); // counted as dropped, like any producer's
+        CHECK(budget.used() == reserved);
+        CHECK(host.stream(0).pool().in_use() == 0); // given back when the producer ended
+    }
+
+    TEST_CASE("plugins: frames made on the plugin's own thread arrive and the thread stops") {
+        ensure_loaded(example_plugin("misbehave"));
+        FrameQueue queue = make_frame_queue();
+        ProducerHost host(queue);
+        FrameRouter router(queue, host);
+        producers::CreatedProducer made;
+        REQUIRE(producers::create("misbehave:thread=1,interval=0.01", made).is_ok());
+        REQUIRE(host.start("misbehave", std::move(made.producer), made.schedule).is_ok());
+        std::size_t delivered = 0;
+        while (delivered < 5) { // a hang here is ctest's timeout: frames never came
+            router.drain();
+            delivered += router.deliver([](const FrameView&) { return Status::ok(); });
+            std::this_thread::yield();
+        }
+        host.stop_all(); // the producer ends; its gate closes; the plugin's thread sees stop
+        CHECK(host.producer_status(0).state() == ProducerState::Stopped);
+        CHECK(host.stream(0).stats().read().rejected == 0);
+    }
+
+    TEST_CASE("plugins: RTV_PLUGIN_PATH directories give every .so file sorted by name") {
+        const std::vector<std::string> files =
+            plugins::plugin_files_in(std::string("/nonexistent:") + RTV_TEST_PLUGIN_DIR + ":");
+        REQUIRE(files.size() == 10);
+        CHECK(files.front() == test_plugin("bad_major"));
+        CHECK(std::is_sorted(files.begin(), files.end()));
+    }
+
+    TEST_CASE(
+        "plugins: the viewer runs a plugin's producer from --plugin and lists where it is from") {
+        const Run list = run_viewer({"--plugin", test_plugin("older"), "--plugin",
+                                     test_plugin("bad_major"), "--list-producers"});
+        CHECK(list.exit_code == 0);
+        CHECK(contains(list.output, "\n  older  a test producer\n      from plugin " +
+                                        test_plugin("older") + " (test 0, ABI 1.0)\n"));
+        CHECK(contains(list.output, "Plugins that did not load:\n  plugin " +
+                                        test_plugin("bad_major") + ": built for plugin ABI 2.0"));
+        const Run run =
+            run_viewer({"--headless", "--exit-when-done", "-p", "testcard:iterations=5,policy=wait",
+                        "--plugin", example_plugin("testcard")});
+        CHECK(run.exit_code == 0);
+        CHECK(contains(run.output, "testcard/image"));
+        CHECK(contains(run.output, "produced 5, displayed"));
+    }
+
+    TEST_CASE("plugins: a plugin that does not load is reported and the viewer goes on") {
+        const Run r =
+            run_viewer({"--headless", "--frames", "5", "--plugin", test_plugin("not_a_plugin")});
+        CHECK(r.exit_code == 0);
+        CHECK(contains(r.output, "rtviewer: plugin " + test_plugin("not_a_plugin") +
+                                     ": cannot be loaded as a shared library: "));
+    }
+
+    TEST_CASE("plugins: a --producer of a plugin that did not load exits 2 naming the failure") {
+        const Run r =
+            run_viewer({"--headless", "--frames", "5", "-p", "newer_minor"}, RTV_TEST_PLUGIN_DIR);
+        CHECK(r.exit_code == 2);
+        CHECK(contains(r.output, "--producer: unknown producer 'newer_minor', expected one of: "));
+        CHECK(contains(r.output, "(plugins that did not load: plugin "));
+        CHECK(contains(r.output, "; plugin " + test_plugin("newer_minor") +
+                                     ": built for plugin ABI 1.1, newer than this viewer's 1.0"));
+    }
+
+    TEST_CASE("plugins: a producer that ignores stop is named and the viewer exits without it") {
+        const Run r = run_viewer(
+            {"--headless", "--frames", "30", "-p", "misbehave:hang_after=3", "-p", "sweep"});
+        CHECK(r.exit_code == 0);
+        CHECK(contains(r.output, "rtviewer: producer 'misbehave' did not stop within 2 s of "
+                                 "being asked: left running"));
+        CHECK(contains(r.output, "sweep/image        stopped")); // the others stopped in time
+    }
+}
