@@ -71,9 +71,11 @@ Status read_desc(const rtv_producer_desc* raw, PluginType& type) {
         return Status::error("producer name '" + std::string(d.name ? d.name : "(null)") +
                              "' is not 1 to 32 of a-z 0-9 _");
     const std::string who = "producer '" + std::string(d.name) + "'";
-    if (!d.create || !d.configure || !d.stream_count || !d.stream || !d.destroy)
-        return Status::error(who + " lacks a function (create, configure, stream_count, stream "
-                                   "and destroy are required)");
+    if (!d.create || !d.stream_count || !d.stream || !d.destroy)
+        return Status::error(who + " lacks a function (create, stream_count, stream and destroy "
+                                   "are required)");
+    if (!d.configure && d.setting_count > 0)
+        return Status::error(who + " has settings but no configure function");
     if ((d.tick == nullptr) == (d.run == nullptr))
         return Status::error(who + " must have exactly one of tick and run");
     if (!(d.default_interval_s >= 0.0 && d.default_interval_s <= 3600.0))

@@ -151,9 +151,11 @@ Status PluginProducer::configure(const ProducerConfig& config) {
     for (const auto& [key, value] : config)
         values.push_back({sizeof(rtv_setting_value), key.c_str(), value.c_str()});
     char error[512] = "";
-    const int r =
-        m_type.desc.configure(m_self, values.data(), static_cast<std::uint32_t>(values.size()),
-                              error, static_cast<std::uint32_t>(sizeof error));
+    const int r = !m_type.desc.configure // no settings of its own
+                      ? RTV_OK
+                      : m_type.desc.configure(m_self, values.data(),
+                                              static_cast<std::uint32_t>(values.size()), error,
+                                              static_cast<std::uint32_t>(sizeof error));
     error[sizeof error - 1] = '\0';
     if (r != RTV_OK) {
         const std::string why = *error ? error : "its settings were refused";

@@ -5,7 +5,7 @@
 #
 # VIEWER defaults to build/bin/rtviewer; NAMEs remake only those, of: screenshot command-line
 # layout-2x2 timeline producers formats feeding replay statistics architecture benchmarks install
-# building.
+# building plugins.
 # Run it from anywhere (it works in the repository root) after the GUI changed, then look at
 # each picture before committing it. Each picture's caption in docs/ shows the command below
 # that made it, with `rtviewer` for the binary. Sizes are kept modest (--size) so that each PNG
@@ -27,7 +27,7 @@ export SDL_VIDEODRIVER=offscreen
 
 rtviewer() { "$viewer" "$@" >"$tmp/log" 2>&1 || { cat "$tmp/log" >&2; return 1; }; }
 names=(screenshot command-line layout-2x2 timeline producers formats feeding replay statistics
-    architecture benchmarks install building)
+    architecture benchmarks install building plugins)
 only=("$@")
 for name in "${only[@]}"; do
     if [[ " ${names[*]} " != *" $name "* ]]; then
@@ -111,5 +111,10 @@ fi
 if wanted building; then
     rtviewer --headless --frames 200 --size 1100x700 --producer camera:fail_after=100 \
         --producer waves --screenshot docs/building-and-testing.png
+fi
+# docs/plugins.md: the example plugins (build/lib/rtviewer/plugins) beside a built-in producer.
+if wanted plugins; then
+    rtviewer --headless --frames 90 --layout auto --producer testcard:pattern=bars \
+        --producer misbehave --producer sweep --screenshot docs/plugins.png
 fi
 ls -l docs/*.png

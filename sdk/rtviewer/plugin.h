@@ -170,7 +170,7 @@ typedef struct rtv_producer_desc {
     void* (*create)(void* context);
     /* Applies the user's settings (only the producer's own: the common ones the viewer keeps).
      * RTV_OK, or RTV_ERROR with a one-line reason in error[0..error_size) naming the valid
-     * choices: the viewer exits 2 with it. */
+     * choices: the viewer exits 2 with it. NULL for a producer without settings of its own. */
     int (*configure)(void* self, const rtv_setting_value* values, uint32_t count, char* error,
                      uint32_t error_size);
     /* The number of streams the producer feeds from the start, and each one's request. */

@@ -237,6 +237,21 @@ TEST_SUITE("plugins") {
         }
     }
 
+    TEST_CASE(
+        "plugins: the smallest plugin (docs/plugins.md) scrolls its ramp and has no settings") {
+        ensure_loaded(example_plugin("minimal"));
+        test::Capture c;
+        REQUIRE(c.run("minimal:iterations=2,policy=wait,interval=0"));
+        REQUIRE(c.frames.size() == 2);
+        REQUIRE(c.frames[1].pixels.size() == 256 * 256);
+        CHECK(c.frames[1].pixels[0] == 1.0f / 255.0f); // (x + n) % 256 / 255 at x 0, n 1
+        CHECK(c.frames[1].pixels[256 + 255] == 0.0f);  // row 1, x 255: wrapped
+        producers::CreatedProducer made;
+        const Status s = producers::create("minimal:speed=2", made);
+        REQUIRE_FALSE(s.is_ok());
+        CHECK(contains(s.message(), "unknown setting 'speed'"));
+    }
+
     TEST_CASE("plugins: a setting the plugin refuses fails with the plugin's own message") {
         ensure_loaded(example_plugin("testcard"));
         producers::CreatedProducer made;

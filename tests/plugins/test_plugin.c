@@ -1,7 +1,6 @@
 /* Test plugins: one source, built once per variant (-DVARIANT_...), each a way a plugin can be
  * wrong, or right in a way worth proving (an older, shorter struct; run() instead of tick()). */
 #include <rtviewer/plugin.h>
-
 #include <stddef.h>
 #include <stdlib.h>
 #include <string.h>
@@ -13,7 +12,8 @@ UNUSED static void* create(void* context) {
     (void)context;
     return calloc(1, 16);
 }
-UNUSED static int configure(void* self, const rtv_setting_value* v, uint32_t n, char* e, uint32_t es) {
+UNUSED static int configure(void* self, const rtv_setting_value* v, uint32_t n, char* e,
+                            uint32_t es) {
     (void)self;
     (void)v;
     (void)n;
@@ -116,11 +116,23 @@ static const rtv_setting* const s_settings[] = {&s_interval};
 #endif
 
 UNUSED static const rtv_producer_desc s_one = {
-    DESC_SIZE, NAME1, "a test producer", SETTINGS, 0.0, 0, create, configure, stream_count,
-    stream,    TICK,  RUN,               destroy,  NULL};
-UNUSED static const rtv_producer_desc s_twin = {
-    sizeof(rtv_producer_desc), NAME1, "its twin", NULL, 0, 0.0, 0, create, configure,
-    stream_count,              stream, tick,      NULL, destroy, NULL};
+    DESC_SIZE, NAME1, "a test producer", SETTINGS, 0.0, 0, create, configure, stream_count, stream,
+    TICK,      RUN,   destroy,           NULL};
+UNUSED static const rtv_producer_desc s_twin = {sizeof(rtv_producer_desc),
+                                                NAME1,
+                                                "its twin",
+                                                NULL,
+                                                0,
+                                                0.0,
+                                                0,
+                                                create,
+                                                configure,
+                                                stream_count,
+                                                stream,
+                                                tick,
+                                                NULL,
+                                                destroy,
+                                                NULL};
 
 #if defined(VARIANT_DUP_NAMES)
 static const rtv_producer_desc* const s_producers[] = {&s_one, &s_twin};
@@ -142,7 +154,7 @@ static const rtv_producer_desc* const s_producers[] = {&s_one};
 #endif
 
 UNUSED static const rtv_plugin s_plugin = {sizeof(rtv_plugin), MAJOR, MINOR, "test", "0",
-                                    s_producers,        COUNT};
+                                           s_producers,        COUNT};
 
 #if defined(VARIANT_NO_ENTRY)
 RTV_PLUGIN_EXPORT const rtv_plugin* not_the_entry(void) {

@@ -17,9 +17,8 @@
  *
  *   rtviewer --plugin ./misbehave.so -p sweep -p misbehave:error_after=100
  */
-#include <rtviewer/plugin.h>
-
 #include <pthread.h>
+#include <rtviewer/plugin.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -38,17 +37,19 @@ typedef struct misbehave {
     uint64_t made;
 } misbehave;
 
-#define SETTING(key, def, text) {sizeof(rtv_setting), key, def, text}
-static const rtv_setting s_error = SETTING("error_after", "0", "report an error at frame N; 0 = never");
+#define SETTING(key, def, text)                                                                    \
+    { sizeof(rtv_setting), key, def, text }
+static const rtv_setting s_error =
+    SETTING("error_after", "0", "report an error at frame N; 0 = never");
 static const rtv_setting s_hang = SETTING("hang_after", "0", "ignore stop from frame N; 0 = never");
 static const rtv_setting s_crash = SETTING("crash_after", "0", "segfault at frame N; 0 = never");
 static const rtv_setting s_exit = SETTING("exit_after", "0", "call _exit(3) at frame N; 0 = never");
-static const rtv_setting s_bad = SETTING("bad_commit_after", "0",
-                                         "commit frames of the wrong width from frame N; 0 = never");
+static const rtv_setting s_bad =
+    SETTING("bad_commit_after", "0", "commit frames of the wrong width from frame N; 0 = never");
 static const rtv_setting s_hoard = SETTING("hoard", "0", "1: lease slots and never commit them");
-static const rtv_setting s_thread = SETTING("thread", "0",
-                                            "1: make the frames on the plugin's own thread");
-static const rtv_setting* const s_settings[] = {&s_error, &s_hang, &s_crash, &s_exit,
+static const rtv_setting s_thread =
+    SETTING("thread", "0", "1: make the frames on the plugin's own thread");
+static const rtv_setting* const s_settings[] = {&s_error, &s_hang,  &s_crash, &s_exit,
                                                 &s_bad,   &s_hoard, &s_thread};
 
 static void* create(void* context) {
@@ -68,13 +69,20 @@ static int configure(void* self, const rtv_setting_value* values, uint32_t count
             snprintf(error, error_size, "%s must be a whole number, got '%s'", k, values[i].value);
             return RTV_ERROR;
         }
-        if (!strcmp(k, "error_after")) m->error_after = v;
-        else if (!strcmp(k, "hang_after")) m->hang_after = v;
-        else if (!strcmp(k, "crash_after")) m->crash_after = v;
-        else if (!strcmp(k, "exit_after")) m->exit_after = v;
-        else if (!strcmp(k, "bad_commit_after")) m->bad_commit_after = v;
-        else if (!strcmp(k, "hoard")) m->hoard = v != 0;
-        else if (!strcmp(k, "thread")) m->thread = v != 0;
+        if (!strcmp(k, "error_after"))
+            m->error_after = v;
+        else if (!strcmp(k, "hang_after"))
+            m->hang_after = v;
+        else if (!strcmp(k, "crash_after"))
+            m->crash_after = v;
+        else if (!strcmp(k, "exit_after"))
+            m->exit_after = v;
+        else if (!strcmp(k, "bad_commit_after"))
+            m->bad_commit_after = v;
+        else if (!strcmp(k, "hoard"))
+            m->hoard = v != 0;
+        else if (!strcmp(k, "thread"))
+            m->thread = v != 0;
     }
     return RTV_OK;
 }
@@ -178,8 +186,13 @@ static const rtv_producer_desc s_misbehave = {
 
 static const rtv_producer_desc* const s_producers[] = {&s_misbehave};
 
-static const rtv_plugin s_plugin = {sizeof(rtv_plugin), RTV_PLUGIN_ABI_MAJOR, RTV_PLUGIN_ABI_MINOR,
-                                    "misbehave", "1.0", s_producers, 1};
+static const rtv_plugin s_plugin = {sizeof(rtv_plugin),
+                                    RTV_PLUGIN_ABI_MAJOR,
+                                    RTV_PLUGIN_ABI_MINOR,
+                                    "misbehave",
+                                    "1.0",
+                                    s_producers,
+                                    1};
 
 RTV_PLUGIN_EXPORT const rtv_plugin* rtv_plugin_entry(void) {
     return &s_plugin;

@@ -5,13 +5,12 @@
  *   ramp:    v = (u mod width) / (width - 1)
  *   bars:    v = (floor(8 u / width) mod 8) / 7            (8 grey levels)
  *   checker: v = (floor(u / 32) + floor(y / 32)) mod 2      (32-pixel squares)
- * stored as float32 v, or uint16/uint8 floor(v * max + 0.5). A line stream carries row height/2 of the
- * image (x = column, y = v), so the line view shows the profile the image should have.
+ * stored as float32 v, or uint16/uint8 floor(v * max + 0.5). A line stream carries row height/2 of
+ * the image (x = column, y = v), so the line view shows the profile the image should have.
  *
  *   rtviewer --plugin ./testcard.so --producer testcard:pattern=bars,format=u16,interval=0.02
  */
 #include <rtviewer/plugin.h>
-
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -24,8 +23,7 @@ typedef struct testcard {
 } testcard;
 
 static const rtv_setting s_width = {sizeof(rtv_setting), "width", "640", "image width, 2..8192"};
-static const rtv_setting s_height = {sizeof(rtv_setting), "height", "480",
-                                     "image height, 1..8192"};
+static const rtv_setting s_height = {sizeof(rtv_setting), "height", "480", "image height, 1..8192"};
 static const rtv_setting s_pattern = {sizeof(rtv_setting), "pattern", "ramp",
                                       "ramp, bars or checker"};
 static const rtv_setting s_speed = {sizeof(rtv_setting), "speed", "2",
@@ -39,9 +37,12 @@ static const rtv_setting* const s_settings[] = {&s_width, &s_height, &s_pattern,
 static double truth(const testcard* t, uint64_t n, uint32_t x, uint32_t y) {
     const uint64_t u = x + n * t->speed;
     switch (t->pattern) {
-    case RAMP: return (double)(u % t->width) / (double)(t->width - 1);
-    case BARS: return (double)((u * 8 / t->width) % 8) / 7.0;
-    default: return (double)((u / 32 + y / 32) % 2);
+    case RAMP:
+        return (double)(u % t->width) / (double)(t->width - 1);
+    case BARS:
+        return (double)((u * 8 / t->width) % 8) / 7.0;
+    default:
+        return (double)((u / 32 + y / 32) % 2);
     }
 }
 
@@ -74,22 +75,31 @@ static int configure(void* self, const rtv_setting_value* values, uint32_t count
         const char* k = values[i].key;
         const char* v = values[i].value;
         int ok = 1;
-        if (!strcmp(k, "width")) ok = read_number(v, 2, 8192, &t->width);
-        else if (!strcmp(k, "height")) ok = read_number(v, 1, 8192, &t->height);
-        else if (!strcmp(k, "speed")) ok = read_number(v, 0, 1000, &t->speed);
+        if (!strcmp(k, "width"))
+            ok = read_number(v, 2, 8192, &t->width);
+        else if (!strcmp(k, "height"))
+            ok = read_number(v, 1, 8192, &t->height);
+        else if (!strcmp(k, "speed"))
+            ok = read_number(v, 0, 1000, &t->speed);
         else if (!strcmp(k, "pattern")) {
-            if (!strcmp(v, "ramp")) t->pattern = RAMP;
-            else if (!strcmp(v, "bars")) t->pattern = BARS;
-            else if (!strcmp(v, "checker")) t->pattern = CHECKER;
+            if (!strcmp(v, "ramp"))
+                t->pattern = RAMP;
+            else if (!strcmp(v, "bars"))
+                t->pattern = BARS;
+            else if (!strcmp(v, "checker"))
+                t->pattern = CHECKER;
             else {
                 snprintf(error, error_size, "pattern must be one of: ramp, bars, checker, got '%s'",
                          v);
                 return RTV_ERROR;
             }
         } else if (!strcmp(k, "format")) {
-            if (!strcmp(v, "u8")) t->sample = RTV_SAMPLE_U8;
-            else if (!strcmp(v, "u16")) t->sample = RTV_SAMPLE_U16;
-            else if (!strcmp(v, "f32")) t->sample = RTV_SAMPLE_F32;
+            if (!strcmp(v, "u8"))
+                t->sample = RTV_SAMPLE_U8;
+            else if (!strcmp(v, "u16"))
+                t->sample = RTV_SAMPLE_U16;
+            else if (!strcmp(v, "f32"))
+                t->sample = RTV_SAMPLE_F32;
             else {
                 snprintf(error, error_size, "format must be one of: u8, u16, f32, got '%s'", v);
                 return RTV_ERROR;
@@ -186,8 +196,13 @@ static const rtv_producer_desc s_testcard = {
 
 static const rtv_producer_desc* const s_producers[] = {&s_testcard};
 
-static const rtv_plugin s_plugin = {sizeof(rtv_plugin), RTV_PLUGIN_ABI_MAJOR, RTV_PLUGIN_ABI_MINOR,
-                                    "testcard", "1.0", s_producers, 1};
+static const rtv_plugin s_plugin = {sizeof(rtv_plugin),
+                                    RTV_PLUGIN_ABI_MAJOR,
+                                    RTV_PLUGIN_ABI_MINOR,
+                                    "testcard",
+                                    "1.0",
+                                    s_producers,
+                                    1};
 
 RTV_PLUGIN_EXPORT const rtv_plugin* rtv_plugin_entry(void) {
     return &s_plugin;
