@@ -255,6 +255,8 @@ ParseOutcome parse_command_line(int argc, const char* const* argv, Options& opti
     for (const std::string& spec : specs) {
         producers::CreatedProducer made;
         if (Status s = producers::create(spec, made); !s) return fail("--producer: " + s.message());
+        if (Status s = plugins::apply_process_settings(made); !s)
+            return fail("--producer: " + s.message());
         options.producers.push_back(std::move(made));
     }
     if (Status s = producers::instance_names(options.producers); !s)

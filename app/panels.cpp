@@ -191,8 +191,12 @@ void producers(ProducerHost& host, std::string& message) {
     for (std::size_t p = 0; p < host.producer_count(); ++p) {
         const ProducerStatus& status = host.producer_status(p);
         ImGui::PushID(static_cast<int>(p));
-        ImGui::TextColored(state_color(status.state()), "%s  [%s]", host.producer_name(p).c_str(),
-                           to_string(status.state()));
+        if (const std::uint32_t restarts = status.restarts(); restarts == 0)
+            ImGui::TextColored(state_color(status.state()), "%s  [%s]",
+                               host.producer_name(p).c_str(), to_string(status.state()));
+        else
+            ImGui::TextColored(state_color(status.state()), "%s  [%s, restarted %u]",
+                               host.producer_name(p).c_str(), to_string(status.state()), restarts);
         if (ImGui::IsItemHovered()) producer_tooltip(host.producer(p).info());
         if (status.message(message)) ImGui::TextWrapped("%s", message.c_str());
         const ScheduleControl& control = host.control(p);

@@ -95,6 +95,18 @@ void print_summary(const RunReport& r) {
                     static_cast<unsigned long long>(st.gaps), ms(st.latency_p50_ns),
                     ms(st.latency_p99_ns), st.latency_from_sender ? " (from the sender)" : "");
     }
+    // Why each failed producer failed, and how often one was started again.
+    std::string message;
+    for (std::size_t i = 0; i < r.host.producer_count(); ++i) {
+        const ProducerStatus& st = r.host.producer_status(i);
+        if (st.state() == ProducerState::Failed && st.message(message))
+            std::printf("  producer %s failed: %s\n", r.host.producer_name(i).c_str(),
+                        message.c_str());
+        if (st.restarts() > 0)
+            std::printf("  producer %s was started again %u time%s\n",
+                        r.host.producer_name(i).c_str(), st.restarts(),
+                        st.restarts() == 1 ? "" : "s");
+    }
     if (r.recorder) {
         const Recorder::Counts c = r.recorder->counts();
         std::printf("  recorded %llu frames (%.1f MB) to %s, %llu not recorded (disk behind)%s\n",
@@ -141,6 +153,7 @@ std::string stats_json(const RunReport& r) {
         producers.push_back({{"name", r.host.producer_name(i)},
                              {"type", std::string(r.host.producer(i).info().name)},
                              {"state", to_string(st.state())},
+                             {"restarts", st.restarts()},
                              {"message", message}});
     }
     j["producers"] = std::move(producers);

@@ -6,6 +6,7 @@
 //     copy costs: the shm path's floor). The figures: shm against IPC, and shm's frames/s for
 //     4096x4096 against the 60 frames/s a camera of that size needs.
 
+#include <atomic>
 #include <chrono>
 #include <csignal>
 #include <cstdlib>
@@ -106,6 +107,13 @@ void feed_size(const Config& c, Report& report, std::uint32_t h, std::uint32_t w
                        "memcpy of the same bytes", copy, "1 would be the cost of one copy alone"));
 }
 
+// stop_process's SIGTERM ends the publisher's loop: its shared-memory ring is unlinked as it
+// closes (killed outright, it would stay in /dev/shm: 256 MiB for the 4096x4096 case).
+std::atomic<bool> g_publisher_stop{false};
+extern "C" void on_publisher_term(int) {
+    g_publisher_stop.store(true);
+}
+
 } // namespace
 
 int feed_publish_main(int argc, char** argv) {
@@ -116,6 +124,7 @@ int feed_publish_main(int argc, char** argv) {
                         w = std::strtoull(argv[5], nullptr, 10);
     const double seconds = std::atof(argv[6]);
     std::vector<float> pixels(h * w, 0.5f);
+    if (mode == "shm") std::signal(SIGTERM, on_publisher_term); // inline sends may block
     client::Publisher pub;
     client::PublisherOptions options;
     options.shm = mode == "shm";
@@ -126,7 +135,7 @@ int feed_publish_main(int argc, char** argv) {
     }
     const auto t0 = Clock::now();
     std::uint64_t n = 0;
-    while (seconds_since(t0) < seconds) {
+    while (seconds_since(t0) < seconds && !g_publisher_stop.load()) {
         pixels[n % pixels.size()] = float(n); // a new frame each time, as a camera's
         ++n;
         // Inline: wait for room (as fast as the viewer takes). shm: a frame that finds every

@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <chrono>
 #include <condition_variable>
+#include <cstdlib>
 #include <mutex>
 #include <random>
 #include <thread>
@@ -44,9 +45,13 @@ std::uint64_t Publisher::shm_reused_unread() const {
     return m_impl && m_impl->ring ? m_impl->ring->reused_unread() : 0;
 }
 
-Status Publisher::open(const std::string& endpoint, double wait_s,
+Status Publisher::open(const std::string& endpoint_given, double wait_s,
                        const PublisherOptions& options) {
     close();
+    const char* from_env = std::getenv("RTV_ENDPOINT");
+    const std::string endpoint = !endpoint_given.empty() ? endpoint_given
+                                 : from_env && *from_env ? std::string(from_env)
+                                                         : std::string("tcp://127.0.0.1:5555");
     if (options.hwm < 1) return Status::error("rtviewer client: hwm must be at least 1");
     auto impl = std::make_unique<Impl>();
     try {

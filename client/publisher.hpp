@@ -53,8 +53,10 @@ public:
     Publisher& operator=(const Publisher&) = delete;
 
     // Connects to the viewer at `endpoint` and waits up to `wait_s` seconds for its
-    // subscription: an error naming the endpoint when no viewer is there.
-    Status open(const std::string& endpoint = "tcp://127.0.0.1:5555", double wait_s = 10.0,
+    // subscription: an error naming the endpoint when no viewer is there. An empty endpoint is
+    // RTV_ENDPOINT's (set by a viewer that started this program as its exec producer), else
+    // tcp://127.0.0.1:5555 (`rtviewer --producer zmq`).
+    Status open(const std::string& endpoint = {}, double wait_s = 10.0,
                 const PublisherOptions& options = {});
 
     // Sends `data` (C order) of `shape` as stream `name` (a "name:image" or "name:lines" suffix

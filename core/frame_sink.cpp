@@ -216,6 +216,10 @@ void FrameSink::submit(FrameLease&& frame) {
     m_host.wake();
 }
 
+ProducerStatus& FrameSink::status() {
+    return m_host.status_of(m_producer_index);
+}
+
 void FrameSink::reject(std::size_t index, std::string_view why) {
     RTV_ASSERT(index < m_streams.size(), "reject() of a stream this producer did not declare");
     Stream& stream = *m_streams[index];

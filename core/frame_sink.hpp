@@ -129,6 +129,9 @@ public:
     // What the budget still has (all of it when the viewer has no budget). Thread: any.
     std::uint64_t memory_available() const;
 
+    // The producer's status: its restarts are counted here (restart=N). Thread: any.
+    ProducerStatus& status();
+
     std::size_t stream_count() const { return m_streams.size(); }
     Stream& stream(std::size_t index) { return *m_streams[index]; }
     std::stop_token stop_token() const { return m_stop; }

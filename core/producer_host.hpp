@@ -68,6 +68,7 @@ public:
     std::size_t producer_count() const { return m_producer_count; }
     const std::string& producer_name(std::size_t index) const;
     const ProducerStatus& producer_status(std::size_t index) const;
+    ProducerStatus& status_of(std::size_t index) { return record(index).status; }
     const Producer& producer(std::size_t index) const;
     // Live controls, changed through atomics; the producer sees them at its next wait.
     // Thread: main. Allocates: never. The GUI never waits on a producer.

@@ -138,9 +138,14 @@ public:
     void set_failed(std::string_view message);
     // Copies the failure message into `out`. Thread: any. Allocates: only when `out` must grow.
     bool message(std::string& out) const;
+    // Times the producer's source was started again after it ended (a helper process or a
+    // program that crashed or exited, restart=N). Thread: any. Allocates: never.
+    void count_restart() { m_restarts.fetch_add(1); }
+    std::uint32_t restarts() const { return m_restarts.load(); }
 
 private:
     std::atomic<ProducerState> m_state{ProducerState::Starting};
+    std::atomic<std::uint32_t> m_restarts{0};
     mutable std::mutex m_mutex; // the error path only
     std::string m_message;
 };

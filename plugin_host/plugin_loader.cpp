@@ -12,6 +12,7 @@
 
 #include <dlfcn.h>
 
+#include "plugin_host/child_source.hpp"
 #include "plugin_host/plugin_producer.hpp"
 #include "producers/registry.hpp"
 
@@ -202,6 +203,29 @@ std::vector<std::string> plugin_files_in(std::string_view directories) {
     return out;
 }
 
+const std::string& plugin_file_of(std::string_view producer) {
+    static const std::string none;
+    for (const PluginType& t : types())
+        if (producer == t.desc.name) return t.file;
+    return none;
+}
+
+Status apply_process_settings(producers::CreatedProducer& made) {
+    if (made.isolate) {
+        if (made.type == ChildSource::kExecName)
+            return Status::error(made.type + ": isolate=process: exec runs in a process of its "
+                                             "own already");
+        const std::string description(made.producer->info().description);
+        made.producer = make_isolated(made.type, description, made.child_spec,
+                                      plugin_file_of(made.type), made.restart);
+        made.schedule.iterations = 0; // the helper counts them; here frames come as they are sent
+        return Status::ok();
+    }
+    if (auto* child = dynamic_cast<ChildSource*>(made.producer.get()))
+        child->set_restart(made.restart);
+    return Status::ok();
+}
+
 std::string installed_plugin_dir() {
     if (const char* dir = std::getenv("RTV_PLUGIN_DIR")) return dir; // "": none
     std::error_code ec;
@@ -211,6 +235,15 @@ std::string installed_plugin_dir() {
 }
 
 void load_all(const std::vector<std::string>& files, bool report) {
+    static const bool exec_added = [] { // the producer that runs any program (child_source.hpp)
+        producers::ProducerEntry e;
+        e.name = ChildSource::kExecName;
+        e.description = ChildSource::kExecDescription;
+        e.settings = ChildSource::exec_settings();
+        e.make = &make_exec;
+        return producers::add_entry(e).is_ok();
+    }();
+    (void)exec_added;
     std::vector<std::string> all = files;
     if (const char* path = std::getenv("RTV_PLUGIN_PATH")) {
         const std::vector<std::string> found = plugin_files_in(path);

@@ -10,6 +10,7 @@
 #include <vector>
 
 #include "core/status.hpp"
+#include "producers/registry.hpp"
 
 namespace rtv::plugins {
 
@@ -30,5 +31,12 @@ std::string installed_plugin_dir();
 // printed on stderr as "rtviewer: plugin FILE: reason". A file given twice, or named again by a
 // later call, loads (or is refused) once.
 void load_all(const std::vector<std::string>& files, bool report);
+
+// The plugin file that offers `producer`, or empty (a built-in).
+const std::string& plugin_file_of(std::string_view producer);
+
+// isolate=process and restart=N: a producer to isolate is swapped for the one that runs it in
+// rtviewer-plugin-host (its spec, and its plugin file); restart reaches exec. Thread: main.
+Status apply_process_settings(producers::CreatedProducer& made);
 
 } // namespace rtv::plugins

@@ -34,6 +34,12 @@ constexpr std::array kCommon{
     SettingInfo{"slots", "3", "frames in flight per stream (the pool size), 1..64"},
     SettingInfo{"fail_after", "0",
                 "throw after this many frames, to see a failing producer; 0 = never"},
+    SettingInfo{"isolate", "none",
+                "'process': run the producer in a helper process (rtviewer-plugin-host): a crash "
+                "costs this producer, never the viewer"},
+    SettingInfo{"restart", "0",
+                "start a helper process or program that failed again, up to N times (with "
+                "back-off)"},
     SettingInfo{"name", "(kind)",
                 "this producer's name, and its streams' NAME/...: the first of a kind is named "
                 "after it, the next KIND#2, ..."},
@@ -197,6 +203,9 @@ Status create(std::string_view spec, CreatedProducer& out) {
     }
     const std::string who(name);
     out.name.clear();
+    out.child_spec = who;
+    out.isolate = false;
+    out.restart = 0;
     Schedule schedule = entry->defaults;
     ProducerConfig own;
     ProducerConfig seen;
@@ -205,7 +214,9 @@ Status create(std::string_view spec, CreatedProducer& out) {
     if (colon != std::string_view::npos && rest.empty())
         return Status::error(who + ": no settings after ':', expected key=value[,key=value...]");
     while (!rest.empty()) {
-        const std::size_t comma = rest.find(',');
+        // command= takes the rest of the spec, commas and all (exec's program and arguments).
+        const std::size_t comma =
+            rest.starts_with("command=") ? std::string_view::npos : rest.find(',');
         const std::string_view item = rest.substr(0, comma);
         rest = comma == std::string_view::npos ? std::string_view{} : rest.substr(comma + 1);
         if (comma != std::string_view::npos && rest.empty())
@@ -225,9 +236,22 @@ Status create(std::string_view spec, CreatedProducer& out) {
         const std::string_view value = item.substr(eq + 1);
         if (!seen.emplace(std::string(key), std::string(value)).second)
             return Status::error(who + ": setting '" + std::string(key) + "' is given twice");
+        const bool for_child = key != "isolate" && key != "restart" && key != "name";
+        if (for_child)
+            out.child_spec +=
+                (out.child_spec.find(':') == std::string::npos ? ":" : ",") + std::string(item);
         if (key == "name") {
             if (Status s = check_name(who, value); !s) return s;
             out.name = std::string(value);
+        } else if (key == "isolate") {
+            if (value != "none" && value != "process")
+                return Status::error(who + ": isolate must be one of: none, process, got '" +
+                                     std::string(value) + "'");
+            out.isolate = value == "process";
+        } else if (key == "restart") {
+            std::uint64_t n = 0;
+            if (Status s = parse_uint(who, key, value, 0, 100, n); !s) return s;
+            out.restart = static_cast<unsigned>(n);
         } else if (is_common(key)) {
             if (Status s = apply_common(who, key, value, schedule); !s) return s;
         } else {

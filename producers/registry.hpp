@@ -48,6 +48,14 @@ struct CreatedProducer {
     std::string name; // name=, or empty: named after its kind (see instance_names)
     std::unique_ptr<Producer> producer;
     Schedule schedule;
+    // isolate=process: the producer is to run in a helper process (the caller swaps `producer`
+    // for one that supervises it), made from `child_spec`: the spec without isolate, restart
+    // and name, which the viewer keeps.
+    bool isolate = false;
+    std::string child_spec;
+    // restart=N: a source that ends with an error (a helper process, a program) is started
+    // again, up to N times.
+    unsigned restart = 0;
 };
 
 // Parses and configures `spec`. Errors name the valid choices, e.g.

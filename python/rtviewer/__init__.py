@@ -271,10 +271,15 @@ def _tell_when_idle(publisher, wake):
             wake.wait(timeout)
 
 
+DEFAULT_ENDPOINT = "tcp://127.0.0.1:5555"
+
+
 class Publisher:
     """Sends numpy arrays to a running rtviewer (``rtviewer --producer zmq``).
 
-    ``Publisher(endpoint="tcp://127.0.0.1:5555", shm=False, wait=10.0)`` connects and waits up
+    ``Publisher(endpoint=None, shm=False, wait=10.0)`` connects to ``endpoint``: by default the
+    ``RTV_ENDPOINT`` environment variable (set by a viewer that started this program as its
+    ``exec`` producer), else ``tcp://127.0.0.1:5555`` (``rtviewer --producer zmq``), and waits up
     to ``wait`` seconds for the viewer's subscription (so no frame is lost to ZeroMQ's slow
     joiner); NoViewerError names the endpoint when no viewer is there. With ``shm=True``, images
     are written into a shared-memory ring and only a descriptor crosses the socket (the viewer
@@ -295,8 +300,9 @@ class Publisher:
 
     IDLE_MARK_SECONDS = 1.0
 
-    def __init__(self, endpoint="tcp://127.0.0.1:5555", shm=False, wait=10.0, *, hwm=64,
-                 shm_slots=4):
+    def __init__(self, endpoint=None, shm=False, wait=10.0, *, hwm=64, shm_slots=4):
+        if endpoint is None:
+            endpoint = os.environ.get("RTV_ENDPOINT") or DEFAULT_ENDPOINT
         if hwm < 1:
             raise ValueError("hwm must be at least 1")
         if not 1 <= shm_slots <= 256:

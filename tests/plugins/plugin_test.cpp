@@ -1,15 +1,20 @@
 // Producer plugins, loaded for real: test plugins built from tests/plugins/test_plugin.c (one per
 // variant) and the example plugins (testcard, misbehave) from examples/plugins/.
 #include <algorithm>
+#include <cerrno>
+#include <csignal>
 #include <cstdint>
 #include <cstdlib>
 #include <cstring>
+#include <filesystem>
+#include <fstream>
 #include <string>
 #include <thread>
 #include <vector>
 
 #include <doctest/doctest.h>
 #include <fcntl.h>
+#include <nlohmann/json.hpp>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -90,6 +95,40 @@ Run run_viewer(const std::vector<std::string>& args, const char* plugin_path = n
     ::waitpid(pid, &status, 0);
     if (WIFEXITED(status)) r.exit_code = WEXITSTATUS(status);
     return r;
+}
+
+// The helper processes the viewer said it started for `kind`, in order.
+std::vector<pid_t> helper_pids(const std::string& output, const std::string& kind) {
+    std::vector<pid_t> out;
+    const std::string key = "rtviewer: " + kind + ": started ";
+    for (std::size_t at = output.find(key); at != std::string::npos;
+         at = output.find(key, at + 1)) {
+        const std::size_t pid_at = output.find("(pid ", at);
+        if (pid_at != std::string::npos) out.push_back(pid_t(std::atoi(&output[pid_at + 5])));
+    }
+    return out;
+}
+
+bool process_exists(pid_t pid) {
+    return ::kill(pid, 0) == 0 || errno != ESRCH;
+}
+
+// Shared-memory rings named after `pid` (the clients' "rtv-PID-...") in /dev/shm.
+int shm_segments_of(pid_t pid) {
+    int n = 0;
+    const std::string prefix = "rtv-" + std::to_string(pid) + "-";
+    for (const auto& e : std::filesystem::directory_iterator("/dev/shm"))
+        n += e.path().filename().string().starts_with(prefix);
+    return n;
+}
+
+std::string read_file(const std::string& path) {
+    std::ifstream in(path);
+    return {std::istreambuf_iterator<char>(in), std::istreambuf_iterator<char>()};
+}
+
+void write_file(const std::string& path, const std::string& text) {
+    std::ofstream(path) << text;
 }
 
 // testcard's ground truth (examples/plugins/testcard/testcard.c): v in 0..1.
@@ -376,5 +415,89 @@ TEST_SUITE("plugins") {
         CHECK(contains(r.output, "rtviewer: producer 'misbehave' did not stop within 2 s of "
                                  "being asked: left running"));
         CHECK(contains(r.output, "sweep/image        stopped")); // the others stopped in time
+    }
+
+    TEST_CASE(
+        "plugins: an isolated plugin that segfaults is restarted then failed and leaves nothing") {
+        const std::string json = std::string(RTV_TEST_PLUGIN_DIR) + "/isolated-crash.json";
+        const Run r = run_viewer({"--headless", "--frames", "150", "--stats-json", json, "-p",
+                                  "misbehave:crash_after=5,isolate=process,restart=1,interval=0.01",
+                                  "-p", "sweep"});
+        CHECK(r.exit_code == 0);
+        // Twice: started, then started again after the first crash.
+        const std::vector<pid_t> helpers = helper_pids(r.output, "misbehave");
+        REQUIRE(helpers.size() == 2);
+        CHECK(contains(r.output,
+                       "rtviewer: misbehave: killed by signal 11 (SIGSEGV: "
+                       "Segmentation fault); starting it again in 0.5 s (restart 1 of 1)"));
+        const nlohmann::json stats = nlohmann::json::parse(read_file(json));
+        const nlohmann::json& isolated = stats.at("producers").at(0);
+        CHECK(isolated.at("name") == "misbehave");
+        CHECK(isolated.at("state") == "failed");
+        CHECK(isolated.at("restarts") == 1);
+        CHECK(isolated.at("message") ==
+              "misbehave: killed by signal 11 (SIGSEGV: Segmentation fault)");
+        const nlohmann::json& sweep = stats.at("producers").at(1);
+        CHECK(sweep.at("state") == "stopped"); // the viewer and the other producer went on
+        CHECK(sweep.at("restarts") == 0);
+        CHECK(contains(r.output, "  producer misbehave was started again 1 time\n"));
+        for (const pid_t pid : helpers) { // no helper process, no shared memory left
+            CHECK_FALSE(process_exists(pid));
+            CHECK(shm_segments_of(pid) == 0);
+        }
+    }
+
+    TEST_CASE("plugins: an isolated plugin that exits or ignores stop costs its producer only") {
+        const Run r =
+            run_viewer({"--headless", "--frames", "90", "-p",
+                        "misbehave:exit_after=5,isolate=process,interval=0.01", "-p",
+                        "misbehave:hang_after=5,isolate=process,interval=0.01", "-p", "sweep"});
+        CHECK(r.exit_code == 0);
+        CHECK(contains(r.output, "  producer misbehave failed: misbehave: exited with status 3\n"));
+        // The hung one's helper is killed: the viewer itself never waits past its deadline.
+        CHECK_FALSE(contains(r.output, "did not stop within"));
+        CHECK(contains(r.output, "sweep/image        stopped"));
+        const std::vector<pid_t> helpers = helper_pids(r.output, "misbehave");
+        REQUIRE(helpers.size() == 2);
+        for (const pid_t pid : helpers) {
+            CHECK_FALSE(process_exists(pid));
+            CHECK(shm_segments_of(pid) == 0);
+        }
+    }
+
+    TEST_CASE("plugins: an isolated producer's frames reach the viewer through shared memory") {
+        const Run r =
+            run_viewer({"--headless", "--exit-when-done", "-p",
+                        "testcard:isolate=process,iterations=20,policy=wait,interval=0.01,"
+                        "width=256,height=128"});
+        CHECK(r.exit_code == 0);
+        CHECK(contains(r.output, "testcard/image     finished produced 20,"));
+        CHECK(contains(r.output, "rejected 0, gaps 0"));
+    }
+
+    TEST_CASE("plugins: exec runs a Python publisher that finds the viewer by RTV_ENDPOINT") {
+        const std::string script = std::string(RTV_TEST_PLUGIN_DIR) + "/exec_source.py";
+        write_file(script,
+                   "import sys, numpy as np, rtviewer\n"
+                   "print('source starting', flush=True)\n"
+                   "with rtviewer.Publisher(wait=60) as pub:\n"
+                   "    for i in range(12):\n"
+                   "        pub.send('py/image', np.full((8, 6), i, np.float32), block=True)\n"
+                   "print('oops', file=sys.stderr, flush=True)\n"
+                   "sys.exit(int(sys.argv[1]))\n");
+        ::setenv("PYTHONPATH", RTV_PYTHON_DIR, 1);
+        const Run ok = run_viewer({"--headless", "--exit-when-done", "-p",
+                                   "exec:policy=wait,command=/usr/bin/python3 " + script + " 0"});
+        CHECK(ok.exit_code == 0);
+        CHECK(contains(ok.output, "rtviewer: exec: source starting\n"));
+        CHECK(contains(ok.output, "rtviewer: exec: oops\n"));
+        CHECK(contains(ok.output, "py/image           finished produced 12,"));
+        const Run failed =
+            run_viewer({"--headless", "--exit-when-done", "-p",
+                        "exec:policy=wait,command=/usr/bin/python3 " + script + " 4"});
+        CHECK(failed.exit_code == 0);
+        CHECK(contains(failed.output, "py/image           failed   produced 12,"));
+        const Run listing = run_viewer({"--list-producers"});
+        CHECK(contains(listing.output, "\n  exec  any program as a source"));
     }
 }

@@ -52,9 +52,10 @@ TEST_SUITE("producers") {
                     "transparency, sensor, replay, zmq"},
             {"foo:interval=1", "unknown producer 'foo', expected one of: sweep, waves, blobs, "
                                "camera, transparency, sensor, replay, zmq"},
-            {"sweep:colour=red", "sweep: unknown setting 'colour', expected one of: interval, "
-                                 "latency, jitter, iterations, seed, "
-                                 "policy, slots, fail_after, name, width, height, points"},
+            {"sweep:colour=red",
+             "sweep: unknown setting 'colour', expected one of: interval, "
+             "latency, jitter, iterations, seed, "
+             "policy, slots, fail_after, isolate, restart, name, width, height, points"},
             {"sweep:name=a/b", "sweep: name must be 1 to 32 of A-Z a-z 0-9 _ - . #, got 'a/b'"},
             {"sweep:name=", "sweep: name must be 1 to 32 of A-Z a-z 0-9 _ - . #, got ''"},
             {"sweep:interval=-1",

@@ -1,0 +1,150 @@
+// rtviewer-plugin-host: runs one producer (a plugin's or a built-in) in a process of its own, for
+// a viewer's isolate=process. The viewer starts it with RTV_ENDPOINT (a private ipc:// endpoint
+// it listens on) and --producer SPEC [--plugin FILE]; its frames go to the viewer through the
+// C++ client's Publisher, images through the shared-memory ring: the viewer's side is its zmq
+// producer, the existing wire path. It ends when its producer ends (status 0), fails (status 1,
+// the reason on stderr), or the viewer sends SIGTERM; a producer that will not stop is left
+// behind after the stop deadline (status 3). Not meant to be run by hand.
+//
+// Limits of the wire format, for now: a multi-line frame travels as its y values (x = 0..N-1),
+// and an append stream as a replace stream.
+
+#include <atomic>
+#include <chrono>
+#include <csignal>
+#include <cstdio>
+#include <cstdlib>
+#include <cstring>
+#include <semaphore>
+#include <string>
+#include <vector>
+
+#include "client/publisher.hpp"
+#include "core/frame_queue.hpp"
+#include "core/producer_host.hpp"
+#include "plugin_host/plugin_loader.hpp"
+#include "producers/registry.hpp"
+
+namespace {
+
+std::atomic<bool> g_stop{false};
+extern "C" void on_term(int) {
+    g_stop.store(true);
+}
+
+std::counting_semaphore<1 << 20> g_frames{0};
+
+rtv::wire::NpyType npy_type(rtv::SampleType s) {
+    return rtv::wire::npy_type_of(s);
+}
+
+int usage(const char* why) {
+    std::fprintf(stderr,
+                 "rtviewer-plugin-host: %s\nusage: RTV_ENDPOINT=ENDPOINT rtviewer-plugin-host "
+                 "--producer SPEC [--plugin FILE]... (the viewer starts it for isolate=process)\n",
+                 why);
+    return 2;
+}
+
+} // namespace
+
+int main(int argc, char** argv) {
+    std::string spec;
+    std::vector<std::string> plugin_files;
+    for (int i = 1; i < argc; ++i) {
+        const std::string a = argv[i];
+        if ((a == "--producer" || a == "--plugin") && i + 1 < argc) {
+            (a == "--producer" ? spec : plugin_files.emplace_back()) = argv[++i];
+        } else {
+            return usage(("unknown argument '" + a + "'").c_str());
+        }
+    }
+    const char* endpoint = std::getenv("RTV_ENDPOINT");
+    if (spec.empty() || !endpoint || !*endpoint) return usage("--producer and RTV_ENDPOINT needed");
+    std::signal(SIGTERM, on_term);
+    std::signal(SIGINT, on_term);
+
+    rtv::plugins::load_all(plugin_files, true);
+    rtv::producers::CreatedProducer made;
+    if (rtv::Status s = rtv::producers::create(spec, made); !s) {
+        std::fprintf(stderr, "%s\n", s.message().c_str());
+        return 2;
+    }
+    rtv::client::Publisher publisher;
+    rtv::client::PublisherOptions options;
+    options.shm = true;
+    if (rtv::Status s = publisher.open(endpoint, 10.0, options); !s) { // RTV_ENDPOINT
+        std::fprintf(stderr, "%s\n", s.message().c_str());
+        return 1;
+    }
+
+    rtv::FrameQueue queue = rtv::make_frame_queue();
+    rtv::ProducerHost host(queue);
+    host.set_stop_deadline(rtv::ProducerHost::kStopDeadlineS);
+    host.set_wake([](void*) { g_frames.release(); }, nullptr);
+    if (rtv::Status s = host.start(made.type, std::move(made.producer), made.schedule); !s) {
+        std::fprintf(stderr, "%s\n", s.message().c_str());
+        return 2;
+    }
+    moodycamel::ConsumerToken token(queue);
+    auto running = [&] {
+        const rtv::ProducerState st = host.producer_status(0).state();
+        return st == rtv::ProducerState::Starting || st == rtv::ProducerState::Running;
+    };
+    std::vector<std::uint64_t> shape;
+    shape.reserve(3);
+    while (!g_stop.load()) {
+        const bool ended = !running(); // read before the queue: then it holds everything
+        host.rearm_wake();
+        rtv::FrameMsg msg;
+        bool any = false;
+        while (queue.try_dequeue(token, msg)) {
+            any = true;
+            rtv::Stream& stream = host.stream(msg.stream);
+            const rtv::StreamRequest& r = stream.request();
+            shape.clear();
+            if (msg.kind == rtv::FrameKind::Image) {
+                shape = {r.image.height, r.image.width};
+                if (r.image.format.channels > 1) shape.push_back(r.image.format.channels);
+                (void)publisher.send_raw(r.name, npy_type(r.image.format.sample),
+                                         stream.pool().data(msg.slot).first(r.image.byte_size()),
+                                         shape, true);
+            } else if (msg.lines == 1) { // (N, 2): x, y points
+                shape = {msg.points, 2};
+                (void)publisher.send_raw(
+                    r.name, rtv::wire::npy_type<float>(),
+                    stream.pool().data(msg.slot).first(std::size_t{msg.points} * 8), shape, true);
+            } else { // (L, N) y values: the wire format has no multi-line x, y frame yet
+                thread_local std::vector<float> ys;
+                ys.resize(std::size_t{msg.lines} * msg.points);
+                const auto pts = stream.pool().typed<rtv::LinePoint>(msg.slot);
+                for (std::size_t i = 0; i < ys.size(); ++i)
+                    ys[i] = pts[i].y;
+                shape = {msg.lines, msg.points};
+                (void)publisher.send_raw(r.name + ":lines", rtv::wire::npy_type<float>(),
+                                         std::as_bytes(std::span<const float>(ys)), shape, true);
+            }
+            stream.count_taken();
+            stream.pool().release(msg.slot);
+        }
+        if (ended && !any) break;
+        if (!any) (void)g_frames.try_acquire_for(std::chrono::milliseconds(100));
+    }
+    host.stop_all();
+    // Asked to stop: the viewer no longer reads, so what is unsent is let go at once; ended by
+    // itself: what was sent gets time to be read.
+    publisher.close(g_stop.load() ? 0.0 : 2.0);
+    std::string message;
+    if (!host.abandoned().empty()) {
+        std::fprintf(stderr, "producer '%s' did not stop within %.0f s of being asked\n",
+                     host.abandoned().front().c_str(), rtv::ProducerHost::kStopDeadlineS);
+        std::fflush(nullptr);
+        std::_Exit(3);
+    }
+    if (host.producer_status(0).state() == rtv::ProducerState::Failed &&
+        host.producer_status(0).message(message)) {
+        std::fprintf(stderr, "%s\n", message.c_str());
+        return 1;
+    }
+    return 0;
+}
