@@ -268,11 +268,12 @@ void ChildSource::run(std::stop_token stop, FrameSink& sink) {
             std::fprintf(stderr, "rtviewer: %s: started %s (pid %d)\n", m_kind.c_str(),
                          m_argv[0] == "/bin/sh" ? "its program" : m_argv[0].c_str(),
                          int(child.pid()));
-            std::stop_source gone; // the child ended, or the viewer asks the producer to stop
-            std::stop_callback link(stop, [&gone] { gone.request_stop(); });
+            // The child's end: the zmq loop then reads what it sent last (drain_when) and ends.
+            std::stop_source ended;
+            input.drain_when(ended.get_token());
             std::thread watcher([&] {
                 child.watch(m_kind);
-                gone.request_stop();
+                ended.request_stop();
             });
             struct Reap { // however the loop below ends: the child is ended and reaped
                 Child& child;
@@ -284,7 +285,7 @@ void ChildSource::run(std::stop_token stop, FrameSink& sink) {
             };
             {
                 Reap reap{child, watcher};
-                input.run(gone.get_token(), sink); // the zmq producer's loop, until one of those
+                input.run(stop, sink); // the zmq producer's loop: until stop, or drained
             }
             if (stop.stop_requested()) return;
             if (WIFEXITED(child.status()) && WEXITSTATUS(child.status()) == 0) return; // ended

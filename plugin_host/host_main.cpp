@@ -131,9 +131,10 @@ int main(int argc, char** argv) {
         if (!any) (void)g_frames.try_acquire_for(std::chrono::milliseconds(100));
     }
     host.stop_all();
-    // Asked to stop: the viewer no longer reads, so what is unsent is let go at once; ended by
-    // itself: what was sent gets time to be read.
-    publisher.close(g_stop.load() ? 0.0 : 2.0);
+    // Ended by itself: what was sent (and the sequence marks) may still wait for a slow viewer
+    // to read it, for as long as it takes (the viewer SIGKILLs a helper it asked to stop and
+    // that has not ended within a second). Asked to stop: the viewer no longer reads.
+    publisher.close(g_stop.load() ? 0.0 : 60.0);
     std::string message;
     if (!host.abandoned().empty()) {
         std::fprintf(stderr, "producer '%s' did not stop within %.0f s of being asked\n",

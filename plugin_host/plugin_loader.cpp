@@ -219,10 +219,15 @@ Status apply_process_settings(producers::CreatedProducer& made) {
         made.producer = make_isolated(made.type, description, made.child_spec,
                                       plugin_file_of(made.type), made.restart);
         made.schedule.iterations = 0; // the helper counts them; here frames come as they are sent
-        return Status::ok();
     }
-    if (auto* child = dynamic_cast<ChildSource*>(made.producer.get()))
+    if (auto* child = dynamic_cast<ChildSource*>(made.producer.get())) {
         child->set_restart(made.restart);
+        // The viewer's side never blocks its receive loop on a full pool (a frame it cannot
+        // take is dropped and counted): with policy=wait here, a sender faster than the viewer
+        // lost messages past the receive queue uncounted (found under ASan; see the issue
+        // note). The policy applies where the frames are made: in the helper.
+        made.schedule.policy = PoolPolicy::Drop;
+    }
     return Status::ok();
 }
 

@@ -62,11 +62,19 @@ void ZmqInput::run(std::stop_token stop, FrameSink& sink) {
     socket.set(zmq::sockopt::linger, 0);
     // What ZeroMQ may queue for the viewer (hwm messages of up to maxmsg) comes out of the
     // memory budget: hwm is lowered to what fits rather than letting the queue hold gigabytes.
+    // Reserved once: a run again (a restarted child's) uses the same queue's worth.
     const std::uint64_t per_message = std::uint64_t{m_max_mb} << 20;
-    const std::uint64_t hwm = std::max<std::uint64_t>(
-        1, std::min<std::uint64_t>(m_hwm, sink.memory_available() / per_message));
-    if (Status s = sink.reserve_memory(hwm * per_message, "its receive queue (hwm x maxmsg)"); !s)
-        throw std::runtime_error(s.message());
+    const std::uint64_t hwm =
+        m_reserved_hwm != 0
+            ? m_reserved_hwm
+            : std::max<std::uint64_t>(
+                  1, std::min<std::uint64_t>(m_hwm, sink.memory_available() / per_message));
+    if (m_reserved_hwm == 0) {
+        if (Status s = sink.reserve_memory(hwm * per_message, "its receive queue (hwm x maxmsg)");
+            !s)
+            throw std::runtime_error(s.message());
+        m_reserved_hwm = hwm;
+    }
     if (hwm < m_hwm)
         std::printf("rtviewer: zmq: hwm lowered from %u to %llu messages of up to %u MB to fit "
                     "the memory limit\n",
@@ -74,6 +82,10 @@ void ZmqInput::run(std::stop_token stop, FrameSink& sink) {
     socket.set(zmq::sockopt::maxmsgsize, static_cast<std::int64_t>(per_message));
     socket.set(zmq::sockopt::rcvhwm, static_cast<int>(hwm));
     socket.set(zmq::sockopt::subscribe, "");
+    // Draining (drain_when): receives time out, so that an idle socket ends the run.
+    constexpr int kDrainPollMs = 100;
+    if (m_drain.stop_possible()) socket.set(zmq::sockopt::rcvtimeo, kDrainPollMs);
+    int idle_polls = 0;
     try {
         socket.bind(m_bind);
     } catch (const zmq::error_t& e) {
@@ -96,7 +108,12 @@ void ZmqInput::run(std::stop_token stop, FrameSink& sink) {
     while (!stop.stop_requested() && (limit == 0 || received < limit)) {
         std::size_t parts = 1;
         try {
-            if (!socket.recv(topic)) continue;
+            if (!socket.recv(topic)) { // timed out: draining only
+                if (m_drain.stop_requested() && ++idle_polls * kDrainPollMs >= kDrainIdleS * 1000)
+                    break; // the sender has gone and nothing more came
+                continue;
+            }
+            idle_polls = 0;
             if (topic.more()) {
                 (void)socket.recv(second);
                 ++parts;

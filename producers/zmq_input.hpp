@@ -43,6 +43,11 @@ public:
     std::vector<StreamRequest> streams() const override;
     void tick(FrameSink&, std::uint64_t) override {} // run() does the work
     void run(std::stop_token stop, FrameSink& sink) override;
+    // Ends run() once `ended` is requested and nothing has arrived for kDrainIdleS: the last
+    // frames and sequence marks of a sender that has gone (a child process that exited) are
+    // read, not lost. Thread: before run().
+    void drain_when(std::stop_token ended) { m_drain = std::move(ended); }
+    static constexpr double kDrainIdleS = 0.5;
 
 private:
     void handle(FrameSink& sink, std::string_view topic, const wire::WireHeader* header,
@@ -74,6 +79,8 @@ private:
         Sender& add_sender(std::uint64_t publisher); // replaces the least recently heard
     };
 
+    std::stop_token m_drain;
+    std::uint64_t m_reserved_hwm = 0; // the receive queue reserved by the first run (in messages)
     std::string m_bind = "tcp://127.0.0.1:5555";
     std::uint32_t m_max_mb = 64;
     std::uint32_t m_hwm = 16;
