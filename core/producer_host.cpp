@@ -173,8 +173,11 @@ void ProducerHost::join_all() {
     }
 }
 
+// Not m_producer_count: a producer's thread looks up its own record (its status, its stream
+// prefix) while the main thread may be starting the next producer. Its slot was set before its
+// thread started.
 ProducerHost::Record& ProducerHost::record(std::size_t index) const {
-    RTV_ASSERT(index < m_producer_count, "producer index out of range");
+    RTV_ASSERT(index < kMaxProducers && m_producers[index], "producer index out of range");
     return *m_producers[index];
 }
 
@@ -217,7 +220,7 @@ const Stream& ProducerHost::stream(std::uint16_t id) const {
 }
 
 Status ProducerHost::open_stream(std::uint16_t producer, StreamRequest request, Stream*& out) {
-    rename(record(producer), request); // its Record is set before its thread starts
+    rename(record(producer), request);
     if (Status s = validate(request); !s) return s;
     std::lock_guard lock(m_register_mutex);
     if (stream_count() >= kMaxStreams)
