@@ -101,6 +101,7 @@ void bench_display(const Config& c, Report& r); // 4096x4096 images, 100 x 10,00
 void bench_formats(const Config& c, Report& r); // uint16 against float32
 void bench_history(const Config& c, Report& r); // history on against off
 void bench_startup(const Config& c, Report& r); // a cold shader cache against a warm one
+void bench_plugins(const Config& c, Report& r); // a plugin's producer against the same built in
 // rtv_bench --zmq-publish ENDPOINT FORMAT HEIGHT WIDTH SECONDS: the publisher process of the
 // formats benchmark. Returns the exit status.
 int zmq_publish_main(int argc, char** argv);

@@ -1,9 +1,9 @@
 // rtv_bench: rtviewer's benchmarks, each against a baseline measured in the same run.
 //   rtv_bench [--quick] [--only NAME[,NAME...]] [--json FILE] [--viewer PATH]
 // NAME: handoff, pool, pipeline, render, e2e, scaling, display, formats, history, feed, idle,
-// startup (the default set), soak (10 minutes, on request: --only soak [--soak-seconds N]). Exit
-// status 1 if a benchmark's own check failed (a lost frame, an allocation in steady state), 2 on a
-// bad command line.
+// startup, plugins (the default set), soak (10 minutes, on request: --only soak
+// [--soak-seconds N]). Exit status 1 if a benchmark's own check failed (a lost frame, an
+// allocation in steady state), 2 on a bad command line.
 
 #include <cstdio>
 #include <fstream>
@@ -26,14 +26,16 @@ int main(int argc, char** argv) {
                  "rtv_bench"};
     Config config;
     std::string
-        only = "handoff,pool,pipeline,render,e2e,scaling,display,formats,history,feed,idle,startup",
+        only = "handoff,pool,pipeline,render,e2e,scaling,display,formats,history,feed,idle,startup,"
+               "plugins",
         json;
     config.viewer = RTV_VIEWER_PATH;
     config.self = "/proc/self/exe";
     cli.add_flag("--quick", config.quick, "Run each case for a fraction of a second (smoke test)");
     cli.add_option("--only", only,
                    "Comma-separated: handoff, pool, pipeline, render, e2e, scaling, display, "
-                   "formats, history, feed, idle, startup (these the default), soak (10 minutes, "
+                   "formats, history, feed, idle, startup, plugins (these the default), soak (10 "
+                   "minutes, "
                    "on request)");
     cli.add_option("--soak-seconds", config.soak_seconds, "Length of the soak benchmark");
     cli.add_option("--json", json, "Write the results as JSON to FILE");
@@ -52,7 +54,7 @@ int main(int argc, char** argv) {
         {"render", bench_render},   {"e2e", bench_end_to_end},  {"scaling", bench_scaling},
         {"display", bench_display}, {"formats", bench_formats}, {"history", bench_history},
         {"feed", bench_feed},       {"idle", bench_idle},       {"soak", bench_soak},
-        {"startup", bench_startup}};
+        {"startup", bench_startup}, {"plugins", bench_plugins}};
     std::string rest = only;
     std::vector<const Entry*> chosen;
     while (!rest.empty()) {
@@ -66,7 +68,7 @@ int main(int argc, char** argv) {
             std::fprintf(stderr,
                          "rtv_bench: --only: unknown benchmark '%s', expected one of: handoff, "
                          "pool, pipeline, render, e2e, scaling, display, formats, history, feed, "
-                         "idle, startup, soak\n",
+                         "idle, startup, plugins, soak\n",
                          name.c_str());
             return 2;
         }
