@@ -137,6 +137,11 @@ public:
     std::stop_token stop_token() const { return m_stop; }
     const Schedule& schedule() const { return m_schedule; }
     ScheduleControl& control() { return m_control; }
+    // When the tick in progress started (now_ns), or 0 between ticks: a producer that stops
+    // answering (a tick that never returns) is seen by its age. Set by Producer::run's
+    // schedule. Thread: the producer's (set), any (read). Allocates: never.
+    void set_busy_since(std::int64_t ns) { m_busy_since.store(ns, std::memory_order_relaxed); }
+    std::int64_t busy_since_ns() const { return m_busy_since.load(std::memory_order_relaxed); }
     // True if an acquire() found its pool empty since clear_starved() (the scheduler's pacing).
     bool starved() const { return m_starved; }
     void clear_starved() { m_starved = false; }
@@ -162,6 +167,7 @@ private:
     std::vector<Stream*> m_streams; // sized on start; grows only in open_stream
     std::stop_token m_stop;
     bool m_starved = false;
+    std::atomic<std::int64_t> m_busy_since{0};
     std::size_t m_starved_stream = 0;
     // Member, not per wait: libstdc++'s condition_variable_any allocates on construction.
     std::mutex m_wait_mutex;

@@ -3,6 +3,7 @@
 #include <stdexcept>
 #include <string>
 
+#include "core/clock.hpp"
 #include "core/frame_pool.hpp"
 #include "core/frame_sink.hpp"
 #include "core/pixel_format.hpp"
@@ -84,7 +85,9 @@ void Producer::run(std::stop_token stop, FrameSink& sink) {
         if (work > 0.0 && !sink.sleep_for(work)) return;
 
         sink.clear_starved();
+        sink.set_busy_since(now_ns()); // a tick that never returns shows (busy_since_ns)
         tick(sink, n);
+        sink.set_busy_since(0);
 
         // Wait out the interval. A live control change wakes the wait, and the deadline is
         // computed again from the new interval (so 600 s -> 1 ms takes effect at once).

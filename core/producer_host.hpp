@@ -69,6 +69,11 @@ public:
     const std::string& producer_name(std::size_t index) const;
     const ProducerStatus& producer_status(std::size_t index) const;
     ProducerStatus& status_of(std::size_t index) { return record(index).status; }
+    // When the producer's tick in progress started, or 0 (see FrameSink::busy_since_ns).
+    // Thread: any.
+    std::int64_t busy_since_ns(std::size_t index) const {
+        return record(index).sink->busy_since_ns();
+    }
     const Producer& producer(std::size_t index) const;
     // Live controls, changed through atomics; the producer sees them at its next wait.
     // Thread: main. Allocates: never. The GUI never waits on a producer.

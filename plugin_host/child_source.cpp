@@ -310,8 +310,12 @@ std::unique_ptr<Producer> make_exec(const void*) {
 
 std::unique_ptr<Producer> make_isolated(const std::string& kind, const std::string& description,
                                         const std::string& child_spec,
-                                        const std::string& plugin_file, unsigned restart) {
-    std::vector<std::string> argv{ChildSource::helper_path(), "--producer", child_spec};
+                                        const std::string& plugin_file, unsigned restart,
+                                        double answer_timeout_s) {
+    char timeout[32];
+    std::snprintf(timeout, sizeof timeout, "%g", answer_timeout_s);
+    std::vector<std::string> argv{ChildSource::helper_path(), "--producer", child_spec,
+                                  "--answer-timeout", timeout};
     if (!plugin_file.empty()) {
         argv.push_back("--plugin");
         argv.push_back(plugin_file);

@@ -67,6 +67,7 @@ std::unique_ptr<Producer> make_exec(const void*);
 // plugin that offers it (empty: a built-in).
 std::unique_ptr<Producer> make_isolated(const std::string& kind, const std::string& description,
                                         const std::string& child_spec,
-                                        const std::string& plugin_file, unsigned restart);
+                                        const std::string& plugin_file, unsigned restart,
+                                        double answer_timeout_s);
 
 } // namespace rtv::plugins

@@ -4,7 +4,8 @@
 // C++ client's Publisher, images through the shared-memory ring: the viewer's side is its zmq
 // producer, the existing wire path. It ends when its producer ends (status 0), fails (status 1,
 // the reason on stderr), or the viewer sends SIGTERM; a producer that will not stop is left
-// behind after the stop deadline (status 3). Not meant to be run by hand.
+// behind after the stop deadline (status 3); one whose frame has taken longer than
+// --answer-timeout seconds has stopped answering (status 4). Not meant to be run by hand.
 //
 // Limits of the wire format, for now: a multi-line frame travels as its y values (x = 0..N-1),
 // and an append stream as a replace stream.
@@ -20,6 +21,7 @@
 #include <vector>
 
 #include "client/publisher.hpp"
+#include "core/clock.hpp"
 #include "core/frame_queue.hpp"
 #include "core/producer_host.hpp"
 #include "plugin_host/plugin_loader.hpp"
@@ -51,10 +53,13 @@ int usage(const char* why) {
 int main(int argc, char** argv) {
     std::string spec;
     std::vector<std::string> plugin_files;
+    double answer_timeout_s = 0.0; // 0: never
     for (int i = 1; i < argc; ++i) {
         const std::string a = argv[i];
         if ((a == "--producer" || a == "--plugin") && i + 1 < argc) {
             (a == "--producer" ? spec : plugin_files.emplace_back()) = argv[++i];
+        } else if (a == "--answer-timeout" && i + 1 < argc) {
+            answer_timeout_s = std::atof(argv[++i]);
         } else {
             return usage(("unknown argument '" + a + "'").c_str());
         }
@@ -128,6 +133,17 @@ int main(int argc, char** argv) {
             stream.pool().release(msg.slot);
         }
         if (ended && !any) break;
+        // A frame that never ends: the producer stopped answering. Its thread cannot be ended
+        // from here, so the process ends and the viewer marks it failed (or restarts it).
+        if (const std::int64_t since = host.busy_since_ns(0);
+            answer_timeout_s > 0 && since > 0 &&
+            double(rtv::now_ns() - since) * 1e-9 > answer_timeout_s) {
+            std::fprintf(stderr,
+                         "stopped answering: a frame has taken over %g s (answer_timeout)\n",
+                         answer_timeout_s);
+            std::fflush(nullptr);
+            std::_Exit(4);
+        }
         if (!any) (void)g_frames.try_acquire_for(std::chrono::milliseconds(100));
     }
     host.stop_all();

@@ -216,16 +216,18 @@ Status apply_process_settings(producers::CreatedProducer& made) {
             return Status::error(made.type + ": isolate=process: exec runs in a process of its "
                                              "own already");
         const std::string description(made.producer->info().description);
-        made.producer = make_isolated(made.type, description, made.child_spec,
-                                      plugin_file_of(made.type), made.restart);
+        made.producer =
+            make_isolated(made.type, description, made.child_spec, plugin_file_of(made.type),
+                          made.restart, made.answer_timeout_s);
         made.schedule.iterations = 0; // the helper counts them; here frames come as they are sent
     }
     if (auto* child = dynamic_cast<ChildSource*>(made.producer.get())) {
         child->set_restart(made.restart);
         // The viewer's side never blocks its receive loop on a full pool (a frame it cannot
-        // take is dropped and counted): with policy=wait here, a sender faster than the viewer
-        // lost messages past the receive queue uncounted (found under ASan; see the issue
-        // note). The policy applies where the frames are made: in the helper.
+        // take is dropped and counted): blocked, its ZeroMQ receive queue fills, and a SUB
+        // socket at its high-water mark drops what comes next (ZeroMQ's mute state), the last
+        // frames' sequence marks too, so those losses went uncounted (found under ASan). The
+        // policy applies where the frames are made: in the helper.
         made.schedule.policy = PoolPolicy::Drop;
     }
     return Status::ok();

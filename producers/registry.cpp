@@ -40,6 +40,9 @@ constexpr std::array kCommon{
     SettingInfo{"restart", "0",
                 "start a helper process or program that failed again, up to N times (with "
                 "back-off)"},
+    SettingInfo{"answer_timeout", "10",
+                "isolate=process: a frame taking this many seconds means the producer stopped "
+                "answering: its helper is ended (restart applies); 0 = never"},
     SettingInfo{"name", "(kind)",
                 "this producer's name, and its streams' NAME/...: the first of a kind is named "
                 "after it, the next KIND#2, ..."},
@@ -206,6 +209,7 @@ Status create(std::string_view spec, CreatedProducer& out) {
     out.child_spec = who;
     out.isolate = false;
     out.restart = 0;
+    out.answer_timeout_s = 10.0;
     Schedule schedule = entry->defaults;
     ProducerConfig own;
     ProducerConfig seen;
@@ -236,7 +240,8 @@ Status create(std::string_view spec, CreatedProducer& out) {
         const std::string_view value = item.substr(eq + 1);
         if (!seen.emplace(std::string(key), std::string(value)).second)
             return Status::error(who + ": setting '" + std::string(key) + "' is given twice");
-        const bool for_child = key != "isolate" && key != "restart" && key != "name";
+        const bool for_child =
+            key != "isolate" && key != "restart" && key != "name" && key != "answer_timeout";
         if (for_child)
             out.child_spec +=
                 (out.child_spec.find(':') == std::string::npos ? ":" : ",") + std::string(item);
@@ -248,6 +253,9 @@ Status create(std::string_view spec, CreatedProducer& out) {
                 return Status::error(who + ": isolate must be one of: none, process, got '" +
                                      std::string(value) + "'");
             out.isolate = value == "process";
+        } else if (key == "answer_timeout") {
+            if (Status s = parse_seconds(who, key, value, false, out.answer_timeout_s); !s)
+                return s;
         } else if (key == "restart") {
             std::uint64_t n = 0;
             if (Status s = parse_uint(who, key, value, 0, 100, n); !s) return s;

@@ -56,6 +56,9 @@ struct CreatedProducer {
     // restart=N: a source that ends with an error (a helper process, a program) is started
     // again, up to N times.
     unsigned restart = 0;
+    // answer_timeout=S: an isolated producer whose frame has taken S seconds has stopped
+    // answering: its helper ends it (0: never).
+    double answer_timeout_s = 10.0;
 };
 
 // Parses and configures `spec`. Errors name the valid choices, e.g.

@@ -451,7 +451,8 @@ TEST_SUITE("plugins") {
         const Run r =
             run_viewer({"--headless", "--frames", "90", "-p",
                         "misbehave:exit_after=5,isolate=process,interval=0.01", "-p",
-                        "misbehave:hang_after=5,isolate=process,interval=0.01", "-p", "sweep"});
+                        "misbehave:hang_after=5,isolate=process,interval=0.01,answer_timeout=0",
+                        "-p", "sweep"});
         CHECK(r.exit_code == 0);
         CHECK(contains(r.output, "  producer misbehave failed: misbehave: exited with status 3\n"));
         // The hung one's helper is killed: the viewer itself never waits past its deadline.
@@ -463,6 +464,19 @@ TEST_SUITE("plugins") {
             CHECK_FALSE(process_exists(pid));
             CHECK(shm_segments_of(pid) == 0);
         }
+    }
+
+    TEST_CASE("plugins: an isolated producer that stops answering is ended and marked failed") {
+        const Run r = run_viewer({"--headless", "--exit-when-done", "-p",
+                                  "misbehave:hang_after=3,isolate=process,answer_timeout=1"});
+        CHECK(r.exit_code == 0);
+        CHECK(contains(r.output, "  producer misbehave failed: misbehave: exited with status 4 "
+                                 "(its last line: stopped answering: a frame has taken over 1 s "
+                                 "(answer_timeout))\n"));
+        const std::vector<pid_t> helpers = helper_pids(r.output, "misbehave");
+        REQUIRE(helpers.size() == 1);
+        CHECK_FALSE(process_exists(helpers[0]));
+        CHECK(shm_segments_of(helpers[0]) == 0);
     }
 
     TEST_CASE("plugins: an isolated producer's frames reach the viewer through shared memory") {

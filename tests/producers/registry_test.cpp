@@ -55,7 +55,8 @@ TEST_SUITE("producers") {
             {"sweep:colour=red",
              "sweep: unknown setting 'colour', expected one of: interval, "
              "latency, jitter, iterations, seed, "
-             "policy, slots, fail_after, isolate, restart, name, width, height, points"},
+             "policy, slots, fail_after, isolate, restart, answer_timeout, name, width, "
+             "height, points"},
             {"sweep:name=a/b", "sweep: name must be 1 to 32 of A-Z a-z 0-9 _ - . #, got 'a/b'"},
             {"sweep:name=", "sweep: name must be 1 to 32 of A-Z a-z 0-9 _ - . #, got ''"},
             {"sweep:interval=-1",
