@@ -3,6 +3,7 @@
 
     rtviewer --producer zmq                 # the viewer listens on tcp://127.0.0.1:5555
     python3 examples/publish.py             # this script connects and streams
+    rtviewer --producer "exec:command=python3 examples/publish.py"   # the viewer starts it
 
 From the repository the package is found next to this file (python/); installed, with
 `pip install ./python`. From another machine: start the viewer with zmq:bind=tcp://0.0.0.0:5555
@@ -22,7 +23,9 @@ import rtviewer  # noqa: E402
 
 def main():
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--connect", default="tcp://127.0.0.1:5555", help="the viewer's endpoint")
+    parser.add_argument("--connect", default=None,
+                        help="the viewer's endpoint (default: RTV_ENDPOINT, set by a viewer that "
+                             "started this script as its exec producer, else tcp://127.0.0.1:5555)")
     parser.add_argument("--frames", type=int, default=0, help="frames to send; 0 = until Ctrl+C")
     parser.add_argument("--interval", type=float, default=1 / 30, help="seconds between frames")
     parser.add_argument("--size", default="240x320", help="image HEIGHTxWIDTH")
@@ -49,7 +52,7 @@ def main():
                 time.sleep(args.interval)
         except KeyboardInterrupt:
             pass
-    print(f"publish.py: sent {pub.sent} frames ({pub.dropped} dropped) to {args.connect}")
+    print(f"publish.py: sent {pub.sent} frames ({pub.dropped} dropped) to {pub.endpoint}")
     return 0
 
 
