@@ -115,10 +115,14 @@ TEST_SUITE("app") {
             for (int y = cy - drawn_h / 2 + 30; y < cy + drawn_h / 2 - 10; y += 41)
                 off_viridis += colormap_distance(at(img, x, y), rtv::render::Colormap::Viridis) > 6;
         CHECK(off_viridis == 0);
-        // The line view: #c0c0c0 where there is no line, black where there is.
+        // The line view: #c0c0c0 where there is no line, black where there is. How much is black
+        // depends on how far the producer got by the 20th display frame (the line starts as
+        // noise and rolls in the sweep's curve one point a frame): on a loaded machine half the
+        // view can be noise. So: both colours, and all but a few pixels one of them.
         const LineCounts c = count_line_view(img, lines, {0, 0, 0});
-        CHECK(c.grey > 10 * c.line);
+        CHECK(c.grey > 1000);
         CHECK(c.line > 100);
+        CHECK(c.other * 20 < c.grey + c.line);
     }
 
     TEST_CASE("rtviewer: --colormap reds and --line-color red change the right pixels") {
