@@ -123,8 +123,15 @@ ParseOutcome parse_command_line(int argc, const char* const* argv, Options& opti
         return out;
     }
     // Before any producer is looked up: a plugin's producers join the built-in ones. One that
-    // does not load is reported (in the listing, or on stderr) and the viewer goes on.
-    plugins::load_all(plugin_files, !list);
+    // does not load is reported (in the listing, or on stderr) and the viewer goes on. The
+    // plugin directories are searched when they can matter: for the listing, and when a
+    // --producer names a producer no built-in has (a run of built-ins loads no library it does
+    // not use; --plugin files always load).
+    plugins::register_exec();
+    bool search_dirs = list;
+    for (const std::string& spec : specs)
+        search_dirs = search_dirs || !producers::find(spec.substr(0, spec.find(':')));
+    plugins::load_all(plugin_files, !list, search_dirs);
     if (list) {
         out.output = producers::describe_all();
         return out;

@@ -241,7 +241,7 @@ std::string installed_plugin_dir() {
     return (exe.parent_path().parent_path() / "lib" / "rtviewer" / "plugins").string();
 }
 
-void load_all(const std::vector<std::string>& files, bool report) {
+void register_exec() {
     static const bool exec_added = [] { // the producer that runs any program (child_source.hpp)
         producers::ProducerEntry e;
         e.name = ChildSource::kExecName;
@@ -251,13 +251,19 @@ void load_all(const std::vector<std::string>& files, bool report) {
         return producers::add_entry(e).is_ok();
     }();
     (void)exec_added;
+}
+
+void load_all(const std::vector<std::string>& files, bool report, bool search_dirs) {
+    register_exec();
     std::vector<std::string> all = files;
-    if (const char* path = std::getenv("RTV_PLUGIN_PATH")) {
+    if (const char* path = std::getenv("RTV_PLUGIN_PATH"); path && search_dirs) {
         const std::vector<std::string> found = plugin_files_in(path);
         all.insert(all.end(), found.begin(), found.end());
     }
-    const std::vector<std::string> installed = plugin_files_in(installed_plugin_dir());
-    all.insert(all.end(), installed.begin(), installed.end());
+    if (search_dirs) {
+        const std::vector<std::string> installed = plugin_files_in(installed_plugin_dir());
+        all.insert(all.end(), installed.begin(), installed.end());
+    }
     static std::vector<std::filesystem::path> seen; // loaded or refused once per process
     for (const std::string& file : all) {
         std::error_code ec;

@@ -26,11 +26,14 @@ std::vector<std::string> plugin_files_in(std::string_view directories);
 // RTV_PLUGIN_DIR when set (empty: none, the built-in producers alone).
 std::string installed_plugin_dir();
 
-// The viewer's start: the --plugin files, then those in RTV_PLUGIN_PATH's directories, then the
-// installed ones. Each failure is recorded (producers::load_failures) and, when `report` is set,
-// printed on stderr as "rtviewer: plugin FILE: reason". A file given twice, or named again by a
-// later call, loads (or is refused) once.
-void load_all(const std::vector<std::string>& files, bool report);
+// The exec producer (child_source.hpp), registered once: it needs no plugin file.
+void register_exec();
+
+// The viewer's start: the --plugin files, then (with `search_dirs`) those in RTV_PLUGIN_PATH's
+// directories, then the installed ones. Each failure is recorded (producers::load_failures) and,
+// when `report` is set, printed on stderr as "rtviewer: plugin FILE: reason". A file given
+// twice, or named again by a later call, loads (or is refused) once.
+void load_all(const std::vector<std::string>& files, bool report, bool search_dirs = true);
 
 // The plugin file that offers `producer`, or empty (a built-in).
 const std::string& plugin_file_of(std::string_view producer);
