@@ -93,12 +93,12 @@ typedef struct rtv_setting_value {
 typedef struct rtv_stream_request {
     uint32_t size;
     const char* name;
-    uint32_t kind;     /* RTV_KIND_IMAGE or RTV_KIND_LINES */
-    uint32_t mode;     /* RTV_MODE_REPLACE, or RTV_MODE_APPEND (lines only) */
-    uint32_t width;    /* images: 1..16384 */
-    uint32_t height;   /* images: 1..16384 */
-    uint32_t channels; /* images: 1 (mono, colormapped), 3 (RGB) or 4 (RGBA) */
-    uint32_t sample;   /* images: RTV_SAMPLE_* (RGB/RGBA: not I16) */
+    uint32_t kind;       /* RTV_KIND_IMAGE or RTV_KIND_LINES */
+    uint32_t mode;       /* RTV_MODE_REPLACE, or RTV_MODE_APPEND (lines only) */
+    uint32_t width;      /* images: 1..16384 */
+    uint32_t height;     /* images: 1..16384 */
+    uint32_t channels;   /* images: 1 (mono, colormapped), 3 (RGB) or 4 (RGBA) */
+    uint32_t sample;     /* images: RTV_SAMPLE_* (RGB/RGBA: not I16) */
     uint32_t max_lines;  /* lines: lines per frame, 1..4096 */
     uint32_t max_points; /* lines: points per line */
     uint32_t history;    /* append streams: points kept per line */
@@ -107,8 +107,9 @@ typedef struct rtv_stream_request {
 
 /* A leased frame slot. lease() fills it; the producer writes `data` and, for lines, sets
  * `lines` and `points` (the shape used, within max_lines x max_points; 0 means the whole
- * capacity: max_lines, max_points); then commit() or abandon(). Change nothing else: a frame committed with a
- * width, height, channels or sample other than its stream's is rejected and counted. */
+ * capacity: max_lines, max_points); then commit() or abandon(). Change nothing else: a frame
+ * committed with a width, height, channels or sample other than its stream's is rejected and
+ * counted. */
 typedef struct rtv_frame {
     uint32_t size;
     uint32_t stream; /* the index of the stream (the order of stream(), then open_stream()) */
@@ -160,8 +161,8 @@ typedef struct rtv_host_api {
 /* A producer the plugin offers: a type, of which the user may run several instances. */
 typedef struct rtv_producer_desc {
     uint32_t size;
-    const char* name;        /* [a-z0-9_]+, unique, not a built-in's ("sweep", ...) */
-    const char* description; /* one line */
+    const char* name;                   /* [a-z0-9_]+, unique, not a built-in's ("sweep", ...) */
+    const char* description;            /* one line */
     const rtv_setting* const* settings; /* its own settings, NULL or `setting_count` pointers */
     uint32_t setting_count;
     double default_interval_s;   /* seconds between ticks; 0: auto (as the display takes them) */
@@ -190,10 +191,10 @@ typedef struct rtv_producer_desc {
 /* What rtv_plugin_entry() returns: static, valid while the library is loaded. */
 typedef struct rtv_plugin {
     uint32_t size;
-    uint32_t abi_major; /* RTV_PLUGIN_ABI_MAJOR the plugin was built with */
-    uint32_t abi_minor; /* RTV_PLUGIN_ABI_MINOR the plugin was built with */
-    const char* name;    /* the plugin's name, for messages */
-    const char* version; /* its own version, for --list-producers */
+    uint32_t abi_major;                        /* RTV_PLUGIN_ABI_MAJOR the plugin was built with */
+    uint32_t abi_minor;                        /* RTV_PLUGIN_ABI_MINOR the plugin was built with */
+    const char* name;                          /* the plugin's name, for messages */
+    const char* version;                       /* its own version, for --list-producers */
     const rtv_producer_desc* const* producers; /* `producer_count` pointers */
     uint32_t producer_count;
 } rtv_plugin;
