@@ -1,6 +1,7 @@
 #include "plugin_host/plugin_producer.hpp"
 
 #include <algorithm>
+#include <chrono>
 #include <cstdio>
 #include <cstring>
 #include <stdexcept>
@@ -233,8 +234,13 @@ void PluginProducer::run(std::stop_token stop, FrameSink& sink) {
 
 void PluginProducer::close_gate() {
     m_closed.store(true);
-    while (m_in_flight.load() != 0) // calls in flight are stop-aware and short
-        std::this_thread::yield();
+    // Calls in flight return at once: a lease waiting for a slot on stop, a sleep on a wake
+    // (repeated: a sleep may begin just after one). The producer may have ended by itself, so
+    // stop is not what wakes a plugin thread's long sleep.
+    while (m_in_flight.load() != 0) {
+        if (m_sink) m_sink->wake();
+        std::this_thread::sleep_for(std::chrono::milliseconds(1));
+    }
     std::lock_guard lock(m_mutex);
     for (Held& h : m_held)
         h.lease = FrameLease{}; // gives the slot back
@@ -387,7 +393,7 @@ int PluginProducer::host_stop_requested() {
 int PluginProducer::host_sleep(double seconds) {
     Call call(*this);
     if (!call) return 0;
-    return m_sink->sleep_for(seconds) ? 1 : 0;
+    return m_sink->sleep_for(seconds) && !m_closed.load() ? 1 : 0; // a wake on closing: stop
 }
 
 void PluginProducer::host_report_error(const char* message) {

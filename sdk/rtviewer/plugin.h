@@ -145,7 +145,9 @@ typedef struct rtv_host_api {
     int (*open_stream)(rtv_host* host, const rtv_stream_request* request, uint32_t* index);
     /* Nonzero once the viewer asked the producer to stop. */
     int (*stop_requested)(rtv_host* host);
-    /* Sleeps `seconds`, waking at once on stop: 1 when the time passed, 0 when stop came. */
+    /* Sleeps up to `seconds`, waking at once on stop: 0 when the producer must stop (stop was
+     * requested, or the producer has ended), else 1 (it may return early, e.g. when the user
+     * changes the producer's interval: check the time if it matters). */
     int (*sleep)(rtv_host* host, double seconds);
     /* Marks the producer failed with `message` (shown on its row, in the log and the stats);
      * the producer should then return from tick()/run() with RTV_ERROR. */

@@ -13,11 +13,10 @@
 #include <vector>
 
 #include <doctest/doctest.h>
-#include <fcntl.h>
 #include <nlohmann/json.hpp>
-#include <sys/wait.h>
 #include <unistd.h>
 
+#include "app/e2e_files.hpp"
 #include "core/frame_router.hpp"
 #include "core/memory_budget.hpp"
 #include "core/producer_host.hpp"
@@ -61,40 +60,18 @@ bool contains(const std::string& text, const std::string& part) {
     return text.find(part) != std::string::npos;
 }
 
-// The viewer run to its end, its stdout and stderr together, and how it ended.
+// The viewer run to its end (tests/app/e2e_files.hpp's viewer()), its stdout and stderr
+// together, and how it ended. `env`: variables for it, such as "RTV_PLUGIN_PATH=DIR".
 struct Run {
     int exit_code = -1; // -1: killed by a signal
     std::string output;
 };
-Run run_viewer(const std::vector<std::string>& args, const char* plugin_path = nullptr) {
-    int fds[2];
-    REQUIRE(::pipe(fds) == 0);
-    const pid_t pid = ::fork();
-    REQUIRE(pid >= 0);
-    if (pid == 0) {
-        ::dup2(fds[1], STDOUT_FILENO);
-        ::dup2(fds[1], STDERR_FILENO);
-        ::close(fds[0]);
-        ::close(fds[1]);
-        ::setenv("SDL_VIDEODRIVER", "offscreen", 1);
-        if (plugin_path) ::setenv("RTV_PLUGIN_PATH", plugin_path, 1);
-        std::vector<char*> argv{const_cast<char*>(RTV_VIEWER_PATH)};
-        for (const std::string& a : args)
-            argv.push_back(const_cast<char*>(a.c_str()));
-        argv.push_back(nullptr);
-        ::execv(RTV_VIEWER_PATH, argv.data());
-        ::_exit(127);
-    }
-    ::close(fds[1]);
-    Run r;
-    char buf[4096];
-    for (ssize_t n; (n = ::read(fds[0], buf, sizeof buf)) > 0;)
-        r.output.append(buf, std::size_t(n));
-    ::close(fds[0]);
-    int status = 0;
-    ::waitpid(pid, &status, 0);
-    if (WIFEXITED(status)) r.exit_code = WEXITSTATUS(status);
-    return r;
+Run run_viewer(const std::vector<std::string>& args, const std::string& env = "") {
+    std::string line;
+    for (const std::string& a : args) // one shell word each (no argument holds a quote)
+        line += " '" + a + "'";
+    const test::Run r = test::viewer(line, env);
+    return {r.status, test::slurp(test::work_dir() / "stdout.txt") + r.err + "\n"};
 }
 
 // The helper processes the viewer said it started for `kind`, in order.
@@ -120,11 +97,6 @@ int shm_segments_of(pid_t pid) {
     for (const auto& e : std::filesystem::directory_iterator("/dev/shm"))
         n += e.path().filename().string().starts_with(prefix);
     return n;
-}
-
-std::string read_file(const std::string& path) {
-    std::ifstream in(path);
-    return {std::istreambuf_iterator<char>(in), std::istreambuf_iterator<char>()};
 }
 
 void write_file(const std::string& path, const std::string& text) {
@@ -399,8 +371,8 @@ TEST_SUITE("plugins") {
     }
 
     TEST_CASE("plugins: a --producer of a plugin that did not load exits 2 naming the failure") {
-        const Run r =
-            run_viewer({"--headless", "--frames", "5", "-p", "newer_minor"}, RTV_TEST_PLUGIN_DIR);
+        const Run r = run_viewer({"--headless", "--frames", "5", "-p", "newer_minor"},
+                                 std::string("RTV_PLUGIN_PATH=") + RTV_TEST_PLUGIN_DIR);
         CHECK(r.exit_code == 2);
         CHECK(contains(r.output, "--producer: unknown producer 'newer_minor', expected one of: "));
         CHECK(contains(r.output, "(plugins that did not load: plugin "));
@@ -430,7 +402,7 @@ TEST_SUITE("plugins") {
         CHECK(contains(r.output,
                        "rtviewer: misbehave: killed by signal 11 (SIGSEGV: "
                        "Segmentation fault); starting it again in 0.5 s (restart 1 of 1)"));
-        const nlohmann::json stats = nlohmann::json::parse(read_file(json));
+        const nlohmann::json stats = nlohmann::json::parse(test::slurp(json));
         const nlohmann::json& isolated = stats.at("producers").at(0);
         CHECK(isolated.at("name") == "misbehave");
         CHECK(isolated.at("state") == "failed");
@@ -499,16 +471,17 @@ TEST_SUITE("plugins") {
                    "        pub.send('py/image', np.full((8, 6), i, np.float32), block=True)\n"
                    "print('oops', file=sys.stderr, flush=True)\n"
                    "sys.exit(int(sys.argv[1]))\n");
-        ::setenv("PYTHONPATH", RTV_PYTHON_DIR, 1);
+        const std::string env = std::string("PYTHONPATH=") + RTV_PYTHON_DIR;
         const Run ok = run_viewer({"--headless", "--exit-when-done", "-p",
-                                   "exec:policy=wait,command=/usr/bin/python3 " + script + " 0"});
+                                   "exec:command=/usr/bin/python3 " + script + " 0"},
+                                  env);
         CHECK(ok.exit_code == 0);
         CHECK(contains(ok.output, "rtviewer: exec: source starting\n"));
         CHECK(contains(ok.output, "rtviewer: exec: oops\n"));
         CHECK(contains(ok.output, "py/image           finished produced 12,"));
-        const Run failed =
-            run_viewer({"--headless", "--exit-when-done", "-p",
-                        "exec:policy=wait,command=/usr/bin/python3 " + script + " 4"});
+        const Run failed = run_viewer({"--headless", "--exit-when-done", "-p",
+                                       "exec:command=/usr/bin/python3 " + script + " 4"},
+                                      env);
         CHECK(failed.exit_code == 0);
         CHECK(contains(failed.output, "py/image           failed   produced 12,"));
         const Run listing = run_viewer({"--list-producers"});
