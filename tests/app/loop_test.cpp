@@ -20,9 +20,13 @@ using namespace rtv;
 
 namespace {
 
+// Each test's pass hook quits the viewer when it is done: the duration is a ceiling never
+// reached (with the headless default of 5 s, a loaded machine ended a run before its hook did;
+// a hook that never quits fails the test with its state at 280 s).
 app::Options options_of(std::vector<const char*> argv) {
     ::setenv("SDL_VIDEODRIVER", "offscreen", 0); // no display needed (EGL, llvmpipe)
     argv.insert(argv.begin(), "rtviewer");
+    argv.insert(argv.end(), {"--duration", "280"}); // ctest ends it at 300
     app::Options options;
     const app::ParseOutcome parsed =
         app::parse_command_line(int(argv.size()), argv.data(), options);
