@@ -144,8 +144,10 @@ TEST_SUITE("app") {
         const fs::path layout = write_file("wait.json", R"({"views": [
             {"name": "later", "streams": ["camera/*"]}, {"name": "now"}]})");
         const fs::path json = work_dir() / "wait.out.json";
-        const Run r = viewer("--headless --frames 5 --producer waves --layout " + layout.string() +
-                             " --stats-json " + json.string());
+        // Until the producer's frames are shown (a count of display frames ended a loaded run
+        // before the first one came).
+        const Run r = viewer("--headless --exit-when-done --producer waves:iterations=3 --layout " +
+                             layout.string() + " --stats-json " + json.string());
         REQUIRE_MESSAGE(r.status == 0, r.err);
         const Json stats = read_json(json);
         CHECK(view_named(stats, "later").at("streams").empty());
