@@ -85,23 +85,53 @@ Status Publisher::open(const std::string& endpoint_given, double wait_s,
 Status Publisher::send_raw(std::string_view name, wire::NpyType type,
                            std::span<const std::byte> data, std::span<const std::uint64_t> shape,
                            bool block) {
+    return send_any(name, type, data, shape, block, nullptr);
+}
+
+Status Publisher::send_placed(std::string_view name, wire::NpyType type,
+                              std::span<const std::byte> data, std::span<const std::uint64_t> shape,
+                              const wire::ShmDescriptor& placed, bool block) {
+    if (placed.bytes != data.size())
+        return Status::error("rtviewer client: " + std::string(name) + ": the descriptor says " +
+                             std::to_string(placed.bytes) + " bytes, the data are " +
+                             std::to_string(data.size()));
+    return send_any(name, type, data, shape, block, &placed);
+}
+
+Status Publisher::send_any(std::string_view name, wire::NpyType type,
+                           std::span<const std::byte> data, std::span<const std::uint64_t> shape,
+                           bool block, const wire::ShmDescriptor* placed) {
     if (!m_impl) return Status::error("rtviewer client: send() before open()");
     std::scoped_lock lock(m_impl->mutex);
     Numbering* numbering = nullptr;
-    Status status = send_frame(name, type, data, shape, block, numbering);
+    Status status = send_frame(name, type, data, shape, block, placed, numbering);
     m_impl->last_send = Impl::Clock::now();
-    if (numbering && numbering->told < numbering->next) {
-        // A number that did not leave: if nothing follows it, the idle thread tells the viewer.
-        if (!m_impl->idle.joinable())
-            m_impl->idle = std::jthread([this](std::stop_token stop) { tell_when_idle(stop); });
-        m_impl->dropped.notify_one();
-    }
+    if (numbering) watch_untold(*numbering);
     return status;
+}
+
+void Publisher::watch_untold(const Numbering& n) {
+    if (n.told >= n.next) return;
+    // A number that did not leave: if nothing follows it, the idle thread tells the viewer.
+    if (!m_impl->idle.joinable())
+        m_impl->idle = std::jthread([this](std::stop_token stop) { tell_when_idle(stop); });
+    m_impl->dropped.notify_one();
+}
+
+bool Publisher::skip(std::string_view name, std::uint64_t count) {
+    if (!m_impl || count == 0) return count == 0;
+    std::scoped_lock lock(m_impl->mutex);
+    const auto it = m_streams.find(name);
+    if (it == m_streams.end()) return false;
+    it->second.next += count;
+    m_dropped += count;
+    watch_untold(it->second);
+    return true;
 }
 
 Status Publisher::send_frame(std::string_view name, wire::NpyType type,
                              std::span<const std::byte> data, std::span<const std::uint64_t> shape,
-                             bool block, Numbering*& numbering) {
+                             bool block, const wire::ShmDescriptor* placed, Numbering*& numbering) {
     if (shape.empty() || shape.size() > 3)
         return Status::error("rtviewer client: " + std::string(name) + ": shape has " +
                              std::to_string(shape.size()) + " dimensions, expected 1 to 3");
@@ -118,9 +148,15 @@ Status Publisher::send_frame(std::string_view name, wire::NpyType type,
     if (Status s = wire::decode_frame(name, m_message, decoded, {}, true); !s)
         return Status::error("rtviewer client: " + s.message());
     wire::WireHeader& h = m_impl->header;
-    // Images in a sample type the viewer keeps go through the ring; the rest inline.
-    h.shm = m_impl->ring && decoded.kind == FrameKind::Image &&
-            type == wire::npy_type_of(decoded.format.sample);
+    // Images in a sample type the viewer keeps go through the ring (or where they were placed);
+    // the rest inline.
+    const bool shm_type =
+        decoded.kind == FrameKind::Image && type == wire::npy_type_of(decoded.format.sample);
+    if (placed && !shm_type)
+        return Status::error("rtviewer client: " + std::string(name) +
+                             ": only images in the viewer's own sample types travel in shared "
+                             "memory");
+    h.shm = shm_type && (placed || m_impl->ring);
     // The sequence number is used whether or not the frame leaves: a dropped one is a gap.
     auto it = m_streams.find(decoded.name);
     if (it == m_streams.end()) it = m_streams.emplace(std::string(decoded.name), Numbering{}).first;
@@ -131,13 +167,15 @@ Status Publisher::send_frame(std::string_view name, wire::NpyType type,
     n.type = type;
     n.dims = unsigned(shape.size());
     std::copy(shape.begin(), shape.end(), n.shape);
-    if (h.shm && !m_impl->ring->ready()) {
+    if (h.shm && !placed && !m_impl->ring->ready()) {
         // The viewer has not copied the oldest slot's frame yet: this frame is dropped rather
         // than overwriting one in flight.
         ++m_dropped;
         return Status::ok();
     }
-    if (h.shm) {
+    if (placed) {
+        h.descriptor = *placed;
+    } else if (h.shm) {
         if (Status s = m_impl->ring->write(data, h.descriptor); !s) return s;
     } else {
         m_message.insert(m_message.end(), data.begin(), data.end());
@@ -162,7 +200,7 @@ Status Publisher::send_frame(std::string_view name, wire::NpyType type,
     } catch (const zmq::error_t& e) {
         return Status::error("rtviewer client: send failed: " + std::string(e.what()));
     }
-    if (h.shm) m_impl->ring->mark_sent(h.descriptor);
+    if (h.shm && !placed) m_impl->ring->mark_sent(h.descriptor);
     n.told = n.next;
     ++m_sent;
     return Status::ok();

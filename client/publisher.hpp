@@ -37,6 +37,10 @@
 #include "core/status.hpp"
 #include "wire/npy.hpp"
 
+namespace rtv::wire {
+struct ShmDescriptor;
+}
+
 namespace rtv::client {
 
 struct PublisherOptions {
@@ -71,6 +75,21 @@ public:
     }
     Status send_raw(std::string_view name, wire::NpyType type, std::span<const std::byte> data,
                     std::span<const std::uint64_t> shape, bool block = false);
+    // An image whose `data` already lie in a shared-memory segment in the ring's layout
+    // (wire/message.hpp), at `placed` (its generation already stored in the slot's control
+    // word): only the descriptor travels, nothing is copied. The caller keeps the slot as it is
+    // until the viewer hands it back (its `released` word), or revokes it first (an odd
+    // generation). rtviewer-plugin-host sends its pools' frames so.
+    Status send_placed(std::string_view name, wire::NpyType type, std::span<const std::byte> data,
+                       std::span<const std::uint64_t> shape, const wire::ShmDescriptor& placed,
+                       bool block = false);
+
+    // Numbers `count` frames of stream `name` (without a kind suffix) that were made but never
+    // sent (their producer found no free slot): the viewer counts them as gaps, as it does the
+    // frames send() drops, once a later frame or a sequence mark arrives; counted in dropped().
+    // False (nothing numbered) when no frame of the stream was sent yet: there is no array
+    // header a mark could carry. rtviewer-plugin-host reports its producer's drops so.
+    bool skip(std::string_view name, std::uint64_t count);
 
     // Sends each numbered stream's sequence mark (after its last frame), lets what was sent
     // leave (up to `linger_s` seconds; with shm, until the viewer has copied it out of the
@@ -97,9 +116,14 @@ private:
         unsigned dims = 0;           // carries, so that a viewer that received no frame of the
         std::uint64_t shape[3] = {}; // stream can open it
     };
+    Status send_any(std::string_view name, wire::NpyType type, std::span<const std::byte> data,
+                    std::span<const std::uint64_t> shape, bool block,
+                    const wire::ShmDescriptor* placed);
     Status send_frame(std::string_view name, wire::NpyType type, std::span<const std::byte> data,
-                      std::span<const std::uint64_t> shape, bool block, Numbering*& numbering);
+                      std::span<const std::uint64_t> shape, bool block,
+                      const wire::ShmDescriptor* placed, Numbering*& numbering);
     bool send_mark(Numbering& n, bool block);  // the mutex held
+    void watch_untold(const Numbering& n);     // the mutex held: wakes the idle thread
     void tell_when_idle(std::stop_token stop); // the idle thread
     std::unique_ptr<Impl> m_impl;
     // The buffers and the numbering: shared with the idle thread, under the Impl's mutex.

@@ -12,11 +12,7 @@ namespace {
 constexpr std::size_t kAlign = 64;
 } // namespace
 
-void FramePool::AlignedDelete::operator()(std::byte* p) const {
-    ::operator delete[](p, std::align_val_t{kAlign});
-}
-
-FramePool::FramePool(std::size_t slot_bytes, unsigned slot_count)
+FramePool::FramePool(std::size_t slot_bytes, unsigned slot_count, PoolMemory* memory)
     : m_slot_bytes(slot_bytes)
     , m_stride((slot_bytes + kAlign - 1) / kAlign * kAlign)
     , m_slot_count(slot_count)
@@ -25,11 +21,24 @@ FramePool::FramePool(std::size_t slot_bytes, unsigned slot_count)
     , m_free(m_all_mask) {
     RTV_ASSERT(slot_count >= 1 && slot_count <= kMaxSlots, "slot count must be 1..64");
     RTV_ASSERT(slot_bytes >= 1, "a slot must hold at least one byte");
+    if (memory && (m_data = memory->allocate(m_stride, slot_count))) {
+        m_memory = memory;
+        RTV_ASSERT(reinterpret_cast<std::uintptr_t>(m_data) % kAlign == 0,
+                   "PoolMemory must hand out 64-byte aligned memory");
+        return;
+    }
     const std::size_t total = m_stride * slot_count;
     // operator new creates the samples' objects implicitly (C++20: implicit-lifetime types).
-    m_data.reset(static_cast<std::byte*>(::operator new[](total, std::align_val_t{kAlign})));
+    m_data = static_cast<std::byte*>(::operator new[](total, std::align_val_t{kAlign}));
     // Touch every page now so that the first frames do not pay for page faults.
-    std::memset(m_data.get(), 0, total);
+    std::memset(m_data, 0, total);
+}
+
+FramePool::~FramePool() {
+    if (m_memory)
+        m_memory->deallocate(m_data);
+    else
+        ::operator delete[](m_data, std::align_val_t{kAlign});
 }
 
 std::optional<std::uint8_t> FramePool::try_acquire() {
@@ -76,12 +85,12 @@ void FramePool::release(std::uint8_t slot) {
 
 std::span<std::byte> FramePool::data(std::uint8_t slot) {
     RTV_ASSERT(slot < m_slot_count, "slot index out of range");
-    return {m_data.get() + std::size_t{slot} * m_stride, m_slot_bytes};
+    return {m_data + std::size_t{slot} * m_stride, m_slot_bytes};
 }
 
 std::span<const std::byte> FramePool::data(std::uint8_t slot) const {
     RTV_ASSERT(slot < m_slot_count, "slot index out of range");
-    return {m_data.get() + std::size_t{slot} * m_stride, m_slot_bytes};
+    return {m_data + std::size_t{slot} * m_stride, m_slot_bytes};
 }
 
 ImageStats& FramePool::image_stats(std::uint8_t slot) {

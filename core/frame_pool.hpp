@@ -17,13 +17,28 @@
 
 namespace rtv {
 
+// Where a FramePool keeps its slots instead of the heap: a helper process keeps its pools in
+// shared memory, so that the viewer copies a frame straight out of the slot the producer filled
+// (plugin_host/shm_pool.hpp). Thread: the pool's constructor and destructor.
+class PoolMemory {
+public:
+    virtual ~PoolMemory() = default;
+    // Room for `count` slots `stride` bytes apart (stride a multiple of 64), 64-byte aligned,
+    // its pages touched; nullptr when there is none (the pool then uses the heap).
+    virtual std::byte* allocate(std::size_t stride, unsigned count) = 0;
+    // Gives back what allocate() returned.
+    virtual void deallocate(std::byte* data) = 0;
+};
+
 class FramePool {
 public:
     static constexpr unsigned kMaxSlots = 64;
 
     // slot_bytes: bytes per slot (a slot is padded to a 64-byte multiple); 1..kMaxSlots slots.
     // Thread: any (before sharing). Allocates: yes, once.
-    FramePool(std::size_t slot_bytes, unsigned slot_count);
+    // With `memory`, the slots live where it says (it must outlive the pool).
+    FramePool(std::size_t slot_bytes, unsigned slot_count, PoolMemory* memory = nullptr);
+    ~FramePool();
     FramePool(const FramePool&) = delete;
     FramePool& operator=(const FramePool&) = delete;
 
@@ -59,20 +74,23 @@ public:
     unsigned slot_count() const { return m_slot_count; }
     std::size_t slot_bytes() const { return m_slot_bytes; }
     std::size_t bytes() const { return m_stride * m_slot_count; }
+    // Bytes from one slot's start to the next's (a 64-byte multiple).
+    std::size_t stride() const { return m_stride; }
+    // Where slot 0 starts, and the PoolMemory holding it (nullptr: the heap).
+    const std::byte* base() const { return m_data; }
+    PoolMemory* memory() const { return m_memory; }
     // Slots currently held (acquired and not yet released). Thread: any. Allocates: never.
     unsigned in_use() const;
     // Threads inside acquire_wait now (tests wait for a waiter to be there). Thread: any.
     std::uint32_t waiters() const { return m_waiters.load(); }
 
 private:
-    struct AlignedDelete {
-        void operator()(std::byte* p) const;
-    };
     std::size_t m_slot_bytes;
     std::size_t m_stride; // bytes between slot starts (64-byte multiple)
     unsigned m_slot_count;
     std::uint64_t m_all_mask;
-    std::unique_ptr<std::byte[], AlignedDelete> m_data;
+    PoolMemory* m_memory = nullptr; // where m_data lives, or nullptr: the heap
+    std::byte* m_data = nullptr;
     std::vector<ImageStats> m_stats;
     std::atomic<std::uint64_t> m_free;
     // Wake-ups for acquire_wait: a release bumps the epoch only when someone waits, so the

@@ -199,7 +199,7 @@ void FrameSink::submit(FrameLease&& frame) {
         }
         msg.lines = lease.lines();
         msg.points = lease.points_per_line();
-    } else {
+    } else if (m_host.image_statistics()) {
         compute_image_stats(stream.request().image, lease.bytes(), stream.quantile_scratch(),
                             stream.pool().image_stats(lease.m_slot),
                             stream.histogram_due(now_ns()));

@@ -128,7 +128,7 @@ Stream* ProducerHost::add_stream_locked(std::uint16_t producer, StreamRequest re
         refusal = m_budget->refusal(request.name + ": refused: the stream", cost);
     m_streams[id] =
         std::make_unique<Stream>(static_cast<std::uint16_t>(id), std::move(request), producer,
-                                 m_producers[producer]->status, std::move(refusal));
+                                 m_producers[producer]->status, std::move(refusal), m_pool_memory);
     m_stream_count.store(id + 1, std::memory_order_release); // publish after construction
     return m_streams[id].get();
 }

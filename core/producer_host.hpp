@@ -55,6 +55,13 @@ public:
     // for tests and tools whose producers end by themselves): no deadline. Thread: main.
     static constexpr double kStopDeadlineS = 2.0;
     void set_stop_deadline(double seconds) { m_stop_deadline_s = seconds; }
+    // Where the streams' pools keep their slots (FramePool; nullptr, the default: the heap), and
+    // whether image frames get their statistics at submit (true, the default). A helper process
+    // keeps its pools in shared memory and leaves the statistics to the viewer it feeds.
+    // Thread: main, before start(). The memory must outlive the host.
+    void set_pool_memory(PoolMemory* memory) { m_pool_memory = memory; }
+    void set_image_statistics(bool on) { m_image_statistics = on; }
+    bool image_statistics() const { return m_image_statistics; }
     // The producers stop_all() abandoned, by name. Thread: main.
     const std::vector<std::string>& abandoned() const { return m_abandoned; }
     // Waits for every producer to end by itself (iterations reached, or failed), without
@@ -142,6 +149,8 @@ private:
     void* m_wake_context = nullptr;
     std::atomic<bool> m_wake_pending{false};
     double m_stop_deadline_s = 0.0;
+    PoolMemory* m_pool_memory = nullptr;
+    bool m_image_statistics = true;
     std::vector<std::string> m_abandoned; // main thread only
 };
 

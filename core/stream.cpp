@@ -12,10 +12,11 @@ std::size_t slot_bytes(const StreamRequest& r) {
 } // namespace
 
 Stream::Stream(std::uint16_t id, StreamRequest request, std::uint16_t producer,
-               const ProducerStatus& owner, std::string refusal)
+               const ProducerStatus& owner, std::string refusal, PoolMemory* memory)
     : m_id(id)
     , m_request(std::move(request))
-    , m_pool(refusal.empty() ? slot_bytes(m_request) : 1, refusal.empty() ? m_request.slots : 1)
+    , m_pool(refusal.empty() ? slot_bytes(m_request) : 1, refusal.empty() ? m_request.slots : 1,
+             refusal.empty() ? memory : nullptr)
     , m_producer(producer)
     , m_owner(owner)
     , m_refusal(std::move(refusal)) {

@@ -19,9 +19,10 @@ class Stream {
 public:
     // Thread: main or the owning producer (under the host's registration lock). Allocates: yes,
     // unless `refusal` is given: a stream the memory budget refused gets no pool to speak of,
-    // and every frame offered to it is rejected (and counted) with that reason.
+    // and every frame offered to it is rejected (and counted) with that reason. With `memory`, the
+    // pool's slots live there (FramePool).
     Stream(std::uint16_t id, StreamRequest request, std::uint16_t producer,
-           const ProducerStatus& owner, std::string refusal = {});
+           const ProducerStatus& owner, std::string refusal = {}, PoolMemory* memory = nullptr);
 
     // What a stream of this request allocates: its pool (slots, their statistics), the
     // quantile sketch's buffer, and the consumer's history of an append stream. Allocates: never.

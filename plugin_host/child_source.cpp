@@ -260,6 +260,7 @@ void ChildSource::run(std::stop_token stop, FrameSink& sink) {
     const std::string endpoint = private_endpoint();
     producers::ZmqInput input;
     if (Status s = input.configure({{"bind", endpoint}}); !s) throw std::runtime_error(s.message());
+    input.map_shared_memory(m_own_helper);
     double backoff_s = 0.5;
     for (unsigned restarts = 0;; ++restarts) {
         std::string why;
@@ -320,7 +321,9 @@ std::unique_ptr<Producer> make_isolated(const std::string& kind, const std::stri
         argv.push_back("--plugin");
         argv.push_back(plugin_file);
     }
-    return std::make_unique<ChildSource>(kind, description, std::move(argv), restart);
+    auto child = std::make_unique<ChildSource>(kind, description, std::move(argv), restart);
+    child->set_own_helper(true);
+    return child;
 }
 
 } // namespace rtv::plugins

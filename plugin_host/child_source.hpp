@@ -42,6 +42,9 @@ public:
     void run(std::stop_token stop, FrameSink& sink) override;
     // restart=N (the common setting, kept by the registry's caller).
     void set_restart(unsigned restart);
+    // The child is rtviewer-plugin-host, which never shrinks its shared memory: its frames are
+    // copied out of mappings (ZmqInput::map_shared_memory). Thread: before run().
+    void set_own_helper(bool on) { m_own_helper = on; }
 
     // The exec producer's registry entry: `exec:command=PROGRAM ARGS...` (command= last: it
     // takes the rest of the spec).
@@ -58,6 +61,7 @@ private:
     std::string m_kind, m_description;
     std::vector<std::string> m_argv;
     unsigned m_restart = 0;
+    bool m_own_helper = false;
 };
 
 // exec as ProducerEntry::make wants it (configured by configure(): command=).

@@ -1,10 +1,13 @@
 // rtviewer-plugin-host: runs one producer (a plugin's or a built-in) in a process of its own, for
 // a viewer's isolate=process. The viewer starts it with RTV_ENDPOINT (a private ipc:// endpoint
 // it listens on) and --producer SPEC [--plugin FILE]; its frames go to the viewer through the
-// C++ client's Publisher, images through the shared-memory ring: the viewer's side is its zmq
-// producer, the existing wire path. It ends when its producer ends (status 0), fails (status 1,
-// the reason on stderr), or the viewer sends SIGTERM; a producer that will not stop is left
-// behind after the stop deadline (status 3); one whose frame has taken longer than
+// C++ client's Publisher: the viewer's side is its zmq producer, the existing wire path. Its
+// pools live in shared memory (plugin_host/shm_pool.hpp): an image goes to the viewer as a
+// descriptor of the pool slot its producer filled, the viewer copies it out and hands the slot
+// back, and only then does the producer get the slot again; the image statistics are left to
+// the viewer (they would be computed twice). It ends when its producer ends (status 0), fails
+// (status 1, the reason on stderr), or the viewer sends SIGTERM; a producer that will not stop is
+// left behind after the stop deadline (status 3); one whose frame has taken longer than
 // --answer-timeout seconds has stopped answering (status 4). Not meant to be run by hand.
 //
 // Limits of the wire format, for now: a multi-line frame travels as its y values (x = 0..N-1),
@@ -25,6 +28,7 @@
 #include "core/frame_queue.hpp"
 #include "core/producer_host.hpp"
 #include "plugin_host/plugin_loader.hpp"
+#include "plugin_host/shm_pool.hpp"
 #include "producers/registry.hpp"
 
 namespace {
@@ -35,6 +39,9 @@ extern "C" void on_term(int) {
 }
 
 std::counting_semaphore<1 << 20> g_frames{0};
+
+// How long a pool slot may stay with the viewer before it is taken back (see reclaim).
+constexpr double kUnreadSlotS = 10.0;
 
 rtv::wire::NpyType npy_type(rtv::SampleType s) {
     return rtv::wire::npy_type_of(s);
@@ -84,8 +91,11 @@ int main(int argc, char** argv) {
     }
 
     rtv::FrameQueue queue = rtv::make_frame_queue();
+    rtv::plugins::ShmPoolMemory pools; // outlives the host, whose pools live there
     rtv::ProducerHost host(queue);
     host.set_stop_deadline(rtv::ProducerHost::kStopDeadlineS);
+    host.set_pool_memory(&pools);
+    host.set_image_statistics(false);
     host.set_wake([](void*) { g_frames.release(); }, nullptr);
     if (rtv::Status s = host.start(made.type, std::move(made.producer), made.schedule); !s) {
         std::fprintf(stderr, "%s\n", s.message().c_str());
@@ -98,6 +108,35 @@ int main(int argc, char** argv) {
     };
     std::vector<std::uint64_t> shape;
     shape.reserve(3);
+    // Pool slots whose frames the viewer has not handed back yet.
+    struct InFlight {
+        rtv::Stream* stream;
+        std::uint8_t slot;
+        rtv::wire::ShmDescriptor where;
+        std::int64_t sent_ns;
+    };
+    std::vector<std::uint64_t> drops_told(rtv::kMaxStreams, 0); // per stream: numbered so far
+    std::vector<InFlight> in_flight;
+    in_flight.reserve(64); // grows to the pools' slots in all at most, then never again
+    // Gives back the slots the viewer handed back, and those it has held for longer than
+    // `stale_s`: a descriptor the viewer's full receive queue dropped is never handed back.
+    // Generous (kUnreadSlotS), since a slot taken back while the viewer still means to read it
+    // costs that frame (rejected), and a loaded viewer may be seconds behind.
+    auto reclaim = [&](double stale_s) {
+        const std::int64_t now = rtv::now_ns();
+        for (std::size_t i = 0; i < in_flight.size();) {
+            InFlight& f = in_flight[i];
+            const bool back = pools.handed_back(f.where);
+            if (!back && double(now - f.sent_ns) * 1e-9 < stale_s) {
+                ++i;
+                continue;
+            }
+            if (!back) pools.revoke(f.where);
+            f.stream->pool().release(f.slot);
+            f = in_flight.back();
+            in_flight.pop_back();
+        }
+    };
     while (!g_stop.load()) {
         const bool ended = !running(); // read before the queue: then it holds everything
         host.rearm_wake();
@@ -111,9 +150,23 @@ int main(int argc, char** argv) {
             if (msg.kind == rtv::FrameKind::Image) {
                 shape = {r.image.height, r.image.width};
                 if (r.image.format.channels > 1) shape.push_back(r.image.format.channels);
-                (void)publisher.send_raw(r.name, npy_type(r.image.format.sample),
-                                         stream.pool().data(msg.slot).first(r.image.byte_size()),
-                                         shape, true);
+                const auto pixels = stream.pool().data(msg.slot).first(r.image.byte_size());
+                InFlight f{&stream, msg.slot, {}, 0};
+                if (pools.publish(stream.pool(), msg.slot, pixels.size(), f.where)) {
+                    const rtv::Status sent = publisher.send_placed(
+                        r.name, npy_type(r.image.format.sample), pixels, shape, f.where, true);
+                    stream.count_taken();
+                    f.sent_ns = rtv::now_ns();
+                    if (sent) {
+                        in_flight.push_back(f); // its slot goes back when the viewer is done
+                        continue;
+                    }
+                    pools.revoke(f.where); // not sent (dropped): back at once
+                    stream.pool().release(msg.slot);
+                    continue;
+                }
+                (void)publisher.send_raw(r.name, npy_type(r.image.format.sample), pixels, shape,
+                                         true);
             } else if (msg.lines == 1) { // (N, 2): x, y points
                 shape = {msg.points, 2};
                 (void)publisher.send_raw(
@@ -132,6 +185,16 @@ int main(int argc, char** argv) {
             stream.count_taken();
             stream.pool().release(msg.slot);
         }
+        reclaim(kUnreadSlotS);
+        // Frames the producer made and found no free slot for (its slots are with the viewer):
+        // numbered, so that the viewer counts them as gaps, as it does a client's ring drops.
+        for (std::size_t id = 0; id < host.stream_count(); ++id) {
+            const rtv::Stream& stream = host.stream(static_cast<std::uint16_t>(id));
+            const std::uint64_t dropped = stream.stats().read_counts().dropped();
+            if (dropped > drops_told[id] &&
+                publisher.skip(stream.request().name, dropped - drops_told[id]))
+                drops_told[id] = dropped;
+        }
         if (ended && !any) break;
         // A frame that never ends: the producer stopped answering. Its thread cannot be ended
         // from here, so the process ends and the viewer marks it failed (or restarts it).
@@ -144,9 +207,22 @@ int main(int argc, char** argv) {
             std::fflush(nullptr);
             std::_Exit(4);
         }
-        if (!any) (void)g_frames.try_acquire_for(std::chrono::milliseconds(100));
+        // Slots out with the viewer: nothing wakes this thread when they come back, so it looks
+        // every millisecond (their producer may be waiting for one).
+        if (!any)
+            (void)g_frames.try_acquire_for(std::chrono::milliseconds(in_flight.empty() ? 100 : 1));
     }
     host.stop_all();
+    // Ended by itself: the viewer may still be reading frames from the pools, which go with
+    // the host; wait for them as for what the publisher sent (below).
+    for (const std::int64_t until = rtv::now_ns() + 60'000'000'000;
+         !g_stop.load() && !in_flight.empty() && rtv::now_ns() < until;) {
+        const std::size_t before = in_flight.size();
+        reclaim(60.0);
+        if (in_flight.size() == before)
+            (void)g_frames.try_acquire_for(std::chrono::milliseconds(1));
+    }
+    reclaim(0.0);
     // Ended by itself: what was sent (and the sequence marks) may still wait for a slow viewer
     // to read it, for as long as it takes (the viewer SIGKILLs a helper it asked to stop and
     // that has not ended within a second). Asked to stop: the viewer no longer reads.

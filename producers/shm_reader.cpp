@@ -41,7 +41,15 @@ std::uint64_t read_u64(int fd, std::uint64_t offset, bool& ok) {
 
 ShmReader::~ShmReader() {
     for (Entry& e : m_cache)
-        if (e.fd >= 0) ::close(e.fd);
+        close(e);
+}
+
+void ShmReader::close(Entry& e) {
+    if (e.map) munmap(e.map, e.map_size);
+    if (e.fd >= 0) ::close(e.fd);
+    e.map = nullptr;
+    e.map_size = 0;
+    e.fd = -1;
 }
 
 std::size_t ShmReader::open_segments() const {
@@ -51,12 +59,13 @@ std::size_t ShmReader::open_segments() const {
     return n;
 }
 
-Status ShmReader::open(std::string_view name, int& fd) {
+Status ShmReader::open(std::string_view name, int& fd, Entry** entry) {
     Entry* victim = &m_cache[0];
     for (Entry& e : m_cache) {
         if (e.fd >= 0 && name == e.name) {
             e.used = ++m_clock;
             fd = e.fd;
+            if (entry) *entry = &e;
             return Status::ok();
         }
         if (e.fd < 0 || (victim->fd >= 0 && e.used < victim->used)) victim = &e;
@@ -74,12 +83,13 @@ Status ShmReader::open(std::string_view name, int& fd) {
         ::close(opened);
         return Status::error("shm: " + std::string(path) + " is not a shared-memory segment");
     }
-    if (victim->fd >= 0) ::close(victim->fd);
+    close(*victim);
     std::memcpy(victim->name, name.data(), name.size());
     victim->name[name.size()] = '\0';
     victim->fd = opened;
     victim->used = ++m_clock;
     fd = opened;
+    if (entry) *entry = victim;
     return Status::ok();
 }
 
@@ -91,7 +101,8 @@ Status ShmReader::read(const wire::ShmDescriptor& d, std::span<std::byte> out) {
         return Status::error("shm: descriptor says " + std::to_string(d.bytes) +
                              " bytes, the array's shape needs " + std::to_string(out.size()));
     int fd = -1;
-    if (Status s = open(d.segment, fd); !s) return s;
+    Entry* entry = nullptr;
+    if (Status s = open(d.segment, fd, &entry); !s) return s;
     struct stat st {};
     if (fstat(fd, &st) != 0)
         return Status::error("shm: cannot stat segment: " + std::string(std::strerror(errno)));
@@ -125,7 +136,17 @@ Status ShmReader::read(const wire::ShmDescriptor& d, std::span<std::byte> out) {
         return Status::error("shm: slot " + std::to_string(d.slot) +
                              " was reused before it was read (the publisher is ahead of the "
                              "viewer)");
-    if (!read_at(fd, out, d.offset)) return Status::error("shm: segment truncated while read");
+    if (m_map && entry->map_size < d.offset + d.bytes) { // the segment is new, or has grown
+        if (entry->map) munmap(entry->map, entry->map_size);
+        entry->map_size = 0;
+        void* map = mmap(nullptr, size, PROT_READ, MAP_SHARED, fd, 0);
+        entry->map = map == MAP_FAILED ? nullptr : static_cast<std::byte*>(map);
+        if (entry->map) entry->map_size = size;
+    }
+    if (m_map && entry->map)
+        std::memcpy(out.data(), entry->map + d.offset, out.size());
+    else if (!read_at(fd, out, d.offset))
+        return Status::error("shm: segment truncated while read");
     const std::uint64_t after = read_u64(fd, control, ok);
     if (!ok || after != d.generation)
         return Status::error("shm: slot " + std::to_string(d.slot) +

@@ -48,6 +48,9 @@ public:
     // read, not lost. Thread: before run().
     void drain_when(std::stop_token ended) { m_drain = std::move(ended); }
     static constexpr double kDrainIdleS = 0.5;
+    // Copies shared-memory frames out of mappings of their segments (ShmReader::map_segments):
+    // only for a publisher known never to shrink them. Thread: before run().
+    void map_shared_memory(bool on) { m_shm.map_segments(on); }
 
 private:
     void handle(FrameSink& sink, std::string_view topic, const wire::WireHeader* header,

@@ -46,6 +46,45 @@ TEST_SUITE("core") {
         CHECK(pool.typed<float>(0).size() == 250);
     }
 
+    TEST_CASE(
+        "FramePool: slots live in the PoolMemory given and go back to it or else on the heap") {
+        struct Counting final : rtv::PoolMemory {
+            alignas(64) std::byte room[4096];
+            bool give = true;
+            int allocated = 0, freed = 0;
+            std::size_t stride = 0;
+            unsigned count = 0;
+            std::byte* allocate(std::size_t s, unsigned c) override {
+                if (!give) return nullptr;
+                ++allocated;
+                stride = s;
+                count = c;
+                return room;
+            }
+            void deallocate(std::byte* p) override { freed += p == room; }
+        } memory;
+        {
+            rtv::FramePool pool(100, 3, &memory);
+            CHECK(memory.allocated == 1);
+            CHECK(memory.stride == 128); // 100 bytes padded to 64-byte multiples
+            CHECK(memory.count == 3);
+            CHECK(pool.memory() == &memory);
+            CHECK(pool.stride() == 128);
+            const std::uint8_t slot = *pool.try_acquire();
+            CHECK(pool.data(slot).data() == memory.room + slot * 128);
+            CHECK(pool.data(slot).size() == 100);
+        }
+        CHECK(memory.freed == 1);
+        memory.give = false;
+        {
+            rtv::FramePool pool(100, 3, &memory); // it has none: the heap
+            CHECK(pool.memory() == nullptr);
+            const std::byte* at = pool.data(0).data();
+            CHECK((at < memory.room || at >= memory.room + sizeof memory.room));
+        }
+        CHECK(memory.freed == 1); // nothing of the heap's goes to it
+    }
+
     TEST_CASE("FramePool: all 64 slots can be used") {
         rtv::FramePool pool(1, 64);
         std::set<int> seen;

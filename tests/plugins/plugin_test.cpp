@@ -22,8 +22,10 @@
 #include "core/producer_host.hpp"
 #include "plugin_host/plugin_loader.hpp"
 #include "plugin_host/plugin_producer.hpp"
+#include "plugin_host/shm_pool.hpp"
 #include "producers/harness.hpp"
 #include "producers/registry.hpp"
+#include "producers/shm_reader.hpp"
 
 using namespace rtv;
 
@@ -110,6 +112,38 @@ double testcard_truth(const std::string& pattern, std::uint32_t width, std::uint
     if (pattern == "ramp") return double(u % width) / double(width - 1);
     if (pattern == "bars") return double((u * 8 / width) % 8) / 7.0;
     return double((u / 32 + y / 32) % 2);
+}
+
+// Pixels of a captured testcard image (`format` u8, u16 or f32) that are not frame n's truth;
+// -1 when the frame has another size.
+int wrong_pixels(const test::Captured& f, const std::string& pattern, const std::string& fmt,
+                 std::uint32_t width, std::uint32_t height, std::uint64_t n) {
+    const std::size_t bytes = fmt == "u8" ? 1 : fmt == "u16" ? 2 : 4;
+    if (f.bytes.size() != std::size_t{width} * height * bytes) return -1;
+    int wrong = 0;
+    for (std::uint32_t y = 0; y < height; ++y) {
+        for (std::uint32_t x = 0; x < width; ++x) {
+            const double v = testcard_truth(pattern, width, 3, n, x, y);
+            const std::size_t i = std::size_t{y} * width + x;
+            double got = 0, want = 0;
+            if (fmt == "u8") {
+                got = double(std::to_integer<int>(f.bytes[i]));
+                want = double(int(v * 255.0 + 0.5));
+            } else if (fmt == "u16") {
+                std::uint16_t s = 0;
+                std::memcpy(&s, &f.bytes[2 * i], 2);
+                got = s;
+                want = double(int(v * 65535.0 + 0.5));
+            } else {
+                float s = 0;
+                std::memcpy(&s, &f.bytes[4 * i], 4);
+                got = s;
+                want = double(float(v));
+            }
+            wrong += got != want;
+        }
+    }
+    return wrong;
 }
 
 } // namespace
@@ -216,33 +250,7 @@ TEST_SUITE("plugins") {
                                   float(testcard_truth(pattern, 70, 3, n, x, 20)));
                         continue;
                     }
-                    const std::string fmt = format;
-                    const std::size_t bytes = fmt == "u8" ? 1 : fmt == "u16" ? 2 : 4;
-                    REQUIRE(f.bytes.size() == 70 * 40 * bytes);
-                    int wrong = 0;
-                    for (std::uint32_t y = 0; y < 40; ++y) {
-                        for (std::uint32_t x = 0; x < 70; ++x) {
-                            const double v = testcard_truth(pattern, 70, 3, n, x, y);
-                            const std::size_t i = std::size_t{y} * 70 + x;
-                            double got = 0, want = 0;
-                            if (fmt == "u8") {
-                                got = double(std::to_integer<int>(f.bytes[i]));
-                                want = double(int(v * 255.0 + 0.5));
-                            } else if (fmt == "u16") {
-                                std::uint16_t s = 0;
-                                std::memcpy(&s, &f.bytes[2 * i], 2);
-                                got = s;
-                                want = double(int(v * 65535.0 + 0.5));
-                            } else {
-                                float s = 0;
-                                std::memcpy(&s, &f.bytes[4 * i], 4);
-                                got = s;
-                                want = double(float(v));
-                            }
-                            wrong += got != want;
-                        }
-                    }
-                    CHECK(wrong == 0);
+                    CHECK(wrong_pixels(f, pattern, format, 70, 40, n) == 0);
                 }
             }
         }
@@ -459,6 +467,118 @@ TEST_SUITE("plugins") {
         CHECK(r.exit_code == 0);
         CHECK(contains(r.output, "testcard/image     finished produced 20,"));
         CHECK(contains(r.output, "rejected 0, gaps 0"));
+    }
+
+    TEST_CASE("plugins: an isolated testcard's frames equal its ground truth in every format") {
+        // Through the helper's pools in shared memory: each image is the slot its producer
+        // filled, read by the viewer's side in place; a slot given back too early or read while
+        // written again would show here as a frame that is no tick's truth.
+        ensure_loaded(example_plugin("testcard"));
+        for (const char* format : {"u8", "u16", "f32"}) {
+            CAPTURE(format);
+            producers::CreatedProducer made;
+            REQUIRE(producers::create(std::string("testcard:width=70,height=40,speed=3,") +
+                                          "iterations=6,policy=wait,interval=0,pattern=ramp,"
+                                          "isolate=process,format=" +
+                                          format,
+                                      made)
+                        .is_ok());
+            REQUIRE(plugins::apply_process_settings(made).is_ok());
+            test::Capture c;
+            REQUIRE(c.run(std::move(made)));
+            int images = 0;
+            std::uint64_t next = 0; // ticks are 0..5, in order; the viewer's side may drop some
+            for (const test::Captured& f : c.frames) {
+                if (c.host.stream(f.stream).kind() != FrameKind::Image) continue;
+                ++images;
+                std::uint64_t n = next;
+                while (n < 6 && wrong_pixels(f, "ramp", format, 70, 40, n) != 0)
+                    ++n;
+                CHECK_MESSAGE(n < 6, "image " << images << " is no tick's frame");
+                next = n + 1;
+            }
+            CHECK(images >= 1);
+            for (std::size_t id = 0; id < c.host.stream_count(); ++id) {
+                const Stream& stream = c.host.stream(id);
+                if (stream.kind() != FrameKind::Image) continue;
+                const StatsSnapshot st = stream.stats().read();
+                CHECK(st.produced + st.gaps == 6); // every tick arrived or is counted missing
+                CHECK(st.rejected == 0);
+                CHECK(st.produced == std::uint64_t(images) + st.dropped());
+            }
+        }
+    }
+
+    TEST_CASE("plugins: an isolated producer's drops for want of a slot reach the viewer as gaps") {
+        // One slot in the helper, held until the viewer has copied its frame: the producer's
+        // next tick finds none and drops (policy=drop). The viewer never saw those frames; it
+        // must count them, so that what arrived plus the gaps is every tick.
+        ensure_loaded(example_plugin("testcard"));
+        producers::CreatedProducer made;
+        REQUIRE(producers::create("testcard:isolate=process,iterations=40,policy=drop,interval=0,"
+                                  "slots=1,width=512,height=512,format=f32",
+                                  made)
+                    .is_ok());
+        REQUIRE(plugins::apply_process_settings(made).is_ok());
+        test::Capture c;
+        REQUIRE(c.run(std::move(made)));
+        bool image_seen = false;
+        for (std::size_t id = 0; id < c.host.stream_count(); ++id) {
+            const Stream& stream = c.host.stream(static_cast<std::uint16_t>(id));
+            if (stream.kind() != FrameKind::Image) continue;
+            image_seen = true;
+            const StatsSnapshot st = stream.stats().read();
+            CHECK(st.produced + st.gaps == 40);
+            CHECK(st.gaps > 0); // the helper's single slot was out with the viewer
+            CHECK(st.rejected == 0);
+        }
+        CHECK(image_seen);
+    }
+
+    TEST_CASE("plugins: a helper's pool slot reaches the reader in place and comes back") {
+        plugins::ShmPoolMemory memory;
+        {
+            FramePool pool(1000, 3, &memory);
+            REQUIRE(pool.memory() == &memory);
+            CHECK(memory.segments() == 1);
+            const std::uint8_t slot = *pool.try_acquire();
+            const auto bytes = pool.data(slot);
+            for (std::size_t i = 0; i < bytes.size(); ++i)
+                bytes[i] = std::byte(i * 7 + 1);
+            wire::ShmDescriptor d;
+            REQUIRE(memory.publish(pool, slot, 1000, d));
+            CHECK_FALSE(memory.handed_back(d));
+            // The viewer's side: one copy, out of the very slot, then handed back; read with
+            // pread(2), and out of a mapping as the viewer reads its own helper's segments.
+            producers::ShmReader reader, mapping;
+            mapping.map_segments(true);
+            std::vector<std::byte> out(1000);
+            const Status read = reader.read(d, out);
+            REQUIRE_MESSAGE(read.is_ok(), read.message());
+            CHECK(std::equal(out.begin(), out.end(), bytes.begin()));
+            CHECK(memory.handed_back(d));
+            bytes[999] = std::byte{0x5A};
+            REQUIRE(memory.publish(pool, slot, 1000, d));
+            CHECK_FALSE(memory.handed_back(d));
+            const Status mapped = mapping.read(d, out);
+            REQUIRE_MESSAGE(mapped.is_ok(), mapped.message());
+            CHECK(std::equal(out.begin(), out.end(), bytes.begin()));
+            CHECK(out[999] == std::byte{0x5A});
+            CHECK(memory.handed_back(d));
+            // Published again, then taken back before the viewer read it: a late read is refused.
+            wire::ShmDescriptor again;
+            REQUIRE(memory.publish(pool, slot, 1000, again));
+            CHECK(again.generation != d.generation);
+            memory.revoke(again);
+            const Status late = reader.read(again, out);
+            CHECK_FALSE(late.is_ok());
+            CHECK(contains(late.message(), "reused before it was read"));
+            // A pool on the heap is not one of these.
+            FramePool heap(1000, 1);
+            CHECK_FALSE(memory.publish(heap, 0, 1000, again));
+        }
+        CHECK(memory.segments() == 0); // the pool's segment went with it
+        CHECK(shm_segments_of(getpid()) == 0);
     }
 
     TEST_CASE("plugins: exec runs a Python publisher that finds the viewer by RTV_ENDPOINT") {

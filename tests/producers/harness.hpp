@@ -37,6 +37,10 @@ struct Capture {
             FAIL_CHECK(s.message());
             return false;
         }
+        return run(std::move(made));
+    }
+    // Runs a producer already made (the caller may have changed it first) until it ends.
+    bool run(producers::CreatedProducer made) {
         REQUIRE(host.start(made.type, std::move(made.producer), made.schedule).is_ok());
         moodycamel::ConsumerToken token(queue);
         auto running = [&] {
