@@ -44,8 +44,17 @@ static int configure(void* self, const rtv_setting_value* v, uint32_t n, char* e
         strncpy(error, "out of memory", error_size);
         return RTV_ERROR;
     }
-    for (k = 0; k < c->bytes; ++k)
-        c->source[k] = (unsigned char)(k * 7 % 251);
+    /* The same frame as CopyProducer's: a float ramp, else bytes (float32 made of such bytes
+     * would be NaNs and denormals, on which the statistics pass costs another time). */
+    if (c->sample == RTV_SAMPLE_F32) {
+        for (k = 0; k < c->bytes / 4; ++k) {
+            const float v = (float)(k % 1000) * 0.001f;
+            memcpy(c->source + 4 * k, &v, 4);
+        }
+    } else {
+        for (k = 0; k < c->bytes; ++k)
+            c->source[k] = (unsigned char)(k * 7 % 251);
+    }
     return RTV_OK;
 }
 
