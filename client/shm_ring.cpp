@@ -16,13 +16,7 @@
 
 namespace rtv::client {
 
-namespace {
 using wire::ShmRing;
-
-std::atomic_ref<std::uint64_t> word(std::byte* base, std::uint64_t offset) {
-    return std::atomic_ref<std::uint64_t>(*reinterpret_cast<std::uint64_t*>(base + offset));
-}
-} // namespace
 
 ShmRingWriter::~ShmRingWriter() {
     release_segment();
@@ -68,10 +62,7 @@ Status ShmRingWriter::make(std::uint64_t slot_bytes) {
     m_next = 0;
     std::fill(std::begin(m_sent), std::end(m_sent), 0);
     std::fill(std::begin(m_sent_ns), std::end(m_sent_ns), 0);
-    std::memcpy(m_base, "RTVRING1", 8);
-    const std::uint32_t slots = m_slots;
-    std::memcpy(m_base + 8, &slots, 4); // little-endian machines only (as the wire format)
-    std::memcpy(m_base + 16, &slot_bytes, 8);
+    ShmRing::write_header(m_base, m_slots, slot_bytes);
     return Status::ok();
 }
 
@@ -83,9 +74,9 @@ Status ShmRingWriter::write(std::span<const std::byte> data, wire::ShmDescriptor
     const std::uint32_t slot = m_next;
     m_next = (m_next + 1) % m_slots;
     const std::uint64_t control = ShmRing::control_of(slot);
-    auto generation = word(m_base, control);
+    auto generation = ShmRing::word(m_base, control);
     const std::uint64_t old = generation.load(std::memory_order_relaxed);
-    if (old != 0 && word(m_base, control + 8).load(std::memory_order_acquire) != old)
+    if (old != 0 && ShmRing::word(m_base, control + 8).load(std::memory_order_acquire) != old)
         ++m_reused_unread;
     // A seqlock: odd while writing, so that a viewer copying this slot now sees it changed.
     m_generation += 2;
@@ -113,8 +104,9 @@ bool ShmRingWriter::ready() const {
     const std::uint32_t s = m_next;
     const std::uint64_t sent = m_sent[s];
     const std::uint64_t control = ShmRing::control_of(s);
-    if (sent == 0 || word(m_base, control).load(std::memory_order_relaxed) != sent) return true;
-    if (word(m_base, control + 8).load(std::memory_order_acquire) == sent) return true;
+    if (sent == 0 || ShmRing::word(m_base, control).load(std::memory_order_relaxed) != sent)
+        return true;
+    if (ShmRing::word(m_base, control + 8).load(std::memory_order_acquire) == sent) return true;
     return double(now_ns() - m_sent_ns[s]) * 1e-9 >= kStaleSeconds;
 }
 
@@ -125,8 +117,9 @@ bool ShmRingWriter::wait_released(double seconds) const {
         bool all = true;
         for (std::uint32_t s = 0; s < m_slots; ++s) {
             const std::uint64_t sent = m_sent[s];
-            const std::uint64_t g = word(m_base, ShmRing::control_of(s)).load();
-            if (sent != 0 && g == sent && word(m_base, ShmRing::control_of(s) + 8).load() != sent)
+            const std::uint64_t g = ShmRing::word(m_base, ShmRing::control_of(s)).load();
+            if (sent != 0 && g == sent &&
+                ShmRing::word(m_base, ShmRing::control_of(s) + 8).load() != sent)
                 all = false;
         }
         if (all) return true;

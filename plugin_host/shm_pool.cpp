@@ -10,13 +10,7 @@
 
 namespace rtv::plugins {
 
-namespace {
 using wire::ShmRing;
-
-std::atomic_ref<std::uint64_t> word(std::byte* base, std::uint64_t offset) {
-    return std::atomic_ref<std::uint64_t>(*reinterpret_cast<std::uint64_t*>(base + offset));
-}
-} // namespace
 
 ShmPoolMemory::~ShmPoolMemory() {
     for (const auto& s : m_segments) {
@@ -49,11 +43,7 @@ std::byte* ShmPoolMemory::allocate(std::size_t stride, unsigned count) {
     s->size = size;
     s->data = s->map + first;
     s->count = count;
-    std::memcpy(s->map, "RTVRING1", 8);
-    const std::uint32_t slots = count;
-    const std::uint64_t slot_bytes = stride;
-    std::memcpy(s->map + 8, &slots, 4); // little-endian, as the wire format
-    std::memcpy(s->map + 16, &slot_bytes, 8);
+    ShmRing::write_header(s->map, count, stride);
     // Touch every page now (as a heap pool does), so that the first frames pay no page faults.
     std::memset(s->data, 0, std::size_t{count} * stride);
     std::byte* data = s->data;
@@ -92,7 +82,8 @@ bool ShmPoolMemory::publish(const FramePool& pool, std::uint8_t slot, std::size_
     s->generation += 2;
     // The producer's writes happened before its frame was queued to this thread; the release
     // store orders them before the viewer's read of the generation.
-    word(s->map, ShmRing::control_of(slot)).store(s->generation, std::memory_order_release);
+    ShmRing::word(s->map, ShmRing::control_of(slot))
+        .store(s->generation, std::memory_order_release);
     out.offset = ShmRing::data_offset(s->count) + std::uint64_t{slot} * pool.stride();
     out.bytes = bytes;
     out.generation = s->generation;
@@ -105,14 +96,14 @@ bool ShmPoolMemory::handed_back(const wire::ShmDescriptor& d) const {
     std::scoped_lock lock(m_mutex);
     Segment* s = find_named_locked(d.segment);
     return !s || d.slot >= s->count ||
-           word(s->map, ShmRing::control_of(d.slot) + 8).load(std::memory_order_acquire) ==
+           ShmRing::word(s->map, ShmRing::control_of(d.slot) + 8).load(std::memory_order_acquire) ==
                d.generation;
 }
 
 void ShmPoolMemory::revoke(const wire::ShmDescriptor& d) {
     std::scoped_lock lock(m_mutex);
     if (Segment* s = find_named_locked(d.segment); s && d.slot < s->count)
-        word(s->map, ShmRing::control_of(d.slot)).store(d.generation + 1);
+        ShmRing::word(s->map, ShmRing::control_of(d.slot)).store(d.generation + 1);
 }
 
 std::size_t ShmPoolMemory::segments() const {

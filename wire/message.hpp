@@ -38,7 +38,10 @@
 // Thread: any. Allocates: never for a good message; a rejected one builds its reason.
 
 #include <array>
+#include <atomic>
+#include <cstddef>
 #include <cstdint>
+#include <cstring>
 #include <span>
 #include <string_view>
 #include <vector>
@@ -91,6 +94,17 @@ struct ShmRing {
     static std::uint64_t control_of(std::uint32_t slot) { return kControl + 16ull * slot; }
     static std::uint64_t data_offset(std::uint32_t slots) {
         return (kControl + 16ull * slots + kDataAlign - 1) / kDataAlign * kDataAlign;
+    }
+    // A mapped segment's header: "RTVRING1", the slot count, the bytes a slot (little-endian
+    // machines only, as the wire format).
+    static void write_header(std::byte* base, std::uint32_t slots, std::uint64_t slot_bytes) {
+        std::memcpy(base, "RTVRING1", 8);
+        std::memcpy(base + 8, &slots, 4);
+        std::memcpy(base + 16, &slot_bytes, 8);
+    }
+    // A control word (a slot's generation, or its `released` word) of a mapped segment.
+    static std::atomic_ref<std::uint64_t> word(std::byte* base, std::uint64_t offset) {
+        return std::atomic_ref<std::uint64_t>(*reinterpret_cast<std::uint64_t*>(base + offset));
     }
 };
 
