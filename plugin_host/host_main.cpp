@@ -115,7 +115,34 @@ int main(int argc, char** argv) {
         rtv::wire::ShmDescriptor where;
         std::int64_t sent_ns;
     };
-    std::vector<std::uint64_t> drops_told(rtv::kMaxStreams, 0); // per stream: numbered so far
+    // Frames the producer made that never leave: those that found no free slot (its slots are
+    // with the viewer) and those this process's sink rejected (a plugin's bad commit). They are
+    // numbered, so that the viewer counts them as gaps, as it does a client's ring drops, and a
+    // rejection's reason goes to stderr, which the viewer logs (at most once a second a stream;
+    // `final`: what is left). Per stream: frames numbered so far, rejections logged, when next.
+    std::vector<std::uint64_t> lost_told(rtv::kMaxStreams, 0), rejects_told(rtv::kMaxStreams, 0);
+    std::vector<std::int64_t> next_log_ns(rtv::kMaxStreams, 0);
+    auto account = [&](bool final) {
+        const std::int64_t now = rtv::now_ns();
+        for (std::size_t id = 0; id < host.stream_count(); ++id) {
+            const rtv::Stream& stream = host.stream(static_cast<std::uint16_t>(id));
+            const rtv::StatsSnapshot n = stream.stats().read_counts();
+            const std::uint64_t lost = n.dropped() + n.rejected;
+            if (lost > lost_told[id] && publisher.skip(stream.request().name, lost - lost_told[id]))
+                lost_told[id] = lost;
+            if (n.rejected > rejects_told[id] && (final || now >= next_log_ns[id])) {
+                std::string why; // the error path only
+                stream.stats().last_error(why);
+                std::fprintf(stderr, "%s: %llu frame(s) rejected, the last: %s\n",
+                             stream.request().name.c_str(),
+                             static_cast<unsigned long long>(n.rejected - rejects_told[id]),
+                             why.c_str());
+                std::fflush(stderr);
+                rejects_told[id] = n.rejected;
+                next_log_ns[id] = now + 1'000'000'000;
+            }
+        }
+    };
     std::vector<InFlight> in_flight;
     in_flight.reserve(64); // grows to the pools' slots in all at most, then never again
     // Gives back the slots the viewer handed back, and those it has held for longer than
@@ -186,15 +213,7 @@ int main(int argc, char** argv) {
             stream.pool().release(msg.slot);
         }
         reclaim(kUnreadSlotS);
-        // Frames the producer made and found no free slot for (its slots are with the viewer):
-        // numbered, so that the viewer counts them as gaps, as it does a client's ring drops.
-        for (std::size_t id = 0; id < host.stream_count(); ++id) {
-            const rtv::Stream& stream = host.stream(static_cast<std::uint16_t>(id));
-            const std::uint64_t dropped = stream.stats().read_counts().dropped();
-            if (dropped > drops_told[id] &&
-                publisher.skip(stream.request().name, dropped - drops_told[id]))
-                drops_told[id] = dropped;
-        }
+        account(false);
         if (ended && !any) break;
         // A frame that never ends: the producer stopped answering. Its thread cannot be ended
         // from here, so the process ends and the viewer marks it failed (or restarts it).
@@ -213,6 +232,7 @@ int main(int argc, char** argv) {
             (void)g_frames.try_acquire_for(std::chrono::milliseconds(in_flight.empty() ? 100 : 1));
     }
     host.stop_all();
+    account(true);
     // Ended by itself: the viewer may still be reading frames from the pools, which go with
     // the host; wait for them as for what the publisher sent (below).
     for (const std::int64_t until = rtv::now_ns() + 60'000'000'000;

@@ -535,6 +535,28 @@ TEST_SUITE("plugins") {
         CHECK(image_seen);
     }
 
+    TEST_CASE("plugins: an isolated producer's rejected frames are logged and counted as gaps") {
+        // The helper's own sink rejects a bad commit: the viewer never sees that frame, so the
+        // helper says why on stderr (the viewer's log) and numbers it (a gap on the stream).
+        const std::string json = std::string(RTV_TEST_PLUGIN_DIR) + "/isolated-rejects.json";
+        const Run r = run_viewer({"--headless", "--exit-when-done", "--stats-json", json, "-p",
+                                  "misbehave:bad_commit_after=3,isolate=process,iterations=8,"
+                                  "policy=wait,interval=0.01"});
+        CHECK(r.exit_code == 0);
+        CHECK(contains(r.output, "rtviewer: misbehave: misbehave/image: "));
+        CHECK(contains(r.output, " frame(s) rejected, the last: misbehave/image: frame "
+                                 "committed as 63x64"));
+        const nlohmann::json stats = nlohmann::json::parse(test::slurp(json));
+        bool seen = false;
+        for (const nlohmann::json& s : stats.at("streams")) {
+            if (s.at("name") != "misbehave/image") continue;
+            seen = true;
+            CHECK(s.at("produced") == 3); // frames 0..2; 3..7 were rejected in the helper
+            CHECK(s.at("gaps") == 5);
+        }
+        CHECK(seen);
+    }
+
     TEST_CASE("plugins: a helper's pool slot reaches the reader in place and comes back") {
         plugins::ShmPoolMemory memory;
         {
