@@ -42,6 +42,8 @@ std::counting_semaphore<1 << 20> g_frames{0};
 
 // How long a pool slot may stay with the viewer before it is taken back (see reclaim).
 constexpr double kUnreadSlotS = 10.0;
+// How long a helper whose producer ended by itself waits for a slow viewer to take what it sent.
+constexpr double kLingerS = 60.0;
 
 rtv::wire::NpyType npy_type(rtv::SampleType s) {
     return rtv::wire::npy_type_of(s);
@@ -179,21 +181,18 @@ int main(int argc, char** argv) {
                 if (r.image.format.channels > 1) shape.push_back(r.image.format.channels);
                 const auto pixels = stream.pool().data(msg.slot).first(r.image.byte_size());
                 InFlight f{&stream, msg.slot, {}, 0};
-                if (pools.publish(stream.pool(), msg.slot, pixels.size(), f.where)) {
-                    const rtv::Status sent = publisher.send_placed(
-                        r.name, npy_type(r.image.format.sample), pixels, shape, f.where, true);
+                if (!pools.publish(stream.pool(), msg.slot, pixels.size(), f.where)) {
+                    (void)publisher.send_raw(r.name, npy_type(r.image.format.sample), pixels, shape,
+                                             true);
+                } else if (publisher.send_placed(r.name, npy_type(r.image.format.sample), pixels,
+                                                 shape, f.where, true)) {
                     stream.count_taken();
                     f.sent_ns = rtv::now_ns();
-                    if (sent) {
-                        in_flight.push_back(f); // its slot goes back when the viewer is done
-                        continue;
-                    }
-                    pools.revoke(f.where); // not sent (dropped): back at once
-                    stream.pool().release(msg.slot);
+                    in_flight.push_back(f); // its slot goes back when the viewer is done
                     continue;
+                } else {
+                    pools.revoke(f.where); // not sent (dropped): its slot goes back below
                 }
-                (void)publisher.send_raw(r.name, npy_type(r.image.format.sample), pixels, shape,
-                                         true);
             } else if (msg.lines == 1) { // (N, 2): x, y points
                 shape = {msg.points, 2};
                 (void)publisher.send_raw(
@@ -235,10 +234,10 @@ int main(int argc, char** argv) {
     account(true);
     // Ended by itself: the viewer may still be reading frames from the pools, which go with
     // the host; wait for them as for what the publisher sent (below).
-    for (const std::int64_t until = rtv::now_ns() + 60'000'000'000;
+    for (const std::int64_t until = rtv::now_ns() + std::int64_t(kLingerS * 1e9);
          !g_stop.load() && !in_flight.empty() && rtv::now_ns() < until;) {
         const std::size_t before = in_flight.size();
-        reclaim(60.0);
+        reclaim(kLingerS); // none is stale before the wait ends
         if (in_flight.size() == before)
             (void)g_frames.try_acquire_for(std::chrono::milliseconds(1));
     }
@@ -246,7 +245,7 @@ int main(int argc, char** argv) {
     // Ended by itself: what was sent (and the sequence marks) may still wait for a slow viewer
     // to read it, for as long as it takes (the viewer SIGKILLs a helper it asked to stop and
     // that has not ended within a second). Asked to stop: the viewer no longer reads.
-    publisher.close(g_stop.load() ? 0.0 : 60.0);
+    publisher.close(g_stop.load() ? 0.0 : kLingerS);
     std::string message;
     if (!host.abandoned().empty()) {
         std::fprintf(stderr, "producer '%s' did not stop within %.0f s of being asked\n",
