@@ -2,6 +2,7 @@
 
 #include <charconv>
 #include <cmath>
+#include <filesystem>
 
 #include <CLI/CLI.hpp>
 
@@ -85,9 +86,13 @@ ParseOutcome parse_command_line(int argc, const char* const* argv, Options& opti
         "layout FILE.json (docs/views-and-layouts.md); default: image view over line view");
     cli.add_option("--save-layout", options.save_layout,
                    "Write the layout in use to FILE.json at exit (--layout reads it back)");
+    std::string record_compression;
     cli.add_option("--record", options.record_dir,
-                   "Record every frame of every stream to DIR (.npy files and index.tsv); play it "
-                   "back with --producer replay:path=DIR");
+                   "Record every frame of every stream to FILE.h5 (HDF5, NeXus layout, readable "
+                   "while written; play it back with --producer hdf5:path=FILE.h5) or to DIR "
+                   "(.npy files and index.tsv; --producer replay:path=DIR)");
+    cli.add_option("--record-compression", record_compression,
+                   "HDF5 recordings: none (default), gzip, lz4 or bitshuffle-lz4");
     cli.add_option("--record-limit", record_limit,
                    "Stop recording after MB megabytes of frames (default 1024)");
     std::vector<std::string> history, history_export;
@@ -174,6 +179,20 @@ ParseOutcome parse_command_line(int argc, const char* const* argv, Options& opti
                         single_quoted(record_limit));
         options.record_limit_mb = mb;
     }
+    if (!record_compression.empty()) {
+        if (Status s = storage::parse_compression(record_compression, options.record_compression);
+            !s)
+            return fail(s.message().substr(std::string_view("rtviewer: ").size()));
+        if (!storage::is_hdf5_path(options.record_dir))
+            return fail("--record-compression: only for an HDF5 recording (--record FILE.h5), "
+                        "got --record " +
+                        single_quoted(options.record_dir));
+        if (Status s = storage::compression_available(options.record_compression); !s)
+            return fail(s.message().substr(std::string_view("rtviewer: ").size()));
+    }
+    if (storage::is_hdf5_path(options.record_dir) && std::filesystem::exists(options.record_dir))
+        return fail("--record: " + single_quoted(options.record_dir) +
+                    " already exists; choose another file (a recording is never overwritten)");
     if (!progress.empty()) {
         double s = 0;
         const auto [end, ec] =

@@ -12,6 +12,7 @@
 #include "producers/registry.hpp"
 #include "render/colormap.hpp"
 #include "render/contrast.hpp"
+#include "storage/record_writer.hpp"
 
 namespace rtv::app {
 
@@ -39,7 +40,8 @@ struct Options {
     double progress_s = 0.0;           // --progress: a status line on stdout every so many seconds
     bool axes = true;            // --no-axes: data areas fill their views, no ticks, no colorbars
     bool exit_when_done = false; // quit once every producer has ended
-    std::string record_dir;      // --record: every frame as .npy, with an index
+    std::string record_dir;      // --record: FILE.h5 (HDF5) or DIR (.npy files, with an index)
+    storage::Compression record_compression = storage::Compression::None;
     std::uint64_t record_limit_mb = 1024;
     LayoutSpec layout = default_layout(); // --layout: auto or FILE.json
     std::string save_layout;              // --save-layout: the layout in use, at exit

@@ -1,41 +1,28 @@
 #include "app/recorder.hpp"
 
-#include <cerrno>
+#include <algorithm>
+#include <chrono>
 #include <cstdio>
 #include <cstring>
-#include <filesystem>
 
-#include <fcntl.h>
-#include <unistd.h>
-
-#include "core/pixel_format.hpp"
+#include "core/clock.hpp"
 #include "core/stream.hpp"
-#include "wire/npy.hpp"
 
 namespace rtv::app {
 
 namespace {
 constexpr std::size_t kMaxPending = 4096;
-
-bool write_all(int fd, const void* data, std::size_t size) {
-    const char* p = static_cast<const char*>(data);
-    while (size > 0) {
-        const ssize_t n = ::write(fd, p, size);
-        if (n < 0 && errno == EINTR) continue;
-        if (n <= 0) return false;
-        p += n;
-        size -= std::size_t(n);
-    }
-    return true;
-}
+constexpr auto kFlushEvery = std::chrono::seconds(1); // readers see frames at most this late
 } // namespace
 
-Recorder::Recorder(std::string dir, std::uint64_t limit_bytes, std::size_t ring_bytes)
-    : m_dir(std::move(dir))
+Recorder::Recorder(std::unique_ptr<storage::RecordWriter> writer, std::string path,
+                   std::uint64_t limit_bytes, std::size_t ring_bytes)
+    : m_writer_impl(std::move(writer))
+    , m_dir(std::move(path))
     , m_limit(limit_bytes)
     , m_ring(ring_bytes)
     , m_pending(kMaxPending) {
-    m_header.reserve(256);
+    m_last_sequence.reserve(256);
 }
 
 Recorder::~Recorder() {
@@ -43,24 +30,7 @@ Recorder::~Recorder() {
 }
 
 Status Recorder::open() {
-    namespace fs = std::filesystem;
-    std::error_code ec;
-    const fs::path dir(m_dir);
-    if (fs::exists(dir / "index.tsv", ec))
-        return Status::error("rtviewer: --record: " + m_dir +
-                             " already holds a recording (index.tsv); choose another directory");
-    fs::create_directories(dir / "frames", ec);
-    if (ec)
-        return Status::error("rtviewer: --record: cannot create " + m_dir +
-                             "/frames: " + ec.message());
-    m_index_fd =
-        ::open((dir / "index.tsv").c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
-    if (m_index_fd < 0)
-        return Status::error("rtviewer: --record: cannot write " + m_dir +
-                             "/index.tsv: " + std::strerror(errno));
-    const char* head = "frame\tstream\tkind\trows\tcols\tformat\tt_ns\tfile\n";
-    if (!write_all(m_index_fd, head, std::strlen(head)))
-        return Status::error("rtviewer: --record: cannot write " + m_dir + "/index.tsv");
+    if (Status s = m_writer_impl->open(); !s) return s;
     m_writer = std::jthread([this](std::stop_token stop) { write_loop(stop); });
     return Status::ok();
 }
@@ -101,6 +71,18 @@ void Recorder::on_frame(const FrameView& f) {
     const std::size_t bytes = data.size_bytes();
     std::size_t offset = 0;
     std::size_t slot = 0;
+    // Sequence numbers this stream skipped since its last frame here (lost before the viewer,
+    // or not recorded): a reader sees where the recording has holes.
+    std::uint64_t gaps = 0;
+    auto last = std::find_if(m_last_sequence.begin(), m_last_sequence.end(),
+                             [&](const auto& e) { return e.first == f.stream; });
+    if (last == m_last_sequence.end()) {
+        if (m_last_sequence.size() < m_last_sequence.capacity())
+            m_last_sequence.emplace_back(f.stream, f.sequence);
+    } else {
+        gaps = f.sequence - last->second > 1 ? f.sequence - last->second - 1 : 0;
+        last->second = f.sequence;
+    }
     {
         std::lock_guard lock(m_mutex);
         if (m_stopped || m_closing) return;
@@ -121,9 +103,11 @@ void Recorder::on_frame(const FrameView& f) {
         p.bytes = bytes;
         p.stream = f.stream;
         p.kind = f.kind;
-        p.rows = f.kind == FrameKind::Image ? f.image.height : f.lines;
-        p.cols = f.kind == FrameKind::Image ? f.image.width : f.points;
-        p.format = f.kind == FrameKind::Image ? f.image.format : PixelFormat{};
+        if (f.kind == FrameKind::Image) p.image = f.image;
+        p.lines = f.lines;
+        p.points = f.points;
+        p.sequence = f.sequence;
+        p.gaps = gaps;
         p.t_ns = f.submit_ns;
         ++m_count;
     }
@@ -135,62 +119,87 @@ void Recorder::on_frame(const FrameView& f) {
     m_ready.notify_one();
 }
 
-int Recorder::write_one(const Pending& p, std::uint64_t number) {
-    char name[32];
-    std::snprintf(name, sizeof name, "%09llu.npy", static_cast<unsigned long long>(number));
-    char path[4096];
-    std::snprintf(path, sizeof path, "%s/frames/%s", m_dir.c_str(), name);
-    // Images: (rows, cols) mono or (rows, cols, channels), in their own dtype; lines: (n, 2).
-    const bool image = p.kind == FrameKind::Image;
-    const std::uint64_t shape[3] = {image ? p.rows : std::uint64_t{p.rows} * p.cols,
-                                    image ? p.cols : 2, p.format.channels};
-    wire::write_npy_header(m_header, wire::npy_type_of(p.format.sample),
-                           image && !p.format.mono() ? 3 : 2, shape);
-    const int fd = ::open(path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
-    if (fd < 0) return errno;
-    const bool ok = write_all(fd, m_header.data(), m_header.size()) &&
-                    write_all(fd, m_ring.data() + p.offset, p.bytes);
-    const int failure = ok ? 0 : errno; // before close(), which may set errno again
-    ::close(fd);
-    if (!ok) return failure;
-    char line[512];
-    const int n =
-        std::snprintf(line, sizeof line, "%llu\t%s\t%s\t%u\t%u\t%s\t%lld\tframes/%s\n",
-                      static_cast<unsigned long long>(number), p.stream->request().name.c_str(),
-                      p.kind == FrameKind::Image ? "image" : "lines", p.rows, p.cols,
-                      p.kind == FrameKind::Image ? format_name(p.format).data() : "xy32f",
-                      static_cast<long long>(p.t_ns), name);
-    if (n <= 0) return EINVAL;
-    if (!write_all(m_index_fd, line, std::size_t(n))) return errno;
-    std::lock_guard lock(m_mutex);
-    ++m_counts.frames;
-    m_counts.bytes += m_header.size() + p.bytes;
-    return 0;
+Status Recorder::write_one(const Pending& p) {
+    const StreamRequest& r = p.stream->request();
+    storage::RecordFrame f;
+    f.stream = r.name;
+    f.kind = p.kind;
+    f.mode = r.mode;
+    f.image = p.image;
+    f.capacity = r.lines;
+    f.lines = p.lines;
+    f.points = p.points;
+    f.data = {m_ring.data() + p.offset, p.bytes};
+    f.sequence = p.sequence;
+    f.gaps = p.gaps;
+    f.t_ns = p.t_ns;
+    return m_writer_impl->write(f);
+}
+
+void Recorder::fail(std::string message) {
+    m_error = std::move(message);
+    m_counts.failed = m_stopped = true;
+    m_counts.discarded += m_count; // what is still in the ring will not be written
+    m_count = 0;
 }
 
 void Recorder::write_loop(std::stop_token stop) {
-    std::uint64_t number = 0;
+    auto last_flush = Clock::now();
+    bool unflushed = false;
+    auto say_notes = [&] {
+        const std::string notes = m_writer_impl->take_notes();
+        if (!notes.empty()) std::fputs(notes.c_str(), stderr);
+    };
     for (;;) {
         Pending p;
+        bool have = false;
         {
             std::unique_lock lock(m_mutex);
-            m_ready.wait(lock, stop,
-                         [&] { return (m_count > 0 && m_pending[m_head].ready) || m_closing; });
-            if (m_count == 0 || !m_pending[m_head].ready) return; // closing, nothing left
-            p = m_pending[m_head];
+            const auto flush_at = last_flush + kFlushEvery;
+            m_ready.wait_until(lock, stop, flush_at, [&] {
+                return (m_count > 0 && m_pending[m_head].ready) || m_closing;
+            });
+            have = m_count > 0 && m_pending[m_head].ready;
+            if (have)
+                p = m_pending[m_head];
+            else if (m_closing || stop.stop_requested())
+                break; // nothing left
         }
-        const int failure = write_one(p, number++);
+        if (have) {
+            const Status s = write_one(p);
+            say_notes();
+            std::lock_guard lock(m_mutex);
+            m_head = (m_head + 1) % kMaxPending;
+            --m_count;
+            if (!s) {
+                ++m_counts.discarded; // this frame
+                fail(s.message());
+                return;
+            }
+            ++m_counts.frames;
+            m_counts.bytes = m_writer_impl->bytes();
+            unflushed = true;
+        }
+        // Readers of a file being written (SWMR) see what was flushed: at least once a second.
+        if (unflushed && Clock::now() - last_flush >= kFlushEvery) {
+            const Status s = m_writer_impl->flush();
+            last_flush = Clock::now();
+            unflushed = false;
+            say_notes();
+            if (!s) {
+                std::lock_guard lock(m_mutex);
+                fail(s.message());
+                return;
+            }
+        } else if (!unflushed) {
+            last_flush = Clock::now();
+        }
+    }
+    const Status s = m_writer_impl->close(); // flushes what is left
+    say_notes();
+    if (!s) {
         std::lock_guard lock(m_mutex);
-        m_head = (m_head + 1) % kMaxPending;
-        --m_count;
-        if (failure != 0) {
-            m_error = "rtviewer: --record: cannot write " + m_dir + ": " + std::strerror(failure) +
-                      "; recording stopped";
-            m_counts.failed = m_stopped = true;
-            m_counts.discarded += m_count + 1; // this frame and those still in the ring
-            m_count = 0;                       // nothing more will be written
-            return;
-        }
+        fail(s.message());
     }
 }
 
@@ -200,11 +209,8 @@ void Recorder::close() {
         m_closing = true;
     }
     m_ready.notify_all();
-    if (m_writer.joinable()) m_writer.join(); // writes what is left, then returns
-    if (m_index_fd >= 0) {
-        ::close(m_index_fd);
-        m_index_fd = -1;
-    }
+    if (m_writer.joinable()) m_writer.join(); // writes what is left, closes, then returns
+    m_writer_impl.reset();                    // a writer that failed closes here
 }
 
 Recorder::Counts Recorder::counts() const {

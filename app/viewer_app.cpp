@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <cmath>
 #include <cstdio>
+#include <ctime>
 #include <filesystem>
 #include <fstream>
 #include <thread>
@@ -47,6 +48,23 @@ LayerSettings defaults_of(const Options& o) {
     s.contrast = o.contrast;
     s.line_color = o.line_color;
     return s;
+}
+
+// What an HDF5 recording says of itself: the viewer's version, the producers as given, the
+// start time (UTC, ISO 8601).
+storage::RecordInfo record_info(const Options& o) {
+    storage::RecordInfo info;
+    info.version = RTV_VERSION;
+    for (const std::string& spec : o.producer_specs)
+        info.producers += (info.producers.empty() ? "" : "\n") + spec;
+    if (info.producers.empty()) info.producers = "sweep";
+    char when[32];
+    const std::time_t t = std::time(nullptr);
+    std::tm utc{};
+    gmtime_r(&t, &utc);
+    std::strftime(when, sizeof when, "%Y-%m-%dT%H:%M:%SZ", &utc);
+    info.started = when;
+    return info;
 }
 } // namespace
 
@@ -101,7 +119,12 @@ Status ViewerApp::start() {
         if (!m_budget.try_reserve(kRing))
             return Status::error("rtviewer: --record: " +
                                  m_budget.refusal("the record ring", kRing));
-        m_recorder = std::make_unique<Recorder>(m_options.record_dir,
+        std::unique_ptr<storage::RecordWriter> writer;
+        if (Status s = storage::make_record_writer(
+                m_options.record_dir, m_options.record_compression, record_info(m_options), writer);
+            !s)
+            return s;
+        m_recorder = std::make_unique<Recorder>(std::move(writer), m_options.record_dir,
                                                 m_options.record_limit_mb << 20, kRing);
         if (Status s = m_recorder->open(); !s) return s;
         m_taps.recorder = m_recorder.get();

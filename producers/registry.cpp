@@ -9,6 +9,7 @@
 
 #include "producers/blobs.hpp"
 #include "producers/camera.hpp"
+#include "producers/hdf5.hpp"
 #include "producers/replay.hpp"
 #include "producers/sensor.hpp"
 #include "producers/settings.hpp"
@@ -77,6 +78,7 @@ const std::array kRegistry{
     builtin<Transparency>(defaults(1.0 / 60)),
     builtin<Sensor>(defaults(0.01)),
     builtin<Replay>(defaults(0.0)),
+    builtin<Hdf5>(defaults(0.0)),
     builtin<ZmqInput>(defaults(0.0)),
 };
 
