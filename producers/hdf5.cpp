@@ -18,9 +18,10 @@ namespace {
 
 constexpr std::array kSettings{
     SettingInfo{"path", "(required)", "the HDF5 file (.h5, .hdf5, .nxs)"},
-    SettingInfo{"dataset", "(the file's one)",
-                "the dataset to play, e.g. /entry/data/data; by default every stream of an "
-                "rtviewer recording, else the file's one NXdata signal or one 3-D dataset"},
+    SettingInfo{
+        "dataset", "(the file's one)",
+        "the dataset to play, e.g. /entry/data/data; by default every stream of an "
+        "rtviewer recording, else the file's one NXdata signal, one 3-D dataset or one image"},
     SettingInfo{"start", "0", "the first frame played"},
     SettingInfo{"stop", "0", "play up to (not including) this frame; 0 = to the end"},
     SettingInfo{"step", "1", "play every step-th frame"},

@@ -264,7 +264,7 @@ Status Hdf5Reader::open(const std::string& path, std::string_view dataset, bool 
             }
             H5Eclear2(H5E_DEFAULT);
         } else {
-            std::vector<std::string> signals, cubes;
+            std::vector<std::string> signals, cubes, images;
             for (const std::string& p : found.datasets) {
                 const std::string g = parent_of(p);
                 H5Handle group(H5Oopen(m_file.get(), g.c_str(), H5P_DEFAULT));
@@ -273,13 +273,20 @@ Status Hdf5Reader::open(const std::string& path, std::string_view dataset, bool 
                 if (nx == "NXdata" && signal && p == g + "/" + *signal) signals.push_back(p);
                 H5Handle d(H5Dopen2(m_file.get(), p.c_str(), H5P_DEFAULT));
                 H5Handle space(H5Dget_space(d.get()));
-                if (H5Sget_simple_extent_ndims(space.get()) == 3) cubes.push_back(p);
+                H5Handle type(H5Dget_type(d.get()));
+                const int rank = H5Sget_simple_extent_ndims(space.get());
+                const H5T_class_t c = H5Tget_class(type.get());
+                if (rank == 3) cubes.push_back(p);
+                if (rank >= 2 && rank <= 4 && (c == H5T_INTEGER || c == H5T_FLOAT))
+                    images.push_back(p);
             }
             H5Eclear2(H5E_DEFAULT);
             if (signals.size() == 1)
                 chosen = signals;
             else if (cubes.size() == 1)
                 chosen = cubes;
+            else if (images.size() == 1)
+                chosen = images;
             else
                 return Status::error("hdf5: " + path +
                                      ": say which dataset to play (dataset=...); datasets that "

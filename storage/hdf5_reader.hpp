@@ -40,8 +40,8 @@ public:
 
     // Opens `path` (for reading while another process writes it when `swmr`) and chooses what
     // to play: `dataset`, or when empty every stream of an rtviewer recording, else the file's
-    // one NXdata signal, else its one 3-D dataset. Errors name the file and, when the dataset
-    // is missing or ambiguous, list the datasets that could be played.
+    // one NXdata signal, else its one 3-D dataset, else its one dataset of images. Errors name the
+    // file and, when the dataset is missing or ambiguous, list the datasets that could be played.
     Status open(const std::string& path, std::string_view dataset, bool swmr);
     const std::vector<Hdf5Stream>& streams() const { return m_streams; }
 
