@@ -174,7 +174,7 @@ void Recorder::write_loop(std::stop_token stop) {
             if (!s) {
                 ++m_counts.discarded; // this frame
                 fail(s.message());
-                return;
+                break; // closed below: what was written before stays readable
             }
             ++m_counts.frames;
             m_counts.bytes = m_writer_impl->bytes();
@@ -189,7 +189,7 @@ void Recorder::write_loop(std::stop_token stop) {
             if (!s) {
                 std::lock_guard lock(m_mutex);
                 fail(s.message());
-                return;
+                break;
             }
         } else if (!unflushed) {
             last_flush = Clock::now();
@@ -197,10 +197,8 @@ void Recorder::write_loop(std::stop_token stop) {
     }
     const Status s = m_writer_impl->close(); // flushes what is left
     say_notes();
-    if (!s) {
-        std::lock_guard lock(m_mutex);
-        fail(s.message());
-    }
+    std::lock_guard lock(m_mutex);
+    if (!s && !m_counts.failed) fail(s.message());
 }
 
 void Recorder::close() {

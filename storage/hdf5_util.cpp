@@ -1,5 +1,6 @@
 #include "storage/hdf5_util.hpp"
 
+#include <mutex>
 #include <vector>
 
 namespace rtv::storage {
@@ -48,6 +49,11 @@ bool H5Handle::reset() {
 void hdf5_quiet() {
     thread_local bool quiet = false;
     if (quiet) return;
+    // Before the library starts: no clean-up of HDF5's own at exit. It would close again a
+    // file whose close already failed (a full disk), and HDF5 1.10 crashes doing so; every
+    // file of ours is closed by its owner before exit.
+    static std::once_flag once;
+    std::call_once(once, [] { H5dont_atexit(); });
     H5Eset_auto2(H5E_DEFAULT, nullptr, nullptr);
     quiet = true;
 }
@@ -68,7 +74,15 @@ std::string hdf5_error(std::string_view what) {
     H5Ewalk2(H5E_DEFAULT, H5E_WALK_UPWARD, take_innermost, &inner);
     H5Eclear2(H5E_DEFAULT);
     std::string out(what);
-    if (!inner.text.empty()) out += ": " + inner.text;
+    std::string text = inner.text.substr(0, inner.text.find('\n'));
+    // A failed system call: HDF5 says "file write failed: time = ..., errno = 28, error message
+    // = 'No space left on device', ..."; the reason is the part worth a line.
+    const std::size_t quoted = inner.text.find("error message = '");
+    if (quoted != std::string::npos) {
+        const std::size_t from = quoted + 17, to = inner.text.find('\'', from);
+        text = text.substr(0, text.find(':')) + ": " + inner.text.substr(from, to - from);
+    }
+    if (!text.empty()) out += ": " + text;
     return out;
 }
 

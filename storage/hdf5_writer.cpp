@@ -41,6 +41,20 @@ Hdf5Writer::~Hdf5Writer() {
 
 Status Hdf5Writer::fail(std::string message) {
     m_failed = true;
+    // Every dataset back to the last flush: what was written since may be half on disk, half
+    // in HDF5's cache (a full disk), and a reader must find whole frames only.
+    for (Track& t : m_tracks) {
+        const bool samples = t.mode == StreamMode::Append && t.kind == FrameKind::Lines;
+        for (Dataset* d : {&t.data, &t.sequence, &t.t_ns, &t.gaps, &t.lines, &t.points, &t.first})
+            if (d->id) {
+                d->rows = d == &t.data && samples ? t.flushed_samples : t.flushed_frames;
+                d->dims[0] = d->rows;
+                H5Dset_extent(d->id.get(), d->dims);
+            }
+        t.frames = t.flushed_frames;
+        t.samples = t.flushed_samples;
+    }
+    H5Eclear2(H5E_DEFAULT);
     return Status::error("rtviewer: --record: " + message + "; recording stopped");
 }
 
@@ -320,6 +334,10 @@ Status Hdf5Writer::flush() {
         if (H5Fflush(file.id.get(), H5F_SCOPE_LOCAL) < 0)
             return fail(hdf5_error("cannot flush " + file.path));
     }
+    for (Track& t : m_tracks) {
+        t.flushed_frames = t.frames;
+        t.flushed_samples = t.samples;
+    }
     return Status::ok();
 }
 
@@ -327,10 +345,27 @@ Status Hdf5Writer::close() {
     hdf5_quiet();
     if (m_files.empty()) return Status::ok();
     Status result = flush();
+    if (m_failed) // what was written before the failure: as much of it as can be kept
+        for (File& file : m_files)
+            if (file.id) H5Fflush(file.id.get(), H5F_SCOPE_LOCAL);
     m_tracks.clear(); // closes the datasets
     bool closed = true;
-    for (File& file : m_files)
+    for (File& file : m_files) {
+        haddr_t eoa = 0;
+        const bool know = m_failed && H5Fget_eoa(file.id.get(), &eoa) >= 0;
         closed = file.id.reset() && closed;
+        // A write that failed for lack of space may leave the file shorter than HDF5's
+        // end-of-allocation, which readers refuse as truncated: extend it (sparse: no disk
+        // space needed) to where HDF5 expects it to end.
+        std::error_code ec;
+        if (know && std::filesystem::file_size(file.path, ec) < eoa && !ec)
+            std::filesystem::resize_file(file.path, eoa, ec);
+        if (ec)
+            m_notes += "rtviewer: --record: " + file.path + " ends before HDF5 expects (" +
+                       ec.message() + "); h5clear --increment=0 " + file.path +
+                       " repairs it for reading\n";
+    }
+    H5Eclear2(H5E_DEFAULT);
     if (!closed && result) result = fail(hdf5_error("cannot close " + m_path));
     std::vector<std::string> linked = std::move(m_files[0].groups);
     std::vector<std::string> side;

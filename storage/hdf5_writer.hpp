@@ -55,6 +55,7 @@ private:
         std::size_t file = 0; // index into m_files
         Dataset data, sequence, t_ns, gaps, lines, points, first;
         std::uint64_t frames = 0, samples = 0;
+        std::uint64_t flushed_frames = 0, flushed_samples = 0; // as of the last flush
         std::vector<float> scratch; // lines padded or transposed, sized once
     };
     struct File {

@@ -409,3 +409,33 @@ def test_convert_turns_an_npy_recording_into_hdf5_and_back(start_viewer, tmp_pat
     p = subprocess.run([convert, str(h5), str(tmp_path / "again.h5")], capture_output=True,
                        text=True)
     assert p.returncode == 2 and "from a .npy recording directory to FILE.h5, or back" in p.stderr
+
+
+def test_a_full_disk_stops_recording_says_so_and_keeps_every_frame_written(viewer_binary,
+                                                                         tmp_path):
+    path, stats = tmp_path / "full.h5", tmp_path / "stats.json"
+    # A file size limit of 4 MiB (SIGXFSZ ignored: writes past it fail with EFBIG), as a disk
+    # that fills up; 64x64 float32 frames (and their lines), past it within 300.
+    p = subprocess.run(
+        ["sh", "-c", 'trap "" XFSZ; ulimit -f 4096; exec "$@"', "sh", viewer_binary,
+         "--headless", "--exit-when-done", "--producer",
+         "sweep:iterations=300,interval=0.01,width=64,height=64,policy=wait", "--record",
+         str(path), "--stats-json", str(stats)], capture_output=True, text=True, timeout=120)
+    assert p.returncode == 0, p.stdout + p.stderr  # the viewer goes on
+    import json
+    record = json.load(open(stats))["record"]
+    assert record["error"].endswith(": File too large; recording stopped"), record
+    assert record["frames"] > 0
+    # Past a size limit the file cannot be extended to where HDF5 expects it to end: the log
+    # says how to repair it (on a disk that is full, the viewer extends it sparsely itself).
+    assert f"h5clear --increment=0 {path} repairs it" in p.stderr
+    subprocess.run(["h5clear", "--increment=0", str(path)], check=True, capture_output=True)
+    with h5py.File(path, "r") as f:
+        image, line = f["entry/sweep_image"], f["entry/sweep_line"]
+        # Every frame up to the last flush before the disk filled, whole.
+        assert 0 < image["data"].shape[0] + line["data"].shape[0] <= record["frames"]
+        for g in (image, line):
+            n = g["data"].shape[0]
+            assert list(g["sequence"][:]) == list(range(n))
+            assert g["t_ns"].shape[0] == n
+            assert np.isfinite(g["data"][n - 1]).all()
