@@ -102,6 +102,7 @@ void bench_formats(const Config& c, Report& r); // uint16 against float32
 void bench_history(const Config& c, Report& r); // history on against off
 void bench_startup(const Config& c, Report& r); // a cold shader cache against a warm one
 void bench_plugins(const Config& c, Report& r); // a plugin's producer against the same built in
+void bench_record(const Config& c, Report& r);  // HDF5 recording against write() and .npy
 // rtv_bench --zmq-publish ENDPOINT FORMAT HEIGHT WIDTH SECONDS: the publisher process of the
 // formats benchmark. Returns the exit status.
 int zmq_publish_main(int argc, char** argv);

@@ -27,16 +27,17 @@ int main(int argc, char** argv) {
     Config config;
     std::string
         only = "handoff,pool,pipeline,render,e2e,scaling,display,formats,history,feed,idle,startup,"
-               "plugins",
+               "plugins,record",
         json;
     config.viewer = RTV_VIEWER_PATH;
     config.self = "/proc/self/exe";
     cli.add_flag("--quick", config.quick, "Run each case for a fraction of a second (smoke test)");
-    cli.add_option("--only", only,
-                   "Comma-separated: handoff, pool, pipeline, render, e2e, scaling, display, "
-                   "formats, history, feed, idle, startup, plugins (these the default), soak (10 "
-                   "minutes, "
-                   "on request)");
+    cli.add_option(
+        "--only", only,
+        "Comma-separated: handoff, pool, pipeline, render, e2e, scaling, display, "
+        "formats, history, feed, idle, startup, plugins, record (these the default), soak (10 "
+        "minutes, "
+        "on request)");
     cli.add_option("--soak-seconds", config.soak_seconds, "Length of the soak benchmark");
     cli.add_option("--json", json, "Write the results as JSON to FILE");
     cli.add_option("--viewer", config.viewer, "The rtviewer binary for the end-to-end bench");
@@ -54,7 +55,7 @@ int main(int argc, char** argv) {
         {"render", bench_render},   {"e2e", bench_end_to_end},  {"scaling", bench_scaling},
         {"display", bench_display}, {"formats", bench_formats}, {"history", bench_history},
         {"feed", bench_feed},       {"idle", bench_idle},       {"soak", bench_soak},
-        {"startup", bench_startup}, {"plugins", bench_plugins}};
+        {"startup", bench_startup}, {"plugins", bench_plugins}, {"record", bench_record}};
     std::string rest = only;
     std::vector<const Entry*> chosen;
     while (!rest.empty()) {
@@ -68,7 +69,7 @@ int main(int argc, char** argv) {
             std::fprintf(stderr,
                          "rtv_bench: --only: unknown benchmark '%s', expected one of: handoff, "
                          "pool, pipeline, render, e2e, scaling, display, formats, history, feed, "
-                         "idle, startup, plugins, soak\n",
+                         "idle, startup, plugins, record, soak\n",
                          name.c_str());
             return 2;
         }

@@ -3,6 +3,7 @@
 #   producers/ core/ and wire/ only: no SDL, GL, ImGui, render/, app/
 #   wire/      core/ only: the codec clients link (no ZeroMQ either: it encodes and decodes bytes)
 #   render/    no SDL, no ImGui backends, no thread primitives (everything runs on the main thread)
+#   storage/   core/, wire/ and libhdf5: no SDL, GL, ImGui, render/, producers/, app/
 #   client/    what a publishing program links: no SDL, GL, ImGui, render/ or app/
 #   plugin_host/ core/, producers/ and the plugin header: no SDL, GL, ImGui, render/, app/
 #   sdk/       the plugin ABI: one C header that includes <stddef.h> and <stdint.h> alone
@@ -12,11 +13,12 @@ set(producers_forbidden "<SDL" "<glad/" "<GL/" "<EGL/" "<imgui" "<backends/" "\"
 set(wire_forbidden "<SDL" "<glad/" "<GL/" "<EGL/" "<imgui" "<backends/" "<zmq" "\"render/" "\"producers/" "\"app/" "\"client/")
 set(client_forbidden "<SDL" "<glad/" "<GL/" "<EGL/" "<imgui" "<backends/" "\"render/" "\"app/")
 set(plugin_host_forbidden "<SDL" "<glad/" "<GL/" "<EGL/" "<imgui" "<backends/" "\"render/" "\"app/")
+set(storage_forbidden "<SDL" "<glad/" "<GL/" "<EGL/" "<imgui" "<backends/" "\"render/" "\"producers/" "\"app/")
 set(render_forbidden "<SDL" "<backends/" "<thread>" "<mutex>" "<condition_variable>" "<future>"
     "<stop_token>" "\"producers/" "\"app/")
 
 set(violations "")
-foreach(module core wire producers render client plugin_host)
+foreach(module core wire producers render client plugin_host storage)
     file(GLOB_RECURSE files "${ROOT}/${module}/*.hpp" "${ROOT}/${module}/*.cpp" "${ROOT}/${module}/*.h")
     foreach(f IN LISTS files)
         file(STRINGS "${f}" includes REGEX "^[ \t]*#[ \t]*include")
@@ -44,7 +46,7 @@ if(violations)
     list(JOIN violations "\n" text)
     message(FATAL_ERROR "layering violations:\n${text}")
 endif()
-message(STATUS "layering: core, wire, producers, render, client, plugin_host and sdk keep to their dependencies")
+message(STATUS "layering: core, wire, producers, render, client, plugin_host, storage and sdk keep to their dependencies")
 
 # doctest_discover_tests loses the labels (and so `ctest -L core`, which the TSan run uses) of
 # tests whose names contain a comma or a semicolon: keep test names free of both.

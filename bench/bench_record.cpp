@@ -1,0 +1,171 @@
+// 15. Recording: what --record FILE.h5 writes per second against the disk's own limit and the
+//     .npy recorder, in the same run, on the same disk (the build directory's).
+//  - 600x800 float32 and 2048x2048 uint16 frames, the recorder's writer (storage::Hdf5Writer,
+//    uncompressed: one frame a chunk, written straight to the file) against write() of the same
+//    bytes to one file (the disk's limit: the baseline) and against the .npy directory writer;
+//    each closes its files inside the timing; 3 alternating rounds, medians.
+//  - LZ4 on camera-like uint16 frames (a smooth background, Poisson-like noise): MB/s against
+//    uncompressed, and the compression ratio (bytes in / bytes on disk).
+// Targets (issue #28): HDF5 at least 0.9x write() and at least 2x the .npy recorder at 600x800.
+
+#include <algorithm>
+#include <cmath>
+#include <filesystem>
+#include <string>
+#include <vector>
+
+#include <fcntl.h>
+#include <unistd.h>
+
+#include "bench/harness.hpp"
+#include "core/random.hpp"
+#include "storage/hdf5_writer.hpp"
+#include "storage/npy_dir.hpp"
+
+namespace rtv::bench {
+
+namespace {
+
+namespace fs = std::filesystem;
+
+struct Case {
+    ImageDesc desc;
+    int frames;
+};
+
+fs::path scratch(const std::string& name) {
+    fs::path p = fs::current_path() / ("rtv-bench-record-" + std::to_string(::getpid())) / name;
+    fs::remove_all(p);
+    fs::create_directories(p.parent_path());
+    return p;
+}
+
+storage::RecordFrame frame_of(const ImageDesc& d, const std::vector<std::byte>& pixels, int i) {
+    storage::RecordFrame f;
+    f.stream = "bench/image";
+    f.image = d;
+    f.data = pixels;
+    f.sequence = std::uint64_t(i);
+    f.t_ns = i;
+    return f;
+}
+
+// MB/s of each writer for `c`; "" or an error.
+double raw_rate(const Case& c, const std::vector<std::byte>& pixels, std::string& error) {
+    const fs::path p = scratch("raw.bin");
+    const auto t0 = Clock::now();
+    const int fd = ::open(p.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
+    for (int i = 0; i < c.frames && fd >= 0; ++i)
+        if (::write(fd, pixels.data(), pixels.size()) != ssize_t(pixels.size()))
+            error = "write() failed";
+    if (fd < 0 || ::close(fd) != 0) error = "cannot write " + p.string();
+    const double s = seconds_since(t0);
+    fs::remove(p);
+    return double(pixels.size()) * c.frames / s / 1e6;
+}
+
+double writer_rate(storage::RecordWriter& w, const fs::path& p, const Case& c,
+                   const std::vector<std::byte>& pixels, std::string& error,
+                   std::uint64_t* disk_bytes = nullptr) {
+    const auto t0 = Clock::now();
+    Status s = w.open();
+    for (int i = 0; s && i < c.frames; ++i)
+        s = w.write(frame_of(c.desc, pixels, i));
+    if (s) s = w.close();
+    const double seconds = seconds_since(t0);
+    if (!s) error = s.message();
+    std::error_code ec;
+    if (disk_bytes) *disk_bytes = fs::file_size(p, ec);
+    fs::remove_all(p);
+    return double(pixels.size()) * c.frames / seconds / 1e6;
+}
+
+std::vector<std::byte> frame_bytes(const ImageDesc& d, bool camera) {
+    std::vector<std::byte> out(d.byte_size());
+    SplitMix64 rng(42);
+    if (d.format.sample == SampleType::F32) {
+        auto* f = reinterpret_cast<float*>(out.data());
+        for (std::size_t i = 0; i < d.pixel_count(); ++i)
+            f[i] = float(rng.uniform());
+        return out;
+    }
+    auto* u = reinterpret_cast<std::uint16_t*>(out.data());
+    for (std::uint32_t y = 0; y < d.height; ++y)
+        for (std::uint32_t x = 0; x < d.width; ++x) {
+            const double background =
+                camera ? 400.0 + 300.0 * std::sin(x * 0.01) * std::cos(y * 0.013) : 0.0;
+            const double noise = camera ? std::sqrt(background) * (rng.uniform() - 0.5) * 3.4
+                                        : rng.uniform() * 65535.0;
+            u[std::size_t{y} * d.width + x] =
+                std::uint16_t(std::clamp(background + noise, 0.0, 65535.0));
+        }
+    return out;
+}
+
+} // namespace
+
+void bench_record(const Config& c, Report& report) {
+    const int rounds = c.quick ? 1 : 3;
+    const Case cases[] = {
+        {{800, 600, {1, SampleType::F32}}, c.quick ? 4 : 160},
+        {{2048, 2048, {1, SampleType::U16}}, c.quick ? 2 : 32},
+    };
+    for (const Case& k : cases) {
+        const std::vector<std::byte> pixels = frame_bytes(k.desc, false);
+        std::vector<double> h5, raw, npy;
+        std::string error;
+        for (int r = 0; r < rounds; ++r) {
+            raw.push_back(raw_rate(k, pixels, error));
+            const fs::path hp = scratch("run.h5");
+            storage::Hdf5Writer hw(hp.string(), storage::Compression::None, {});
+            h5.push_back(writer_rate(hw, hp, k, pixels, error));
+            const fs::path np = scratch("npy");
+            storage::NpyDirWriter nw(np.string());
+            npy.push_back(writer_rate(nw, np, k, pixels, error));
+        }
+        const std::string name = std::to_string(k.desc.width) + "x" +
+                                 std::to_string(k.desc.height) + " " +
+                                 (k.desc.format.sample == SampleType::F32 ? "float32" : "uint16");
+        Result a = compare("record", name + " HDF5 against write()", "MB/s", median(h5),
+                           "write() of the same bytes to one file", median(raw),
+                           "higher is better; target >= 0.9");
+        Result b = compare("record", name + " HDF5 against .npy", "MB/s", median(h5),
+                           ".npy directory recorder", median(npy),
+                           "higher is better; target >= 2 at 600x800");
+        if (!error.empty()) {
+            a.ok = b.ok = false;
+            a.error = b.error = error;
+        }
+        report.add(std::move(a));
+        report.add(std::move(b));
+    }
+    // LZ4 on a camera's frames.
+    const Case cam{{1024, 1024, {1, SampleType::U16}}, c.quick ? 2 : 64};
+    const std::vector<std::byte> pixels = frame_bytes(cam.desc, true);
+    std::string error;
+    std::vector<double> lz4, plain;
+    std::uint64_t disk = 0;
+    if (Status s = storage::compression_available(storage::Compression::Lz4); !s)
+        error = s.message();
+    for (int r = 0; r < rounds && error.empty(); ++r) {
+        const fs::path p = scratch("lz4.h5");
+        storage::Hdf5Writer w(p.string(), storage::Compression::Lz4, {});
+        lz4.push_back(writer_rate(w, p, cam, pixels, error, &disk));
+        const fs::path q = scratch("plain.h5");
+        storage::Hdf5Writer u(q.string(), storage::Compression::None, {});
+        plain.push_back(writer_rate(u, q, cam, pixels, error));
+    }
+    Result l = compare("record", "1024x1024 uint16 camera LZ4 against uncompressed", "MB/s",
+                       lz4.empty() ? 0.0 : median(lz4), "uncompressed HDF5",
+                       plain.empty() ? 0.0 : median(plain), "higher is better");
+    l.metrics.push_back(
+        {"compression ratio", disk ? double(pixels.size()) * cam.frames / double(disk) : 0.0, "x"});
+    if (!error.empty()) {
+        l.ok = false;
+        l.error = error;
+    }
+    report.add(std::move(l));
+    fs::remove_all(fs::current_path() / ("rtv-bench-record-" + std::to_string(::getpid())));
+}
+
+} // namespace rtv::bench
