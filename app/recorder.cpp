@@ -137,7 +137,7 @@ Status Recorder::write_one(const Pending& p) {
 }
 
 void Recorder::fail(std::string message) {
-    m_error = std::move(message);
+    m_error = std::move(message) + "; recording stopped";
     m_counts.failed = m_stopped = true;
     m_counts.discarded += m_count; // what is still in the ring will not be written
     m_count = 0;

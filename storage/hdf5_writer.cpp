@@ -55,7 +55,7 @@ Status Hdf5Writer::fail(std::string message) {
         t.samples = t.flushed_samples;
     }
     H5Eclear2(H5E_DEFAULT);
-    return Status::error("rtviewer: --record: " + message + "; recording stopped");
+    return Status::error("rtviewer: --record: " + message);
 }
 
 Status Hdf5Writer::create_file(const std::string& path, File& out) {

@@ -325,7 +325,7 @@ TEST_SUITE("app") {
         CHECK(unknown.status == 2);
         // The built-in producers, then the example plugins' (build/lib/rtviewer/plugins).
         CHECK(unknown.err == "rtviewer: --producer: unknown producer 'foo', expected one of: "
-                             "sweep, waves, blobs, camera, transparency, sensor, replay, zmq, "
+                             "sweep, waves, blobs, camera, transparency, sensor, replay, hdf5, zmq, "
                              "exec, minimal, misbehave, testcard");
         const Run map = viewer("--colormap jet");
         CHECK(map.status == 2);

@@ -32,8 +32,10 @@ TEST_SUITE("producers") {
         for (const auto& e : producers::registry()) {
             CAPTURE(e.name);
             const Status s = producers::create(std::string(e.name), made);
-            if (e.name == "replay") // the one producer that needs a setting: its recording
+            if (e.name == "replay") // the producers that need a setting: their recording
                 CHECK(s.message() == "replay: path is required, e.g. replay:path=recording");
+            else if (e.name == "hdf5")
+                CHECK(s.message() == "hdf5: path is required, e.g. hdf5:path=run.h5");
             else
                 CHECK(s.is_ok());
             CHECK(!e.description.empty());
@@ -47,11 +49,11 @@ TEST_SUITE("producers") {
         };
         const Case cases[] = {
             {"", "producer spec is empty, expected name[:key=value,...] with name one of: sweep, "
-                 "waves, blobs, camera, transparency, sensor, replay, zmq"},
+                 "waves, blobs, camera, transparency, sensor, replay, hdf5, zmq"},
             {"foo", "unknown producer 'foo', expected one of: sweep, waves, blobs, camera, "
-                    "transparency, sensor, replay, zmq"},
+                    "transparency, sensor, replay, hdf5, zmq"},
             {"foo:interval=1", "unknown producer 'foo', expected one of: sweep, waves, blobs, "
-                               "camera, transparency, sensor, replay, zmq"},
+                               "camera, transparency, sensor, replay, hdf5, zmq"},
             {"sweep:colour=red",
              "sweep: unknown setting 'colour', expected one of: interval, "
              "latency, jitter, iterations, seed, "
