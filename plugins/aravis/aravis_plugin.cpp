@@ -5,8 +5,8 @@
 //
 //   rtviewer --producer aravis:camera=Aravis-Fake-GV01,pixel_format=Mono8,exposure_us=2000
 #include <algorithm>
-#include <cerrno>
 #include <atomic>
+#include <cerrno>
 #include <chrono>
 #include <cmath>
 #include <cstdint>
@@ -76,10 +76,9 @@ const rtv_setting kReconnect{sizeof(rtv_setting), "reconnect", "0",
                              "0: the producer fails"};
 const rtv_setting kFrames{sizeof(rtv_setting), "frames", "0",
                           "end after this many frames from the camera; 0 = forever"};
-const rtv_setting* const kSettings[] = {&kCamera,    &kPixelFormat, &kWidth,    &kHeight,
-                                        &kOffsetX,   &kOffsetY,     &kExposure, &kGain,
-                                        &kFrameRate, &kBuffers,     &kPacketSize, &kTrigger,
-                                        &kDebayer,   &kReconnect,   &kFrames};
+const rtv_setting* const kSettings[] = {
+    &kCamera,    &kPixelFormat, &kWidth,      &kHeight,  &kOffsetX, &kOffsetY,   &kExposure, &kGain,
+    &kFrameRate, &kBuffers,     &kPacketSize, &kTrigger, &kDebayer, &kReconnect, &kFrames};
 
 // Aravis' buffer status, by its enum's name.
 const char* status_name(ArvBufferStatus status) {
@@ -164,12 +163,12 @@ struct Instance {
 
     // Acquisition state (run()'s thread).
     bool direct = false;
-    std::vector<Lent> lent;          // zero copy: one entry per pool slot lent to Aravis
-    std::vector<ArvBuffer*> own;     // copy: Aravis' buffers of our own
-    std::uint32_t lent_target = 0;   // slots kept in Aravis' input queue
-    std::uint64_t frames_seen = 0;   // buffers popped (complete or not), for frames=N
-    std::uint64_t unwrapped = 0;     // frame id, unwrapped, from the first frame
-    std::uint64_t uncounted = 0;     // frames rejected or dropped here: not gaps
+    std::vector<Lent> lent;        // zero copy: one entry per pool slot lent to Aravis
+    std::vector<ArvBuffer*> own;   // copy: Aravis' buffers of our own
+    std::uint32_t lent_target = 0; // slots kept in Aravis' input queue
+    std::uint64_t frames_seen = 0; // buffers popped (complete or not), for frames=N
+    std::uint64_t unwrapped = 0;   // frame id, unwrapped, from the first frame
+    std::uint64_t uncounted = 0;   // frames rejected or dropped here: not gaps
     std::uint64_t last_id = 0;
     bool have_id = false;
     std::uint64_t sequence_base = 0; // after a reconnection: where the new ids start
@@ -276,18 +275,27 @@ bool open_camera(Instance& in, std::string& error) {
     in.close_camera();
     if (in.s.camera.starts_with("Fake_")) arv_enable_interface("Fake"); // Aravis' own test camera
     std::string id = in.s.camera;
-    if (id.empty()) { // a named camera is opened at once: Aravis looks for it itself
-        arv_update_device_list();
+    // Discovery first (about a second), the fake camera aside: a GigE Vision camera opened by
+    // name without it streams nothing from a thread of its own (seen with Aravis 0.8.26).
+    if (!id.starts_with("Fake_")) arv_update_device_list();
+    if (id.empty()) {
         if (arv_get_n_devices() == 0)
             return fail(error, "no camera found (Aravis found no GigE Vision or USB3 Vision "
                                "device; camera=Fake_1 is Aravis' fake camera)");
         id = arv_get_device_id(0);
     }
+    if (!id.starts_with("Fake_")) { // not listed just now: opening it would search again
+        bool listed = false;
+        for (unsigned i = 0; i < arv_get_n_devices(); ++i)
+            listed = listed || id == arv_get_device_id(i);
+        if (!listed)
+            return fail(error, "no camera '" + id + "', expected one of: " + device_list());
+    }
     GError* e = nullptr;
     in.camera = arv_camera_new(id.c_str(), &e);
     if (!in.camera) {
         const std::string why = take_error(e);
-        arv_update_device_list();
+        if (id.starts_with("Fake_")) arv_update_device_list(); // the others: listed just now
         return fail(error, "camera '" + id + "' cannot be opened: " + why +
                                " (cameras found: " + device_list() + ")");
     }
@@ -366,8 +374,7 @@ bool apply_settings(Instance& in, std::string& error) {
         if (e) return fail(error, who + name + " cannot be set: " + take_error(e));
         if (*value < lo || *value > hi)
             return fail(error, who + name + " is out of range, got " + format_double(*value) +
-                                   ", expected " + format_double(lo) + ".." +
-                                   format_double(hi));
+                                   ", expected " + format_double(lo) + ".." + format_double(hi));
         setter(cam, *value, &e);
         if (e) return fail(error, who + name + ": " + take_error(e));
         return true;
@@ -396,8 +403,8 @@ bool apply_settings(Instance& in, std::string& error) {
         }
         g_free(offered);
         if (!found)
-            return fail(error, who + "trigger source " + source + " is not offered, it offers: " +
-                                   (list.empty() ? "none" : list));
+            return fail(error, who + "trigger source " + source +
+                                   " is not offered, it offers: " + (list.empty() ? "none" : list));
         arv_camera_set_trigger(cam, source, &e);
         if (e) return fail(error, who + "trigger " + source + ": " + take_error(e));
     }
@@ -446,8 +453,8 @@ bool apply_settings(Instance& in, std::string& error) {
                                                    : "line1");
     in.summary = line;
     if (arv_camera_is_gv_device(cam))
-        in.summary += ", packet size " +
-                      std::to_string(arv_camera_gv_get_packet_size(cam, nullptr)) + " B";
+        in.summary +=
+            ", packet size " + std::to_string(arv_camera_gv_get_packet_size(cam, nullptr)) + " B";
     return true;
 }
 
@@ -476,8 +483,7 @@ int stream(void* self, std::uint32_t, rtv_stream_request* r) {
     r->width = in.width;
     r->height = in.height;
     r->channels = rtv::aravis::channels(in.format->layout, in.s.debayer);
-    r->sample =
-        rtv::aravis::sample_bytes(in.format->layout) == 1 ? RTV_SAMPLE_U8 : RTV_SAMPLE_U16;
+    r->sample = rtv::aravis::sample_bytes(in.format->layout) == 1 ? RTV_SAMPLE_U8 : RTV_SAMPLE_U16;
     r->slots = in.s.buffers;
     return RTV_OK;
 }
@@ -563,8 +569,7 @@ struct Run {
     void stop(bool lost) {
         if (in.camera && in.stream && !lost) arv_camera_stop_acquisition(in.camera, nullptr);
         if (in.stream) {
-            arv_stream_stop_thread(in.stream, FALSE); // Aravis writes no slot after this
-            g_object_unref(in.stream);
+            g_object_unref(in.stream); // the last reference: its thread ends and is joined
             in.stream = nullptr;
         }
         for (Lent& l : in.lent) {
@@ -617,8 +622,7 @@ struct Run {
         } else if (arv_buffer_get_payload_type(b) != ARV_BUFFER_PAYLOAD_TYPE_IMAGE &&
                    arv_buffer_get_payload_type(b) != ARV_BUFFER_PAYLOAD_TYPE_EXTENDED_CHUNK_DATA) {
             std::snprintf(why, sizeof why, "frame %llu is not an image (payload type %d)",
-                          static_cast<unsigned long long>(id),
-                          int(arv_buffer_get_payload_type(b)));
+                          static_cast<unsigned long long>(id), int(arv_buffer_get_payload_type(b)));
         } else {
             const gint w = arv_buffer_get_image_width(b), h = arv_buffer_get_image_height(b);
             size_t size = 0;
@@ -712,7 +716,7 @@ struct Run {
             std::chrono::duration<double>(1.0 / in.rate_hz));
         // No frame for this long: ask the camera whether it is still there.
         const auto stall =
-            std::max<Clock::duration>(std::chrono::seconds(1), period * 3 + period / 2);
+            std::max<Clock::duration>(std::chrono::milliseconds(500), period * 3 + period / 2);
         auto next_trigger = Clock::now();
         auto last_sign = Clock::now(); // of life: a frame, or an answer to a probe
         while (!api->stop_requested(host)) {
@@ -758,7 +762,7 @@ int run(void* self, rtv_host* host, const rtv_host_api* api) {
     Instance& in = *static_cast<Instance*>(self);
     Run r{in, host, api};
     if (!in.camera) {
-        api->report_error(host, "aravis: the camera is not open (configure() failed)");
+        api->report_error(host, "the camera is not open (configure() failed)");
         return RTV_ERROR;
     }
     r.log(RTV_LOG_INFO, in.summary);
@@ -766,18 +770,17 @@ int run(void* self, rtv_host* host, const rtv_host_api* api) {
         std::string why;
         if (!r.start(why)) {
             r.stop(false);
-            const std::string m = "aravis: camera " + in.device_id + ": " + why;
+            const std::string m = "camera " + in.device_id + ": " + why;
             api->report_error(host, m.c_str());
             return RTV_ERROR;
         }
         r.log(RTV_LOG_INFO, std::string("acquiring, ") + (in.direct ? "zero copy" : "one copy") +
                                 " into " + std::to_string(in.s.buffers) + " buffers");
         const Run::End end = r.pump(why);
-        const std::string lost = "aravis: camera " + in.device_id + " lost: " + why;
+        const std::string lost = "camera " + in.device_id + " lost: " + why;
         if (end == Run::End::Lost) // said at once: closing a lost camera takes Aravis seconds
-            r.log(RTV_LOG_WARNING, lost.substr(8) + (in.s.reconnect
-                                                         ? "; waiting for it to come back"
-                                                         : "; the producer fails (reconnect=0)"));
+            r.log(RTV_LOG_WARNING, lost + (in.s.reconnect ? "; waiting for it to come back"
+                                                          : "; the producer fails (reconnect=0)"));
         r.stop(end == Run::End::Lost);
         if (end == Run::End::Stopped) return RTV_OK;
         if (end == Run::End::Done) return RTV_DONE;
@@ -795,8 +798,8 @@ int run(void* self, rtv_host* host, const rtv_host_api* api) {
         const Layout layout = in.format->layout;
         if (!r.wait_for_camera()) return RTV_OK; // stopped while waiting
         if (in.width != width || in.height != height || in.format->layout != layout) {
-            const std::string m = "aravis: camera " + in.device_id +
-                                  " came back with another image size or pixel format";
+            const std::string m =
+                "camera " + in.device_id + " came back with another image size or pixel format";
             api->report_error(host, m.c_str());
             return RTV_ERROR;
         }
@@ -804,28 +807,26 @@ int run(void* self, rtv_host* host, const rtv_host_api* api) {
     }
 }
 
-const rtv_producer_desc kProducer{
-    sizeof(rtv_producer_desc),
-    "aravis",
-    "a GenICam camera (GigE Vision, USB3 Vision) through Aravis",
-    kSettings,
-    sizeof kSettings / sizeof kSettings[0],
-    0, // run() paces itself on the camera's frames
-    0,
-    create,
-    configure,
-    stream_count,
-    stream,
-    nullptr, // no tick(): run() is the acquisition loop
-    run,
-    destroy,
-    nullptr};
+const rtv_producer_desc kProducer{sizeof(rtv_producer_desc),
+                                  "aravis",
+                                  "a GenICam camera (GigE Vision, USB3 Vision) through Aravis",
+                                  kSettings,
+                                  sizeof kSettings / sizeof kSettings[0],
+                                  0, // run() paces itself on the camera's frames
+                                  0,
+                                  create,
+                                  configure,
+                                  stream_count,
+                                  stream,
+                                  nullptr, // no tick(): run() is the acquisition loop
+                                  run,
+                                  destroy,
+                                  nullptr};
 
 const rtv_producer_desc* const kProducers[] = {&kProducer};
 
-const rtv_plugin kPlugin{sizeof(rtv_plugin), RTV_PLUGIN_ABI_MAJOR, RTV_PLUGIN_ABI_MINOR,
-                         "aravis",           "1.0",        kProducers,
-                         1};
+const rtv_plugin kPlugin{
+    sizeof(rtv_plugin), RTV_PLUGIN_ABI_MAJOR, RTV_PLUGIN_ABI_MINOR, "aravis", "1.0", kProducers, 1};
 
 } // namespace
 

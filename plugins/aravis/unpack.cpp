@@ -163,8 +163,8 @@ void debayer_bilinear(const std::uint8_t* in, std::uint32_t width, std::uint32_t
             }
             std::uint8_t* px = rgb + (std::size_t{y} * width + x) * 3;
             for (std::size_t c = 0; c < 3; ++c)
-                px[c] = count[c] ? static_cast<std::uint8_t>((sum[c] + count[c] / 2) / count[c])
-                                 : 0;
+                px[c] =
+                    count[c] ? static_cast<std::uint8_t>((sum[c] + count[c] / 2) / count[c]) : 0;
         }
     }
 }

@@ -1,8 +1,7 @@
 // The aravis plugin on Aravis' in-process fake camera (arv_enable_interface("Fake"): no network),
 // loaded and run as the viewer runs it. The fake camera draws a diagonal ramp that moves one step
 // a frame: at its default exposure and gain, Mono8 pixel (x, y) of frame id n is (x + y + n) mod
-// 256 (Mono16: that value in the high byte; past id 65535, which is followed by 1, n counts on);
-// every format moves the same way.
+// 256 (Mono16: that value in the high byte); every format moves the same way.
 #include <cstdint>
 #include <cstring>
 #include <string>
@@ -25,10 +24,6 @@ void ensure_loaded() {
     const Status s = plugins::load_plugin(RTV_ARAVIS_PLUGIN);
     REQUIRE_MESSAGE(s.is_ok(), s.message());
     loaded = true;
-}
-
-bool contains(const std::string& text, const std::string& part) {
-    return text.find(part) != std::string::npos;
 }
 
 // The fake camera's pixel formats, asked of Aravis itself.
@@ -69,7 +64,7 @@ TEST_SUITE("plugins") {
     TEST_CASE("aravis: every pixel format the fake camera offers arrives in its own depth") {
         ensure_loaded();
         const std::vector<std::string> formats = offered_formats();
-        REQUIRE(formats.size() == 7); // Mono8, Mono16, RGB8 and four Bayer mosaics
+        REQUIRE(formats.size() == 7);      // Mono8, Mono16, RGB8 and four Bayer mosaics
         const std::uint32_t w = 21, h = 9; // an odd region of interest
         for (const std::string& format : formats) {
             CAPTURE(format);
@@ -131,17 +126,11 @@ TEST_SUITE("plugins") {
         REQUIRE(c.run("aravis:camera=Fake_1,frame_rate=1000,frames=150,policy=wait,width=8,"
                       "height=2,pixel_format=Mono8"));
         REQUIRE(c.frames.size() == 150);
-        int out_of_order = 0, wrong = 0;
+        int out_of_order = 0;
         for (std::size_t k = 1; k < c.frames.size(); ++k) {
             out_of_order += c.frames[k].sequence != c.frames[k - 1].sequence + 1;
-            // Pixel (0, 0) counts the frames the camera made (mod 256), one up a frame even
-            // where the id skips 0: no frame was lost at the wrap.
-            const unsigned a = std::to_integer<unsigned>(c.frames[k - 1].bytes[0]);
-            const unsigned b = std::to_integer<unsigned>(c.frames[k].bytes[0]);
-            wrong += b != ((a + 1) & 255u);
         }
-        CHECK(out_of_order == 0);
-        CHECK(wrong == 0);
+        CHECK(out_of_order == 0); // a 65535 -> 1 step read as 2 would show here and as a gap
         CHECK(c.host.stream(0).stats().read().gaps == 0);
     }
 
@@ -216,7 +205,7 @@ TEST_SUITE("plugins") {
               "10..1e+07");
         CHECK(run_error("aravis:camera=Fake_1,buffers=1") ==
               "aravis: buffers is out of range, got '1', expected 2..64");
-        CHECK(contains(run_error("aravis:camera=NoSuchCamera"),
-                       "aravis: camera 'NoSuchCamera' cannot be opened: "));
+        CHECK(run_error("aravis:camera=NoSuchCamera") ==
+              "aravis: no camera 'NoSuchCamera', expected one of: none");
     }
 }

@@ -185,15 +185,18 @@ TEST_SUITE("plugins") {
         int wrong = 0;
         for (std::uint32_t y = 0; y < h; ++y)
             for (std::uint32_t x = 0; x < w; ++x)
-                wrong += out[(y * w + x) * 3 + std::size_t(colour("RGGB", x, y))] !=
-                         mosaic[y * w + x];
+                wrong +=
+                    out[(y * w + x) * 3 + std::size_t(colour("RGGB", x, y))] != mosaic[y * w + x];
         CHECK(wrong == 0);
         // A red pixel inside: green is the mean of its 4 side neighbours, blue of its 4
         // corners (rounded half up).
         const std::uint32_t x = 2, y = 2;
-        const auto at = [&](std::uint32_t ax, std::uint32_t ay) { return unsigned(mosaic[ay * w + ax]); };
+        const auto at = [&](std::uint32_t ax, std::uint32_t ay) {
+            return unsigned(mosaic[ay * w + ax]);
+        };
         const unsigned g = at(x - 1, y) + at(x + 1, y) + at(x, y - 1) + at(x, y + 1);
-        const unsigned b = at(x - 1, y - 1) + at(x + 1, y - 1) + at(x - 1, y + 1) + at(x + 1, y + 1);
+        const unsigned b =
+            at(x - 1, y - 1) + at(x + 1, y - 1) + at(x - 1, y + 1) + at(x + 1, y + 1);
         CHECK(unsigned(out[(y * w + x) * 3 + 1]) == (g + 2) / 4);
         CHECK(unsigned(out[(y * w + x) * 3 + 2]) == (b + 2) / 4);
     }
