@@ -6,18 +6,27 @@
 //    each closes its files inside the timing; 3 alternating rounds, medians.
 //  - LZ4 on camera-like uint16 frames (a smooth background, Poisson-like noise): MB/s against
 //    uncompressed, and the compression ratio (bytes in / bytes on disk).
-// Targets (issue #28): HDF5 at least 0.9x write() and at least 2x the .npy recorder at 600x800.
+//  - Following a file being written: an h5py SWMR writer appends 600x800 float32 frames at 100
+//    a second (bench/follow_lag.py) while the viewer follows it (hdf5:follow=1); the stream's
+//    latency p99 runs from the writer's frame time. Baseline: the same viewer's latency p99 for
+//    the sweep producer's 600x800 frames at 100 a second, made in the viewer (what display
+//    costs anyway): the difference is what following adds.
+// Targets (issue #28): HDF5 at least 0.9x write() and at least 2x the .npy recorder at 600x800;
+// following adds at most 50 ms p99 at 100 frames/s.
 
 #include <algorithm>
 #include <cmath>
+#include <cstdio>
 #include <filesystem>
 #include <string>
 #include <vector>
 
 #include <fcntl.h>
+#include <nlohmann/json.hpp>
 #include <unistd.h>
 
 #include "bench/harness.hpp"
+#include "bench/viewer_run.hpp"
 #include "core/random.hpp"
 #include "storage/hdf5_writer.hpp"
 #include "storage/npy_dir.hpp"
@@ -165,6 +174,43 @@ void bench_record(const Config& c, Report& report) {
         l.error = error;
     }
     report.add(std::move(l));
+
+    // Following a file being written, against a producer in the viewer at the same rate.
+    const fs::path dir = scratch("follow");
+    fs::create_directories(dir);
+    const int frames = c.quick ? 30 : 400;
+    const std::string cmd = "/usr/bin/python3 '" RTV_SOURCE_DIR "/bench/follow_lag.py' '" +
+                            c.viewer + "' '" + dir.string() + "' " + std::to_string(frames) +
+                            " 100 0.02";
+    std::string line, follow_error;
+    if (FILE* p = ::popen(cmd.c_str(), "r")) {
+        char buf[4096];
+        while (std::fgets(buf, sizeof buf, p))
+            line += buf;
+        if (::pclose(p) != 0) follow_error = "follow_lag.py failed: " + line;
+    } else {
+        follow_error = "cannot run python3";
+    }
+    nlohmann::json f = nlohmann::json::parse(line, nullptr, false);
+    if (follow_error.empty() && (f.is_discarded() || !f.value("ok", false)))
+        follow_error = "the following viewer failed: " + line;
+    const ViewerRun base = run_headless_viewer(
+        c, "--exit-when-done --producer sweep:interval=0.01,iterations=" + std::to_string(frames));
+    double base_p99 = 0.0;
+    if (base.error.empty())
+        for (const auto& st : base.stats.at("streams"))
+            if (st.at("name") == "sweep/image") base_p99 = st.at("latency_ms").at("p99");
+    const double follow_p99 = follow_error.empty() ? f.value("p99_ms", 0.0) : 0.0;
+    Result fr =
+        compare("record", "follow a file written at 100 frames/s (600x800 float32)",
+                "latency p99 ms", follow_p99, "sweep's 600x800 frames at 100/s made in the viewer",
+                base_p99, "lower is better; target: follow adds <= 50 ms (the difference)");
+    fr.metrics.push_back({"added p99", follow_p99 - base_p99, "ms"});
+    if (!follow_error.empty() || !base.error.empty()) {
+        fr.ok = false;
+        fr.error = follow_error.empty() ? base.error : follow_error;
+    }
+    report.add(std::move(fr));
     fs::remove_all(fs::current_path() / ("rtv-bench-record-" + std::to_string(::getpid())));
 }
 

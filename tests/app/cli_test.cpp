@@ -117,7 +117,8 @@ TEST_SUITE("app") {
         const Case cases[] = {
             {{"--producer", "foo"},
              "rtviewer: --producer: unknown producer 'foo', expected one of: sweep, waves, blobs, "
-             "camera, transparency, sensor, replay, hdf5, zmq, exec, minimal, misbehave, testcard"},
+             "camera, transparency, sensor, replay, hdf5, zmq, exec" RTV_OPTIONAL_PLUGINS
+             ", minimal, misbehave, testcard"},
             {{"--producer", "sweep:width"},
              "rtviewer: --producer: sweep: setting 'width' has no value, expected width=value"},
             {{"--producer", "sweep:interval=-1"},
