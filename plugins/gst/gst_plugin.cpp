@@ -268,6 +268,8 @@ private:
     std::uint32_t m_stream = 0;         // the stream index of m_shape
     std::vector<Shape> m_opened;        // the shape of each stream, by index
     std::uint64_t m_lease_failures = 0; // frames the pool had no slot for (the host counts them)
+    bool m_delivered = false;           // a sample went through deliver() (m_last_number is set)
+    std::uint64_t m_last_number = 0;    // its buffer's number
     int m_warnings = 0;
 };
 
@@ -490,6 +492,10 @@ bool GstSource::start(std::string& error) {
         const bool prerolled =
             gst_element_get_state(m_pipeline, &state, nullptr, 0) == GST_STATE_CHANGE_SUCCESS &&
             state >= GST_STATE_PAUSED;
+        if (prerolled && gst_app_sink_is_eos(m_sink)) { // prerolled on the end of the stream
+            error = "pipeline '" + m_settings.pipeline + "' ended before its first frame";
+            break;
+        }
         if (prerolled || m_live) caps = gst_pad_get_current_caps(pad);
         ready = caps != nullptr;
         if (!ready && g_get_monotonic_time() > deadline) {
@@ -653,7 +659,10 @@ int GstSource::deliver(GstSample* sample, rtv_host* host, const rtv_host_api* ap
             m_stream = index;
         }
     }
-    const std::uint64_t number = GST_BUFFER_OFFSET(buffer); // the probe's
+    const std::uint64_t number = GST_BUFFER_OFFSET(buffer);    // the probe's
+    if (m_delivered && number <= m_last_number) return RTV_OK; // the preroll frame, again
+    m_delivered = true;
+    m_last_number = number;
     rtv_frame f{};
     f.size = sizeof f;
     const int leased = api->lease(host, m_stream, &f);
@@ -719,6 +728,16 @@ int GstSource::run(rtv_host* host, const rtv_host_api* api) {
 }
 
 int GstSource::play(rtv_host* host, const rtv_host_api* api) {
+    // The prerolled frame first: playing, a fast source could push it out of a dropping appsink
+    // before the first pull, and frames lost before the first one shown are not counted as gaps.
+    // (The appsink hands it out once more as its first sample; deliver() skips it then.)
+    if (!m_live) {
+        if (GstSample* sample = gst_app_sink_try_pull_preroll(m_sink, 0)) {
+            const int r = deliver(sample, host, api);
+            gst_sample_unref(sample);
+            if (r != RTV_OK) return r;
+        }
+    }
     if (gst_element_set_state(m_pipeline, GST_STATE_PLAYING) == GST_STATE_CHANGE_FAILURE) {
         std::string error;
         if (!pop_error(0, error)) error = "the pipeline did not start playing";
