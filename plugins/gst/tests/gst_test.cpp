@@ -3,6 +3,7 @@
 // its refusals and failures are checked word for word where GStreamer's words are stable, and the
 // viewer runs it as a child process where only a whole run shows the behaviour (exit 2 before
 // any window, isolate=process).
+#include <atomic>
 #include <chrono>
 #include <cstdint>
 #include <cstdio>
@@ -10,15 +11,20 @@
 #include <cstring>
 #include <filesystem>
 #include <string>
+#include <thread>
 #include <vector>
 
+#include <arpa/inet.h>
 #include <doctest/doctest.h>
+#include <fcntl.h>
 #include <gst/app/gstappsink.h>
 #include <gst/gst.h>
 #include <gst/video/video.h>
+#include <netinet/in.h>
 #include <nlohmann/json.hpp>
 #include <poll.h>
 #include <sys/inotify.h>
+#include <sys/socket.h>
 #include <unistd.h>
 
 #include "app/e2e_files.hpp"
@@ -223,6 +229,140 @@ bool wait_for_size(const fs::path& file, std::uintmax_t size, int seconds) {
     }
     ::close(fd);
     return reached;
+}
+
+// A one-client RTSP server on 127.0.0.1, just enough for rtspsrc protocols=tcp (RFC 2326):
+// OPTIONS, DESCRIBE (the SDP it is given), SETUP (RTP interleaved in the TCP connection), PLAY;
+// then it sends the RTP packets it was given, each framed as interleaved data on channel 0, and
+// answers whatever else comes (GET_PARAMETER, TEARDOWN) until the client closes or the server is
+// destroyed. Interleaved data from the client (RTCP) is read and ignored.
+class RtspServer {
+public:
+    RtspServer(std::vector<Bytes> packets, std::string sdp)
+        : m_packets(std::move(packets))
+        , m_sdp(std::move(sdp)) {
+        m_listen = ::socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
+        REQUIRE(m_listen >= 0);
+        sockaddr_in a{};
+        a.sin_family = AF_INET;
+        a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+        REQUIRE(::bind(m_listen, reinterpret_cast<sockaddr*>(&a), sizeof a) == 0);
+        REQUIRE(::listen(m_listen, 1) == 0);
+        socklen_t len = sizeof a;
+        REQUIRE(::getsockname(m_listen, reinterpret_cast<sockaddr*>(&a), &len) == 0);
+        m_port = ntohs(a.sin_port);
+        REQUIRE(::pipe2(m_wake, O_CLOEXEC) == 0);
+        m_thread = std::thread([this] { serve(); });
+    }
+    ~RtspServer() {
+        [[maybe_unused]] const ssize_t n = ::write(m_wake[1], "x", 1);
+        m_thread.join();
+        ::close(m_listen);
+        ::close(m_wake[0]);
+        ::close(m_wake[1]);
+    }
+    RtspServer(const RtspServer&) = delete;
+    RtspServer& operator=(const RtspServer&) = delete;
+
+    std::uint16_t port() const { return m_port; }
+    bool played() const { return m_played.load(); }
+
+private:
+    // Waits for `fd` to be readable; false when the server is being destroyed.
+    bool readable(int fd) {
+        pollfd p[2] = {{fd, POLLIN, 0}, {m_wake[0], POLLIN, 0}};
+        while (::poll(p, 2, -1) < 0) {
+        }
+        return !(p[1].revents & POLLIN);
+    }
+    void send_all(int fd, const std::string& data) {
+        std::size_t at = 0;
+        while (at < data.size()) {
+            const ssize_t n = ::send(fd, data.data() + at, data.size() - at, MSG_NOSIGNAL);
+            if (n <= 0) return;
+            at += std::size_t(n);
+        }
+    }
+    static std::string header(const std::string& request, const std::string& name) {
+        const std::size_t at = request.find("\r\n" + name + ":");
+        if (at == std::string::npos) return {};
+        std::size_t from = at + 3 + name.size();
+        while (from < request.size() && request[from] == ' ')
+            ++from;
+        return request.substr(from, request.find("\r\n", from) - from);
+    }
+    void answer(int fd, const std::string& request) {
+        const std::string method = request.substr(0, request.find(' '));
+        std::string reply = "RTSP/1.0 200 OK\r\nCSeq: " + header(request, "CSeq") + "\r\n";
+        std::string body;
+        if (method == "OPTIONS") {
+            reply += "Public: OPTIONS, DESCRIBE, SETUP, PLAY, TEARDOWN, GET_PARAMETER\r\n";
+        } else if (method == "DESCRIBE") {
+            const std::string url = request.substr(9, request.find(' ', 9) - 9);
+            reply += "Content-Base: " + url + "/\r\nContent-Type: application/sdp\r\n";
+            body = m_sdp;
+        } else if (method == "SETUP") {
+            reply += "Transport: RTP/AVP/TCP;unicast;interleaved=0-1\r\nSession: 4711\r\n";
+        } else if (method == "PLAY" || method == "GET_PARAMETER" || method == "TEARDOWN") {
+            reply += "Session: 4711\r\n";
+        } else {
+            reply = "RTSP/1.0 501 Not Implemented\r\nCSeq: " + header(request, "CSeq") + "\r\n";
+        }
+        if (!body.empty()) reply += "Content-Length: " + std::to_string(body.size()) + "\r\n";
+        send_all(fd, reply + "\r\n" + body);
+        if (method == "PLAY") {
+            m_played.store(true);
+            for (const Bytes& p : m_packets) {
+                std::string frame = {'$', '\0', char(p.size() >> 8), char(p.size() & 0xff)};
+                frame.append(reinterpret_cast<const char*>(p.data()), p.size());
+                send_all(fd, frame);
+            }
+        }
+    }
+    void serve() {
+        if (!readable(m_listen)) return;
+        const int fd = ::accept4(m_listen, nullptr, nullptr, SOCK_CLOEXEC);
+        if (fd < 0) return;
+        std::string in;
+        char buf[4096];
+        while (readable(fd)) {
+            const ssize_t n = ::recv(fd, buf, sizeof buf, 0);
+            if (n <= 0) break; // the client closed
+            in.append(buf, std::size_t(n));
+            for (;;) { // whole messages: interleaved data, or a request and its body
+                if (!in.empty() && in[0] == '$') {
+                    if (in.size() < 4) break;
+                    const std::size_t len =
+                        (std::size_t(std::uint8_t(in[2])) << 8) | std::uint8_t(in[3]);
+                    if (in.size() < 4 + len) break;
+                    in.erase(0, 4 + len);
+                    continue;
+                }
+                const std::size_t end = in.find("\r\n\r\n");
+                if (end == std::string::npos) break;
+                const std::string length = header(in.substr(0, end + 2), "Content-Length");
+                const std::size_t body = length.empty() ? 0 : std::stoul(length);
+                if (in.size() < end + 4 + body) break;
+                answer(fd, in.substr(0, end + 2));
+                in.erase(0, end + 4 + body);
+            }
+        }
+        ::close(fd);
+    }
+
+    std::vector<Bytes> m_packets;
+    std::string m_sdp;
+    int m_listen = -1;
+    int m_wake[2] = {-1, -1};
+    std::uint16_t m_port = 0;
+    std::atomic<bool> m_played{false};
+    std::thread m_thread;
+};
+
+bool has_element(const char* name) {
+    GstElementFactory* f = gst_element_factory_find(name);
+    if (f) gst_object_unref(f);
+    return f != nullptr;
 }
 
 const char* const kPattern = "videotestsrc pattern=smpte horizontal-speed=7 num-buffers=3";
@@ -492,5 +632,81 @@ TEST_SUITE("plugins") {
         CHECK(s->at("rejected") == 0);
         CHECK(stats.at("producers").at(0).at("state") == "finished");
         fs::remove(json);
+    }
+    TEST_CASE("gst: an RTSP camera on loopback plays through rtspsrc and decodebin") {
+        // The camera is this test's own RTSP server (above) sending raw RGB over RTP (RFC 4175,
+        // GStreamer's rtpvrawpay), so that the frames can be compared pixel for pixel; the
+        // plugin's pipeline is the documented one, rtspsrc ! decodebin.
+        load_gst();
+        for (const char* element : {"rtspsrc", "rtpvrawpay", "rtpvrawdepay", "decodebin"}) {
+            if (!has_element(element)) {
+                std::fprintf(stderr,
+                             "SKIPPED: GStreamer element %s is not installed (Debian: "
+                             "gstreamer1.0-plugins-good)\n",
+                             element);
+                std::_Exit(test::kSkipExitCode);
+            }
+        }
+        const std::string source = "videotestsrc pattern=smpte horizontal-speed=7 num-buffers=5";
+        const std::string caps = "video/x-raw,format=RGB,width=64,height=48";
+        const std::vector<Expected> want = reference(source, caps);
+        REQUIRE(want.size() == 5);
+        // The RTP packets of those frames, and the SDP that describes them.
+        std::vector<Bytes> packets;
+        std::string fmtp;
+        {
+            GError* err = nullptr;
+            GstElement* p = gst_parse_launch_full(
+                (source + " ! " + caps + " ! rtpvrawpay pt=96 ! appsink name=out sync=false")
+                    .c_str(),
+                nullptr, GST_PARSE_FLAG_FATAL_ERRORS, &err);
+            REQUIRE(err == nullptr);
+            GstElement* sink = gst_bin_get_by_name(GST_BIN(p), "out");
+            REQUIRE(gst_element_set_state(p, GST_STATE_PLAYING) != GST_STATE_CHANGE_FAILURE);
+            while (GstSample* sample = gst_app_sink_pull_sample(GST_APP_SINK(sink))) {
+                if (fmtp.empty()) {
+                    const GstStructure* st = gst_caps_get_structure(gst_sample_get_caps(sample), 0);
+                    for (const char* key :
+                         {"sampling", "width", "height", "depth", "colorimetry"}) {
+                        const char* v = gst_structure_get_string(st, key);
+                        REQUIRE(v != nullptr);
+                        fmtp += std::string(fmtp.empty() ? "" : "; ") + key + "=" + v;
+                    }
+                }
+                GstMapInfo map;
+                GstBuffer* b = gst_sample_get_buffer(sample);
+                REQUIRE(gst_buffer_map(b, &map, GST_MAP_READ));
+                packets.emplace_back(map.data, map.data + map.size);
+                gst_buffer_unmap(b, &map);
+                gst_sample_unref(sample);
+            }
+            gst_element_set_state(p, GST_STATE_NULL);
+            gst_object_unref(sink);
+            gst_object_unref(p);
+        }
+        REQUIRE(packets.size() >= 5);
+        const std::string sdp = "v=0\r\no=- 1 1 IN IP4 127.0.0.1\r\ns=rtviewer test camera\r\n"
+                                "c=IN IP4 127.0.0.1\r\nt=0 0\r\nm=video 0 RTP/AVP 96\r\n"
+                                "a=rtpmap:96 raw/90000\r\na=fmtp:96 " +
+                                fmtp + "\r\na=control:stream0\r\n";
+        RtspServer camera(packets, sdp);
+        test::Capture c;
+        std::vector<Bytes> got;
+        consume(c,
+                "gst:pipeline=rtspsrc location=rtsp://127.0.0.1:" + std::to_string(camera.port()) +
+                    "/camera protocols=tcp latency=0 ! decodebin,sync=0,drop=0,max_buffers=10," +
+                    "policy=wait",
+                [&](const FrameMsg& msg) {
+                    got.push_back(take_image(c, msg));
+                    return got.size() < 5;
+                });
+        CHECK(camera.played());
+        const ImageDesc& desc = c.host.stream(0).request().image;
+        CHECK(desc.width == 64);
+        CHECK(desc.height == 48);
+        CHECK(desc.format.channels == 3);
+        REQUIRE(got.size() == 5);
+        for (std::size_t n = 0; n < 5; ++n)
+            CHECK(got[n] == want[n].bytes);
     }
 }
