@@ -708,5 +708,7 @@ TEST_SUITE("plugins") {
         REQUIRE(got.size() == 5);
         for (std::size_t n = 0; n < 5; ++n)
             CHECK(got[n] == want[n].bytes);
+        // The depayloader does not number its frames; the plugin does, at its appsink.
+        CHECK(c.host.stream(0).stats().read().gaps == 0);
     }
 }
