@@ -624,7 +624,11 @@ int GstSource::deliver(GstSample* sample, rtv_host* host, const rtv_host_api* ap
     GstCaps* caps = gst_sample_get_caps(sample);
     GstBuffer* buffer = gst_sample_get_buffer(sample);
     if (!caps || !buffer) return RTV_OK;
-    if (caps != m_caps && !gst_caps_is_equal(caps, m_caps)) { // renegotiated
+    if (caps != m_caps && gst_caps_is_equal(caps, m_caps)) { // the same caps, sent again
+        gst_caps_unref(m_caps);
+        m_caps = gst_caps_ref(caps);
+    }
+    if (caps != m_caps) { // renegotiated
         std::string error;
         if (!learn(caps, error)) {
             api->report_error(host, error.c_str());
@@ -707,7 +711,8 @@ bool GstSource::check_bus(rtv_host* host, const rtv_host_api* api) {
             GError* err = nullptr;
             gchar* debug = nullptr;
             gst_message_parse_warning(msg, &err, &debug);
-            std::string line = std::string(GST_MESSAGE_SRC_NAME(msg)) + ": " +
+            const char* source = GST_MESSAGE_SRC_NAME(msg);
+            std::string line = std::string(source ? source : "?") + ": " +
                                (err && err->message ? err->message : "warning");
             if (m_warnings == kMaxWarningsLogged) line += " (further warnings are not logged)";
             api->log(host, RTV_LOG_WARNING, line.c_str());

@@ -558,6 +558,30 @@ TEST_SUITE("plugins") {
         fs::remove(file);
     }
 
+    TEST_CASE("gst: a size change mid-stream opens a stream of the new size") {
+        // concat plays 3 frames of 320x240, then 3 with a 16-pixel border on the left (videobox).
+        load_gst();
+        test::Capture c;
+        REQUIRE(c.run("gst:pipeline=videotestsrc num-buffers=3 ! c. videotestsrc num-buffers=3 ! "
+                      "videobox left=-16 ! c. concat name=c,format=GRAY8,sync=0,drop=0,"
+                      "policy=wait"));
+        CHECK(c.host.producer_status(0).state() == ProducerState::Finished);
+        REQUIRE(c.host.stream_count() == 2);
+        CHECK(c.host.stream(0).request().name == "gst/image");
+        CHECK(c.host.stream(1).request().name == "gst/image-336x240-GRAY8");
+        CHECK(c.host.stream(1).request().image.width == 336);
+        const auto before = c.of_stream(0), after = c.of_stream(1);
+        REQUIRE(before.size() == 3);
+        REQUIRE(after.size() == 3);
+        int moved = 0; // pixels of the bordered frame that are not the first frame's, 16 right
+        for (std::size_t y = 0; y < 240; ++y)
+            for (std::size_t x = 0; x < 320; ++x)
+                moved += after[0]->bytes[y * 336 + 16 + x] != before[0]->bytes[y * 320 + x];
+        CHECK(moved == 0);
+        for (const test::Captured& f : c.frames)
+            CHECK(c.host.stream(f.stream).stats().read().gaps == 0);
+    }
+
     TEST_CASE("gst: an error mid-stream fails the producer with the element's name and message") {
         load_gst();
         test::Capture c;
