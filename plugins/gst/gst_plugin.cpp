@@ -38,6 +38,7 @@ using rtv::gst::Plane;
 constexpr GstClockTime kPollNs = 50 * GST_MSECOND; // the longest run() goes without seeing stop
 constexpr std::uint32_t kMaxSide = 16384;          // rtv_stream_request's limit
 constexpr int kMaxWarningsLogged = 20;
+constexpr std::int64_t kOffsetRenewNs = 10'000'000'000; // see GstSource::frame_time
 
 // How a format reaches the stream's layout.
 enum class Route : std::uint8_t {
@@ -249,7 +250,7 @@ private:
     bool learn(GstCaps* caps, std::string& error);
     int deliver(GstSample* sample, rtv_host* host, const rtv_host_api* api);
     void fill(const GstVideoFrame& frame, std::uint8_t* out) const;
-    std::int64_t frame_time(GstSample* sample, rtv_host* host, const rtv_host_api* api) const;
+    std::int64_t frame_time(GstSample* sample, rtv_host* host, const rtv_host_api* api);
     void close();
 
     std::string m_init_error;
@@ -258,6 +259,10 @@ private:
     GstAppSink* m_sink = nullptr;
     GstBus* m_bus = nullptr;
     bool m_live = false;
+    bool m_playing = false;                  // run() set the pipeline playing
+    GstClock* m_clock = nullptr;             // the pipeline clock m_offset_ns is for
+    std::int64_t m_offset_ns = 0;            // the viewer's clock minus the pipeline clock
+    std::int64_t m_offset_read_ns = 0;       // when it was read, on the viewer's clock
     std::atomic<std::uint64_t> m_arrived{0}; // buffers that reached the appsink (the probe's)
     // The video as negotiated: its caps (compared by pointer, then by value), info and route.
     GstCaps* m_caps = nullptr;
@@ -598,12 +603,16 @@ void GstSource::fill(const GstVideoFrame& frame, std::uint8_t* out) const {
 }
 
 // The buffer's PTS on the pipeline clock, mapped onto the viewer's clock; 0 (now) for a buffer
-// without one, or one whose time is still to come (sync=0 runs ahead of the clock).
-std::int64_t GstSource::frame_time(GstSample* sample, rtv_host* host,
-                                   const rtv_host_api* api) const {
+// without one, for the prerolled frame (taken before the pipeline plays, when its base time is
+// not set yet), or for one whose time is still to come (sync=0 runs ahead of the clock). The
+// two clocks' offset is read once per pipeline clock and again every kOffsetRenewNs, so that
+// frame times keep the PTS' own spacing (the system clock, the usual pipeline clock, does not
+// drift from the viewer's; a device's clock may, slowly).
+std::int64_t GstSource::frame_time(GstSample* sample, rtv_host* host, const rtv_host_api* api) {
     GstBuffer* buffer = gst_sample_get_buffer(sample);
     const GstSegment* segment = gst_sample_get_segment(sample);
-    if (!GST_BUFFER_PTS_IS_VALID(buffer) || !segment || segment->format != GST_FORMAT_TIME)
+    if (!m_playing || !GST_BUFFER_PTS_IS_VALID(buffer) || !segment ||
+        segment->format != GST_FORMAT_TIME)
         return 0;
     const guint64 running =
         gst_segment_to_running_time(segment, GST_FORMAT_TIME, GST_BUFFER_PTS(buffer));
@@ -612,11 +621,15 @@ std::int64_t GstSource::frame_time(GstSample* sample, rtv_host* host,
         if (clock) gst_object_unref(clock);
         return 0;
     }
-    const GstClockTime clock_now = gst_clock_get_time(clock);
     const std::int64_t now = api->now_ns(host);
+    if (clock != m_clock || now - m_offset_read_ns > kOffsetRenewNs) {
+        m_offset_ns = now - static_cast<std::int64_t>(gst_clock_get_time(clock));
+        m_offset_read_ns = now;
+        gst_object_replace(reinterpret_cast<GstObject**>(&m_clock), GST_OBJECT(clock));
+    }
     gst_object_unref(clock);
-    const auto at = static_cast<std::int64_t>(running + gst_element_get_base_time(m_pipeline));
-    const std::int64_t t = now - (static_cast<std::int64_t>(clock_now) - at);
+    const std::int64_t t =
+        static_cast<std::int64_t>(running + gst_element_get_base_time(m_pipeline)) + m_offset_ns;
     return t > 0 && t <= now ? t : 0;
 }
 
@@ -749,6 +762,7 @@ int GstSource::play(rtv_host* host, const rtv_host_api* api) {
         api->report_error(host, error.c_str());
         return RTV_ERROR;
     }
+    m_playing = true;
     while (!api->stop_requested(host)) {
         if (check_bus(host, api)) { // the frames that came before the error are still shown
             while (GstSample* sample = gst_app_sink_try_pull_sample(m_sink, 0)) {
@@ -780,6 +794,8 @@ int GstSource::play(rtv_host* host, const rtv_host_api* api) {
 void GstSource::close() {
     if (m_pipeline) gst_element_set_state(m_pipeline, GST_STATE_NULL);
     if (m_caps) gst_caps_unref(m_caps);
+    if (m_clock) gst_object_unref(m_clock);
+    m_clock = nullptr;
     if (m_bus) gst_object_unref(m_bus);
     if (m_sink) gst_object_unref(m_sink);
     if (m_pipeline) gst_object_unref(m_pipeline);

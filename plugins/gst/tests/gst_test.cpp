@@ -71,6 +71,7 @@ struct Expected {
     Bytes bytes;
     bool padded = false; // the source's rows were longer than the pixels in them
     GstVideoColorMatrix matrix = GST_VIDEO_COLOR_MATRIX_UNKNOWN; // of the source's caps
+    GstClockTime pts = GST_CLOCK_TIME_NONE;                      // the buffer's
 };
 
 // The viewer's layout of one mapped frame, computed here independently of the plugin: RGB-family
@@ -151,6 +152,7 @@ std::vector<Expected> reference(const std::string& description, const std::strin
         Expected e;
         e.bytes = expected_of(frame);
         e.matrix = info.colorimetry.matrix;
+        e.pts = GST_BUFFER_PTS(gst_sample_get_buffer(sample));
         e.padded = GST_VIDEO_FRAME_PLANE_STRIDE(&frame, 0) >
                    GST_VIDEO_INFO_WIDTH(&info) * GST_VIDEO_FRAME_COMP_PSTRIDE(&frame, 0);
         out.push_back(std::move(e));
@@ -515,6 +517,32 @@ TEST_SUITE("plugins") {
         for (std::size_t n = 0; n < 30; ++n)
             CHECK(got[n] == want[n % 12].bytes);
         fs::remove(file);
+    }
+
+    TEST_CASE("gst: frame times are the buffers' PTS on the viewer's clock") {
+        // Played in real time (sync=1), a frame is taken when its PTS comes: the times the
+        // viewer gets are spaced exactly as the PTS are (the prerolled first frame, taken
+        // before the pipeline plays, is stamped when it was taken).
+        load_gst();
+        const std::string source = "videotestsrc num-buffers=5";
+        const std::vector<Expected> want =
+            reference(source, "video/x-raw,format=GRAY8,width=16,height=16");
+        REQUIRE(want.size() == 5);
+        CHECK(want[4].pts - want[1].pts == 3 * GST_SECOND / 30); // 30 frames a second
+        test::Capture c;
+        std::vector<std::int64_t> times;
+        consume(c,
+                "gst:pipeline=" + source +
+                    ",format=GRAY8,width=16,height=16,sync=1,drop=0,"
+                    "policy=wait",
+                [&](const FrameMsg& msg) {
+                    times.push_back(msg.submit_ns);
+                    take_image(c, msg);
+                    return true;
+                });
+        REQUIRE(times.size() == 5);
+        for (std::size_t n = 2; n < 5; ++n)
+            CHECK(times[n] - times[1] == std::int64_t(want[n].pts - want[1].pts));
     }
 
     TEST_CASE("gst: buffers the appsink dropped for a slow viewer are counted as gaps") {
