@@ -232,11 +232,15 @@ public:
     GstSource(const GstSource&) = delete;
     GstSource& operator=(const GstSource&) = delete;
 
-    // Thread: main. Returns false with a one-line reason in `error`.
+    // Applies the settings, builds the pipeline and starts it until the video's caps are known
+    // (at most `timeout` seconds). False with a one-line reason in `error`.
+    // Thread: main. Allocates: yes.
     bool configure(const rtv_setting_value* values, std::uint32_t count, std::string& error);
-    // Thread: main.
+    // The stream the caps describe. Thread: main. Allocates: never.
     void request(rtv_stream_request& r) const;
-    // Thread: the producer's.
+    // Plays the pipeline until it ends (RTV_DONE), fails (RTV_ERROR, reported) or stop is
+    // requested (RTV_OK), then sets it to NULL. Thread: the producer's. Allocates: GStreamer
+    // does, per frame (samples); the plugin itself only when the caps change or on errors.
     int run(rtv_host* host, const rtv_host_api* api);
 
 private:
@@ -280,11 +284,9 @@ private:
 
 bool GstSource::apply(const char* key, const char* value, std::string& error) {
     const std::string k(key);
-    bool ok = true;
     if (k == "pipeline") {
         m_settings.pipeline = value;
-        ok = !m_settings.pipeline.empty();
-        if (!ok) {
+        if (m_settings.pipeline.empty()) {
             error = "pipeline is empty, expected a gst-launch-1.0 description such as "
                     "'v4l2src ! videoconvert'";
             return false;
@@ -300,8 +302,7 @@ bool GstSource::apply(const char* key, const char* value, std::string& error) {
             }
         }
     } else if (k == "width" || k == "height") {
-        ok = read_uint(value, 0, kMaxSide, k == "width" ? m_settings.width : m_settings.height);
-        if (!ok) {
+        if (!read_uint(value, 0, kMaxSide, k == "width" ? m_settings.width : m_settings.height)) {
             error = k + " is out of range, got '" + value + "', expected 0 (any) or 1..16384";
             return false;
         }
