@@ -13,7 +13,6 @@
 //
 //   rtviewer --producer 'gst:pipeline=v4l2src ! videoconvert'
 #include <algorithm>
-#include <atomic>
 #include <cerrno>
 #include <cstdint>
 #include <cstdio>
@@ -198,19 +197,29 @@ std::string describe_error(GstMessage* msg) {
     return out;
 }
 
+// The numbers the probe below gives buffers. The mutex guards the offset field it writes, read
+// on the producer's thread: GStreamer hands buffers between its threads (and recycles them
+// through pools) with its own atomics, which ThreadSanitizer does not see; an uncontended lock
+// per frame costs nothing next to the frame.
+struct Numbering {
+    std::mutex mutex;
+    std::uint64_t next = 0; // buffers that reached the appsink
+};
+
 // Numbers every buffer that reaches the appsink in its offset field, from 0: the appsink drops
 // buffers silently (drop=1), so a jump in these numbers is what counts them.
 GstPadProbeReturn number_buffers(GstPad*, GstPadProbeInfo* info, gpointer user) {
-    auto* next = static_cast<std::atomic<std::uint64_t>*>(user);
+    auto* numbering = static_cast<Numbering*>(user);
+    std::lock_guard lock(numbering->mutex);
     if (info->type & GST_PAD_PROBE_TYPE_BUFFER) {
         GstBuffer* b = gst_buffer_make_writable(GST_PAD_PROBE_INFO_BUFFER(info));
-        GST_BUFFER_OFFSET(b) = next->fetch_add(1);
+        GST_BUFFER_OFFSET(b) = numbering->next++;
         info->data = b;
     } else if (info->type & GST_PAD_PROBE_TYPE_BUFFER_LIST) {
         GstBufferList* list = gst_buffer_list_make_writable(GST_PAD_PROBE_INFO_BUFFER_LIST(info));
         const guint n = gst_buffer_list_length(list);
         for (guint i = 0; i < n; ++i)
-            GST_BUFFER_OFFSET(gst_buffer_list_get_writable(list, i)) = next->fetch_add(1);
+            GST_BUFFER_OFFSET(gst_buffer_list_get_writable(list, i)) = numbering->next++;
         info->data = list;
     }
     return GST_PAD_PROBE_OK;
@@ -263,11 +272,11 @@ private:
     GstAppSink* m_sink = nullptr;
     GstBus* m_bus = nullptr;
     bool m_live = false;
-    bool m_playing = false;                  // run() set the pipeline playing
-    GstClock* m_clock = nullptr;             // the pipeline clock m_offset_ns is for
-    std::int64_t m_offset_ns = 0;            // the viewer's clock minus the pipeline clock
-    std::int64_t m_offset_read_ns = 0;       // when it was read, on the viewer's clock
-    std::atomic<std::uint64_t> m_arrived{0}; // buffers that reached the appsink (the probe's)
+    bool m_playing = false;            // run() set the pipeline playing
+    GstClock* m_clock = nullptr;       // the pipeline clock m_offset_ns is for
+    std::int64_t m_offset_ns = 0;      // the viewer's clock minus the pipeline clock
+    std::int64_t m_offset_read_ns = 0; // when it was read, on the viewer's clock
+    Numbering m_numbering;             // the appsink probe's
     // The video as negotiated: its caps (compared by pointer, then by value), info and route.
     GstCaps* m_caps = nullptr;
     GstVideoInfo m_info{};
@@ -445,7 +454,7 @@ bool GstSource::build(std::string& error) {
     gst_pad_add_probe(
         pad,
         static_cast<GstPadProbeType>(GST_PAD_PROBE_TYPE_BUFFER | GST_PAD_PROBE_TYPE_BUFFER_LIST),
-        number_buffers, &m_arrived, nullptr);
+        number_buffers, &m_numbering, nullptr);
     gst_object_unref(pad);
     m_bus = gst_element_get_bus(m_pipeline);
     return true;
@@ -677,7 +686,11 @@ int GstSource::deliver(GstSample* sample, rtv_host* host, const rtv_host_api* ap
             m_stream = index;
         }
     }
-    const std::uint64_t number = GST_BUFFER_OFFSET(buffer);    // the probe's
+    std::uint64_t number = 0;
+    {
+        std::lock_guard lock(m_numbering.mutex);
+        number = GST_BUFFER_OFFSET(buffer); // the probe's
+    }
     if (m_delivered && number <= m_last_number) return RTV_OK; // the preroll frame, again
     m_delivered = true;
     m_last_number = number;
