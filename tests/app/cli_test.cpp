@@ -113,11 +113,12 @@ TEST_SUITE("app") {
             std::vector<const char*> args;
             const char* message;
         };
-        // The built-in producers, then the example plugins' (build/lib/rtviewer/plugins).
+        // The built-in producers, then the plugins in build/lib/rtviewer/plugins (gst, then the
+        // examples).
         const Case cases[] = {
             {{"--producer", "foo"},
              "rtviewer: --producer: unknown producer 'foo', expected one of: sweep, waves, blobs, "
-             "camera, transparency, sensor, replay, zmq, exec, minimal, misbehave, testcard"},
+             "camera, transparency, sensor, replay, zmq, exec, gst, minimal, misbehave, testcard"},
             {{"--producer", "sweep:width"},
              "rtviewer: --producer: sweep: setting 'width' has no value, expected width=value"},
             {{"--producer", "sweep:interval=-1"},

@@ -323,10 +323,11 @@ TEST_SUITE("app") {
     TEST_CASE("rtviewer: bad command lines exit 2 with their message") {
         const Run unknown = viewer("--producer foo");
         CHECK(unknown.status == 2);
-        // The built-in producers, then the example plugins' (build/lib/rtviewer/plugins).
+        // The built-in producers, then the plugins in build/lib/rtviewer/plugins (gst, then the
+        // examples).
         CHECK(unknown.err == "rtviewer: --producer: unknown producer 'foo', expected one of: "
                              "sweep, waves, blobs, camera, transparency, sensor, replay, zmq, "
-                             "exec, minimal, misbehave, testcard");
+                             "exec, gst, minimal, misbehave, testcard");
         const Run map = viewer("--colormap jet");
         CHECK(map.status == 2);
         CHECK(
