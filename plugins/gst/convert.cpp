@@ -58,11 +58,31 @@ YuvMatrix yuv_matrix(double kr, double kb, bool full_range) {
 
 void yuv_to_rgb(const Component& y, const Component& u, const Component& v, std::uint32_t width,
                 std::uint32_t height, const YuvMatrix& m, std::uint8_t* out) {
+    // Chroma shared by two pixels of a row (4:2:0, 4:2:2: every format the plugin takes) is
+    // weighed once for both; the arithmetic is the same as for one pixel at a time.
+    const bool pairs = y.x_shift == 0 && u.x_shift == 1 && v.x_shift == 1;
     for (std::uint32_t row = 0; row < height; ++row) {
         const std::uint8_t* yr = row_of(y, row);
         const std::uint8_t* ur = row_of(u, row);
         const std::uint8_t* vr = row_of(v, row);
-        for (std::uint32_t x = 0; x < width; ++x, out += 3) {
+        std::uint32_t x = 0;
+        if (pairs) {
+            for (; x + 1 < width; x += 2, out += 6) {
+                const std::int32_t uu = ur[(x >> 1) * u.step] - 128;
+                const std::int32_t vv = vr[(x >> 1) * v.step] - 128;
+                const std::int32_t r = m.v_to_r * vv, g = -m.u_to_g * uu - m.v_to_g * vv,
+                                   b = m.u_to_b * uu;
+                const std::int32_t y0 = m.y_gain * (yr[x * y.step] - m.y_offset);
+                const std::int32_t y1 = m.y_gain * (yr[(x + 1) * y.step] - m.y_offset);
+                out[0] = clamp_shift(y0 + r);
+                out[1] = clamp_shift(y0 + g);
+                out[2] = clamp_shift(y0 + b);
+                out[3] = clamp_shift(y1 + r);
+                out[4] = clamp_shift(y1 + g);
+                out[5] = clamp_shift(y1 + b);
+            }
+        }
+        for (; x < width; ++x, out += 3) {
             const std::int32_t yy = m.y_gain * (yr[(x >> y.x_shift) * y.step] - m.y_offset);
             const std::int32_t uu = ur[(x >> u.x_shift) * u.step] - 128;
             const std::int32_t vv = vr[(x >> v.x_shift) * v.step] - 128;
