@@ -1,8 +1,10 @@
 // The gst producer plugin, loaded for real (build/lib/rtviewer/plugins/gst.so): its frames are
 // compared with what GStreamer itself makes of the same pipeline in this process (the reference),
-// its refusals and failures are checked word for word where GStreamer's words are stable, and the
+// its refusals and failures are checked word for word where GStreamer's words are stable, the
 // viewer runs it as a child process where only a whole run shows the behaviour (exit 2 before
-// any window, isolate=process).
+// any window, isolate=process), and an RTSP camera is a small RTSP server of the test's own on
+// 127.0.0.1. Nothing waits by sleeping: frames come off the host's queue as they are made, and
+// the one wait for the source (a file growing) is an inotify watch with a deadline.
 #include <atomic>
 #include <chrono>
 #include <cstdint>
@@ -171,7 +173,7 @@ Bytes bytes_of(const test::Captured& c) {
     return b;
 }
 
-// The producer made from `spec`, or a failed check with the reason.
+// The one-line message with which `spec` is refused (a failed check if it is accepted).
 std::string refusal(const std::string& spec) {
     producers::CreatedProducer made;
     const Status s = producers::create(spec, made);
