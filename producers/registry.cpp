@@ -220,9 +220,29 @@ Status create(std::string_view spec, CreatedProducer& out) {
     if (colon != std::string_view::npos && rest.empty())
         return Status::error(who + ": no settings after ':', expected key=value[,key=value...]");
     while (!rest.empty()) {
-        // command= takes the rest of the spec, commas and all (exec's program and arguments).
-        const std::size_t comma =
-            rest.starts_with("command=") ? std::string_view::npos : rest.find(',');
+        // command= takes the rest of the spec, commas and all (exec's program and arguments);
+        // key="value" takes what is between the quotes, commas too (a GStreamer description's
+        // caps: pipeline="videotestsrc ! video/x-raw,format=GRAY8").
+        const std::size_t eq0 = rest.find('=');
+        const bool quoted = eq0 != std::string_view::npos && eq0 + 1 < rest.size() &&
+                            rest[eq0 + 1] == '"' &&
+                            rest.substr(0, eq0).find(',') == std::string_view::npos;
+        std::size_t comma = std::string_view::npos;
+        if (quoted) {
+            const std::size_t close = rest.find('"', eq0 + 2);
+            const std::string key_text(rest.substr(0, eq0));
+            if (close == std::string_view::npos)
+                return Status::error(who + ": setting '" + key_text +
+                                     "' opens a quote it does not close, expected " + key_text +
+                                     "=\"value\"");
+            if (close + 1 < rest.size() && rest[close + 1] != ',')
+                return Status::error(who + ": setting '" + key_text +
+                                     "' has text after its closing quote, expected ',' and the "
+                                     "next setting");
+            comma = close + 1 < rest.size() ? close + 1 : std::string_view::npos;
+        } else if (!rest.starts_with("command=")) {
+            comma = rest.find(',');
+        }
         const std::string_view item = rest.substr(0, comma);
         rest = comma == std::string_view::npos ? std::string_view{} : rest.substr(comma + 1);
         if (comma != std::string_view::npos && rest.empty())
@@ -239,7 +259,8 @@ Status create(std::string_view spec, CreatedProducer& out) {
         if (eq == std::string_view::npos)
             return Status::error(who + ": setting '" + std::string(key) +
                                  "' has no value, expected " + std::string(key) + "=value");
-        const std::string_view value = item.substr(eq + 1);
+        const std::string_view value =
+            quoted ? item.substr(eq + 2, item.size() - eq - 3) : item.substr(eq + 1);
         if (!seen.emplace(std::string(key), std::string(value)).second)
             return Status::error(who + ": setting '" + std::string(key) + "' is given twice");
         const bool for_child =

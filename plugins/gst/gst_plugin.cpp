@@ -95,8 +95,8 @@ std::string format_names() {
 
 // Descriptions stay short: --list-producers prints each setting on one line.
 const rtv_setting s_pipeline = {sizeof(rtv_setting), "pipeline", "videotestsrc",
-                                "a gst-launch-1.0 description without commas (caps: format, width, "
-                                "height); gst adds an appsink or uses the one named rtv"};
+                                "a gst-launch-1.0 description, in double quotes if it has commas "
+                                "(caps); gst adds an appsink or uses the one named rtv"};
 const rtv_setting s_format = {sizeof(rtv_setting), "format", "auto",
                               "the appsink's format: auto, RGB, RGBA, GRAY8, GRAY16_LE, BGR, BGRx, "
                               "RGBx, xRGB, xBGR, BGRA, ARGB, ABGR, I420, YV12, NV12, NV21, YUY2, "

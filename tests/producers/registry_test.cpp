@@ -29,6 +29,12 @@ TEST_SUITE("producers") {
         REQUIRE(streams.size() == 2);
         CHECK(streams[0].image == ImageDesc{100, 50});
         CHECK(streams[1].lines.max_points == 10);
+        // key="value": commas inside the quotes belong to the value.
+        const Status quoted = producers::create("replay:path=\"/nonexistent,dir\",loop=1", made);
+        CHECK(quoted.message().find("cannot read /nonexistent,dir/index.tsv") != std::string::npos);
+        CHECK(producers::create("replay:path=\"/nonexistent", made).message() ==
+              "replay: setting 'path' opens a quote it does not close, expected "
+              "path=\"value\"");
         for (const auto& e : producers::registry()) {
             CAPTURE(e.name);
             const Status s = producers::create(std::string(e.name), made);

@@ -624,6 +624,17 @@ TEST_SUITE("plugins") {
             CHECK(c.host.stream(f.stream).stats().read().gaps == 0);
     }
 
+    TEST_CASE("gst: a quoted pipeline keeps its caps with their commas") {
+        load_gst();
+        test::Capture c;
+        REQUIRE(c.run("gst:pipeline=\"videotestsrc num-buffers=2 ! "
+                      "video/x-raw,format=GRAY8,width=33,height=17\",sync=0,drop=0,policy=wait"));
+        REQUIRE(c.host.stream_count() == 1);
+        CHECK(c.host.stream(0).request().image ==
+              ImageDesc{33, 17, PixelFormat{1, SampleType::U8}});
+        CHECK(c.frames.size() == 2);
+    }
+
     TEST_CASE("gst: an error mid-stream fails the producer with the element's name and message") {
         load_gst();
         test::Capture c;
