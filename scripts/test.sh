@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # README command 2: install what is missing, then build and run every test:
 #   1. release build, whole suite (ctest);
-#   2. AddressSanitizer + UndefinedBehaviorSanitizer build, whole suite;
+#   2. AddressSanitizer + UndefinedBehaviorSanitizer build, whole suite (LeakSanitizer with the
+#      options and the few suppressions tests/lsan.supp explains);
 #   3. ThreadSanitizer build, every test that runs threads (labels core, producers, app, alloc,
 #      plugins: the pipeline, the producers, the end-to-end runs of the viewer with ZeroMQ,
 #      replay and the recorder, producer plugins), with the few suppressions tests/tsan.supp
@@ -26,7 +27,8 @@ run_preset() { # preset, ctest arguments...
 
 only=${RTV_TEST_ONLY:-all}
 [[ $only == all || $only == release ]] && run_preset release
-[[ $only == all || $only == asan ]] && run_preset asan
+[[ $only == all || $only == asan ]] &&
+    LSAN_OPTIONS="use_tls=0 suppressions=$root/tests/lsan.supp" run_preset asan
 [[ $only == all || $only == tsan ]] &&
     TSAN_OPTIONS="suppressions=$root/tests/tsan.supp ignore_noninstrumented_modules=1" run_preset tsan -L 'core|producers|app|alloc|plugins'
 
