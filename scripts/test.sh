@@ -28,7 +28,7 @@ run_preset() { # preset, ctest arguments...
 only=${RTV_TEST_ONLY:-all}
 [[ $only == all || $only == release ]] && run_preset release
 [[ $only == all || $only == asan ]] &&
-    LSAN_OPTIONS="use_tls=0 suppressions=$root/tests/lsan.supp" run_preset asan
+    LSAN_OPTIONS="use_tls=0 print_suppressions=0 suppressions=$root/tests/lsan.supp" run_preset asan
 [[ $only == all || $only == tsan ]] &&
     TSAN_OPTIONS="suppressions=$root/tests/tsan.supp ignore_noninstrumented_modules=1" run_preset tsan -L 'core|producers|app|alloc|plugins'
 
