@@ -272,12 +272,12 @@ Status Hdf5Writer::write(const RecordFrame& f) {
     if (image ? !(f.image == t.image)
               : f.lines > t.capacity.max_lines || f.points > t.capacity.max_points ||
                     (append && f.lines != t.capacity.max_lines)) {
-        m_notes += "rtviewer: --record: " + t.name +
-                   ": a frame of another shape than the "
-                   "stream's first was not recorded\n";
+        if (!t.shape_noted) // said once a stream
+            m_notes += "rtviewer: --record: " + t.name +
+                       ": frames of another shape than the stream's first are not recorded\n";
+        t.shape_noted = true;
         return Status::ok();
     }
-    const std::string where = m_files[t.file].path + " " + t.group;
     const bool direct = m_compression == Compression::None;
     Status s = Status::ok();
     if (image) {
@@ -314,7 +314,7 @@ Status Hdf5Writer::write(const RecordFrame& f) {
     if (s && !image) s = extend(t.points, H5T_NATIVE_UINT32, 1, &points, false);
     if (s && !image && !append) s = extend(t.lines, H5T_NATIVE_UINT32, 1, &lines, false);
     if (s && append) s = extend(t.first, H5T_NATIVE_UINT64, 1, &first, false);
-    if (!s) return fail(where + ": " + s.message());
+    if (!s) return fail(m_files[t.file].path + " " + t.group + ": " + s.message());
     ++t.frames;
     if (append) t.samples += f.points;
     m_bytes += f.data.size();

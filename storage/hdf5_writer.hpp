@@ -57,6 +57,7 @@ private:
         std::uint64_t frames = 0, samples = 0;
         std::uint64_t flushed_frames = 0, flushed_samples = 0; // as of the last flush
         std::vector<float> scratch; // lines padded or transposed, sized once
+        bool shape_noted = false;   // a frame of another shape was said in the log
     };
     struct File {
         std::string path;
