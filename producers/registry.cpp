@@ -224,8 +224,8 @@ Status create(std::string_view spec, CreatedProducer& out) {
         // key="value" takes what is between the quotes, commas too (a GStreamer description's
         // caps: pipeline="videotestsrc ! video/x-raw,format=GRAY8").
         const std::size_t eq0 = rest.find('=');
-        const bool quoted = eq0 != std::string_view::npos && eq0 + 1 < rest.size() &&
-                            rest[eq0 + 1] == '"' &&
+        const bool quoted = !rest.starts_with("command=") && eq0 != std::string_view::npos &&
+                            eq0 + 1 < rest.size() && rest[eq0 + 1] == '"' &&
                             rest.substr(0, eq0).find(',') == std::string_view::npos;
         std::size_t comma = std::string_view::npos;
         if (quoted) {
