@@ -324,9 +324,10 @@ TEST_SUITE("app") {
         const Run unknown = viewer("--producer foo");
         CHECK(unknown.status == 2);
         // The built-in producers, then the example plugins' (build/lib/rtviewer/plugins).
-        CHECK(unknown.err == "rtviewer: --producer: unknown producer 'foo', expected one of: "
-                             "sweep, waves, blobs, camera, transparency, sensor, replay, hdf5, zmq, "
-                             "exec" RTV_OPTIONAL_PLUGINS ", minimal, misbehave, testcard");
+        CHECK(unknown.err ==
+              "rtviewer: --producer: unknown producer 'foo', expected one of: "
+              "sweep, waves, blobs, camera, transparency, sensor, replay, hdf5, zmq, "
+              "exec" RTV_OPTIONAL_PLUGINS ", minimal, misbehave, testcard");
         const Run map = viewer("--colormap jet");
         CHECK(map.status == 2);
         CHECK(

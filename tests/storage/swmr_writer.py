@@ -5,6 +5,7 @@ drives it over stdin, one command a line, and it answers on stdout once the comm
   exit       leave without closing (the file stays marked open for writing)
 Frames are (H, W) uint16 with t_ns (this machine's monotonic clock) beside them."""
 
+import os
 import sys
 import time
 
@@ -47,7 +48,6 @@ def main(path):
         elif cmd[0] == "exit":
             print("bye", flush=True)
             sys.stdout.flush()
-            import os
             os._exit(0)
 
 

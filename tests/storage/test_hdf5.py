@@ -5,6 +5,7 @@ layout, a still image, float64 and int32, gzip and LZ4), a file an h5py SWMR wri
 is followed until it closes or goes idle, rtviewer-convert turns .npy recordings into HDF5 and
 back, and every bad input gets exit 2 and one line naming the problem."""
 
+import json
 import os
 import signal
 import subprocess
@@ -276,7 +277,6 @@ def test_a_file_being_written_is_followed_until_its_writer_closes_it_or_goes_idl
         for w in writers:
             w.kill()
             w.wait()
-    import json
     streams = {s["name"]: s for s in json.load(open(stats))["streams"]}
     with h5py.File(record, "r") as f:
         shown = {g.attrs["producer"]: g for g in f["entry"].values()}
@@ -422,7 +422,6 @@ def test_a_full_disk_stops_recording_says_so_and_keeps_every_frame_written(viewe
          "sweep:iterations=300,interval=0.01,width=64,height=64,policy=wait", "--record",
          str(path), "--stats-json", str(stats)], capture_output=True, text=True, timeout=120)
     assert p.returncode == 0, p.stdout + p.stderr  # the viewer goes on
-    import json
     record = json.load(open(stats))["record"]
     assert record["error"].endswith(": File too large; recording stopped"), record
     assert record["frames"] > 0
