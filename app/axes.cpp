@@ -6,6 +6,8 @@
 
 #include <imgui.h>
 
+#include "app/fnv.hpp"
+
 namespace rtv::app {
 
 namespace {
@@ -54,10 +56,9 @@ void label(ImDrawList* draw, ImVec2 at, std::string_view text) {
 }
 
 // Ticks and labels along the left edge of `b` for values lo (at the bottom) .. hi (at the top).
-// Labels right-aligned left of `b.left` (or left-aligned right of `b.right` when `right`);
-// `grid`: lines across `b` at the ticks.
+// Labels right-aligned left of `b.left` (or left-aligned right of `b.right` when `right`).
 void vertical_axis(ImDrawList* draw, const Box& b, const Box& cell, double lo_bottom, double hi_top,
-                   render::Ticks& t, bool right, bool grid) {
+                   render::Ticks& t, bool right) {
     const float height = b.bottom - b.top, text_h = ImGui::GetTextLineHeight();
     t = fitting_ticks(lo_bottom, hi_top, height, text_h * 2.5f,
                       [&](const render::Ticks&) { return text_h + 4.0f; });
@@ -68,7 +69,6 @@ void vertical_axis(ImDrawList* draw, const Box& b, const Box& cell, double lo_bo
         const float y = b.bottom - float((v - lo_bottom) / span) * height;
         const float x = right ? b.right : b.left;
         draw->AddLine({x, y}, {right ? x + kTick : x - kTick, y}, kAxis);
-        if (grid) draw->AddLine({b.left, y}, {b.right, y}, kGrid);
         const std::string_view s = render::tick_label(t, v, buf);
         const ImVec2 size = ImGui::CalcTextSize(s.data(), s.data() + s.size());
         const float top = std::clamp(y - size.y / 2, cell.top, cell.bottom - size.y);
@@ -92,26 +92,46 @@ Margins axis_margins(float fb_per_window) {
     return m;
 }
 
-void draw_axes(Canvas& canvas, int fb_height, float scale) {
-    ImDrawList* draw = ImGui::GetBackgroundDrawList();
+// Everything a view's margin list shows depends on: the same key, the same list.
+std::uint64_t margin_key(const View& v, int fb_height, float scale) {
+    Fnv f;
+    const render::Rect& r = v.camera.visible();
+    f.add(fb_height).add(scale).add(v.viewport).add(v.cell).add(v.colorbar);
+    f.add(r.x0).add(r.y0).add(r.x1).add(r.y1).add(v.camera.y_down());
+    f.add(v.has_colorbar).add(v.bar_colormap).add(v.bar_limits.lo).add(v.bar_limits.hi);
+    f.text(v.x_label).text(v.y_label);
+    return f.h | 1; // never 0 (ViewDecor's "never built")
+}
+
+bool draw_axes(Canvas& canvas, int fb_height, float scale, ViewDecor& decor) {
     std::array<char, 32> buf{};
-    for (View& v : canvas.views()) {
+    auto& views = canvas.views();
+    decor.resize(views.size());
+    bool built = false;
+    for (std::size_t i = 0; i < views.size(); ++i) {
+        View& v = views[i];
         if (!v.visible) continue;
+        const std::uint64_t key = margin_key(v, fb_height, scale);
+        if (key == decor.margin_key(i)) continue; // laid out already: ticks kept on the view
+        built = true;
         const Box b = box_of(v.viewport, fb_height, scale);
         const Box cell = box_of(v.cell, fb_height, scale);
+        ImDrawList* draw =
+            &decor.begin_margin(i, {cell.left, cell.top, cell.right, cell.bottom}, key);
         const render::Rect& r = v.camera.visible();
-        draw->AddLine({b.left, b.top}, {b.left, b.bottom}, kAxis);
-        draw->AddLine({b.left, b.bottom}, {b.right, b.bottom}, kAxis);
+        // The axis lines on the margin's pixels next to the data area (ImGui centres a line on
+        // the pixel right of and below its coordinates), never on the data area's own.
+        draw->AddLine({b.left - 1, b.top}, {b.left - 1, b.bottom}, kAxis);
+        draw->AddLine({b.left - 1, b.bottom}, {b.right, b.bottom}, kAxis);
 
         // x: labels centred under their ticks, as many as fit side by side.
         const float width = b.right - b.left;
         v.x_ticks = fitting_ticks(r.x0, r.x1, width, 90.0f,
                                   [](const render::Ticks& t) { return widest(t) + 12.0f; });
-        for (int i = 0; i < v.x_ticks.count; ++i) {
-            const double x = v.x_ticks.value(i);
+        for (int t = 0; t < v.x_ticks.count; ++t) {
+            const double x = v.x_ticks.value(t);
             const float px = b.left + float((x - r.x0) / r.width()) * width;
             draw->AddLine({px, b.bottom}, {px, b.bottom + kTick}, kAxis);
-            if (v.grid) draw->AddLine({px, b.top}, {px, b.bottom}, kGrid);
             const std::string_view s = render::tick_label(v.x_ticks, x, buf);
             const ImVec2 size = ImGui::CalcTextSize(s.data(), s.data() + s.size());
             // Kept inside the view's cell: never over a neighbour.
@@ -121,7 +141,7 @@ void draw_axes(Canvas& canvas, int fb_height, float scale) {
         // y: the camera's y grows upwards, or downwards in image views (row 0 on top).
         const double bottom = v.camera.y_down() ? r.y1 : r.y0;
         const double top = v.camera.y_down() ? r.y0 : r.y1;
-        vertical_axis(draw, b, cell, bottom, top, v.y_ticks, false, v.grid);
+        vertical_axis(draw, b, cell, bottom, top, v.y_ticks, false);
         // Axis titles: x centred under the tick labels, y above the axis.
         const float text_h = ImGui::GetTextLineHeight();
         if (!v.x_label.empty()) {
@@ -139,10 +159,27 @@ void draw_axes(Canvas& canvas, int fb_height, float scale) {
             double lo = v.bar_limits.lo, hi = v.bar_limits.hi;
             if (!std::isfinite(lo) || !std::isfinite(hi)) lo = 0.0, hi = 1.0; // all NaN
             if (!(hi > lo)) hi = lo + std::max(std::abs(lo) * 1e-6, 1e-6);    // all equal
-            vertical_axis(draw, bar, cell, lo, hi, v.bar_ticks, true, false);
+            vertical_axis(draw, bar, cell, lo, hi, v.bar_ticks, true);
         } else {
             v.bar_ticks = {};
         }
+    }
+    return built;
+}
+
+void draw_grid(ImDrawList& draw, const View& v, int fb_height, float scale) {
+    const Box b = box_of(v.viewport, fb_height, scale);
+    const render::Rect& r = v.camera.visible();
+    const float width = b.right - b.left, height = b.bottom - b.top;
+    for (int t = 0; t < v.x_ticks.count; ++t) {
+        const float px = b.left + float((v.x_ticks.value(t) - r.x0) / r.width()) * width;
+        draw.AddLine({px, b.top}, {px, b.bottom}, kGrid);
+    }
+    const double lo = v.camera.y_down() ? r.y1 : r.y0,
+                 span = (v.camera.y_down() ? r.y0 : r.y1) - lo;
+    for (int t = 0; t < v.y_ticks.count; ++t) {
+        const float y = b.bottom - float((v.y_ticks.value(t) - lo) / span) * height;
+        draw.AddLine({b.left, y}, {b.right, y}, kGrid);
     }
 }
 

@@ -65,7 +65,12 @@ ParseOutcome parse_command_line(int argc, const char* const* argv, Options& opti
     cli.add_option("--redraw", redraw,
                    "When to draw: changes (only when a frame arrived, you acted or a shown number "
                    "changed; idle costs nothing), always (every pass, as a benchmark wants), or "
-                   "auto (default: changes in a window, always with --headless)");
+                   "auto (default: changes in a window, always with --headless). With changes, "
+                   "only the parts of the window that changed are drawn where the back buffer "
+                   "keeps its pixels; always draws the whole window every time");
+    cli.add_flag("--verify-damage", options.verify_damage,
+                 "Check every frame drawn in parts against the whole frame drawn from the same "
+                 "state and report any difference (a debugging aid: two read-backs a frame)");
     bool no_axes = false;
     cli.add_flag("--no-axes", no_axes, "No axes and no colorbars: the data fill the views");
     cli.add_flag("--exit-when-done", options.exit_when_done,

@@ -35,6 +35,7 @@ struct Options {
     int width = 1280;
     int height = 800;
     bool vsync = true;
+    bool verify_damage = false;        // --verify-damage: partial frames compared with whole ones
     Redraw redraw = Redraw::Changes;   // --redraw; auto: changes in a window, always headless
     std::uint64_t memory_limit_mb = 0; // --memory-limit; 0 until parsed (then the default)
     double progress_s = 0.0;           // --progress: a status line on stdout every so many seconds

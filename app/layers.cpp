@@ -218,7 +218,7 @@ void Layers::draw(View& view, const Canvas& canvas, render::Renderer& renderer,
     }
 }
 
-void Layers::draw_colorbar(View& view, const Canvas& canvas, render::Renderer& renderer) {
+void Layers::note_colorbar(View& view, const Canvas& canvas) const {
     view.has_colorbar = false;
     for (auto it = view.layers.rbegin(); it != view.layers.rend(); ++it) { // the top image layer
         const Layer& layer = m_layers[*it];
@@ -229,6 +229,9 @@ void Layers::draw_colorbar(View& view, const Canvas& canvas, render::Renderer& r
         view.bar_limits = layer.limits;
         break;
     }
+}
+
+void Layers::draw_colorbar(const View& view, render::Renderer& renderer) {
     if (!view.has_colorbar) return;
     if (m_ramp.empty()) {
         std::array<float, 256> ramp{};

@@ -84,12 +84,14 @@ public:
     render::Viewport covered(const View& view, const Canvas& canvas) const;
     // Draws the layers of `view` in their draw order. Allocates: never.
     void draw(View& view, const Canvas& canvas, render::Renderer& renderer, ProducerHost& host);
-    // Draws the colorbar of an image view: the colormap of its top image layer, low at the
-    // bottom, and notes that layer's colormap and limits on the view (for its labels and the
-    // stats). RGB and RGBA layers (drawn as they are) are passed over: an overlay on a camera
-    // image leaves the camera's colorbar. Nothing for a view without a mono image. Allocates: never
+    // Notes on an image view what its colorbar shows (for its labels, the stats, and whether it
+    // must be drawn again): the colormap and limits of its top image layer. RGB and RGBA layers
+    // (drawn as they are) are passed over: an overlay on a camera image leaves the camera's
+    // colorbar. No colorbar for a view without a mono image. Allocates: never.
+    void note_colorbar(View& view, const Canvas& canvas) const;
+    // Draws the colorbar note_colorbar noted: the colormap, low at the bottom. Allocates: never
     // (a 256-texel ramp, once).
-    void draw_colorbar(View& view, const Canvas& canvas, render::Renderer& renderer);
+    void draw_colorbar(const View& view, render::Renderer& renderer);
     // The value of image layer `stream` at a data point (the pixel under it, through the view's
     // `extent` if it has one) of the frame it
     // shows now, or empty off the image. Sampled at upload when the cursor is still; read back

@@ -110,33 +110,45 @@ void PanelCache::draw(ImDrawData* data, const ImDrawList* panel, render::Viewpor
     int at = -1;
     for (int i = 0; panel && i < data->CmdListsCount; ++i)
         if (data->CmdLists[i] == panel) at = i;
+    if (at < 0) {
+        ImGui_ImplOpenGL3_RenderDrawData(data);
+        return;
+    }
+    draw_lists(*data, 0, at);
+    draw_panel(*data, panel, rect, background, fb_width, fb_height);
+    draw_lists(*data, at + 1, data->CmdListsCount);
+}
+
+void PanelCache::draw_panel(const ImDrawData& data, const ImDrawList* panel, render::Viewport rect,
+                            render::Rgb background, int fb_width, int fb_height) {
+    int at = -1;
+    for (int i = 0; i < data.CmdListsCount; ++i)
+        if (data.CmdLists[i] == panel) at = i;
+    if (at < 0) return;
     // The panel texture spans the framebuffer's left edge to the panel's right edge, full
     // height: ImGui's projection (the whole framebuffer) then maps into it unchanged, and what
     // falls right of it is clipped away.
     const int tex_w = rect.x + rect.width, tex_h = fb_height;
-    if (at < 0 || rect.x != 0 || rect.y != 0 || rect.height != fb_height || tex_w > fb_width ||
-        tex_w <= 0 || !ensure_target(tex_w, tex_h)) {
-        if (panel) { // drawn live: its background is ours to give
-            glEnable(GL_SCISSOR_TEST);
-            glScissor(rect.x, rect.y, rect.width, rect.height);
-            glClearColor(background.r, background.g, background.b, 1.0f);
-            glClear(GL_COLOR_BUFFER_BIT);
-            glDisable(GL_SCISSOR_TEST);
-        }
-        ImGui_ImplOpenGL3_RenderDrawData(data);
+    if (rect.x != 0 || rect.y != 0 || rect.height != fb_height || tex_w > fb_width || tex_w <= 0 ||
+        !ensure_target(tex_w, tex_h)) { // drawn live: its background is ours to give
+        glEnable(GL_SCISSOR_TEST);
+        glScissor(rect.x, rect.y, rect.width, rect.height);
+        glClearColor(background.r, background.g, background.b, 1.0f);
+        glClear(GL_COLOR_BUFFER_BIT);
+        glDisable(GL_SCISSOR_TEST);
+        draw_lists(data, at, at + 1);
         return;
     }
     std::uint64_t h = draw_list_hash(*panel);
     h = mix(h, &rect, sizeof rect);
     h = mix(h, &background, sizeof background);
     h = mix(h, &fb_width, sizeof fb_width);
-    draw_lists(*data, 0, at);
     if (!m_valid || h != m_hash) {
         glBindFramebuffer(GL_FRAMEBUFFER, m_fbo);
         glDisable(GL_SCISSOR_TEST);
         glClearColor(background.r, background.g, background.b, 1.0f);
         glClear(GL_COLOR_BUFFER_BIT);
-        draw_lists(*data, at, at + 1); // sets its own viewport: the whole framebuffer
+        draw_lists(data, at, at + 1); // sets its own viewport: the whole framebuffer
         glBindFramebuffer(GL_FRAMEBUFFER, 0);
         m_hash = h;
         m_valid = true;
@@ -156,7 +168,6 @@ void PanelCache::draw(ImDrawData* data, const ImDrawList* panel, render::Viewpor
     glBindVertexArray(0);
     glUseProgram(0); // nothing keeps a name that may be deleted while current
     glViewport(0, 0, fb_width, fb_height);
-    draw_lists(*data, at + 1, data->CmdListsCount);
 }
 
 } // namespace rtv::app

@@ -32,6 +32,10 @@ public:
     // there. Allocates: only GPU memory, when the panel's size changes.
     void draw(ImDrawData* data, const ImDrawList* panel, render::Viewport rect,
               render::Rgb background, int fb_width, int fb_height);
+    // The panel alone, as draw() draws it: rasterised into the kept texture when it changed,
+    // copied from there into `rect` either way (drawn live where the texture cannot be made).
+    void draw_panel(const ImDrawData& data, const ImDrawList* panel, render::Viewport rect,
+                    render::Rgb background, int fb_width, int fb_height);
 
     // Frames in which the panel was rasterised, and frames in which it was copied.
     std::uint64_t rasterised() const { return m_rasterised; }

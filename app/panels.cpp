@@ -7,6 +7,7 @@
 
 #include <imgui.h>
 
+#include "app/axes.hpp"
 #include "core/pixel_format.hpp"
 #include "producers/registry.hpp"
 #include "render/colormap.hpp"
@@ -471,13 +472,19 @@ const ImDrawList* draw_panels(PanelContext& ctx) {
     return list;
 }
 
-void draw_view_labels(const Canvas& canvas, int fb_height, float scale) {
-    ImDrawList* draw = ImGui::GetBackgroundDrawList();
+void draw_view_labels(const Canvas& canvas, int fb_height, float scale, ViewDecor& decor,
+                      bool grid) {
     const auto& views = canvas.views();
+    decor.resize(views.size());
     for (std::size_t i = 0; i < views.size(); ++i) {
         const View& v = views[i];
-        if (!v.visible) continue;
+        if (!v.visible) {
+            decor.clear_inner(i);
+            continue;
+        }
         const auto& vp = v.viewport;
+        ImDrawList* draw = &decor.begin_inner(i, clip_box_of(vp, fb_height, scale));
+        if (grid && v.grid) draw_grid(*draw, v, fb_height, scale);
         const ImVec2 top_left{float(vp.x) * scale, float(fb_height - vp.y - vp.height) * scale};
         const ImVec2 bottom_right{top_left.x + float(vp.width) * scale,
                                   top_left.y + float(vp.height) * scale};

@@ -10,6 +10,7 @@
 #include <vector>
 
 #include "app/canvas.hpp"
+#include "app/decor.hpp"
 #include "app/layers.hpp"
 #include "core/latency_histogram.hpp"
 #include "core/memory_budget.hpp"
@@ -80,8 +81,11 @@ const ImDrawList* draw_panels(PanelContext& context);
 bool histogram_levels(const char* id, const ImageStats& stats, render::Contrast& contrast,
                       render::Limits in_use, bool log_scale, float width);
 
-// Over each visible view: its name (highlighted when selected) and, while none of its streams
-// has appeared, what it waits for. `scale`: window pixels per framebuffer pixel.
-void draw_view_labels(const Canvas& canvas, int framebuffer_height, float scale);
+// Over each visible view, into its inner list (app/decor.hpp), rebuilt every frame: its grid
+// lines (with `grid` and the view's grid on), its name (highlighted when selected), its profile
+// segment and, while none of its streams has appeared, what it waits for. `scale`: window
+// pixels per framebuffer pixel.
+void draw_view_labels(const Canvas& canvas, int framebuffer_height, float scale, ViewDecor& decor,
+                      bool grid);
 
 } // namespace rtv::app

@@ -144,6 +144,12 @@ std::string stats_json(const RunReport& r) {
                    {"other", d.other},
                    {"panel_rasterised", d.panel_rasterised},
                    {"panel_reused", d.panel_reused}};
+    const DamageCounts& dc = r.damage;
+    j["damage"] = {{"back_buffer", r.back_buffer},    {"full_frames", dc.full},
+                   {"partial_frames", dc.partial},    {"views_drawn", dc.views},
+                   {"margins_drawn", dc.margins},     {"margins_laid_out", dc.margins_laid_out},
+                   {"timelines_drawn", dc.timelines}, {"panels_drawn", dc.panels},
+                   {"verified", dc.verified},         {"mismatched", dc.mismatched}};
     j["gl_errors"] = d.gl_errors;
     std::string message;
     json producers = json::array();

@@ -7,6 +7,7 @@
 #include <string>
 
 #include "app/canvas.hpp"
+#include "app/damage.hpp"
 #include "app/history.hpp"
 #include "app/recorder.hpp"
 #include "core/latency_histogram.hpp"
@@ -36,6 +37,9 @@ struct RunReport {
         std::uint64_t panel_rasterised = 0, panel_reused = 0;
         std::uint64_t gl_errors = 0;
     } redraw;
+    // Damage tracking: whether the back buffer was found kept, what was drawn in parts.
+    std::string back_buffer = "unchecked";
+    DamageCounts damage;
 };
 
 // A few lines for a human: frames, fps, frame times, then one line per stream.

@@ -9,10 +9,12 @@
 #include <thread>
 
 #include <SDL.h>
+#include <glad/gl.h>
 #include <imgui.h>
 #include <nlohmann/json.hpp>
 
 #include "app/axes.hpp"
+#include "app/fnv.hpp"
 #include "app/run_report.hpp"
 #include "core/clock.hpp"
 #include "core/pixel_format.hpp"
@@ -41,6 +43,30 @@ float timeline_height() {
     return ImGui::GetFrameHeightWithSpacing() + ImGui::GetTextLineHeight() + 2.0f * kTimelinePadY;
 }
 constexpr const char* kDefaultLayoutFile = "rtviewer-layout.json";
+
+// Whether what `list` draws lies inside `box`, give or take two pixels (a window's border and
+// resize grip straddle its edge, their clip rectangle the whole display): each command's
+// triangles, as far as its clip rectangle lets them show. The list is then drawn clipped to
+// `box`. A few microseconds for a panel's ~5000 indices.
+bool draws_inside(const ImDrawList& list, const ClipBox& box) {
+    constexpr float kSlack = 2.0f;
+    for (const ImDrawCmd& c : list.CmdBuffer) {
+        if (c.ElemCount == 0 || c.UserCallback) continue;
+        ImVec4 d{1e30f, 1e30f, -1e30f, -1e30f};
+        for (unsigned k = 0; k < c.ElemCount; ++k) {
+            const ImVec2& p =
+                list.VtxBuffer[int(c.VtxOffset + list.IdxBuffer[int(c.IdxOffset + k)])].pos;
+            d = {std::min(d.x, p.x), std::min(d.y, p.y), std::max(d.z, p.x), std::max(d.w, p.y)};
+        }
+        const float x0 = std::max(c.ClipRect.x, d.x), y0 = std::max(c.ClipRect.y, d.y);
+        const float x1 = std::min(c.ClipRect.z, d.z), y1 = std::min(c.ClipRect.w, d.w);
+        if (x1 <= x0 || y1 <= y0) continue; // nothing of it shows
+        if (x0 < box.x0 - kSlack || y0 < box.y0 - kSlack || x1 > box.x1 + kSlack ||
+            y1 > box.y1 + kSlack)
+            return false;
+    }
+    return true;
+}
 
 LayerSettings defaults_of(const Options& o) {
     LayerSettings s;
@@ -143,9 +169,11 @@ Status ViewerApp::start() {
     // Every shader compiled and the panel's first raster made before a producer runs: with a
     // cold shader cache that takes llvmpipe a few hundred ms, which would otherwise stall the
     // first frames of data (their frames dropped while the pools wait).
-    draw_frame();
+    draw_frame(true);
     m_renderer.warm_up();
     m_panel_cache.reset_counts(); // that frame is never shown: it counts as none
+    m_damage_counts = {};
+    m_verify_damage = m_options.verify_damage;
     if (Status s = producers::instance_names(m_options.producers); !s)
         return Status::error("rtviewer: " + s.message());
     for (producers::CreatedProducer& p : m_options.producers) {
@@ -249,10 +277,14 @@ int ViewerApp::run() {
         else if (panel)
             why = RedrawReason::Panel;
         if (why == RedrawReason::None) continue;
+        // Input may change anything on screen (and ImGui shows some of it a frame late): those
+        // frames are drawn whole, as are the first and the last.
+        const bool full = m_input_frames > 0 || m_frames == 0 || last;
         if (m_input_frames > 0) --m_input_frames;
         ++m_redraws[std::size_t(why)];
         ++m_frames;
-        draw_frame();
+        m_data_changed = data;
+        draw_frame(full);
         handle_requests(last);
         if (last && m_history && m_options.history_export_s) {
             if (Status s = export_moment(m_options.history_export_dir, *m_scrub_ns); !s) {
@@ -348,7 +380,7 @@ bool ViewerApp::stop_due(bool producers_done) const {
            (m_duration_s && double(now_ns() - m_start_ns) * 1e-9 >= *m_duration_s);
 }
 
-void ViewerApp::draw_frame() {
+void ViewerApp::draw_frame(bool full_wanted) {
     m_window.drawable_size(m_fb_width, m_fb_height);
     SDL_GetWindowSize(m_window.window(), &m_win_width, &m_win_height);
     const float scale = m_win_width > 0 ? float(m_fb_width) / float(m_win_width) : 1.0f;
@@ -366,18 +398,15 @@ void ViewerApp::draw_frame() {
     // readings' rate (over a live image they would change the panel in every frame).
     if (m_cursor_due) update_cursor_text();
     m_cursor_due = false;
-    m_renderer.clear(kPanelBackground);
-    for (View& view : m_canvas.views()) {
-        if (!view.visible) continue;
-        const render::Viewport covered = m_layers.covered(view, m_canvas);
-        m_renderer.begin_view(view.viewport, view.background, &covered);
-        m_layers.draw(view, m_canvas, m_renderer, m_host);
-        m_layers.draw_profile(view, m_renderer);
-        m_renderer.end_view();
-        if (m_options.axes) m_layers.draw_colorbar(view, m_canvas, m_renderer);
+    // What ImGui draws over and around the views, per view (their margin lists laid out again
+    // only when their axes change).
+    if (m_options.axes) {
+        for (View& view : m_canvas.views())
+            if (view.visible) m_layers.note_colorbar(view, m_canvas);
+        draw_axes(m_canvas, m_fb_height, 1.0f / scale, m_decor);
     }
-    if (m_options.axes) draw_axes(m_canvas, m_fb_height, 1.0f / scale);
-    draw_view_labels(m_canvas, m_fb_height, 1.0f / scale);
+    draw_view_labels(m_canvas, m_fb_height, 1.0f / scale, m_decor, m_options.axes);
+    m_timeline_list = nullptr;
     if (m_history)
         draw_timeline(float(panel) / scale, float(m_fb_height - timeline) / scale,
                       float(m_fb_width - panel) / scale, timeline_h);
@@ -390,8 +419,167 @@ void ViewerApp::draw_frame() {
     // The panel's raster is kept while its geometry is unchanged; it must not overlap a view.
     const int panel_px = int(std::ceil(panel_width * scale));
     if (panel_px > panel) panel_list = nullptr;
-    m_panel_cache.draw(m_window.finish_imgui_frame(), panel_list, {0, 0, panel_px, m_fb_height},
-                       kPanelBackground, m_fb_width, m_fb_height);
+    ImDrawData* data = m_window.finish_imgui_frame();
+
+    FrameParts parts;
+    parts.data = data;
+    parts.panel = panel_list;
+    parts.panel_rect = {0, 0, panel_px, m_fb_height};
+    parts.timeline_rect = {panel, 0, m_fb_width - panel, timeline};
+    parts.scale = 1.0f / scale;
+    // Each of ImGui's lists belongs to the part it draws inside (its commands' clip rectangles):
+    // the panel (its window and child windows: tables, scrolling regions), the timeline; any
+    // other list with something in it (a tooltip or popup reaching past the panel) may lie over
+    // any part: such frames, and the one after, are drawn whole.
+    const ClipBox panel_box = clip_box_of(parts.panel_rect, m_fb_height, parts.scale);
+    const ClipBox timeline_box = clip_box_of(parts.timeline_rect, m_fb_height, parts.scale);
+    m_part_of.assign(std::size_t(data ? data->CmdListsCount : 0), Part::None);
+    for (int i = 0; data && i < data->CmdListsCount; ++i) {
+        const ImDrawList* l = data->CmdLists[i];
+        if (l->VtxBuffer.Size == 0) continue;
+        if (panel_list && draws_inside(*l, panel_box))
+            m_part_of[std::size_t(i)] = Part::Panel;
+        else if (m_timeline_list && draws_inside(*l, timeline_box))
+            m_part_of[std::size_t(i)] = Part::Timeline;
+        else
+            m_part_of[std::size_t(i)] = Part::Overlay, parts.overlays = true;
+    }
+    Fnv geometry;
+    geometry.add(m_fb_width).add(m_fb_height).add(scale).add(panel_px).add(area).add(timeline);
+    geometry.add(panel_list != nullptr);
+    for (const View& v : m_canvas.views())
+        geometry.add(v.visible).add(v.cell).add(v.viewport).add(v.colorbar);
+    const bool full = full_wanted || !m_probe.kept() || m_options.redraw == Redraw::Always ||
+                      parts.overlays || m_overlays_drawn || !panel_list || geometry.h != m_geometry;
+    m_geometry = geometry.h;
+    m_overlays_drawn = parts.overlays;
+    render_frame(parts, full);
+    if (full)
+        ++m_damage_counts.full;
+    else
+        ++m_damage_counts.partial;
+    if (m_verify_damage && !full) verify_partial_frame(parts);
+}
+
+// Draws the frame's parts: all of them (`full`), or those whose content changed since they were
+// last drawn, over a back buffer that still holds the last frame (BackBufferProbe::kept).
+void ViewerApp::render_frame(const FrameParts& parts, bool full) {
+    m_probe.before_draw();
+    const ImDrawData& data = *parts.data;
+    const int fb_h = m_fb_height;
+    const float s = parts.scale;
+    if (full) m_renderer.clear(kPanelBackground);
+    auto& views = m_canvas.views();
+    if (m_drawn.size() < views.size()) m_drawn.resize(views.size());
+    for (std::size_t i = 0; i < views.size(); ++i) {
+        View& view = views[i];
+        if (!view.visible) continue;
+        DrawnView& drawn = m_drawn[i];
+        // The data area: its layers (any new frame), and what lies over it.
+        ImDrawList* inner = m_decor.inner(i);
+        Fnv sig;
+        const render::Rect& r = view.camera.visible();
+        sig.add(r.x0).add(r.y0).add(r.x1).add(r.y1).add(view.background);
+        sig.add(view.layers.size()).bytes(view.layers.data(), view.layers.size() * 2);
+        sig.add(inner ? draw_list_hash(*inner) : 0);
+        if (full || m_data_changed || sig.h != drawn.data) {
+            const render::Viewport covered = m_layers.covered(view, m_canvas);
+            m_renderer.begin_view(view.viewport, view.background, &covered);
+            m_layers.draw(view, m_canvas, m_renderer, m_host);
+            m_layers.draw_profile(view, m_renderer);
+            m_renderer.end_view();
+            if (inner) {
+                const ClipBox box = clip_box_of(view.viewport, fb_h, s);
+                render_clipped(data, *inner, {&box, 1});
+            }
+            drawn.data = sig.h;
+            ++m_damage_counts.views;
+        }
+        // The margins: axes, titles, the colorbar and its labels.
+        ImDrawList* margin = m_decor.margin(i);
+        if (m_options.axes && margin && (full || m_decor.margin_key(i) != drawn.margin)) {
+            std::array<render::Viewport, 4> bands{};
+            const std::size_t n = ring_around(view.cell, view.viewport, bands);
+            std::array<ClipBox, 4> boxes{};
+            for (std::size_t b = 0; b < n; ++b) {
+                if (!full) m_renderer.fill(bands[b], kPanelBackground);
+                boxes[b] = clip_box_of(bands[b], fb_h, s);
+            }
+            m_layers.draw_colorbar(view, m_renderer);
+            render_clipped(data, *margin, {boxes.data(), n});
+            drawn.margin = m_decor.margin_key(i);
+            ++m_damage_counts.margins;
+        }
+    }
+    glViewport(0, 0, m_fb_width, fb_h);
+    const auto group_hash = [&](Part part, const render::Viewport& rect) {
+        Fnv h;
+        h.add(rect);
+        for (int i = 0; i < data.CmdListsCount; ++i)
+            if (m_part_of[std::size_t(i)] == part) h.add(draw_list_hash(*data.CmdLists[i]));
+        return h.h;
+    };
+    // The lists of `part` in their order, clipped to `rect` (all but `skip`).
+    const auto draw_group = [&](Part part, const render::Viewport& rect, const ImDrawList* skip) {
+        const ClipBox box = clip_box_of(rect, fb_h, s);
+        for (int i = 0; i < data.CmdListsCount; ++i)
+            if (m_part_of[std::size_t(i)] == part && data.CmdLists[i] != skip)
+                render_clipped(data, *data.CmdLists[i], {&box, 1});
+    };
+    if (m_timeline_list) {
+        const std::uint64_t h = group_hash(Part::Timeline, parts.timeline_rect);
+        if (full || h != m_timeline_drawn) {
+            if (!full) m_renderer.fill(parts.timeline_rect, kPanelBackground);
+            draw_group(Part::Timeline, parts.timeline_rect, nullptr);
+            m_timeline_drawn = h;
+            ++m_damage_counts.timelines;
+        }
+    }
+    if (parts.panel) {
+        const std::uint64_t h = group_hash(Part::Panel, parts.panel_rect);
+        if (full || h != m_panel_drawn) {
+            if (m_probe.kept()) { // drawn where it goes: nothing to copy, no framebuffer switch
+                if (!full) m_renderer.fill(parts.panel_rect, kPanelBackground);
+                draw_group(Part::Panel, parts.panel_rect, nullptr);
+                ++m_damage_counts.panel_live;
+            } else { // every frame is whole: the window's raster is kept and copied, unchanged
+                m_panel_cache.draw_panel(data, parts.panel, parts.panel_rect, kPanelBackground,
+                                         m_fb_width, fb_h);
+                draw_group(Part::Panel, parts.panel_rect, parts.panel); // its child windows
+            }
+            m_panel_drawn = h;
+            ++m_damage_counts.panels;
+        } else {
+            ++m_damage_counts.panel_left;
+        }
+    }
+    // Everything else ImGui drew (popups, tooltips: only in whole frames), in its order.
+    if (full)
+        for (int i = 0; i < data.CmdListsCount; ++i)
+            if (m_part_of[std::size_t(i)] == Part::Overlay ||
+                (!parts.panel && m_part_of[std::size_t(i)] == Part::None))
+                render_lists(data, i, i + 1);
+}
+
+// Checks a partial frame against the whole frame drawn from the same state (--verify-damage, and
+// the damage tests): the pixels must be the same, or a part was not drawn that should have been.
+void ViewerApp::verify_partial_frame(const FrameParts& parts) {
+    render::RgbaImage& partial = m_verify_images[0];
+    render::RgbaImage& whole = m_verify_images[1];
+    const Status read = render::read_pixels(0, 0, m_fb_width, m_fb_height, partial);
+    render_frame(parts, true);
+    if (!read || !render::read_pixels(0, 0, m_fb_width, m_fb_height, whole)) return;
+    ++m_damage_counts.verified;
+    if (partial.pixels == whole.pixels) return;
+    if (++m_damage_counts.mismatched > 3) return; // said for the first few
+    std::size_t first = 0;
+    while (first < whole.pixels.size() && partial.pixels[first] == whole.pixels[first])
+        ++first;
+    const std::size_t px = first / 4, w = std::size_t(std::max(m_fb_width, 1));
+    std::fprintf(stderr,
+                 "rtviewer: damage: frame %llu drawn in parts differs from the whole frame, "
+                 "first at (%zu, %zu) from the top left\n",
+                 static_cast<unsigned long long>(m_frames), px % w, px / w);
 }
 
 // The layout file's form of what is on screen: the views, and the panel as the user left it.
@@ -439,6 +627,7 @@ void ViewerApp::present(bool last, bool panel_only) {
         ++m_gl_errors;
         m_notice = s.message();
     }
+    m_probe.before_swap();
     m_window.swap();
     const std::int64_t t = now_ns();
     if (!panel_only) {
@@ -478,6 +667,7 @@ int ViewerApp::finish() {
     shutdown();
     int status = m_exit_screenshot_failed ? 1 : 0;
     const auto reason = [this](RedrawReason r) { return m_redraws[std::size_t(r)]; };
+    m_damage_counts.margins_laid_out = m_decor.margins_built();
     const RunReport report{m_host,
                            m_canvas,
                            m_frame_times,
@@ -494,7 +684,10 @@ int ViewerApp::finish() {
                            {m_options.redraw == Redraw::Always, m_passes,
                             reason(RedrawReason::Data), reason(RedrawReason::Input),
                             reason(RedrawReason::Panel), reason(RedrawReason::Other),
-                            m_panel_cache.rasterised(), m_panel_cache.reused(), m_gl_errors}};
+                            m_panel_cache.rasterised() + m_damage_counts.panel_live,
+                            m_panel_cache.reused() + m_damage_counts.panel_left, m_gl_errors},
+                           m_probe.name(),
+                           m_damage_counts};
     if (m_options.headless) print_summary(report);
     if (!m_options.stats_json.empty()) {
         if (Status s = write_stats(m_options.stats_json, report); !s) {
@@ -559,15 +752,17 @@ void ViewerApp::draw_timeline(float x, float y, float width, float height) {
         m_scrub_ns = left + std::int64_t(double(f) * span_ns);
     }
     ImDrawList* draw = ImGui::GetWindowDrawList();
+    m_timeline_list = draw;
     const float h = ImGui::GetFrameHeight();
     draw->AddRectFilled(p0, {p0.x + bar_w, p0.y + h}, IM_COL32(40, 40, 48, 255));
+    // Whole pixels: the strip is drawn again only when what it shows moves by one.
     if (oldest > 0) {
-        const float held = float(double(newest - left) / span_ns) * bar_w;
+        const float held = std::round(float(double(newest - left) / span_ns) * bar_w);
         draw->AddRectFilled({p0.x, p0.y + h * 0.3f}, {p0.x + held, p0.y + h * 0.7f},
                             IM_COL32(70, 110, 160, 255));
     }
     const std::int64_t shown = m_scrub_ns.value_or(right);
-    const float mx = p0.x + float(double(shown - left) / span_ns) * bar_w;
+    const float mx = std::round(p0.x + float(double(shown - left) / span_ns) * bar_w);
     draw->AddRectFilled({mx - 2, p0.y}, {mx + 2, p0.y + h},
                         m_scrub_ns ? IM_COL32(255, 170, 40, 255) : IM_COL32(120, 220, 120, 255));
     // The moment's text: live, or its time, age and each stream's frame (sequence number).
@@ -710,6 +905,21 @@ bool ViewerApp::handle_event(const SDL_Event& event) {
         (event.type == SDL_WINDOWEVENT && event.window.event == SDL_WINDOWEVENT_CLOSE)) {
         m_controls.quit = true;
         return true;
+    }
+    if (event.type == SDL_WINDOWEVENT) {
+        switch (event.window.event) {
+        case SDL_WINDOWEVENT_SHOWN:
+        case SDL_WINDOWEVENT_EXPOSED:
+        case SDL_WINDOWEVENT_RESIZED:
+        case SDL_WINDOWEVENT_SIZE_CHANGED:
+        case SDL_WINDOWEVENT_MINIMIZED:
+        case SDL_WINDOWEVENT_MAXIMIZED:
+        case SDL_WINDOWEVENT_RESTORED:
+            m_probe.restart(); // the surface may be new: whole frames until it is checked again
+            break;
+        default:
+            break;
+        }
     }
     if (event.type == SDL_WINDOWEVENT && event.window.event == SDL_WINDOWEVENT_LEAVE) {
         m_mouse_x = m_mouse_y = -1; // the readout clears

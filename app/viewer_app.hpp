@@ -18,6 +18,8 @@
 
 #include "app/canvas.hpp"
 #include "app/cli.hpp"
+#include "app/damage.hpp"
+#include "app/decor.hpp"
 #include "app/history.hpp"
 #include "app/layers.hpp"
 #include "app/panel_cache.hpp"
@@ -29,8 +31,11 @@
 #include "core/memory_budget.hpp"
 #include "core/producer_host.hpp"
 #include "render/renderer.hpp"
+#include "render/snapshot.hpp"
 
 union SDL_Event;
+struct ImDrawData;
+struct ImDrawList;
 
 namespace rtv::app {
 
@@ -63,6 +68,12 @@ public:
     std::optional<std::int64_t> moment() const { return m_scrub_ns; }
     bool paused() const { return m_controls.paused; }
     const ProducerHost& host() const { return m_host; }
+    // Damage tracking: whether the back buffer was found kept across swaps, and what was drawn.
+    // With verification on, every frame drawn in parts is read back and compared with the whole
+    // frame drawn from the same state (the tests; a debugging aid: it costs two read-backs).
+    const BackBufferProbe& back_buffer() const { return m_probe; }
+    const DamageCounts& damage() const { return m_damage_counts; }
+    void set_verify_damage(bool on) { m_verify_damage = on; }
     // The window position (origin top-left, window pixels) of a framebuffer point.
     std::pair<int, int> window_point(double fx, double fy) const;
 
@@ -74,7 +85,19 @@ private:
     void wait_for_work();
     bool take_readings_if_due(std::int64_t now_ns, bool input);
     std::uint64_t readings_signature() const;
-    void draw_frame();
+    // The frame's parts as the build left them, for drawing (render_frame).
+    struct FrameParts {
+        ImDrawData* data = nullptr;
+        const ImDrawList* panel = nullptr; // null: the panel is drawn as any other list
+        render::Viewport panel_rect, timeline_rect;
+        float scale = 1.0f;    // window pixels per framebuffer pixel
+        bool overlays = false; // lists other than the panel's, the timeline's and the views'
+    };
+    // Builds the frame (views placed, ImGui's lists) and draws it: whole with `full_wanted`
+    // (input, the first and last frames), else the parts that changed where that is safe.
+    void draw_frame(bool full_wanted);
+    void render_frame(const FrameParts& parts, bool full);
+    void verify_partial_frame(const FrameParts& parts);
     void update_hover();
     void update_cursor_text();
     void handle_requests(bool last);
@@ -129,6 +152,23 @@ private:
     bool m_export_requested = false; // E or the Export button: after the frame is drawn
     std::string m_timeline_text;
     PanelCache m_panel_cache;
+    // Damage tracking (app/damage.hpp): what each part showed when last drawn.
+    ViewDecor m_decor;
+    BackBufferProbe m_probe;
+    struct DrawnView {
+        std::uint64_t data = 0;   // the data area's signature
+        std::uint64_t margin = 0; // the margin list's key
+    };
+    std::vector<DrawnView> m_drawn;              // by view
+    const ImDrawList* m_timeline_list = nullptr; // this frame's timeline window, if any
+    std::uint64_t m_geometry = 0, m_panel_drawn = 0, m_timeline_drawn = 0;
+    bool m_overlays_drawn = false; // the last frame drew popups or tooltips
+    enum class Part : std::uint8_t { None, Panel, Timeline, Overlay };
+    std::vector<Part> m_part_of; // this frame's ImGui lists, by index: the part each draws in
+    bool m_data_changed = false; // this pass showed new data
+    bool m_verify_damage = false;
+    DamageCounts m_damage_counts;
+    std::array<render::RgbaImage, 2> m_verify_images; // reused
     PanelReadings m_readings;
     std::uint64_t m_readings_signature = 0;
     float m_panel_width = 470.0f;

@@ -217,6 +217,23 @@ void Renderer::begin_view(const Viewport& vp, Rgb bg, const Viewport* covered) {
     glBindVertexArray(0);
     glEnable(GL_BLEND);
     glBlendFunc(GL_SRC_ALPHA, GL_ONE_MINUS_SRC_ALPHA);
+    // What the layers draw stays inside the viewport: clipping keeps vertices in, the scissor
+    // whatever a primitive's width would spill past its edge (a frame drawn in parts must not
+    // touch a neighbouring part's pixels).
+    glEnable(GL_SCISSOR_TEST);
+    glScissor(vp.x, vp.y, vp.width, vp.height);
+}
+
+void Renderer::fill(const Viewport& vp, Rgb color) {
+    if (vp.width <= 0 || vp.height <= 0) return;
+    glDisable(GL_SCISSOR_TEST);
+    glDisable(GL_BLEND);
+    glUseProgram(m_fill_program.gl_name());
+    glUniform4f(m_u_fill_color, color.r, color.g, color.b, 1.0f);
+    glBindVertexArray(m_empty_vao);
+    glViewport(vp.x, vp.y, vp.width, vp.height);
+    glDrawArrays(GL_TRIANGLE_STRIP, 0, 4);
+    glBindVertexArray(0);
 }
 
 void Renderer::clear(Rgb color) {

@@ -57,9 +57,13 @@ public:
 
     // Clears the whole framebuffer (the fast path on software rasterisers: no scissor).
     void clear(Rgb color);
+    // Fills `vp` with `color`, opaque, as an unscissored quad (a scissored clear off tile edges
+    // is llvmpipe's slow path). Leaves the viewport at `vp`.
+    void fill(const Viewport& vp, Rgb color);
     // Sets the viewport to `vp` and fills it with `background` (a quad: see renderer.cpp), except
     // for `covered`, a rectangle of the framebuffer that an opaque layer will cover (its pixels
-    // would be shaded twice): then only the bands around it are filled.
+    // would be shaded twice): then only the bands around it are filled. Until end_view, a
+    // scissor keeps every draw inside `vp`.
     void begin_view(const Viewport& vp, Rgb background, const Viewport* covered = nullptr);
     void draw(const ImageLayer& layer, const Camera& camera, const ImageStyle& style);
     // Decimates a long line layer for this view first (LineLayer::fit_to_view), which can fail

@@ -6,6 +6,7 @@
 #include <algorithm>
 #include <cstdlib>
 #include <filesystem>
+#include <fstream>
 #include <string>
 #include <vector>
 
@@ -82,6 +83,25 @@ std::vector<long long> sequences_at(const app::ViewerApp& viewer, std::int64_t t
         out.push_back(i == HistoryRing::npos ? -1 : (long long)ring->entry(i).sequence);
     }
     return out;
+}
+
+void push_wheel(int y) {
+    SDL_Event e{};
+    e.type = SDL_MOUSEWHEEL;
+    e.wheel.y = y;
+    SDL_PushEvent(&e);
+}
+
+// Runs `viewer` with damage tracking checked in every frame drawn in parts, and requires that
+// parts were drawn (the offscreen surface keeps its back buffer) and none differed from the
+// whole frame drawn from the same state.
+void require_parts_match_whole(const app::ViewerApp& viewer) {
+    const app::DamageCounts& d = viewer.damage();
+    INFO("frames whole " << d.full << ", in parts " << d.partial << ", checked " << d.verified);
+    CHECK(viewer.back_buffer().kept());
+    CHECK(d.partial > 0);
+    CHECK(d.verified == d.partial);
+    CHECK(d.mismatched == 0);
 }
 
 } // namespace
@@ -221,6 +241,89 @@ TEST_SUITE("app") {
         CHECK(std::abs(image.profile->b.x - want_b.x) <= 1.0);
         CHECK(std::abs(image.profile->b.y - want_b.y) <= 1.0);
         CHECK(viewer.canvas().views()[1].profile_source == 0); // its profile view opened
+    }
+
+    TEST_CASE("ViewerApp: frames drawn in parts equal the whole frame through a pan a zoom and a "
+              "window resize") {
+        app::ViewerApp viewer(options_of({"--headless", "--no-vsync", "--redraw", "changes",
+                                          "--verify-damage", "--size", "640x400", "--producer",
+                                          "sweep:interval=0.005,width=200,height=150"}));
+        constexpr std::uint64_t kDown = 30, kSteps = 10, kZoom = 60, kResize = 80, kEnd = 130;
+        std::pair<int, int> a;
+        render::Rect before_pan, after_pan, after_zoom;
+        std::uint64_t partial_before_resize = 0;
+        int width_before = 0;
+        viewer.set_pass_hook([&](app::ViewerApp& v, std::uint64_t pass) {
+            const app::View& image = v.canvas().views()[0];
+            if (pass == kDown) { // a drag across the image: a pan
+                const render::Viewport& vp = image.viewport;
+                a = v.window_point(vp.x + vp.width * 0.5, vp.y + vp.height * 0.5);
+                before_pan = image.camera.visible();
+                push_button(SDL_MOUSEBUTTONDOWN, a);
+            } else if (pass > kDown && pass <= kDown + kSteps) {
+                const int k = int(pass - kDown);
+                push_motion({a.first + 3 * k, a.second + 2 * k},
+                            {a.first + 3 * (k - 1), a.second + 2 * (k - 1)});
+            } else if (pass == kDown + kSteps + 1) {
+                push_button(SDL_MOUSEBUTTONUP, {a.first + 3 * int(kSteps), a.second});
+            } else if (pass == kZoom) { // the wheel over the image: a zoom
+                after_pan = image.camera.visible();
+                SDL_Event e{};
+                e.type = SDL_MOUSEMOTION;
+                e.motion.x = a.first;
+                e.motion.y = a.second;
+                SDL_PushEvent(&e);
+                push_wheel(2);
+            } else if (pass == kResize) {
+                after_zoom = image.camera.visible();
+                partial_before_resize = v.damage().partial;
+                width_before = image.viewport.width;
+                SDL_SetWindowSize(SDL_GL_GetCurrentWindow(), 720, 450);
+            } else if (pass == kEnd) {
+                push_quit();
+            }
+        });
+        REQUIRE(viewer.run() == 0);
+        require_parts_match_whole(viewer);
+        // The pan, the zoom and the resize happened, and frames were drawn in parts after each.
+        CHECK(after_pan.x0 != before_pan.x0);
+        CHECK(after_zoom.width() < after_pan.width());
+        CHECK(viewer.canvas().views()[0].viewport.width != width_before);
+        CHECK(viewer.damage().partial > partial_before_resize);
+        CHECK(viewer.damage().views > viewer.damage().margins); // axes kept while data moved
+    }
+
+    TEST_CASE("ViewerApp: frames drawn in parts equal the whole frame in a 2x2 layout with a "
+              "profile") {
+        namespace fs = std::filesystem;
+        const fs::path dir = test::fresh_path("damage-2x2");
+        fs::create_directories(dir);
+        const fs::path layout = dir / "layout.json";
+        {
+            std::ofstream f(layout);
+            f << R"({"columns": 2, "views": [
+                {"name": "camera", "streams": ["sweep/image"], "colormap": "magma",
+                 "profile": [10, 20, 180, 120]},
+                {"name": "blobs", "streams": ["blobs/*"], "contrast": "manual:0:1"},
+                {"name": "line", "streams": ["sweep/line"], "line_color": "red",
+                 "background": "white", "grid": true, "x_label": "x", "y_label": "y"},
+                {"name": "sensor", "streams": ["sensor/samples"], "line_color": "blue"}]})";
+        }
+        const std::string layout_arg = layout.string();
+        app::ViewerApp viewer(options_of(
+            {"--headless", "--no-vsync", "--redraw", "changes", "--verify-damage", "--size",
+             "800x500", "--layout", layout_arg.c_str(), "--producer",
+             "sweep:interval=0.005,width=200,height=150", "--producer",
+             "blobs:interval=0.02,width=160,height=120", "--producer", "sensor:interval=0.01"}));
+        viewer.set_pass_hook([&](app::ViewerApp&, std::uint64_t pass) {
+            if (pass == 120) push_quit();
+        });
+        REQUIRE(viewer.run() == 0);
+        require_parts_match_whole(viewer);
+        std::size_t profiles = 0;
+        for (const app::View& v : viewer.canvas().views())
+            profiles += v.profile_source != app::Canvas::npos;
+        CHECK(profiles == 1); // the camera's profile has its view
     }
 
 } // TEST_SUITE
