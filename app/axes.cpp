@@ -66,7 +66,9 @@ void vertical_axis(ImDrawList* draw, const Box& b, const Box& cell, double lo_bo
     const double span = hi_top - lo_bottom;
     for (int i = 0; i < t.count; ++i) {
         const double v = t.value(i);
-        const float y = b.bottom - float((v - lo_bottom) / span) * height;
+        // Whole pixels (as ImGui places text): limits that move by less than a pixel leave
+        // the same list, and nothing is drawn again.
+        const float y = std::round(b.bottom - float((v - lo_bottom) / span) * height);
         const float x = right ? b.right : b.left;
         draw->AddLine({x, y}, {right ? x + kTick : x - kTick, y}, kAxis);
         const std::string_view s = render::tick_label(t, v, buf);
@@ -130,7 +132,7 @@ bool draw_axes(Canvas& canvas, int fb_height, float scale, ViewDecor& decor) {
                                   [](const render::Ticks& t) { return widest(t) + 12.0f; });
         for (int t = 0; t < v.x_ticks.count; ++t) {
             const double x = v.x_ticks.value(t);
-            const float px = b.left + float((x - r.x0) / r.width()) * width;
+            const float px = std::round(b.left + float((x - r.x0) / r.width()) * width);
             draw->AddLine({px, b.bottom}, {px, b.bottom + kTick}, kAxis);
             const std::string_view s = render::tick_label(v.x_ticks, x, buf);
             const ImVec2 size = ImGui::CalcTextSize(s.data(), s.data() + s.size());

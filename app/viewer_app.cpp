@@ -496,8 +496,13 @@ void ViewerApp::render_frame(const FrameParts& parts, bool full) {
             ++m_damage_counts.views;
         }
         // The margins: axes, titles, the colorbar and its labels.
+        // Drawn again when they would look different: the list's geometry (an axis laid out
+        // again may come out the same) and the colorbar's colormap and place.
         ImDrawList* margin = m_decor.margin(i);
-        if (m_options.axes && margin && (full || m_decor.margin_key(i) != drawn.margin)) {
+        Fnv msig;
+        if (margin && m_options.axes)
+            msig.add(draw_list_hash(*margin)).add(view.has_colorbar).add(view.bar_colormap);
+        if (m_options.axes && margin && (full || msig.h != drawn.margin)) {
             std::array<render::Viewport, 4> bands{};
             const std::size_t n = ring_around(view.cell, view.viewport, bands);
             std::array<ClipBox, 4> boxes{};
@@ -507,7 +512,7 @@ void ViewerApp::render_frame(const FrameParts& parts, bool full) {
             }
             m_layers.draw_colorbar(view, m_renderer);
             render_clipped(data, *margin, {boxes.data(), n});
-            drawn.margin = m_decor.margin_key(i);
+            drawn.margin = msig.h;
             ++m_damage_counts.margins;
         }
     }

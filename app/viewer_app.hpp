@@ -157,7 +157,7 @@ private:
     BackBufferProbe m_probe;
     struct DrawnView {
         std::uint64_t data = 0;   // the data area's signature
-        std::uint64_t margin = 0; // the margin list's key
+        std::uint64_t margin = 0; // the margins' signature
     };
     std::vector<DrawnView> m_drawn;              // by view
     const ImDrawList* m_timeline_list = nullptr; // this frame's timeline window, if any
