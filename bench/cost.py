@@ -25,7 +25,7 @@ round; the table shows medians with min..max over rounds, and ratios taken withi
 Usage:
   /usr/bin/python3 bench/cost.py --viewer build/bin/rtviewer --bench build/bin/rtv_bench \\
       [--rounds 5] [--warmup 6] [--window 4] [--size 960x620] [--json FILE] [--only a,b]
-  --quick: one round of 0.75 s a configuration (the ctest smoke test): checks that every
+  --quick: one round of 0.5 s a configuration (the ctest smoke test): checks that every
   configuration produced numbers, no timing threshold.
 Exit status: 0, 1 when a configuration produced no figures, 2 on a bad command line, 77 when
 Xvfb or pyqtgraph/PyQt5/numpy is missing (the smoke test is then skipped)."""
@@ -192,10 +192,10 @@ def main():
                         help="comma-separated configurations (default: all): " + ", ".join(CONFIGS))
     parser.add_argument("--json", help="write the results to FILE")
     parser.add_argument("--quick", action="store_true",
-                        help="one round, 0.25 s warm-up, 0.75 s window (the smoke test)")
+                        help="one round, 0.25 s warm-up, 0.5 s window (the smoke test)")
     args = parser.parse_args()
     if args.quick:
-        args.rounds, args.warmup, args.window = 1, 0.25, 0.75
+        args.rounds, args.warmup, args.window = 1, 0.25, 0.5
     configs = [c for c in args.only.split(",") if c]
     for c in configs:
         if c not in CONFIGS:

@@ -8,7 +8,7 @@ left by one and its new last value is abs(sin(n / 1000 * 16 pi)). The next frame
 handed to pyqtgraph once the view has painted the last one (as rtviewer's interval=auto), so
 every frame made is painted. Frames are counted in the view's paint event; a line
 "pyqtgraph: progress t=T s frames=N" goes to stdout every PROGRESS seconds, and the window
-closes after SECONDS.
+closes SECONDS after its first paint.
 
 Usage: /usr/bin/python3 bench/pyqtgraph_scene.py [--size 960x620] [--seconds 10] [--progress 0.5]
 Needs python3-pyqtgraph, python3-pyqt5 and python3-numpy (Debian) and an X display."""
@@ -60,7 +60,7 @@ class View(pg.GraphicsLayoutWidget):
         self.progress = progress
         self.sweep = Sweep()
         self.frames = 0
-        self.t0 = time.monotonic()
+        self.t0 = None  # the clock starts at the first paint (rtviewer's at its loop's start)
         self.next_progress = progress
         self.pending = False
         image_plot = self.addPlot(row=0, col=0)
@@ -87,6 +87,8 @@ class View(pg.GraphicsLayoutWidget):
 
     def paintEvent(self, event):
         super().paintEvent(event)
+        if self.t0 is None:
+            self.t0 = time.monotonic()
         self.frames += 1
         t = time.monotonic() - self.t0
         if t >= self.next_progress:
