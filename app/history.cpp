@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <cstdio>
+#include <cstring>
 
 #include "core/stream.hpp"
 
@@ -12,10 +13,57 @@ History::History(HistorySettings settings, MemoryBudget* budget, std::uint64_t s
     , m_budget(budget)
     , m_share(share_bytes)
     , m_streams(kMaxStreams) {
+    if (m_settings.copy_thread && enabled())
+        m_thread = std::jthread([this](std::stop_token stop) { copy_loop(stop); });
 }
 
 History::~History() {
+    // The copy thread copies what is queued, lets every slot go and ends (the pools outlive
+    // the history), then the rings go.
+    if (m_thread.joinable()) {
+        m_thread.request_stop();
+        m_thread.join();
+    }
     if (m_budget && m_reserved > 0) m_budget->release(m_reserved);
+}
+
+void History::copy_loop(std::stop_token stop) {
+    std::unique_lock lock(m_mutex);
+    for (;;) {
+        // Returns false only once stop is requested and nothing is queued.
+        if (!m_queued.wait(lock, stop, [&] { return m_copied < m_enqueued; })) return;
+        const Job job = m_jobs[m_copied % kMaxJobs];
+        lock.unlock();
+        if (job.bytes > 0) std::memcpy(job.dst, job.src, job.bytes);
+        if (job.pool) job.pool->release(job.slot);
+        lock.lock();
+        ++m_copied;
+        m_copied_cv.notify_all();
+    }
+}
+
+void History::collect() {
+    if (m_committed == m_enqueued) return;
+    std::uint64_t copied = 0;
+    {
+        std::lock_guard lock(m_mutex);
+        copied = m_copied;
+    }
+    for (; m_committed < copied; ++m_committed) {
+        const Job& job = m_jobs[m_committed % kMaxJobs];
+        Stream& s = m_streams[job.stream];
+        s.ring->commit();
+        if (job.pool) --s.in_flight;
+    }
+}
+
+void History::flush() {
+    if (m_committed == m_enqueued) return;
+    {
+        std::unique_lock lock(m_mutex);
+        m_copied_cv.wait(lock, [&] { return m_copied == m_enqueued; });
+    }
+    collect();
 }
 
 void History::on_frame(const FrameView& f) {
@@ -72,12 +120,58 @@ void History::on_frame(const FrameView& f) {
     if (!s.ring) return;
     const std::size_t bytes =
         f.kind == FrameKind::Image ? f.pixels.size_bytes() : f.line_points.size_bytes();
+    if (m_thread.joinable()) {
+        queue_copy(s, f, bytes);
+        return;
+    }
     if (bytes > m_pass_left) {
         ++s.skipped;
         return;
     }
     m_pass_left -= bytes;
     if (!s.ring->push(f)) ++s.skipped; // (an append frame larger than the ring)
+}
+
+void History::queue_copy(Stream& s, const FrameView& f, std::size_t bytes) {
+    collect();
+    // The copy thread's share of the stream's pool: the producer and the display keep a slot
+    // each, so that holding frames for copying never takes the producer's last slot.
+    const unsigned slots = f.stream->pool().slot_count();
+    const bool to_thread = slots > 2 && s.in_flight < slots - 2;
+    // Copied here instead when the copy thread is behind, within the pass's budget, as without
+    // a copy thread; past it, or with the queue full, the frame is not kept.
+    if (in_flight() >= kMaxJobs || (!to_thread && bytes > m_pass_left)) {
+        ++s.skipped;
+        return;
+    }
+    std::span<std::byte> dest;
+    if (!s.ring->reserve(f, dest)) {
+        ++s.skipped; // larger than the ring, or its room is still being copied
+        return;
+    }
+    const std::byte* src = f.kind == FrameKind::Image
+                               ? f.pixels.data()
+                               : reinterpret_cast<const std::byte*>(f.line_points.data());
+    Job job{f.stream->id(), nullptr, f.slot, src, dest.data(), bytes};
+    if (to_thread) {
+        // One more holder of the slot: the router gives it back when the display is done with
+        // it, the copy thread when the copy is; the last of the two sends it home. (The tap's
+        // view of the stream is read-only; the slot's holder count is the one thing changed,
+        // as the router changes it.)
+        job.pool = &const_cast<rtv::Stream*>(f.stream)->pool();
+        job.pool->retain(f.slot);
+        ++s.in_flight;
+    } else {
+        if (bytes > 0) std::memcpy(dest.data(), src, bytes);
+        m_pass_left -= bytes;
+        job.bytes = 0; // queued all the same: frames are committed in the order taken
+    }
+    {
+        std::lock_guard lock(m_mutex);
+        m_jobs[m_enqueued % kMaxJobs] = job;
+        ++m_enqueued;
+    }
+    m_queued.notify_one();
 }
 
 std::pair<std::int64_t, std::int64_t> History::span(std::size_t count) const {

@@ -2,14 +2,28 @@
 // History: the recent past of every stream, so that the views can be shown as they were at an
 // earlier moment while data keeps arriving. A FrameTap on the router: each frame the router
 // takes (superseded ones too) is copied into its stream's HistoryRing, a byte-bounded ring made
-// at the stream's first frame and reserved from the memory budget. The copies are made on the
-// main thread, at most kPassBytes per pass of the loop, so the display never stalls behind them:
-// frames past that are not kept and counted as skipped (a flood the display could not show
-// anyway). Thread: main.
+// at the stream's first frame and reserved from the memory budget.
+//
+// The copies are made on a thread of its own (HistorySettings::copy_thread, the default): the
+// main thread's tap only makes room in the ring (HistoryRing::reserve: bookkeeping, no copy),
+// adds itself as a holder of the frame's pool slot (FramePool::retain, so the bytes stay while
+// they are copied although the display is done with them) and queues the copy. The copy thread
+// copies and lets the slot go; the main thread commits finished copies at the start of each
+// pass (begin_pass), in the order taken, so everything that reads history (all on the main
+// thread) sees only whole frames and never a ring being changed. A stream lends the copy thread
+// at most its pool's slots less two (the producer and the display keep one each): a frame
+// past that (the copy thread behind) is copied on the main thread as without a copy thread, at
+// most kPassBytes per pass, and frames past that are not kept and counted as skipped (a flood
+// the display could not show anyway). Thread: main, but for the copy thread's memcpy.
 
+#include <array>
+#include <condition_variable>
 #include <cstdint>
 #include <memory>
+#include <mutex>
+#include <stop_token>
 #include <string>
+#include <thread>
 #include <utility>
 #include <vector>
 
@@ -24,26 +38,40 @@ namespace rtv::app {
 struct HistorySettings {
     std::uint64_t default_bytes = 0; // per stream; 0: no history
     // Streams with a size of their own (0: none for that stream), by exact name.
-    std::vector<std::pair<std::string, std::uint64_t>> per_stream;
+    std::vector<std::pair<std::string, std::uint64_t>>
+        per_stream; // Copy frames into the rings on a thread of its own (false: on the main thread,
+                    // in on_frame).
+    bool copy_thread = true;
 };
 
 class History final : public FrameTap {
 public:
     static constexpr std::size_t kMaxEntries = 8192; // frames held per stream at most
     static constexpr std::size_t kPassBytes = std::size_t{64} << 20;
+    static constexpr std::size_t kMaxJobs = 256; // frames queued for the copy thread at most
 
     // The rings together take at most `share_bytes` of `budget` (the rest stays for pools).
     History(HistorySettings settings, MemoryBudget* budget, std::uint64_t share_bytes);
     ~History() override;
 
-    void begin_pass() { m_pass_left = kPassBytes; }
+    // Commits the copies the copy thread has finished. Allocates: never.
+    void begin_pass() {
+        m_pass_left = kPassBytes;
+        collect();
+    }
     void on_frame(const FrameView& frame) override;
+    // Waits for every queued copy and commits it (at the end of a run, before an export: the
+    // history then holds every frame taken). Bounded: at most kMaxJobs copies. Allocates: never.
+    void flush();
+    // Frames queued for the copy thread and not yet committed.
+    std::size_t in_flight() const { return std::size_t(m_enqueued - m_committed); }
 
     struct Stream {
         std::unique_ptr<HistoryRing> ring;
         bool decided = false;              // the first frame came: ring made or refused
         std::string note;                  // why there is no history for it, or empty
-        std::uint64_t skipped = 0;         // frames not kept (the pass's copy budget)
+        std::uint64_t skipped = 0;         // frames not kept (the copy budget)
+        std::uint32_t in_flight = 0;       // frames whose slot the copy thread holds
         std::uint32_t append_lines = 0;    // append streams: the consumer history's shape,
         std::uint32_t append_capacity = 0; // to rebuild it as it was
     };
@@ -77,12 +105,32 @@ public:
     bool rebuild_append(std::size_t id, std::int64_t t, std::unique_ptr<LineHistory>& out) const;
 
 private:
+    struct Job {
+        std::size_t stream = 0;
+        FramePool* pool = nullptr; // the slot to let go once copied (nullptr: none)
+        std::uint8_t slot = 0;
+        const std::byte* src = nullptr;
+        std::byte* dst = nullptr;
+        std::size_t bytes = 0;
+    };
+    void collect();
+    void queue_copy(Stream& s, const FrameView& f, std::size_t bytes);
+    void copy_loop(std::stop_token stop);
+
     HistorySettings m_settings;
     MemoryBudget* m_budget;
     std::uint64_t m_share;
     std::uint64_t m_reserved = 0;
     std::size_t m_pass_left = kPassBytes;
     std::vector<Stream> m_streams; // kMaxStreams, address-stable
+    // The copy queue: jobs [m_copied, m_enqueued) wait for the copy thread, [m_committed,
+    // m_copied) are copied and wait for collect(). m_enqueued is written by the main thread,
+    // m_copied by the copy thread, both under m_mutex; m_committed is the main thread's.
+    std::array<Job, kMaxJobs> m_jobs{};
+    std::mutex m_mutex;
+    std::condition_variable_any m_queued, m_copied_cv;
+    std::uint64_t m_enqueued = 0, m_copied = 0, m_committed = 0;
+    std::jthread m_thread; // last: it starts after, and stops before, everything above
 };
 
 } // namespace rtv::app

@@ -223,6 +223,7 @@ int ViewerApp::run() {
         bool data = m_layers.ingest(m_router, m_host, m_canvas,
                                     m_controls.paused || m_scrub_ns.has_value(), m_hover, t) > 0;
         last = stop_due(producers_done);
+        if (last && m_history) m_history->flush(); // the copy thread's last frames, committed
         if (last && m_history && m_options.history_export_s)
             m_scrub_ns = t - std::int64_t(*m_options.history_export_s * 1e9);
         // Pausing holds the moment on screen (the newest frames, just shown): it stays, and is
@@ -723,6 +724,7 @@ void ViewerApp::shutdown() {
                      name.c_str(), ProducerHost::kStopDeadlineS, name.c_str());
     while (m_router.drain() != 0) {
     }
+    if (m_history) m_history->flush(); // every slot the copy thread held goes home
     m_router.release_all();
     if (m_recorder) { // 4. the recorder writes what it holds (it reads the streams' names)
         m_router.set_tap(nullptr);

@@ -70,8 +70,9 @@ void build_panel(int height, double fps, const std::array<float, 240>& times,
 
 } // namespace
 
-double limit_loop_fps(int width, int height, double seconds, std::string& error) {
-    auto window = open_gl_window(error, width, height);
+double limit_loop_fps(int width, int height, double seconds, std::string& error, bool windowed,
+                      double progress_s) {
+    auto window = open_gl_window(error, width, height, !windowed);
     if (!window) return 0.0;
     render::Renderer renderer;
     if (Status s = renderer.init(); !s) {
@@ -108,7 +109,7 @@ double limit_loop_fps(int width, int height, double seconds, std::string& error)
     double fps = 0.0;
     const auto t0 = Clock::now();
     auto last = t0;
-    double elapsed = 0.0;
+    double elapsed = 0.0, next_progress = progress_s;
     do {
         window->begin_imgui_frame();
         const std::size_t f = frames & 1;
@@ -130,9 +131,33 @@ double limit_loop_fps(int width, int height, double seconds, std::string& error)
         fps = dt > 0 ? 0.9 * fps + 0.1 / dt : fps;
         ++frames;
         elapsed = seconds_since(t0);
+        if (progress_s > 0 && elapsed >= next_progress) {
+            std::printf("limit: progress t=%.1f s frames=%llu\n", elapsed,
+                        static_cast<unsigned long long>(frames));
+            std::fflush(stdout);
+            next_progress += progress_s;
+        }
     } while (elapsed < seconds && error.empty());
     if (Status s = render::check_gl("limit loop"); !s && error.empty()) error = s.message();
     return error.empty() ? double(frames) / elapsed : 0.0;
+}
+
+int limit_window_main(int argc, char** argv) {
+    int w = 0, h = 0;
+    double seconds = 0.0;
+    if (argc != 4 || std::sscanf(argv[2], "%dx%d", &w, &h) != 2 || w < 64 || h < 64 ||
+        std::sscanf(argv[3], "%lf", &seconds) != 1 || !(seconds > 0)) {
+        std::fprintf(stderr, "rtv_bench: usage: rtv_bench --limit-window WIDTHxHEIGHT SECONDS\n");
+        return 2;
+    }
+    std::string error;
+    const double fps = limit_loop_fps(w, h, seconds, error, true, 0.25);
+    if (!error.empty()) {
+        std::fprintf(stderr, "rtv_bench: limit loop: %s\n", error.c_str());
+        return 1;
+    }
+    std::printf("limit: done fps=%.1f\n", fps);
+    return 0;
 }
 
 } // namespace rtv::bench

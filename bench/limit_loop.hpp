@@ -11,7 +11,14 @@
 namespace rtv::bench {
 
 // Frames per second of the limit loop in a hidden width x height window for about `seconds`,
-// or 0 with `error` set.
-double limit_loop_fps(int width, int height, double seconds, std::string& error);
+// or 0 with `error` set. `windowed`: a real window on the display ($DISPLAY) instead, unpaced;
+// `progress_s` > 0: a line "limit: progress t=T s frames=N" on stdout every `progress_s`
+// seconds (N: frames swapped since the start), as the viewer's --progress prints.
+double limit_loop_fps(int width, int height, double seconds, std::string& error,
+                      bool windowed = false, double progress_s = 0.0);
+
+// `rtv_bench --limit-window WIDTHxHEIGHT SECONDS`: the limit loop in a window with progress lines
+// every 0.25 s, for bench/cost.py. Exit status 0, 1 on a GL error, 2 on bad arguments.
+int limit_window_main(int argc, char** argv);
 
 } // namespace rtv::bench

@@ -1,5 +1,6 @@
 // rtv_bench: rtviewer's benchmarks, each against a baseline measured in the same run.
 //   rtv_bench [--quick] [--only NAME[,NAME...]] [--json FILE] [--viewer PATH]
+//   rtv_bench --limit-window WIDTHxHEIGHT SECONDS  (the limit loop in a window: bench/cost.py)
 // NAME: handoff, pool, pipeline, render, e2e, scaling, display, formats, history, feed, idle,
 // startup, plugins (the default set), soak (10 minutes, on request: --only soak
 // [--soak-seconds N]). Exit status 1 if a benchmark's own check failed (a lost frame, an
@@ -13,6 +14,7 @@
 
 #include "alloc/count_allocations.hpp"
 #include "bench/harness.hpp"
+#include "bench/limit_loop.hpp"
 
 std::uint64_t rtv::bench::allocations() {
     return rtv::test::allocation_count();
@@ -22,6 +24,7 @@ int main(int argc, char** argv) {
     using namespace rtv::bench;
     if (argc > 1 && std::string(argv[1]) == "--zmq-publish") return zmq_publish_main(argc, argv);
     if (argc > 1 && std::string(argv[1]) == "--feed-publish") return feed_publish_main(argc, argv);
+    if (argc > 1 && std::string(argv[1]) == "--limit-window") return limit_window_main(argc, argv);
     CLI::App cli{"rtviewer's benchmarks: each figure against a baseline measured in the same run",
                  "rtv_bench"};
     Config config;

@@ -72,8 +72,23 @@ std::optional<std::uint8_t> FramePool::acquire_wait(std::stop_token stop) {
     return slot;
 }
 
+void FramePool::retain(std::uint8_t slot) {
+    RTV_ASSERT(slot < m_slot_count, "slot index out of range");
+    RTV_ASSERT((m_free.load() & (std::uint64_t{1} << slot)) == 0, "retaining a free slot");
+    const std::uint8_t before = m_extra[slot].fetch_add(1, std::memory_order_relaxed);
+    RTV_ASSERT(before < 255, "too many holders of one slot");
+}
+
 void FramePool::release(std::uint8_t slot) {
     RTV_ASSERT(slot < m_slot_count, "slot index out of range");
+    // Another holder remains: this one only lets go (acq_rel: what it read of the slot happens
+    // before the last holder frees it, and so before the producer writes it again).
+    std::uint8_t extra = m_extra[slot].load(std::memory_order_acquire);
+    while (extra > 0)
+        if (m_extra[slot].compare_exchange_weak(extra, std::uint8_t(extra - 1),
+                                                std::memory_order_acq_rel,
+                                                std::memory_order_acquire))
+            return;
     const std::uint64_t bit = std::uint64_t{1} << slot;
     const std::uint64_t before = m_free.fetch_or(bit);
     RTV_ASSERT((before & bit) == 0, "slot released twice");

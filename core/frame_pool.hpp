@@ -4,6 +4,7 @@
 // are one atomic bitmask: acquire clears a bit (CAS), release sets it (fetch_or). Lock-free.
 // The pool is what bounds memory: frames in flight can never exceed its slot count.
 
+#include <array>
 #include <atomic>
 #include <cstddef>
 #include <cstdint>
@@ -51,8 +52,13 @@ public:
     std::optional<std::uint8_t> acquire_wait(std::stop_token stop);
 
     // Returns a slot taken by try_acquire/acquire_wait. Releasing a free slot is a programmer
-    // error (asserts). Thread: any. Allocates: never.
+    // error (asserts). With holders added by retain(), each release lets one holder go and the
+    // slot goes home with the last. Thread: any. Allocates: never.
     void release(std::uint8_t slot);
+    // One more holder of a held slot (the history's copy thread reading a frame the main thread
+    // is done with): the slot stays out of the free set until every holder has released it.
+    // Thread: a holder of the slot. Allocates: never.
+    void retain(std::uint8_t slot);
 
     // The slot's buffer. Valid while the slot is held. Thread: the holder. Allocates: never.
     std::span<std::byte> data(std::uint8_t slot);
@@ -93,6 +99,8 @@ private:
     std::byte* m_data = nullptr;
     std::vector<ImageStats> m_stats;
     std::atomic<std::uint64_t> m_free;
+    // Holders of each slot beyond the first (retain()).
+    std::array<std::atomic<std::uint8_t>, kMaxSlots> m_extra{};
     // Wake-ups for acquire_wait: a release bumps the epoch only when someone waits, so the
     // release path costs one extra load when nobody does.
     std::atomic<std::uint32_t> m_epoch{0};

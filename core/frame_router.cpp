@@ -64,6 +64,7 @@ FrameView FrameRouter::view_of(const FrameMsg& msg) {
     v.kind = msg.kind;
     v.sequence = msg.sequence;
     v.submit_ns = msg.submit_ns;
+    v.slot = msg.slot;
     if (msg.kind == FrameKind::Image) {
         v.image = stream.request().image;
         v.pixels = stream.pool().data(msg.slot).first(v.image.byte_size());

@@ -36,6 +36,7 @@ struct FrameView {
     std::uint32_t lines = 0;                // Lines
     std::uint32_t points = 0;               // Lines: points per line
     std::span<const LinePoint> line_points; // Lines: lines * points, line after line
+    std::uint8_t slot = 0; // the pool slot the spans point into (FramePool::retain keeps it)
     // Image: the samples as T, which must be the format's sample type (float32 mono: floats).
     template <class T> std::span<const T> samples() const {
         return {reinterpret_cast<const T*>(pixels.data()), pixels.size() / sizeof(T)};

@@ -79,18 +79,37 @@ void HistoryRing::keep(std::int64_t from_ns, std::int64_t to_ns) {
 }
 
 bool HistoryRing::push(const FrameView& f) {
+    RTV_ASSERT(m_pending == 0, "push() while frames are reserved");
+    std::span<std::byte> dest;
+    if (!reserve(f, dest)) return false;
+    const std::span<const std::byte> src =
+        f.kind == FrameKind::Image ? f.pixels : std::as_bytes(f.line_points);
+    if (!src.empty()) std::memcpy(dest.data(), src.data(), src.size());
+    commit();
+    return true;
+}
+
+bool HistoryRing::reserve(const FrameView& f, std::span<std::byte>& dest) {
     const std::span<const std::byte> src =
         f.kind == FrameKind::Image ? f.pixels : std::as_bytes(f.line_points);
     const std::size_t need = aligned(std::max<std::size_t>(src.size(), 1));
     if (need > m_capacity) return false;
-    if (m_count == m_entries.size()) evict_oldest();
-    // Where the new frame goes: after the newest, or at the start when the end is too short.
-    // Frames lie in age order from the oldest's offset up, then (once wrapped) from 0 up to the
-    // newest's end. Wrapping drops the frames between the newest's end and the buffer's end:
-    // they are the oldest.
+    const std::size_t slots = m_entries.size();
+    if (m_count + m_pending == slots) {
+        if (m_count == 0) return false; // every entry reserved
+        evict_oldest();
+    }
+    // Where the new frame goes: after the newest (reserved or held), or at the start when the
+    // end is too short. Frames lie in age order from the oldest's offset up, then (once wrapped)
+    // from 0 up to the newest's end. Wrapping drops the held frames between the newest's end and
+    // the buffer's end: they are the oldest.
+    const auto overlaps = [&](const Entry& e, std::size_t at) {
+        const std::size_t begin = e.offset, end = begin + aligned(e.bytes);
+        return !(end <= at || begin >= at + need);
+    };
     std::size_t at = 0;
-    if (m_count > 0) {
-        const Entry& newest = ring_entry(m_count - 1);
+    if (m_count + m_pending > 0) {
+        const Entry& newest = ring_entry(m_count + m_pending - 1);
         at = newest.offset + aligned(newest.bytes);
         if (at + need > m_capacity) {
             while (m_count > 0 && ring_entry(0).offset >= at)
@@ -98,13 +117,12 @@ bool HistoryRing::push(const FrameView& f) {
             at = 0;
         }
     }
+    // Reserved frames are never evicted: room they hold is refused.
+    for (std::size_t i = 0; i < m_pending; ++i)
+        if (overlaps(ring_entry(m_count + i), at)) return false;
     // Then every held frame that overlaps [at, at + need): the oldest ones, in order.
-    while (m_count > 0) {
-        const Entry& oldest = ring_entry(0);
-        const std::size_t begin = oldest.offset, end = begin + aligned(oldest.bytes);
-        if (end <= at || begin >= at + need) break;
+    while (m_count > 0 && overlaps(ring_entry(0), at))
         evict_oldest();
-    }
     Entry e;
     e.sequence = f.sequence;
     e.t_ns = f.submit_ns;
@@ -120,12 +138,18 @@ bool HistoryRing::push(const FrameView& f) {
         e.lines = f.lines;
         e.points = f.points;
     }
-    if (!src.empty()) std::memcpy(m_data.get() + at, src.data(), src.size());
-    m_entries[(m_first + m_count) % m_entries.size()] = e;
-    ++m_count;
+    m_entries[(m_first + m_count + m_pending) % slots] = e;
+    ++m_pending;
     m_used += aligned(e.bytes);
-    ++m_pushed;
+    dest = {m_data.get() + at, src.size()};
     return true;
+}
+
+void HistoryRing::commit() {
+    RTV_ASSERT(m_pending > 0, "commit() with no frame reserved");
+    --m_pending;
+    ++m_count;
+    ++m_pushed;
 }
 
 std::size_t HistoryRing::at_or_before(std::int64_t t_ns) const {

@@ -12,7 +12,8 @@
 // every lookup sees one sequence in age order. Frames lost between held ones are marked
 // (Entry::lost_after, lost_before_first()), so that a moment in such a gap is never shown as
 // the held frame before it.
-// Thread: main (the router's tap writes, the views read). Allocates: at construction only.
+// Thread: main (the router's tap writes, the views read); reserve()/commit() let another thread
+// write a reserved frame's bytes. Allocates: at construction only.
 
 #include <cstddef>
 #include <cstdint>
@@ -51,8 +52,19 @@ public:
     HistoryRing& operator=(const HistoryRing&) = delete;
 
     // Copies the frame in, evicting the oldest frames it needs room from. False (nothing kept)
-    // when the frame alone is larger than the ring. Allocates: never.
+    // when the frame alone is larger than the ring. Only with no frame reserved. Allocates: never.
     bool push(const FrameView& frame);
+
+    // In two steps, for a copy made on another thread: reserve() makes room for the frame as
+    // push() does (evicting the oldest) and returns where its bytes go, in `dest`; the frame is
+    // not held yet (no lookup sees it, and no eviction touches its room). Once its bytes are
+    // written (by any thread, with a happens-before to the commit), commit() makes the oldest
+    // reserved frame held, in reserve order. False (nothing reserved) when the frame alone is
+    // larger than the ring or when the room it needs is taken by frames still reserved.
+    // Thread: the ring's owner (the one that reads it). Allocates: never.
+    bool reserve(const FrameView& frame, std::span<std::byte>& dest);
+    void commit();
+    std::size_t reserved() const { return m_pending; }
 
     // Frames held: the kept ones, then the ring's.
     std::size_t size() const { return m_kept.size() + m_count; }
@@ -94,6 +106,7 @@ private:
     std::unique_ptr<std::byte[]> m_data;
     std::vector<Entry> m_entries;
     std::size_t m_first = 0, m_count = 0, m_used = 0;
+    std::size_t m_pending = 0; // reserved frames: the entries after the m_count held ones
     std::uint64_t m_pushed = 0, m_evicted = 0;
     bool m_lost_before_first = false;
     // The keep store: kept frames in age order, packed from the start of its buffer.

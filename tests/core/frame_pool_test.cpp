@@ -168,4 +168,26 @@ TEST_SUITE("core") {
         CHECK(pool.in_use() == 0);
     }
 
+    TEST_CASE("FramePool: a retained slot goes home with the last of its holders") {
+        rtv::FramePool pool(64, 2);
+        const auto slot = pool.try_acquire();
+        REQUIRE(slot.has_value());
+        pool.retain(*slot);
+        pool.release(*slot); // one holder left
+        CHECK(pool.in_use() == 1);
+        CHECK(pool.try_acquire().has_value()); // the other slot
+        CHECK_FALSE(pool.try_acquire().has_value());
+        pool.release(*slot);
+        CHECK(pool.in_use() == 1);
+        // Two holders letting go at once on two threads: the slot goes home exactly once.
+        for (int round = 0; round < 2000; ++round) {
+            const auto s = pool.try_acquire();
+            REQUIRE(s.has_value());
+            pool.retain(*s);
+            std::thread other([&] { pool.release(*s); });
+            pool.release(*s);
+            other.join();
+            REQUIRE(pool.in_use() == 1);
+        }
+    }
 } // TEST_SUITE

@@ -166,4 +166,57 @@ TEST_SUITE("core") {
         CHECK(ring.entry(1).sequence == 3);
     }
 
+    TEST_CASE("HistoryRing: a reserved frame is held only once committed and its room is never "
+              "evicted") {
+        HistoryRing ring(64 * 4, 100); // room for 4 frames of 64 bytes
+        const std::vector<float> a(16, 1.0f), b(16, 2.0f), c(16, 3.0f);
+        REQUIRE(ring.push(image_frame(a, 0, 10)));
+        std::span<std::byte> dest;
+        REQUIRE(ring.reserve(image_frame(b, 1, 20), dest));
+        CHECK(dest.size() == 64);
+        CHECK(ring.reserved() == 1);
+        CHECK(ring.size() == 1); // not held yet: lookups do not see it
+        CHECK(ring.at_or_before(25) == 0);
+        std::memcpy(dest.data(), b.data(), dest.size());
+        ring.commit();
+        CHECK(ring.size() == 2);
+        CHECK(ring.reserved() == 0);
+        CHECK(ring.pushed() == 2);
+        CHECK(ring.at_or_before(25) == 1);
+        float first = 0;
+        std::memcpy(&first, ring.data(ring.entry(1)).data(), sizeof first);
+        CHECK(first == 2.0f);
+        // Four reserved frames fill the ring: the held ones are evicted, the reserved never; a
+        // fifth is refused (its room is still being written) until the oldest is committed.
+        std::vector<std::span<std::byte>> rooms(4);
+        for (std::uint32_t n = 0; n < 4; ++n)
+            REQUIRE(ring.reserve(image_frame(c, 2 + n, 30 + n), rooms[n]));
+        CHECK(ring.size() == 0);
+        CHECK(ring.evicted() == 2);
+        for (std::size_t i = 0; i < 4; ++i)
+            for (std::size_t j = i + 1; j < 4; ++j)
+                CHECK((rooms[i].data() + rooms[i].size() <= rooms[j].data() ||
+                       rooms[j].data() + rooms[j].size() <= rooms[i].data()));
+        CHECK_FALSE(ring.reserve(image_frame(c, 6, 40), dest));
+        CHECK(ring.reserved() == 4);
+        for (std::uint32_t n = 0; n < 4; ++n) {
+            const std::vector<float> v(16, float(10 + n));
+            std::memcpy(rooms[n].data(), v.data(), rooms[n].size());
+        }
+        ring.commit();
+        CHECK(ring.size() == 1);
+        CHECK(ring.entry(0).sequence == 2);
+        REQUIRE(ring.reserve(image_frame(c, 6, 40), dest)); // evicts the committed one only
+        CHECK(ring.size() == 0);
+        CHECK(dest.data() == rooms[0].data());
+        for (int n = 0; n < 4; ++n)
+            ring.commit();
+        REQUIRE(ring.size() == 4);
+        for (std::size_t i = 0; i < 3; ++i) { // reserve order, each with the bytes written
+            CHECK(ring.entry(i).sequence == 3 + i);
+            std::memcpy(&first, ring.data(ring.entry(i)).data(), sizeof first);
+            CHECK(first == float(11 + i));
+        }
+    }
+
 } // TEST_SUITE
