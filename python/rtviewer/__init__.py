@@ -290,6 +290,14 @@ class Publisher:
     the viewer may be behind before new frames are dropped. A context manager: the
     ``with`` block ends with ``close()``.
 
+    ``Publisher(bind="tcp://*:5556")`` binds instead and serves every viewer that connects to it
+    (``rtviewer --producer zmq:connect=tcp://HOST:5556``, or rtviewer-broker), however many, as
+    they come and go, never waiting for one (``wait`` does not apply; ``wait_for_viewer()``
+    waits when a script wants to). Each viewer has its own queue of ``hwm`` messages: a slow one
+    loses frames there (its gaps) without slowing the others, so ``dropped`` stays 0. Frames go
+    inline (``shm=True`` is refused: shared memory is for a viewer on this machine that the
+    publisher connects to). ``endpoint`` says where it is bound (port * resolved).
+
     Every frame is numbered per stream, dropped ones too, and the viewer counts the numbers it
     never received as ``gaps``. So that frames dropped at the end of a burst count as well (no
     later frame reveals them), ``close()`` tells the viewer each stream's last number (a sequence
@@ -300,8 +308,13 @@ class Publisher:
 
     IDLE_MARK_SECONDS = 1.0
 
-    def __init__(self, endpoint=None, shm=False, wait=10.0, *, hwm=64, shm_slots=4):
-        if endpoint is None:
+    def __init__(self, endpoint=None, shm=False, wait=10.0, *, hwm=64, shm_slots=4, bind=None):
+        if bind is not None and endpoint is not None:
+            raise ValueError("give endpoint (connect to a viewer) or bind (serve viewers), not both")
+        if bind is not None and shm:
+            raise ValueError("shm is for a publisher that connects to a viewer on this machine; "
+                             "a bound publisher sends frames inline")
+        if endpoint is None and bind is None:
             endpoint = os.environ.get("RTV_ENDPOINT") or DEFAULT_ENDPOINT
         if hwm < 1:
             raise ValueError("hwm must be at least 1")
@@ -328,6 +341,24 @@ class Publisher:
         self._socket = self._context.socket(zmq.XPUB)
         self._socket.setsockopt(zmq.LINGER, 0)
         self._socket.setsockopt(zmq.SNDHWM, hwm)
+        self._publisher = secrets.randbits(64)
+        self._boot_id = _boot_id()
+        self._ring = None
+        self.bound = bind is not None
+        if self.bound:
+            # Serves every viewer that connects, each with its own queue of ``hwm`` messages:
+            # lossy (no XPUB_NODROP), so that a slow viewer loses frames alone (its gaps) and
+            # send() never waits. Every viewer's subscription is seen (wait_for_viewer).
+            self._socket.setsockopt(zmq.XPUB_VERBOSE, 1)
+            try:
+                self._socket.bind(bind)
+            except zmq.ZMQError as e:
+                self._socket.close(0)
+                self._context.term()
+                self._socket = None
+                raise OSError(f"rtviewer: cannot bind {bind}: {e}") from None
+            self.endpoint = self._socket.getsockopt(zmq.LAST_ENDPOINT).decode()
+            return
         self._socket.setsockopt(zmq.RCVTIMEO, int(wait * 1000))
         self._socket.setsockopt(zmq.SNDTIMEO, int(wait * 1000))
         # A full queue refuses (zmq.Again) instead of dropping silently: counted here, and the
@@ -345,9 +376,26 @@ class Publisher:
                     f"rtviewer: no viewer subscribed at {endpoint} within {wait:g} s (is "
                     f"`rtviewer --producer zmq:bind={endpoint}` running?)") from None
             raise NoViewerError(f"rtviewer: cannot connect to {endpoint}: {e}") from None
-        self._publisher = secrets.randbits(64)
-        self._boot_id = _boot_id()
         self._ring = _Ring(shm_slots) if shm else None
+
+    def wait_for_viewer(self, timeout=None):
+        """Waits up to ``timeout`` seconds (default ``wait``) for a viewer's subscription that
+        arrived since the last call: True when one came (frames sent from now on reach it),
+        False on timeout. A bound publisher sees each viewer that connects; one connected to
+        rtviewer-broker sees the first viewer of the broker (the broker's own subscription,
+        which lets the publisher start before any viewer, does not count)."""
+        if self._socket is None:
+            raise RuntimeError("rtviewer: wait_for_viewer() after close()")
+        deadline = time.monotonic() + (self.wait if timeout is None else timeout)
+        with self._lock:
+            while True:
+                left = deadline - time.monotonic()
+                if left <= 0 or not self._socket.poll(int(left * 1000) + 1, zmq.POLLIN):
+                    return False
+                message = self._socket.recv()
+                # 1 then the topic: a subscription; 0: its end. \x01...: the broker's own.
+                if message[:1] == b"\x01" and message[1:2] != b"\x01":
+                    return True
 
     def __enter__(self):
         return self
