@@ -271,6 +271,12 @@ def _tell_when_idle(publisher, wake):
             wake.wait(timeout)
 
 
+def _is_viewers(message):
+    """Whether an XPUB socket's message is a viewer's subscription: 1 then the topic (0 is
+    its end); a topic that starts with 1 is rtviewer-broker's own, not a viewer's."""
+    return message[:1] == b"\x01" and message[1:2] != b"\x01"
+
+
 DEFAULT_ENDPOINT = "tcp://127.0.0.1:5555"
 
 
@@ -345,6 +351,7 @@ class Publisher:
         self._boot_id = _boot_id()
         self._ring = None
         self.bound = bind is not None
+        self._viewer_seen = False
         if self.bound:
             # Serves every viewer that connects, each with its own queue of ``hwm`` messages:
             # lossy (no XPUB_NODROP), so that a slow viewer loses frames alone (its gaps) and
@@ -364,9 +371,13 @@ class Publisher:
         # A full queue refuses (zmq.Again) instead of dropping silently: counted here, and the
         # sequence number is still used, so that the viewer sees the gap.
         self._socket.setsockopt(zmq.XPUB_NODROP, 1)
+        # Every subscription comes through, a viewer's again after a reconnect too (a connecting
+        # socket keeps its pipe, and the subscriptions on it, across reconnects): wait_for_viewer.
+        self._socket.setsockopt(zmq.XPUB_VERBOSE, 1)
         try:
             self._socket.connect(endpoint)
-            self._socket.recv()  # the viewer's subscription: it is there and listening
+            # The viewer's subscription: it is there and listening (or rtviewer-broker's own).
+            self._viewer_seen = _is_viewers(self._socket.recv())
         except (zmq.Again, zmq.ZMQError) as e:
             self._socket.close(0)
             self._context.term()
@@ -388,13 +399,14 @@ class Publisher:
             raise RuntimeError("rtviewer: wait_for_viewer() after close()")
         deadline = time.monotonic() + (self.wait if timeout is None else timeout)
         with self._lock:
+            if self._viewer_seen:  # the one the constructor waited for
+                self._viewer_seen = False
+                return True
             while True:
                 left = deadline - time.monotonic()
                 if left <= 0 or not self._socket.poll(int(left * 1000) + 1, zmq.POLLIN):
                     return False
-                message = self._socket.recv()
-                # 1 then the topic: a subscription; 0: its end. \x01...: the broker's own.
-                if message[:1] == b"\x01" and message[1:2] != b"\x01":
+                if _is_viewers(self._socket.recv()):
                     return True
 
     def __enter__(self):
