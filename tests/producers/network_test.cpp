@@ -202,7 +202,6 @@ TEST_SUITE("producers") {
         for (std::int64_t s; (s = next_sequence(subs[2])) >= 0;)
             held.push_back(s);
         CHECK(held.size() < 200);
-        CHECK(held.size() < got[0].size());
         pub.close(0.0);
     }
 }
