@@ -391,14 +391,6 @@ int main(int argc, char** argv) {
     stats.join();
     zmq_socket_monitor(frontend.handle(), nullptr, 0);
     zmq_socket_monitor(backend.handle(), nullptr, 0);
-    // Unbound explicitly: an ipc:// endpoint's socket file goes with it.
-    for (const auto& [socket, at] :
-         {std::pair{&frontend, &frontend_at}, std::pair{&backend, &backend_at}}) {
-        try {
-            socket->unbind(*at);
-        } catch (const zmq::error_t&) {
-        }
-    }
     const double duration = elapsed();
     if (o.progress_s > 0) print_progress(counters, duration);
     if (!o.stats_json.empty()) {
