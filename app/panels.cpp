@@ -200,6 +200,15 @@ void producers(ProducerHost& host, std::string& message) {
                                host.producer_name(p).c_str(), to_string(status.state()), restarts);
         if (ImGui::IsItemHovered()) producer_tooltip(host.producer(p).info());
         if (status.message(message)) ImGui::TextWrapped("%s", message.c_str());
+        // A network producer's endpoints and their states (connected, retrying: why).
+        static std::vector<EndpointState> endpoints; // main thread only: reused, no allocation
+        if (host.producer(p).endpoints(endpoints))
+            for (const EndpointState& e : endpoints)
+                ImGui::TextColored(e.state == "connected" || e.state == "listening"
+                                       ? state_color(ProducerState::Running)
+                                       : state_color(ProducerState::Failed),
+                                   "  %s  %s%s%s", e.endpoint.c_str(), e.state.c_str(),
+                                   e.reason.empty() ? "" : ": ", e.reason.c_str());
         const ScheduleControl& control = host.control(p);
         float interval_ms = float(control.interval_s.load() * 1000.0);
         float latency_ms = float(control.latency_s.load() * 1000.0);

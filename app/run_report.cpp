@@ -156,11 +156,22 @@ std::string stats_json(const RunReport& r) {
     for (std::size_t i = 0; i < r.host.producer_count(); ++i) {
         const ProducerStatus& st = r.host.producer_status(i);
         (void)st.message(message);
-        producers.push_back({{"name", r.host.producer_name(i)},
-                             {"type", std::string(r.host.producer(i).info().name)},
-                             {"state", to_string(st.state())},
-                             {"restarts", st.restarts()},
-                             {"message", message}});
+        json p = {{"name", r.host.producer_name(i)},
+                  {"type", std::string(r.host.producer(i).info().name)},
+                  {"state", to_string(st.state())},
+                  {"restarts", st.restarts()},
+                  {"message", message}};
+        // A network producer's endpoints: where it listens or connects, and how each is doing.
+        if (std::vector<EndpointState> eps; r.host.producer(i).endpoints(eps)) {
+            json list = json::array();
+            for (const EndpointState& e : eps)
+                list.push_back({{"endpoint", e.endpoint},
+                                {"state", e.state},
+                                {"reason", e.reason},
+                                {"peers", e.peers}});
+            p["endpoints"] = std::move(list);
+        }
+        producers.push_back(std::move(p));
     }
     j["producers"] = std::move(producers);
     json streams = json::array();

@@ -28,6 +28,9 @@ struct Publisher::Impl {
     std::condition_variable_any dropped; // a frame was dropped: the idle thread has work
     Clock::time_point last_send{};       // the last send() call
     Clock::time_point last_mark{};       // the idle thread's last try
+    std::string endpoint;                // where it is connected or bound
+    bool bound = false;                  // bind(): serves viewers that connect
+    std::uint64_t sends = 0;             // bound: the subscription messages are read every 64
     std::jthread idle;                   // started at the first drop; last: joined first
 };
 
@@ -73,6 +76,7 @@ Status Publisher::open(const std::string& endpoint_given, double wait_s,
     } catch (const zmq::error_t& e) {
         return Status::error("rtviewer client: cannot connect to " + endpoint + ": " + e.what());
     }
+    impl->endpoint = endpoint;
     std::random_device entropy;
     impl->header.publisher = (std::uint64_t{entropy()} << 32) | entropy();
     impl->header.boot_id = wire::boot_id();
@@ -80,6 +84,35 @@ Status Publisher::open(const std::string& endpoint_given, double wait_s,
     m_impl = std::move(impl);
     m_wait_s = wait_s;
     return Status::ok();
+}
+
+Status Publisher::bind(const std::string& endpoint, const PublisherOptions& options) {
+    close();
+    if (options.hwm < 1) return Status::error("rtviewer client: hwm must be at least 1");
+    if (options.shm)
+        return Status::error("rtviewer client: shm is for a publisher that connects to a viewer "
+                             "on this machine (open); a bound publisher sends frames inline");
+    auto impl = std::make_unique<Impl>();
+    try {
+        impl->socket.set(zmq::sockopt::linger, 0);
+        impl->socket.set(zmq::sockopt::sndhwm, options.hwm); // each viewer's queue
+        // Lossy (no xpub_nodrop): a viewer whose queue is full loses the frame alone.
+        impl->socket.bind(endpoint);
+        impl->endpoint = impl->socket.get(zmq::sockopt::last_endpoint);
+    } catch (const zmq::error_t& e) {
+        return Status::error("rtviewer client: cannot bind " + endpoint + ": " + e.what());
+    }
+    impl->bound = true;
+    std::random_device entropy;
+    impl->header.publisher = (std::uint64_t{entropy()} << 32) | entropy();
+    impl->header.boot_id = wire::boot_id();
+    m_impl = std::move(impl);
+    m_wait_s = 0.0;
+    return Status::ok();
+}
+
+std::string Publisher::endpoint() const {
+    return m_impl ? m_impl->endpoint : std::string();
 }
 
 Status Publisher::send_raw(std::string_view name, wire::NpyType type,
@@ -152,6 +185,9 @@ Status Publisher::send_frame(std::string_view name, wire::NpyType type,
     // the rest inline.
     const bool shm_type =
         decoded.kind == FrameKind::Image && type == wire::npy_type_of(decoded.format.sample);
+    if (placed && m_impl->bound)
+        return Status::error("rtviewer client: " + std::string(name) +
+                             ": a bound publisher sends frames inline, not in shared memory");
     if (placed && !shm_type)
         return Status::error("rtviewer client: " + std::string(name) +
                              ": only images in the viewer's own sample types travel in shared "
@@ -201,6 +237,12 @@ Status Publisher::send_frame(std::string_view name, wire::NpyType type,
         return Status::error("rtviewer client: send failed: " + std::string(e.what()));
     }
     if (h.shm && !placed) m_impl->ring->mark_sent(h.descriptor);
+    if (m_impl->bound && ++m_impl->sends % 64 == 0) {
+        // Viewers' subscriptions (and their ends) queue up on a bound socket: read them away.
+        zmq::message_t subscription;
+        while (m_impl->socket.recv(subscription, zmq::recv_flags::dontwait)) {
+        }
+    }
     n.told = n.next;
     ++m_sent;
     return Status::ok();

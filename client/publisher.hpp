@@ -63,6 +63,18 @@ public:
     Status open(const std::string& endpoint = {}, double wait_s = 10.0,
                 const PublisherOptions& options = {});
 
+    // Binds `endpoint` (e.g. tcp://*:5556, ipc:///tmp/cam.sock; port * picks a free one, see
+    // endpoint()) and serves every viewer that connects to it (`rtviewer --producer
+    // zmq:connect=ENDPOINT`, or rtviewer-broker), however many, as they come and go: it never
+    // waits for a viewer, and frames sent while none is connected go nowhere. Each viewer has
+    // its own queue of `hwm` messages: a slow one loses frames there (it counts them as gaps)
+    // without slowing the others or send(), so dropped() counts nothing here. Frames travel
+    // inline (options.shm is refused: shared memory is for a viewer on this machine that the
+    // publisher connects to).
+    Status bind(const std::string& endpoint, const PublisherOptions& options = {});
+    // Where it is bound (port * resolved) or connected; empty when closed.
+    std::string endpoint() const;
+
     // Sends `data` (C order) of `shape` as stream `name` (a "name:image" or "name:lines" suffix
     // chooses for 2-D arrays, as the viewer documents). Returns without waiting for the viewer
     // (a full queue drops the frame: ok, counted in dropped()); with `block`, waits for room.

@@ -43,6 +43,15 @@ struct StreamRequest {
 // Checks a request against the pipeline's limits, naming the stream in the message.
 Status validate(const StreamRequest& request);
 
+// A network producer's endpoint (where it listens or connects) and its state now: "listening",
+// "connecting", "connected", "retrying" or "failed", with the reason when retrying or failed.
+struct EndpointState {
+    std::string endpoint;
+    std::string state;
+    std::string reason;
+    std::uint32_t peers = 0; // listening: peers connected now
+};
+
 // How the host paces a producer. interval_s == 0 means "auto": a new frame as soon as the main
 // thread has taken the last one (paced by the display, never making frames nobody sees).
 struct Schedule {
@@ -79,6 +88,14 @@ public:
     // now on the thread must not touch its sink. Built-in producers always stop in time; a
     // plugin's adapter closes its gate to the host here. Thread: main. Allocates: never.
     virtual void abandon() {}
+    // A network producer's endpoints, each with its state now, copied into `out` (reusing its
+    // capacity); false (and `out` untouched) for producers without any. Shown under the
+    // producer's row in the panel and as "endpoints" in --stats-json. Thread: any (the producer
+    // guards them itself). Allocates: only when `out` must grow.
+    virtual bool endpoints(std::vector<EndpointState>& out) const {
+        (void)out;
+        return false;
+    }
 };
 
 } // namespace rtv

@@ -2,47 +2,177 @@
 
 #include <algorithm>
 #include <array>
+#include <chrono>
 #include <cstdio>
+#include <cstring>
 #include <stdexcept>
 
+#include <netdb.h>
+#include <sys/socket.h>
 #include <zmq.hpp>
 
 #include "core/frame_sink.hpp"
 #include "core/pixel_format.hpp"
+#include "wire/endpoint.hpp"
 #include "wire/message.hpp"
 
 namespace rtv::producers {
 
 namespace {
 constexpr std::array kSettings{
-    SettingInfo{"bind", "tcp://127.0.0.1:5555",
-                "ZeroMQ endpoint to bind (tcp://0.0.0.0:5555 takes other machines; port * picks "
-                "a free one, printed at start)"},
+    SettingInfo{
+        "bind", "tcp://127.0.0.1:5555",
+        "ZeroMQ endpoint to bind (tcp://0.0.0.0:5555 takes other machines, with insecure=1; "
+        "port * picks a free one, printed at start)"},
+    SettingInfo{"connect", "",
+                "connect to these endpoints instead of binding (publishers that bind, or "
+                "rtviewer-broker's backend), separated by ';'; reconnects by itself"},
+    SettingInfo{"streams", "",
+                "take only these streams: names or patterns with '*', separated by ',' (quote "
+                "the value) or ';' (empty: every stream)"},
+    SettingInfo{"insecure", "0",
+                "1 allows a bind or connect beyond this machine (not loopback, ipc:// or "
+                "inproc://) without authentication"},
     SettingInfo{"maxmsg", "64", "largest message in MB (ZMQ_MAXMSGSIZE), 1..4096"},
     SettingInfo{"hwm", "16", "messages ZeroMQ may queue for the viewer (ZMQ_RCVHWM), 1..10000"},
-    SettingInfo{"streams", "32", "most streams this producer opens, 1..256"},
+    SettingInfo{"max_streams", "32", "most streams this producer opens, 1..256"},
 };
+
+// Splits `text` at any of `separators`, dropping empty pieces and surrounding spaces.
+std::vector<std::string> split_list(std::string_view text, std::string_view separators) {
+    std::vector<std::string> out;
+    std::size_t start = 0;
+    while (start <= text.size()) {
+        std::size_t end = text.find_first_of(separators, start);
+        if (end == std::string_view::npos) end = text.size();
+        std::string_view piece = text.substr(start, end - start);
+        while (!piece.empty() && piece.front() == ' ')
+            piece.remove_prefix(1);
+        while (!piece.empty() && piece.back() == ' ')
+            piece.remove_suffix(1);
+        if (!piece.empty()) out.emplace_back(piece);
+        start = end + 1;
+    }
+    return out;
+}
+
+// Tries `endpoint` with a socket of our own (bound, then closed): a port in use or an address
+// that is not this machine's is a configure error (exit 2), not a failure after start.
+Status try_bind(const std::string& endpoint) {
+    if (!endpoint.starts_with("tcp://")) return Status::ok(); // ipc:// takes over its path
+    try {
+        zmq::context_t context(1);
+        zmq::socket_t socket(context, zmq::socket_type::sub);
+        socket.set(zmq::sockopt::linger, 0);
+        socket.bind(endpoint);
+    } catch (const zmq::error_t& e) {
+        return Status::error("zmq: cannot bind " + endpoint + ": " + e.what() +
+                             (e.num() == EADDRINUSE ? " (another program listens there; choose "
+                                                      "another port, or port * for a free one)"
+                                                    : ""));
+    }
+    return Status::ok();
+}
+
+// Whether a connect endpoint's host resolves (DNS): the reason a retrying endpoint gives.
+bool host_resolves(std::string_view endpoint) {
+    std::string_view host, port;
+    if (!wire::split_tcp_endpoint(endpoint, host, port)) return true;
+    addrinfo hints{};
+    hints.ai_socktype = SOCK_STREAM;
+    addrinfo* found = nullptr;
+    const int rc = ::getaddrinfo(std::string(host).c_str(), nullptr, &hints, &found);
+    if (found) ::freeaddrinfo(found);
+    return rc == 0;
+}
 } // namespace
 
 std::span<const SettingInfo> ZmqInput::settings() {
     return kSettings;
 }
 
+bool ZmqInput::matches(std::string_view pattern, std::string_view name) {
+    // Greedy glob with one backtrack point: '*' matches any run of characters.
+    std::size_t p = 0, n = 0, star = std::string_view::npos, resume = 0;
+    while (n < name.size()) {
+        if (p < pattern.size() && pattern[p] == '*') {
+            star = p++;
+            resume = n;
+        } else if (p < pattern.size() && pattern[p] == name[n]) {
+            ++p;
+            ++n;
+        } else if (star != std::string_view::npos) {
+            p = star + 1;
+            n = ++resume;
+        } else {
+            return false;
+        }
+    }
+    while (p < pattern.size() && pattern[p] == '*')
+        ++p;
+    return p == pattern.size();
+}
+
 Status ZmqInput::configure(const ProducerConfig& config) {
     if (Status s = check_keys(kName, config, kSettings); !s) return s;
-    if (auto it = config.find("bind"); it != config.end()) {
-        const std::string& b = it->second;
-        if (b.find("://") == std::string::npos || b.size() < 7)
-            return Status::error("zmq: bind must be a ZeroMQ endpoint such as "
-                                 "tcp://127.0.0.1:5555 or ipc:///tmp/rtv.sock, got '" +
-                                 b + "'");
-        m_bind = b;
+    const auto bind_it = config.find("bind");
+    const auto connect_it = config.find("connect");
+    if (bind_it != config.end() && connect_it != config.end())
+        return Status::error("zmq: bind and connect were both given, expected one: bind=ENDPOINT "
+                             "listens for publishers, connect=ENDPOINT[;ENDPOINT...] reaches "
+                             "publishers that bind (or rtviewer-broker)");
+    if (bind_it != config.end()) {
+        if (Status s = wire::check_endpoint(bind_it->second, true, "zmq: bind"); !s) return s;
+        m_bind = bind_it->second;
+    }
+    m_connect.clear();
+    if (connect_it != config.end()) {
+        m_connect = split_list(connect_it->second, ";");
+        if (m_connect.empty())
+            return Status::error("zmq: connect is empty, expected ENDPOINT[;ENDPOINT...] such as "
+                                 "tcp://127.0.0.1:5556");
+        for (const std::string& e : m_connect)
+            if (Status s = wire::check_endpoint(e, false, "zmq: connect"); !s) return s;
+    }
+    std::uint32_t insecure = 0;
+    if (Status s = read_uint(kName, config, "insecure", 0, 1, insecure); !s) return s;
+    m_insecure = insecure != 0;
+    const std::vector<std::string> ends = m_connect.empty() ? std::vector{m_bind} : m_connect;
+    for (const std::string& e : ends)
+        if (!m_insecure && !wire::is_local_endpoint(e))
+            return Status::error(
+                "zmq: " + e +
+                " reaches beyond this machine and nothing authenticates the publishers: give "
+                "insecure=1 to allow it (anyone who reaches the port can send frames), or "
+                "curve= once this viewer has CURVE (not yet); loopback, ipc:// and inproc:// "
+                "need neither");
+    m_patterns.clear();
+    if (auto it = config.find("streams"); it != config.end()) {
+        m_patterns = split_list(it->second, ",;");
+        for (const std::string& pattern : m_patterns) {
+            if (pattern.size() > wire::kMaxStreamName ||
+                pattern.find_first_not_of("*") == std::string::npos)
+                return Status::error("zmq: streams: '" + pattern +
+                                     "' is not a stream name or pattern, expected names such as "
+                                     "cam1 or cam* (at most 64 characters, not '*' alone: leave "
+                                     "streams out to take every stream)");
+            if (pattern.find_first_not_of("0123456789") == std::string::npos)
+                return Status::error("zmq: streams: '" + pattern +
+                                     "' is a number: streams= names the streams to take; the "
+                                     "most streams opened is max_streams=");
+        }
     }
     if (Status s = read_uint(kName, config, "maxmsg", 1, 4096, m_max_mb); !s) return s;
     if (Status s = read_uint(kName, config, "hwm", 1, 10000, m_hwm); !s) return s;
-    if (Status s = read_uint(kName, config, "streams", 1, 256, m_max_streams); !s) return s;
+    if (Status s = read_uint(kName, config, "max_streams", 1, 256, m_max_streams); !s) return s;
+    if (m_connect.empty())
+        if (Status s = try_bind(m_bind); !s) return s;
     m_limits.max_elements = std::uint64_t{m_max_mb} << 20; // at least 1 byte per element
     m_streams.reserve(m_max_streams);
+    std::scoped_lock lock(m_endpoints_mutex);
+    m_endpoints.clear();
+    for (const std::string& e : ends)
+        m_endpoints.push_back({e, m_connect.empty() ? "binding" : "connecting", "", 0});
     return Status::ok();
 }
 
@@ -54,6 +184,115 @@ std::vector<StreamRequest> ZmqInput::streams() const {
     r.lines = {1, 1};
     r.slots = 1;
     return {r};
+}
+
+bool ZmqInput::endpoints(std::vector<EndpointState>& out) const {
+    std::scoped_lock lock(m_endpoints_mutex);
+    out.resize(m_endpoints.size());
+    for (std::size_t i = 0; i < m_endpoints.size(); ++i) {
+        out[i].endpoint.assign(m_endpoints[i].endpoint);
+        out[i].state.assign(m_endpoints[i].state);
+        out[i].reason.assign(m_endpoints[i].reason);
+        out[i].peers = m_endpoints[i].peers;
+    }
+    return true;
+}
+
+void ZmqInput::set_endpoint(std::size_t i, std::string_view state, std::string_view reason,
+                            std::uint32_t peers) {
+    bool changed = false;
+    std::string name;
+    {
+        std::scoped_lock lock(m_endpoints_mutex);
+        if (i >= m_endpoints.size()) return;
+        EndpointState& e = m_endpoints[i];
+        changed = e.state != state || e.reason != reason;
+        e.state.assign(state);
+        e.reason.assign(reason);
+        e.peers = peers;
+        name = e.endpoint;
+    }
+    // A change of state is said once (a publisher that stays away is not a line per retry).
+    if (changed) {
+        std::printf("rtviewer: zmq: %s %.*s%s%.*s\n", name.c_str(), int(state.size()), state.data(),
+                    reason.empty() ? "" : ": ", int(reason.size()), reason.data());
+        std::fflush(stdout);
+    }
+}
+
+// One endpoint as the monitor reports it: what it is called in events, and what is known.
+struct ZmqInput::Watched {
+    std::string endpoint; // as given (connect) or as bound (last_endpoint)
+    bool ever_connected = false;
+    std::uint32_t peers = 0; // bound: peers connected now
+};
+
+void ZmqInput::watch_events(zmq::socket_t& monitor, std::vector<Watched>& watched) {
+    zmq::message_t event, address;
+    while (monitor.recv(event, zmq::recv_flags::dontwait)) {
+        if (!event.more() || !monitor.recv(address) || event.size() < 6) continue;
+        std::uint16_t id = 0;
+        std::memcpy(&id, event.data(), 2);
+        const std::string_view where = address.to_string_view();
+        // Which of ours: the same text, else (a connect endpoint resolved to an address) the one
+        // with the same port, else the only one.
+        std::size_t i = watched.size();
+        for (std::size_t k = 0; k < watched.size() && i == watched.size(); ++k)
+            if (watched[k].endpoint == where) i = k;
+        const std::string_view port = where.substr(where.rfind(':') + 1);
+        for (std::size_t k = 0; k < watched.size() && i == watched.size(); ++k)
+            if (watched[k].endpoint.ends_with(std::string(":") + std::string(port))) i = k;
+        if (i == watched.size() && watched.size() == 1) i = 0;
+        if (i == watched.size()) continue;
+        Watched& w = watched[i];
+        const bool bound = m_connect.empty();
+        switch (id) {
+        case ZMQ_EVENT_LISTENING:
+            set_endpoint(i, "listening", "", w.peers);
+            break;
+        case ZMQ_EVENT_ACCEPTED:
+            set_endpoint(i, "listening", "", ++w.peers);
+            break;
+        case ZMQ_EVENT_CONNECTED:
+            w.ever_connected = true;
+            set_endpoint(i, "connected", "", 1);
+            break;
+        case ZMQ_EVENT_CONNECT_RETRIED:
+            if (!host_resolves(w.endpoint))
+                set_endpoint(i, "retrying", "the host does not resolve (DNS)", 0);
+            else
+                set_endpoint(i, "retrying",
+                             w.ever_connected ? "the publisher went away; nothing answers now"
+                                              : "nothing answers there (refused or unreachable)",
+                             0);
+            break;
+        case ZMQ_EVENT_DISCONNECTED:
+            if (bound) {
+                if (w.peers > 0) --w.peers;
+                set_endpoint(i, "listening", "", w.peers);
+            } else {
+                set_endpoint(i, "retrying", "the publisher went away", 0);
+            }
+            break;
+        case ZMQ_EVENT_HANDSHAKE_FAILED_NO_DETAIL:
+        case ZMQ_EVENT_HANDSHAKE_FAILED_PROTOCOL:
+        case ZMQ_EVENT_HANDSHAKE_FAILED_AUTH:
+            set_endpoint(i, bound ? "listening" : "failed", "a peer failed the ZeroMQ handshake",
+                         w.peers);
+            break;
+        default:
+            break;
+        }
+    }
+}
+
+bool ZmqInput::subscribed(std::string_view topic) const {
+    if (m_patterns.empty()) return true;
+    std::string_view name = topic;
+    if (name.ends_with(":image") || name.ends_with(":lines")) name.remove_suffix(6);
+    for (const std::string& pattern : m_patterns)
+        if (matches(pattern, name)) return true;
+    return false;
 }
 
 void ZmqInput::run(std::stop_token stop, FrameSink& sink) {
@@ -81,21 +320,52 @@ void ZmqInput::run(std::stop_token stop, FrameSink& sink) {
                     m_hwm, static_cast<unsigned long long>(hwm), m_max_mb);
     socket.set(zmq::sockopt::maxmsgsize, static_cast<std::int64_t>(per_message));
     socket.set(zmq::sockopt::rcvhwm, static_cast<int>(hwm));
-    socket.set(zmq::sockopt::subscribe, "");
-    // Draining (drain_when): receives time out, so that an idle socket ends the run.
-    constexpr int kDrainPollMs = 100;
-    if (m_drain.stop_possible()) socket.set(zmq::sockopt::rcvtimeo, kDrainPollMs);
-    int idle_polls = 0;
-    try {
-        socket.bind(m_bind);
-    } catch (const zmq::error_t& e) {
-        throw std::runtime_error("cannot bind " + m_bind + ": " + e.what());
+    // ZeroMQ filters by prefix: the part of each pattern before its first '*'.
+    if (m_patterns.empty()) socket.set(zmq::sockopt::subscribe, "");
+    for (const std::string& pattern : m_patterns)
+        socket.set(zmq::sockopt::subscribe, pattern.substr(0, pattern.find('*')));
+    // Each endpoint's state, from the socket's events (read beside the messages).
+    char monitor_name[64];
+    std::snprintf(monitor_name, sizeof monitor_name, "inproc://rtv-zmq-monitor-%p",
+                  static_cast<void*>(this));
+    if (zmq_socket_monitor(socket.handle(), monitor_name, ZMQ_EVENT_ALL) != 0)
+        throw std::runtime_error(std::string("zmq: cannot monitor the socket: ") +
+                                 zmq_strerror(zmq_errno()));
+    zmq::socket_t monitor(context, zmq::socket_type::pair);
+    monitor.set(zmq::sockopt::linger, 0);
+    monitor.connect(monitor_name);
+    std::vector<Watched> watched;
+    const char* insecure = m_insecure ? " (insecure: no authentication, anyone who reaches it "
+                                        "can send frames)"
+                                      : "";
+    if (m_connect.empty()) {
+        try {
+            socket.bind(m_bind);
+        } catch (const zmq::error_t& e) {
+            throw std::runtime_error("cannot bind " + m_bind + ": " + e.what());
+        }
+        // Where we listen (with port * ZeroMQ picked one): scripts and tests read this line.
+        const std::string bound = socket.get(zmq::sockopt::last_endpoint);
+        {
+            std::scoped_lock lock(m_endpoints_mutex);
+            if (!m_endpoints.empty()) m_endpoints[0] = {bound, "listening", "", 0};
+        }
+        watched.push_back({bound});
+        std::printf("rtviewer: zmq: listening on %s%s\n", bound.c_str(), insecure);
+    } else {
+        for (const std::string& e : m_connect) {
+            watched.push_back({e});
+            try {
+                socket.connect(e);
+            } catch (const zmq::error_t& err) {
+                set_endpoint(watched.size() - 1, "failed", err.what(), 0);
+                continue;
+            }
+            std::printf("rtviewer: zmq: connecting to %s%s\n", e.c_str(), insecure);
+        }
     }
-    // Where we listen (with port * ZeroMQ picked one): scripts and tests read this line.
-    std::printf("rtviewer: zmq: listening on %s\n",
-                socket.get(zmq::sockopt::last_endpoint).c_str());
     std::fflush(stdout);
-    // Stop interrupts the blocking receive: zmq_ctx_shutdown makes it fail with ETERM.
+    // Stop interrupts the blocking poll: zmq_ctx_shutdown makes it fail with ETERM.
     std::stop_callback on_stop(stop, [&context] { context.shutdown(); });
 
     const std::uint64_t limit = sink.schedule().iterations;
@@ -104,58 +374,88 @@ void ZmqInput::run(std::stop_token stop, FrameSink& sink) {
     const auto bytes_of = [](const zmq::message_t& m) {
         return std::span<const std::byte>(static_cast<const std::byte*>(m.data()), m.size());
     };
+    // Draining (drain_when): polls time out, so that an idle socket ends the run.
+    constexpr int kDrainPollMs = 100;
+    const bool draining = m_drain.stop_possible();
+    int idle_polls = 0;
+    // Messages read between two looks at the monitor (and two polls) when they keep coming.
+    constexpr int kBatch = 64;
     zmq::message_t topic, second, third, extra;
     while (!stop.stop_requested() && (limit == 0 || received < limit)) {
-        std::size_t parts = 1;
+        std::array<zmq::pollitem_t, 2> items{
+            {{socket.handle(), 0, ZMQ_POLLIN, 0}, {monitor.handle(), 0, ZMQ_POLLIN, 0}}};
         try {
-            if (!socket.recv(topic)) { // timed out: draining only
+            const int ready = zmq::poll(items.data(), items.size(),
+                                        std::chrono::milliseconds(draining ? kDrainPollMs : -1));
+            if (items[1].revents & ZMQ_POLLIN) watch_events(monitor, watched);
+            if (ready == 0) { // timed out: draining only
                 if (m_drain.stop_requested() && ++idle_polls * kDrainPollMs >= kDrainIdleS * 1000)
                     break; // the sender has gone and nothing more came
                 continue;
-            }
-            idle_polls = 0;
-            if (topic.more()) {
-                (void)socket.recv(second);
-                ++parts;
-                if (second.more()) {
-                    (void)socket.recv(third);
-                    ++parts;
-                    for (bool more = third.more(); more; more = extra.more()) {
-                        (void)socket.recv(extra); // drain the rest of the message
-                        ++parts;
-                    }
-                }
             }
         } catch (const zmq::error_t& e) {
             if (e.num() == ETERM) break; // stopped
             throw;
         }
-        ++received;
-        if (parts < 2 || parts > 3) {
-            char why[160];
-            std::snprintf(why, sizeof why,
-                          "zmq: message has %zu parts, expected 2 (stream name, .npy payload) or "
-                          "3 (stream name, header, payload)",
-                          parts);
-            sink.reject(0, why);
-            continue;
+        if (!(items[0].revents & ZMQ_POLLIN)) continue;
+        idle_polls = 0;
+        for (int n = 0; n < kBatch && !stop.stop_requested() && (limit == 0 || received < limit);
+             ++n) {
+            std::size_t parts = 1;
+            try {
+                if (!socket.recv(topic, zmq::recv_flags::dontwait)) break; // nothing more now
+                if (topic.more()) {
+                    (void)socket.recv(second);
+                    ++parts;
+                    if (second.more()) {
+                        (void)socket.recv(third);
+                        ++parts;
+                        for (bool more = third.more(); more; more = extra.more()) {
+                            (void)socket.recv(extra); // drain the rest of the message
+                            ++parts;
+                        }
+                    }
+                }
+            } catch (const zmq::error_t& e) {
+                if (e.num() == ETERM) break; // stopped
+                throw;
+            }
+            ++received;
+            if (!subscribed(topic.to_string_view())) {
+                // The prefix subscription let it through; the whole pattern does not match.
+                reject_named(sink, {},
+                             "zmq: " + std::string(topic.to_string_view().substr(0, 64)) +
+                                 ": not subscribed (streams=)");
+                continue;
+            }
+            if (parts < 2 || parts > 3) {
+                char why[160];
+                std::snprintf(why, sizeof why,
+                              "zmq: message has %zu parts, expected 2 (stream name, .npy "
+                              "payload) or 3 (stream name, header, payload)",
+                              parts);
+                sink.reject(0, why);
+                continue;
+            }
+            if (parts == 2) {
+                handle(sink, topic.to_string_view(), nullptr, bytes_of(second));
+                continue;
+            }
+            wire::WireHeader header;
+            if (Status s = wire::decode_header(bytes_of(second), header); !s) {
+                const std::string_view name = topic.to_string_view();
+                reject_named(sink, name,
+                             std::string(name.substr(0, name.find(':'))) + ": " + s.message());
+                continue;
+            }
+            if (header.mark)
+                handle_mark(sink, topic.to_string_view(), header, bytes_of(third));
+            else
+                handle(sink, topic.to_string_view(), &header, bytes_of(third));
         }
-        if (parts == 2) {
-            handle(sink, topic.to_string_view(), nullptr, bytes_of(second));
-            continue;
-        }
-        wire::WireHeader header;
-        if (Status s = wire::decode_header(bytes_of(second), header); !s) {
-            const std::string_view name = topic.to_string_view();
-            reject_named(sink, name,
-                         std::string(name.substr(0, name.find(':'))) + ": " + s.message());
-            continue;
-        }
-        if (header.mark)
-            handle_mark(sink, topic.to_string_view(), header, bytes_of(third));
-        else
-            handle(sink, topic.to_string_view(), &header, bytes_of(third));
     }
+    zmq_socket_monitor(socket.handle(), nullptr, 0);
+    monitor.close();
     socket.close();
 }
 
@@ -187,6 +487,9 @@ ZmqInput::Known* ZmqInput::find_or_open(FrameSink& sink, const wire::DecodedFram
         return nullptr;
     }
     m_streams.push_back({std::string(f.name), index}); // allocates: on a new stream only
+    // Streams come as publishers send them: each new one is said once (scripts wait for it).
+    std::printf("rtviewer: zmq: new stream %.*s\n", int(f.name.size()), f.name.data());
+    std::fflush(stdout);
     return &m_streams.back();
 }
 

@@ -14,10 +14,18 @@
 // rejected with their reason and counted: on their stream, or on "<name>/messages" when they
 // have none. ZMQ_MAXMSGSIZE bounds a message (ZeroMQ drops the connection of a peer that sends
 // more); ZMQ_RCVHWM bounds the messages ZeroMQ queues for us.
+// `connect` (endpoints separated by ';') makes the SUB socket connect instead of bind: to
+// publishers that bind, or to rtviewer-broker's backend; ZeroMQ reconnects by itself, and each
+// endpoint's state (from zmq_socket_monitor) is shown by endpoints() and printed when it changes.
+// `streams` (names or patterns with '*', separated by ',' or ';') subscribes to those streams
+// only: ZeroMQ filters by the prefix before the first '*', and the whole pattern is checked here
+// (a message the prefix let through but no pattern matches is counted on zmq/messages as "not
+// subscribed"). A bind or connect beyond loopback, ipc:// and inproc:// needs `insecure=1`.
 // The schedule's interval, latency and jitter do not apply (frames come when they are sent);
 // `iterations` stops after that many messages. Thread: configure on main, run on its own.
 
 #include <array>
+#include <mutex>
 #include <span>
 #include <string>
 #include <utility>
@@ -28,6 +36,10 @@
 #include "producers/shm_reader.hpp"
 #include "wire/message.hpp"
 #include "wire/npy.hpp"
+
+namespace zmq {
+class socket_t;
+}
 
 namespace rtv::producers {
 
@@ -51,8 +63,17 @@ public:
     // Copies shared-memory frames out of mappings of their segments (ShmReader::map_segments):
     // only for a publisher known never to shrink them. Thread: before run().
     void map_shared_memory(bool on) { m_shm.map_segments(on); }
+    bool endpoints(std::vector<EndpointState>& out) const override;
+
+    // Whether stream `name` matches `pattern` ('*' matches any run of characters).
+    static bool matches(std::string_view pattern, std::string_view name);
 
 private:
+    struct Watched;
+    void watch_events(zmq::socket_t& monitor, std::vector<Watched>& watched);
+    void set_endpoint(std::size_t i, std::string_view state, std::string_view reason,
+                      std::uint32_t peers);
+    bool subscribed(std::string_view topic) const;
     void handle(FrameSink& sink, std::string_view topic, const wire::WireHeader* header,
                 std::span<const std::byte> payload);
     void handle_mark(FrameSink& sink, std::string_view topic, const wire::WireHeader& header,
@@ -85,6 +106,11 @@ private:
     std::stop_token m_drain;
     std::uint64_t m_reserved_hwm = 0; // the receive queue reserved by the first run (in messages)
     std::string m_bind = "tcp://127.0.0.1:5555";
+    std::vector<std::string> m_connect;  // connect mode: these instead of m_bind
+    std::vector<std::string> m_patterns; // streams=: empty takes every stream
+    bool m_insecure = false;
+    mutable std::mutex m_endpoints_mutex; // m_endpoints: written by run(), read by any thread
+    std::vector<EndpointState> m_endpoints;
     std::uint32_t m_max_mb = 64;
     std::uint32_t m_hwm = 16;
     std::uint32_t m_max_streams = 32;

@@ -271,6 +271,12 @@ def _tell_when_idle(publisher, wake):
             wake.wait(timeout)
 
 
+def _is_viewers(message):
+    """Whether an XPUB socket's message is a viewer's subscription: 1 then the topic (0 is
+    its end); a topic that starts with 1 is rtviewer-broker's own, not a viewer's."""
+    return message[:1] == b"\x01" and message[1:2] != b"\x01"
+
+
 DEFAULT_ENDPOINT = "tcp://127.0.0.1:5555"
 
 
@@ -290,6 +296,14 @@ class Publisher:
     the viewer may be behind before new frames are dropped. A context manager: the
     ``with`` block ends with ``close()``.
 
+    ``Publisher(bind="tcp://*:5556")`` binds instead and serves every viewer that connects to it
+    (``rtviewer --producer zmq:connect=tcp://HOST:5556``, or rtviewer-broker), however many, as
+    they come and go, never waiting for one (``wait`` does not apply; ``wait_for_viewer()``
+    waits when a script wants to). Each viewer has its own queue of ``hwm`` messages: a slow one
+    loses frames there (its gaps) without slowing the others, so ``dropped`` stays 0. Frames go
+    inline (``shm=True`` is refused: shared memory is for a viewer on this machine that the
+    publisher connects to). ``endpoint`` says where it is bound (port * resolved).
+
     Every frame is numbered per stream, dropped ones too, and the viewer counts the numbers it
     never received as ``gaps``. So that frames dropped at the end of a burst count as well (no
     later frame reveals them), ``close()`` tells the viewer each stream's last number (a sequence
@@ -300,8 +314,13 @@ class Publisher:
 
     IDLE_MARK_SECONDS = 1.0
 
-    def __init__(self, endpoint=None, shm=False, wait=10.0, *, hwm=64, shm_slots=4):
-        if endpoint is None:
+    def __init__(self, endpoint=None, shm=False, wait=10.0, *, hwm=64, shm_slots=4, bind=None):
+        if bind is not None and endpoint is not None:
+            raise ValueError("give endpoint (connect to a viewer) or bind (serve viewers), not both")
+        if bind is not None and shm:
+            raise ValueError("shm is for a publisher that connects to a viewer on this machine; "
+                             "a bound publisher sends frames inline")
+        if endpoint is None and bind is None:
             endpoint = os.environ.get("RTV_ENDPOINT") or DEFAULT_ENDPOINT
         if hwm < 1:
             raise ValueError("hwm must be at least 1")
@@ -328,14 +347,37 @@ class Publisher:
         self._socket = self._context.socket(zmq.XPUB)
         self._socket.setsockopt(zmq.LINGER, 0)
         self._socket.setsockopt(zmq.SNDHWM, hwm)
+        self._publisher = secrets.randbits(64)
+        self._boot_id = _boot_id()
+        self._ring = None
+        self.bound = bind is not None
+        self._viewer_seen = False
+        if self.bound:
+            # Serves every viewer that connects, each with its own queue of ``hwm`` messages:
+            # lossy (no XPUB_NODROP), so that a slow viewer loses frames alone (its gaps) and
+            # send() never waits. Every viewer's subscription is seen (wait_for_viewer).
+            self._socket.setsockopt(zmq.XPUB_VERBOSE, 1)
+            try:
+                self._socket.bind(bind)
+            except zmq.ZMQError as e:
+                self._socket.close(0)
+                self._context.term()
+                self._socket = None
+                raise OSError(f"rtviewer: cannot bind {bind}: {e}") from None
+            self.endpoint = self._socket.getsockopt(zmq.LAST_ENDPOINT).decode()
+            return
         self._socket.setsockopt(zmq.RCVTIMEO, int(wait * 1000))
         self._socket.setsockopt(zmq.SNDTIMEO, int(wait * 1000))
         # A full queue refuses (zmq.Again) instead of dropping silently: counted here, and the
         # sequence number is still used, so that the viewer sees the gap.
         self._socket.setsockopt(zmq.XPUB_NODROP, 1)
+        # Every subscription comes through, a viewer's again after a reconnect too (a connecting
+        # socket keeps its pipe, and the subscriptions on it, across reconnects): wait_for_viewer.
+        self._socket.setsockopt(zmq.XPUB_VERBOSE, 1)
         try:
             self._socket.connect(endpoint)
-            self._socket.recv()  # the viewer's subscription: it is there and listening
+            # The viewer's subscription: it is there and listening (or rtviewer-broker's own).
+            self._viewer_seen = _is_viewers(self._socket.recv())
         except (zmq.Again, zmq.ZMQError) as e:
             self._socket.close(0)
             self._context.term()
@@ -345,9 +387,27 @@ class Publisher:
                     f"rtviewer: no viewer subscribed at {endpoint} within {wait:g} s (is "
                     f"`rtviewer --producer zmq:bind={endpoint}` running?)") from None
             raise NoViewerError(f"rtviewer: cannot connect to {endpoint}: {e}") from None
-        self._publisher = secrets.randbits(64)
-        self._boot_id = _boot_id()
         self._ring = _Ring(shm_slots) if shm else None
+
+    def wait_for_viewer(self, timeout=None):
+        """Waits up to ``timeout`` seconds (default ``wait``) for a viewer's subscription that
+        arrived since the last call: True when one came (frames sent from now on reach it),
+        False on timeout. A bound publisher sees each viewer that connects; one connected to
+        rtviewer-broker sees the first viewer of the broker (the broker's own subscription,
+        which lets the publisher start before any viewer, does not count)."""
+        if self._socket is None:
+            raise RuntimeError("rtviewer: wait_for_viewer() after close()")
+        deadline = time.monotonic() + (self.wait if timeout is None else timeout)
+        with self._lock:
+            if self._viewer_seen:  # the one the constructor waited for
+                self._viewer_seen = False
+                return True
+            while True:
+                left = deadline - time.monotonic()
+                if left <= 0 or not self._socket.poll(int(left * 1000) + 1, zmq.POLLIN):
+                    return False
+                if _is_viewers(self._socket.recv()):
+                    return True
 
     def __enter__(self):
         return self

@@ -1,0 +1,207 @@
+// The network settings without a viewer: endpoints as text (what parses, what stays on this
+// machine), the zmq producer's configure (bind or connect, streams=, insecure=), stream patterns,
+// and the C++ client's bind(): any number of subscribers, never waiting for one.
+
+#include <algorithm>
+#include <atomic>
+#include <chrono>
+#include <cstdint>
+#include <span>
+#include <string>
+#include <string_view>
+#include <thread>
+#include <vector>
+
+#include <doctest/doctest.h>
+#include <zmq.hpp>
+
+#include "client/publisher.hpp"
+#include "producers/zmq_input.hpp"
+#include "wire/endpoint.hpp"
+#include "wire/message.hpp"
+
+namespace {
+
+rtv::Status configure(const rtv::ProducerConfig& config) {
+    rtv::producers::ZmqInput input;
+    return input.configure(config);
+}
+
+bool has(const rtv::Status& s, const std::string& text) {
+    return s.message().find(text) != std::string::npos;
+}
+
+// The sequence number of the next rtviewer message of stream `name` received by `sub` (others
+// are skipped), or -1 when none came within its receive timeout.
+std::int64_t next_sequence(zmq::socket_t& sub, std::string_view name = "big") {
+    std::vector<zmq::message_t> parts;
+    for (;;) {
+        if (!parts.empty() && !parts.back().more()) {
+            if (parts[0].to_string_view() == name) break;
+            parts.clear(); // another stream's
+        }
+        zmq::message_t part;
+        if (!sub.recv(part)) return -1;
+        parts.push_back(std::move(part));
+    }
+    if (parts.size() != 3) return -1;
+    rtv::wire::WireHeader h;
+    if (!rtv::wire::decode_header({static_cast<const std::byte*>(parts[1].data()), parts[1].size()},
+                                  h))
+        return -1;
+    return std::int64_t(h.sequence);
+}
+
+} // namespace
+
+TEST_SUITE("producers") {
+
+    TEST_CASE("network: endpoints parse or are refused with the forms expected") {
+        using rtv::wire::check_endpoint;
+        CHECK(check_endpoint("tcp://127.0.0.1:5555", true, "x").is_ok());
+        CHECK(check_endpoint("tcp://*:5555", true, "x").is_ok());
+        CHECK(check_endpoint("tcp://127.0.0.1:*", true, "x").is_ok());
+        CHECK(check_endpoint("tcp://[::1]:5555", false, "x").is_ok());
+        CHECK(check_endpoint("ipc:///tmp/a.sock", false, "x").is_ok());
+        CHECK(check_endpoint("tcp://cam1.lab:5556", false, "x").is_ok());
+        CHECK(has(check_endpoint("localhost:5555", true, "zmq: bind"), "not a ZeroMQ endpoint"));
+        CHECK(has(check_endpoint("tcp://127.0.0.1", true, "x"), "HOST:PORT"));
+        CHECK(has(check_endpoint("tcp://127.0.0.1:70000", true, "x"), "outside 1..65535"));
+        CHECK(has(check_endpoint("tcp://127.0.0.1:*", false, "x"), "only a bind"));
+        CHECK(has(check_endpoint("tcp://127.0.0.1:0", false, "x"), "1..65535"));
+    }
+
+    TEST_CASE("network: only loopback ipc and inproc endpoints count as this machine") {
+        using rtv::wire::is_local_endpoint;
+        for (const char* e : {"tcp://127.0.0.1:5555", "tcp://127.1.2.3:1", "tcp://localhost:5",
+                              "tcp://[::1]:5555", "tcp://lo:5555", "ipc:///tmp/x", "inproc://y"})
+            CHECK_MESSAGE(is_local_endpoint(e), e);
+        for (const char* e : {"tcp://0.0.0.0:5555", "tcp://*:5555", "tcp://10.0.0.1:5555",
+                              "tcp://127.example.org:1", "tcp://eth0:5555", "tcp://[::]:5555",
+                              "tcp://127.0.0.1;10.0.0.2:5555", "pgm://eth0;239.1.1.1:5555"})
+            CHECK_MESSAGE(!is_local_endpoint(e), e);
+    }
+
+    TEST_CASE("network: stream patterns match whole names with star anywhere") {
+        using rtv::producers::ZmqInput;
+        CHECK(ZmqInput::matches("cam*", "cam"));
+        CHECK(ZmqInput::matches("cam*", "camera1"));
+        CHECK(ZmqInput::matches("spectrum", "spectrum"));
+        CHECK_FALSE(ZmqInput::matches("spectrum", "spectrum2"));
+        CHECK(ZmqInput::matches("cam*left", "cam12left"));
+        CHECK_FALSE(ZmqInput::matches("cam*left", "cam12right"));
+        CHECK(ZmqInput::matches("*", "anything"));
+        CHECK(ZmqInput::matches("a*b*c", "axxbyyc"));
+        CHECK_FALSE(ZmqInput::matches("a*b*c", "axxbyy"));
+        CHECK_FALSE(ZmqInput::matches("cam", "ca"));
+    }
+
+    TEST_CASE("network: zmq configure refuses bind with connect and beyond loopback without "
+              "insecure") {
+        CHECK(configure({{"connect", "tcp://127.0.0.1:5556;ipc:///tmp/rtv-x.sock"}}).is_ok());
+        CHECK(has(configure({{"bind", "tcp://127.0.0.1:5555"}, {"connect", "tcp://127.0.0.1:1"}}),
+                  "bind and connect"));
+        const rtv::Status wide = configure({{"bind", "tcp://0.0.0.0:*"}});
+        CHECK(has(wide, "insecure=1"));
+        CHECK(has(wide, "curve="));
+        CHECK(
+            has(configure({{"connect", "tcp://127.0.0.1:1;tcp://cam1:5556"}}), "tcp://cam1:5556"));
+        CHECK(configure({{"connect", "tcp://cam1:5556"}, {"insecure", "1"}}).is_ok());
+        CHECK(has(configure({{"connect", ";"}}), "connect is empty"));
+        CHECK(has(configure({{"streams", "32"}}), "max_streams"));
+        CHECK(has(configure({{"streams", "*"}}), "not '*' alone"));
+        CHECK(configure({{"streams", "cam*,spectrum"}, {"bind", "tcp://127.0.0.1:*"}}).is_ok());
+        CHECK(has(configure({{"insecure", "2"}}), "insecure"));
+    }
+
+    TEST_CASE("network: zmq configure says a port in use before the viewer starts") {
+        zmq::context_t context(1);
+        zmq::socket_t taken(context, zmq::socket_type::pub);
+        taken.bind("tcp://127.0.0.1:*");
+        const std::string endpoint = taken.get(zmq::sockopt::last_endpoint);
+        const rtv::Status s = configure({{"bind", endpoint}});
+        CHECK(has(s, "cannot bind " + endpoint));
+        CHECK(has(s, "in use"));
+    }
+
+    TEST_CASE("network: a bound client serves two subscribers and a paused one never blocks it") {
+        rtv::client::Publisher pub;
+        CHECK(has(pub.bind("tcp://127.0.0.1:*", {.shm = true}), "inline"));
+        rtv::client::PublisherOptions options;
+        options.hwm = 2;
+        REQUIRE(pub.bind("tcp://127.0.0.1:*", options).is_ok());
+        const std::string endpoint = pub.endpoint();
+        REQUIRE(endpoint.starts_with("tcp://127.0.0.1:"));
+        zmq::context_t context(1);
+        std::vector<zmq::socket_t> subs;
+        for (int i = 0; i < 3; ++i) {
+            subs.emplace_back(context, zmq::socket_type::sub);
+            subs.back().set(zmq::sockopt::subscribe, "");
+            subs.back().set(zmq::sockopt::rcvtimeo, 10'000);
+            if (i == 2) { // the one that will pause: small queues of its own
+                subs.back().set(zmq::sockopt::rcvhwm, 2);
+                subs.back().set(zmq::sockopt::rcvbuf, 65536);
+            }
+            subs.back().connect(endpoint);
+        }
+        const std::vector<float> small(16, 1.0f);
+        // Frames go nowhere until a subscriber is there: sent until each one has had a frame.
+        for (zmq::socket_t& sub : subs) {
+            bool got = false;
+            for (int tries = 0; !got && tries < 100000; ++tries) {
+                REQUIRE(pub.send("s", std::span<const float>(small), {16}).is_ok());
+                zmq::pollitem_t item{sub.handle(), 0, ZMQ_POLLIN, 0};
+                got = zmq::poll(&item, 1, std::chrono::milliseconds(10)) > 0;
+            }
+            REQUIRE(got);
+            zmq::message_t drained;
+            while (sub.recv(drained, zmq::recv_flags::dontwait)) {
+            }
+        }
+        // subs[2] reads nothing from now on; subs[0] and subs[1] read on threads of their own.
+        // 200 frames of 1 MB: far more than the paused one's queues hold, yet send() never waits
+        // for it, never fails, and drops nothing it can see.
+        std::vector<std::int64_t> got[2];
+        std::atomic<bool> sent_all{false};
+        std::vector<std::jthread> readers;
+        for (int k = 0; k < 2; ++k)
+            readers.emplace_back([&, k] {
+                subs[std::size_t(k)].set(zmq::sockopt::rcvtimeo, 100);
+                // Until frame 199, or nothing more once the publisher is done (a full queue
+                // may have dropped the last ones for this reader), or 10 s without a frame.
+                for (int idle = 0; idle < 100;) {
+                    const std::int64_t s = next_sequence(subs[std::size_t(k)]);
+                    if (s < 0) {
+                        if (sent_all.load()) break;
+                        ++idle;
+                        continue;
+                    }
+                    idle = 0;
+                    got[k].push_back(s);
+                    if (s == 199) break;
+                }
+            });
+        const std::vector<float> big(512 * 512, 2.0f);
+        const std::uint64_t before = pub.sent();
+        for (int i = 0; i < 200; ++i)
+            REQUIRE(pub.send("big", std::span<const float>(big), {512, 512}).is_ok());
+        sent_all = true;
+        CHECK(pub.sent() == before + 200);
+        CHECK(pub.dropped() == 0);
+        readers.clear(); // joined: each has had frame 199, or 10 s passed without a frame
+        // The readers: frames in order (a full queue may drop one for its reader alone).
+        for (int k = 0; k < 2; ++k) {
+            CHECK(!got[k].empty());
+            CHECK(std::is_sorted(got[k].begin(), got[k].end()));
+            CHECK(std::adjacent_find(got[k].begin(), got[k].end()) == got[k].end());
+        }
+        // The paused one lost most of them (in the publisher's queue for it): what it holds is
+        // a few frames.
+        std::vector<std::int64_t> held;
+        subs[2].set(zmq::sockopt::rcvtimeo, 0);
+        for (std::int64_t s; (s = next_sequence(subs[2])) >= 0;)
+            held.push_back(s);
+        CHECK(held.size() < 200);
+        pub.close(0.0);
+    }
+}
