@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <cerrno>
+#include <condition_variable>
 #include <cstdio>
 #include <cstring>
 #include <deque>
@@ -365,11 +366,12 @@ std::string_view refusal_name(Refusal r) {
 // What the handler thread and snapshot() share.
 struct detail::CurveShared {
     mutable std::mutex mutex;
-    RefusalSnapshot counts;               // guarded by mutex
-    std::deque<RefusedPeer> recent;       // guarded by mutex
-    std::vector<zmq::socket_t> adopt;     // monitor sockets apply() made, for the thread
-    std::vector<std::string> adopt_where; // the endpoint each monitors (filled by the thread)
-    bool thread_done = false;             // the thread has closed its sockets
+    mutable std::condition_variable changed; // a refusal was counted
+    RefusalSnapshot counts;                  // guarded by mutex
+    std::deque<RefusedPeer> recent;          // guarded by mutex
+    std::vector<zmq::socket_t> adopt;        // monitor sockets apply() made, for the thread
+    std::vector<std::string> adopt_where;    // the endpoint each monitors (filled by the thread)
+    bool thread_done = false;                // the thread has closed its sockets
 
     void refuse(Refusal kind, std::string address, std::string via, std::string detail) {
         std::lock_guard lock(mutex);
@@ -378,6 +380,7 @@ struct detail::CurveShared {
         recent.push_back({std::move(address), std::move(via), kind, std::move(detail)});
         while (recent.size() > CurveServer::kRecent)
             recent.pop_front();
+        changed.notify_all();
     }
     void accept() {
         std::lock_guard lock(mutex);
@@ -478,6 +481,10 @@ struct Monitor {
                 failure_pending = true;
                 pending_kind = Refusal::Handshake;
                 pending_detail = "the handshake failed: " + errno_text(static_cast<int>(e.value));
+                // A plain-text peer that sees our CURVE greeting first hangs up before we see
+                // its own: it shows as a broken pipe or a reset.
+                if (e.value == EPIPE || e.value == ECONNRESET)
+                    pending_detail += " (the peer hung up: plain text, or another mechanism?)";
                 pending_endpoint = e.endpoint;
                 break;
             case ZMQ_EVENT_HANDSHAKE_FAILED_AUTH:
@@ -660,6 +667,13 @@ RefusalSnapshot CurveServer::snapshot() const {
     RefusalSnapshot out = m_shared->counts;
     out.recent.assign(m_shared->recent.begin(), m_shared->recent.end());
     return out;
+}
+
+bool CurveServer::wait_refused(std::uint64_t count, std::chrono::milliseconds timeout) const {
+    if (!m_shared) return false;
+    std::unique_lock lock(m_shared->mutex);
+    return m_shared->changed.wait_for(lock, timeout,
+                                      [&] { return m_shared->counts.refused >= count; });
 }
 
 Status apply_curve_client(zmq::socket_t& socket, std::string_view server_public,

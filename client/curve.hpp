@@ -15,6 +15,7 @@
 
 #include <array>
 #include <atomic>
+#include <chrono>
 #include <cstdint>
 #include <memory>
 #include <span>
@@ -125,6 +126,11 @@ public:
 
     // The counts so far. Thread: any. Allocates: yes (a copy).
     RefusalSnapshot snapshot() const;
+
+    // Waits until at least `count` refusals in all have been counted (RefusalSnapshot::refused),
+    // or `timeout` passed; true if they have. For tests and tools that must see a refusal before
+    // going on. Thread: any. Allocates: never.
+    bool wait_refused(std::uint64_t count, std::chrono::milliseconds timeout) const;
 
     const std::string& public_key() const { return m_public; }
     static constexpr const char* kZapDomain = "rtviewer";
