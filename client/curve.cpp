@@ -244,8 +244,8 @@ bool is_z85_key(std::string_view text) {
 
 Status generate_keys(const std::string& name) {
     if (name.empty())
-        return Status::error("curve: --gen-keys needs a NAME, got '', expected e.g. viewer "
-                             "(writes viewer.key and viewer.key_secret)");
+        return Status::error("curve: the key pair's NAME is empty, expected e.g. viewer (writes "
+                             "viewer.key and viewer.key_secret)");
     const std::string pub = public_key_path(name), sec = secret_key_path(name);
     for (const std::string& p : {pub, sec}) {
         struct stat st {};

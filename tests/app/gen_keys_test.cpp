@@ -49,7 +49,7 @@ TEST_SUITE("app") {
                                  "another NAME or remove it)");
         const auto empty = parse({"--gen-keys", ""});
         CHECK(empty.exit_code == 2);
-        CHECK(empty.error == "rtviewer: --gen-keys: --gen-keys needs a NAME, got '', expected e.g. "
+        CHECK(empty.error == "rtviewer: --gen-keys: the key pair's NAME is empty, expected e.g. "
                              "viewer (writes viewer.key and viewer.key_secret)");
         std::error_code ec;
         fs::remove_all(pattern, ec);

@@ -116,7 +116,7 @@ TEST_SUITE("producers") {
         CHECK(message(generate_keys(nowhere)) ==
               "curve: cannot create '" + nowhere + ".key_secret': No such file or directory");
         CHECK(message(generate_keys("")) ==
-              "curve: --gen-keys needs a NAME, got '', expected e.g. viewer (writes viewer.key and "
+              "curve: the key pair's NAME is empty, expected e.g. viewer (writes viewer.key and "
               "viewer.key_secret)");
     }
 
