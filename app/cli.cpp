@@ -117,7 +117,8 @@ ParseOutcome parse_command_line(int argc, const char* const* argv, Options& opti
     auto* gen_keys_opt =
         cli.add_option("--gen-keys", gen_keys,
                        "Write a CURVE key pair, NAME.key (public, to give out) and NAME.key_secret "
-                       "(secret, mode 0600), then exit; never overwrites (docs/security.md)");
+                       "(secret, mode 0600), then exit; never overwrites (docs/security.md)")
+            ->type_name("NAME");
     try {
         cli.parse(argc, argv);
     } catch (const CLI::CallForHelp&) {

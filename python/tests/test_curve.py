@@ -87,8 +87,12 @@ def test_key_loading_takes_a_file_or_z85_text_and_names_the_file_in_each_error(t
         p = write(tmp_path / "open.key_secret", secret.decode() + "\n", m)
         refused(curve.load_secret_key, p, f"curve: secret key file '{p}' is open to group or "
                 f"others, got mode {m:04o}, expected 0600 (chmod 600 {p})")
+    # A read that fails, for any user (root reads any file mode); a mode that forbids reading,
+    # where the user is not root.
+    refused(curve.load_public_key, "/proc/self/mem",
+            "curve: public key file '/proc/self/mem': Input/output error")
     locked = write(tmp_path / "locked.key", public.decode() + "\n", 0o000)
-    if not os.access(locked, os.R_OK):  # root reads anything: nothing to check then
+    if not os.access(locked, os.R_OK):
         refused(curve.load_public_key, locked,
                 f"curve: public key file '{locked}': Permission denied")
     refused(curve.load_secret_key, "", "curve: secret key is empty, expected a key file or the "
