@@ -101,9 +101,12 @@ struct RefusalSnapshot {
 // connection when that is still open when the monitor reads the event (libzmq 4.3's monitor
 // names only the listening endpoint for those), else `address` is empty and `via` names the
 // endpoint.
-// One per context (ZeroMQ allows one ZAP handler). Destroy it (or stop()) before the context:
-// it closes its sockets then. Thread: start, apply and stop on the sockets' owner; snapshot()
-// from any thread.
+// An admitted peer's messages carry its public key as the ZeroMQ metadata "User-Id"
+// (zmq::message_t::gets("User-Id")).
+// One per context (ZeroMQ allows one ZAP handler). Stop it (or destroy it) before closing the
+// context, or shut the context down first (zmq_ctx_shutdown, as a producer's stop does): either
+// way its thread closes its sockets, so the context's close does not wait for them.
+// Thread: start, apply and stop on the sockets' owner; snapshot() from any thread.
 class CurveServer {
 public:
     CurveServer() = default;
