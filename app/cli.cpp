@@ -7,6 +7,7 @@
 #include <CLI/CLI.hpp>
 
 #include "app/run_report.hpp"
+#include "client/curve.hpp"
 #include "core/memory_budget.hpp"
 #include "plugin_host/plugin_loader.hpp"
 
@@ -117,6 +118,12 @@ ParseOutcome parse_command_line(int argc, const char* const* argv, Options& opti
     cli.add_flag("--list-producers", list,
                  "List the producers (built in and from plugins) and their settings");
     cli.add_flag("--version", version, "Print the version");
+    std::string gen_keys;
+    auto* gen_keys_opt =
+        cli.add_option("--gen-keys", gen_keys,
+                       "Write a CURVE key pair, NAME.key (public, to give out) and NAME.key_secret "
+                       "(secret, mode 0600), then exit; never overwrites (docs/security.md)")
+            ->type_name("NAME");
     try {
         cli.parse(argc, argv);
     } catch (const CLI::CallForHelp&) {
@@ -130,6 +137,19 @@ ParseOutcome parse_command_line(int argc, const char* const* argv, Options& opti
     }
     if (version) {
         out.output = std::string(version_string()) + "\n";
+        return out;
+    }
+    if (gen_keys_opt->count() > 0) {
+        if (Status s = curve::generate_keys(gen_keys); !s) {
+            out.exit_code = 2;
+            const std::string_view why = s.message();
+            out.error = "rtviewer: --gen-keys: " +
+                        std::string(why.starts_with("curve: ") ? why.substr(7) : why);
+            return out;
+        }
+        out.output = "rtviewer: public key " + curve::public_key_path(gen_keys) +
+                     " (give it to the other side)\nrtviewer: secret key " +
+                     curve::secret_key_path(gen_keys) + " (mode 0600, keep it private)\n";
         return out;
     }
     // Before any producer is looked up: a plugin's producers join the built-in ones. One that
