@@ -19,6 +19,7 @@
 namespace rtv {
 
 class FrameSink;
+class ProducerBoard;
 
 struct ProducerInfo {
     std::string_view name;        // stable id of the type (not the instance), e.g. "sweep"
@@ -79,6 +80,10 @@ public:
     // now on the thread must not touch its sink. Built-in producers always stop in time; a
     // plugin's adapter closes its gate to the host here. Thread: main. Allocates: never.
     virtual void abandon() {}
+    // What the producer shows about itself while it runs (rows) and the live changes the user
+    // asks of it, or nullptr for a producer without them (the built-in ones, an isolated one).
+    // The board is the producer's and lives as long as it. Thread: any. Allocates: never.
+    virtual ProducerBoard* board() const { return nullptr; }
 };
 
 } // namespace rtv

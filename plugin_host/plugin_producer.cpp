@@ -49,6 +49,13 @@ std::int64_t c_now_ns(rtv_host*) {
 void c_reject(rtv_host* h, std::uint32_t stream, const char* why) {
     self_of(h).host_reject(stream, why);
 }
+void c_set_info(rtv_host* h, const char* key, const char* value) {
+    self_of(h).host_set_info(key, value);
+}
+int c_next_change(rtv_host* h, char* key, std::uint32_t key_size, char* value,
+                  std::uint32_t value_size) {
+    return self_of(h).host_next_change(key, key_size, value, value_size);
+}
 
 constexpr rtv_host_api kApi{sizeof(rtv_host_api),
                             RTV_PLUGIN_ABI_MAJOR,
@@ -62,7 +69,9 @@ constexpr rtv_host_api kApi{sizeof(rtv_host_api),
                             &c_report_error,
                             &c_log,
                             &c_now_ns,
-                            &c_reject};
+                            &c_reject,
+                            &c_set_info,
+                            &c_next_change};
 
 // A leased frame's handle: its slot in the held table and that slot's generation, so that a
 // handle committed twice, or forged, is refused.
@@ -413,6 +422,23 @@ void PluginProducer::host_reject(std::uint32_t stream, const char* why) {
     std::lock_guard lock(m_mutex);
     if (stream < m_sink->stream_count())
         m_sink->reject(stream, std::string(m_type.desc.name) + ": " + (why ? why : "rejected"));
+}
+
+void PluginProducer::host_set_info(const char* key, const char* value) {
+    if (!key) return;
+    const ProducerBoard::SetResult r = m_board.set(key, value);
+    if (r == ProducerBoard::SetResult::Full)
+        std::fprintf(stderr,
+                     "rtviewer: %s: warning: set_info: row '%.*s' ignored: a producer shows at "
+                     "most %zu rows (further ones are ignored without a word)\n",
+                     m_type.desc.name, int(ProducerBoard::kKeyBytes - 1), key,
+                     ProducerBoard::kMaxRows);
+}
+
+int PluginProducer::host_next_change(char* key, std::uint32_t key_size, char* value,
+                                     std::uint32_t value_size) {
+    if (!key || !value) return 0;
+    return m_board.next_change({key, key_size}, {value, value_size}) ? 1 : 0;
 }
 
 } // namespace rtv::plugins

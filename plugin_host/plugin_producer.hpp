@@ -18,6 +18,7 @@
 
 #include "core/frame_sink.hpp"
 #include "core/producer.hpp"
+#include "core/producer_board.hpp"
 #include "producers/settings.hpp"
 #include "sdk/rtviewer/plugin.h"
 
@@ -31,6 +32,8 @@ struct PluginType {
     std::string file;   // the plugin's file, as loaded
     std::string origin; // "plugin FILE (NAME VERSION, ABI x.y)"
     std::vector<producers::SettingInfo> settings;
+    std::vector<std::string> live;         // the keys of its RTV_SETTING_LIVE settings (ABI 1.1)
+    std::vector<std::string> descriptions; // its settings' descriptions, live ones marked
 };
 
 class PluginProducer final : public Producer {
@@ -52,6 +55,7 @@ public:
     void tick(FrameSink& sink, std::uint64_t n) override;
     void run(std::stop_token stop, FrameSink& sink) override;
     void abandon() override;
+    ProducerBoard* board() const override { return &m_board; }
 
     // The C host functions' bodies (public for the static trampolines in the .cpp).
     int host_lease(std::uint32_t stream, rtv_frame* frame);
@@ -63,6 +67,8 @@ public:
     void host_report_error(const char* message);
     void host_log(int level, const char* message);
     void host_reject(std::uint32_t stream, const char* why);
+    void host_set_info(const char* key, const char* value);
+    int host_next_change(char* key, std::uint32_t key_size, char* value, std::uint32_t value_size);
 
 private:
     // A host call from the plugin: counted in flight so that abandon() can wait for it to leave,
@@ -92,6 +98,7 @@ private:
     std::atomic<bool> m_closed{false};
     std::vector<StreamRequest> m_streams; // read from the plugin by configure()
     std::stop_source* m_done = nullptr;   // tick() returned RTV_DONE: the schedule ends
+    mutable ProducerBoard m_board;        // set_info's rows, the panel's live changes
     // Closes the gate (no host call touches the sink after it) and waits for the calls in
     // flight to leave; then gives back every slot still leased.
     void close_gate();
