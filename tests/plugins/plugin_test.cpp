@@ -156,7 +156,7 @@ TEST_SUITE("plugins") {
 
     TEST_CASE("plugins: a plugin built for another ABI major is refused naming both versions") {
         const std::string m = refusal("bad_major");
-        CHECK(contains(m, "built for plugin ABI 2.0, this viewer takes ABI major 1 (1.1)"));
+        CHECK(contains(m, "built for plugin ABI 2.1, this viewer takes ABI major 1 (1.1)"));
         CHECK(producers::find("bad_major") == nullptr);
     }
 
@@ -365,7 +365,7 @@ TEST_SUITE("plugins") {
         CHECK(contains(list.output, "\n  older  a test producer\n      from plugin " +
                                         test_plugin("older") + " (test 0, ABI 1.0)\n"));
         CHECK(contains(list.output, "Plugins that did not load:\n  plugin " +
-                                        test_plugin("bad_major") + ": built for plugin ABI 2.0"));
+                                        test_plugin("bad_major") + ": built for plugin ABI 2.1"));
         const Run run =
             run_viewer({"--headless", "--exit-when-done", "-p", "testcard:iterations=5,policy=wait",
                         "--plugin", example_plugin("testcard")});
