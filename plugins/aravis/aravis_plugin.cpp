@@ -918,19 +918,19 @@ int run(void* self, rtv_host* host, const rtv_host_api* api) {
         r.show_camera();
         const Run::End end = r.pump(why);
         const std::string lost = "camera " + in.device_id + " lost: " + why;
-        if (end == Run::End::Lost) // said at once: closing a lost camera takes Aravis seconds
+        if (end == Run::End::Lost) { // said at once: closing a lost camera takes Aravis seconds
+            r.info("state", in.s.reconnect ? "lost, reconnecting" : "lost: " + why);
             r.log(RTV_LOG_WARNING, lost + (in.s.reconnect ? "; waiting for it to come back"
                                                           : "; the producer fails (reconnect=0)"));
+        }
         r.stop(end == Run::End::Lost);
         if (end == Run::End::Stopped) return RTV_OK;
         if (end == Run::End::Done) return RTV_DONE;
         in.close_camera();
         if (!in.s.reconnect) {
-            r.info("state", "lost: " + why);
             api->report_error(host, lost.c_str());
             return RTV_ERROR;
         }
-        r.info("state", "lost, reconnecting");
         // Frames made while the camera was gone are unknown: the new ids continue the old ones.
         in.sequence_base += in.unwrapped - in.uncounted + 1;
         in.unwrapped = 0;
