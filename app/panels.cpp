@@ -235,7 +235,8 @@ void producer_board(const PanelContext& ctx, std::size_t p, const ProducerStatus
         v.taken_ns = ctx.readings.taken_ns;
         v.count = board->copy(v.rows);
     }
-    if (v.count > 0 && ImGui::TreeNode("##info", "%s", "about it")) {
+    if (v.count > 0 &&
+        ImGui::TreeNodeEx("##info", ImGuiTreeNodeFlags_DefaultOpen, "%s", "about it")) {
         for (std::size_t i = 0; i < v.count; ++i) {
             if (std::find(live.begin(), live.end(), v.rows[i].key_view()) != live.end())
                 continue; // shown in its field below

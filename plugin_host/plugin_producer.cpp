@@ -354,8 +354,10 @@ int PluginProducer::host_commit(rtv_frame* frame, std::uint64_t sequence,
         return RTV_ERROR;
     }
     std::optional<std::uint64_t>& last = m_last_sequence[stream];
+    // A frame numbered below the newest (a source's late frame) is no gap and leaves the newest
+    // where it is: the frames after it are not counted as lost twice.
     if (last && sequence > *last + 1) s.stats().add_gaps(sequence - *last - 1);
-    last = sequence;
+    if (!last || sequence > *last) last = sequence;
     if (timestamp_ns > 0) lease.set_origin_ns(timestamp_ns);
     m_sink->submit(std::move(lease));
     return RTV_OK;

@@ -719,17 +719,33 @@ struct Run {
     // The frame id, unwrapped, less the frames counted here (rejected, dropped): what the
     // viewer numbers, so that only ids that never arrived count as gaps.
     std::uint64_t sequence_of(std::uint64_t id) {
+        // A buffer may come back after a newer one (a frame Aravis gave up on late): its id is
+        // behind the newest (by less than half the id range), and it neither moves the count
+        // on nor counts the ids between as lost (seen at 1024x1024 Mono16 under load: each such
+        // step back read as a whole 16-bit wrap of gaps).
+        std::uint64_t behind = 0;
         if (in.have_id) {
             if (in.id_bits == 16) { // 1..65535, then 1 again: 0 is never an id
                 const std::uint64_t a = (in.last_id % 65535), b = (id % 65535);
-                in.unwrapped += (b + 65535 - a) % 65535;
-            } else {
+                const std::uint64_t ahead = (b + 65535 - a) % 65535;
+                if (ahead < 65535 / 2) {
+                    in.unwrapped += ahead;
+                    in.last_id = id;
+                } else {
+                    behind = 65535 - ahead;
+                }
+            } else if (id >= in.last_id) {
                 in.unwrapped += id - in.last_id;
+                in.last_id = id;
+            } else {
+                behind = in.last_id - id;
             }
+        } else {
+            in.last_id = id;
         }
         in.have_id = true;
-        in.last_id = id;
-        return in.sequence_base + in.unwrapped - in.uncounted;
+        const std::uint64_t at = in.sequence_base + in.unwrapped - std::min(behind, in.unwrapped);
+        return at - std::min(at, in.uncounted);
     }
 
     std::int64_t timestamp_of(ArvBuffer* b) const {
