@@ -4,9 +4,11 @@
 // producer's FrameSink. Pacing, pool policy and every counter are the built-in path's: tick() is
 // called by Producer::run's schedule, leases are FrameSink leases, commits are submits.
 //
-// Threads: configure() and streams() on the main thread; tick()/run() on the producer's thread;
-// the host functions from that thread or any the plugin starts (serialised by a mutex, so a
-// camera SDK's callback thread may commit while the producer's thread sleeps).
+// Threads: configure() and streams() on the main thread (or the panel's worker, for a producer
+// started from its Cameras list); tick()/run() on the producer's thread; the host functions from
+// that thread or any the plugin starts (serialised by a mutex, so a camera SDK's callback thread
+// may commit while the producer's thread sleeps). The board (set_info's rows, the panel's live
+// changes) is read and written from any thread.
 
 #include <atomic>
 #include <cstdint>

@@ -24,8 +24,8 @@
  * Threads: entry(), create(), configure(), stream() and destroy() run on one thread of the
  * viewer's at a time, before the producer runs (destroy: after it ended): the main thread, or,
  * for a producer started from the panel's Cameras list, the panel's worker thread (so that a
- * configure() that opens a camera does not stall the window). tick() or run() runs on the thread the
- * viewer gives the producer. The host functions may be called from that thread or from threads
+ * configure() that opens a camera does not stall the window). tick() or run() runs on the thread
+ * the viewer gives the producer. The host functions may be called from that thread or from threads
  * the plugin starts itself (a camera SDK's callback thread), serialised by the host; they never
  * touch the GUI. A plugin must not call exit(), and should return from run() promptly once
  * stop_requested() says so: the viewer waits a stated deadline and then goes on without it.
