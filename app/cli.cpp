@@ -1,5 +1,6 @@
 #include "app/cli.hpp"
 
+#include <algorithm>
 #include <charconv>
 #include <cmath>
 #include <filesystem>
@@ -32,6 +33,27 @@ bool parse_size(const std::string& text, int& w, int& h) {
 
 } // namespace
 
+std::string list_cameras_text() {
+    std::vector<std::string> searched;
+    const std::vector<plugins::FoundDevice> found = plugins::discover_devices(&searched);
+    if (found.empty()) {
+        std::string names;
+        for (const std::string& n : searched)
+            names += (names.empty() ? "" : ", ") + n;
+        return "no cameras found (searched: " +
+               (names.empty() ? std::string("nothing, no plugin that can search is loaded")
+                              : names) +
+               ")\n";
+    }
+    std::size_t width = 0;
+    for (const plugins::FoundDevice& d : found)
+        width = std::max(width, d.spec.size());
+    std::string out;
+    for (const plugins::FoundDevice& d : found)
+        out += d.spec + std::string(width - d.spec.size() + 2, ' ') + d.description + "\n";
+    return out;
+}
+
 ParseOutcome parse_command_line(int argc, const char* const* argv, Options& options) {
     ParseOutcome out;
     CLI::App cli{"rtviewer: a realtime viewer for streaming image and line data.\n"
@@ -42,7 +64,7 @@ ParseOutcome parse_command_line(int argc, const char* const* argv, Options& opti
     std::vector<std::string> specs;
     std::string frames, duration, colormap = "viridis", contrast = "auto", line_color = "black",
                                   size = "1280x800";
-    bool no_vsync = false, list = false, version = false;
+    bool no_vsync = false, list = false, version = false, list_cameras = false;
     cli.add_option("-p,--producer", specs,
                    "A producer: name[:key=value,...], repeatable (default: " +
                        std::string(kDefaultProducer) + "). See --list-producers.");
@@ -117,6 +139,10 @@ ParseOutcome parse_command_line(int argc, const char* const* argv, Options& opti
                    "(docs/plugins.md)");
     cli.add_flag("--list-producers", list,
                  "List the producers (built in and from plugins) and their settings");
+    cli.add_flag("--list-cameras", list_cameras,
+                 "List the cameras and video devices the plugins find now (Aravis' GigE Vision "
+                 "and USB3 Vision cameras, GStreamer's video sources), each with the --producer "
+                 "spec that shows it");
     cli.add_flag("--version", version, "Print the version");
     std::string gen_keys;
     auto* gen_keys_opt =
@@ -158,12 +184,16 @@ ParseOutcome parse_command_line(int argc, const char* const* argv, Options& opti
     // --producer names a producer no built-in has (a run of built-ins loads no library it does
     // not use; --plugin files always load).
     plugins::register_exec();
-    bool search_dirs = list;
+    bool search_dirs = list || list_cameras;
     for (const std::string& spec : specs)
         search_dirs = search_dirs || !producers::find(spec.substr(0, spec.find(':')));
     plugins::load_all(plugin_files, !list, search_dirs);
     if (list) {
         out.output = producers::describe_all();
+        return out;
+    }
+    if (list_cameras) {
+        out.output = list_cameras_text();
         return out;
     }
 

@@ -56,13 +56,19 @@ struct Options {
 };
 
 struct ParseOutcome {
-    bool run = false;   // false: exit now with exit_code
-    int exit_code = 0;  // 0 after --help, --version, --list-producers; 2 after bad input
+    bool run = false; // false: exit now with exit_code
+    int exit_code =
+        0; // 0 after --help, --version, --list-producers, --list-cameras; 2 after bad input
     std::string output; // for stdout (help, version, listing)
     std::string error;  // for stderr, one line per problem
 };
 
 ParseOutcome parse_command_line(int argc, const char* const* argv, Options& options);
+
+// What --list-cameras prints: one line per device the loaded plugins' discover() found (the
+// --producer spec that shows it, then a description), or "no cameras found (searched: ...)".
+// Blocks while the plugins search (about a second for Aravis). Thread: any.
+std::string list_cameras_text();
 
 // The producer used when none is given: VisPy's example at a lively interval.
 constexpr const char* kDefaultProducer = "sweep:interval=0.016,iterations=0";

@@ -2,13 +2,19 @@
 
 #include <algorithm>
 #include <array>
+#include <atomic>
 #include <cmath>
 #include <cstdio>
+#include <memory>
+#include <mutex>
+#include <thread>
 
 #include <imgui.h>
 
 #include "app/axes.hpp"
 #include "core/pixel_format.hpp"
+#include "core/producer_board.hpp"
+#include "plugin_host/plugin_loader.hpp"
 #include "producers/registry.hpp"
 #include "render/colormap.hpp"
 
@@ -187,8 +193,232 @@ void producer_tooltip(const ProducerInfo& info) {
     ImGui::EndTooltip();
 }
 
+// [SECTION] Producers: their rows, live controls and settings; the Cameras list
+
+// What the panel shows of a producer's board (ProducerBoard: the rows it sets about itself), copied
+// at the readings' rate into storage made once, and its live settings' edit fields.
+constexpr std::size_t kMaxLiveFields = 8;
+struct BoardView {
+    const ProducerBoard* source = nullptr; // the board these rows are from
+    std::int64_t taken_ns = -2;            // the readings they were copied with
+    std::array<ProducerBoard::Row, ProducerBoard::kMaxRows> rows{};
+    std::size_t count = 0;
+    std::array<std::array<char, ProducerBoard::kValueBytes>, kMaxLiveFields> edit{};
+    std::array<bool, kMaxLiveFields> editing{}; // the user is typing in the field
+    bool refused = false;                       // the last edit found the change queue full
+};
+std::array<BoardView, kMaxProducers>& board_views() {
+    static std::array<BoardView, kMaxProducers> views; // made once: no allocation per frame
+    return views;
+}
+
+const ProducerBoard::Row* row_of(const BoardView& v, std::string_view key) {
+    for (std::size_t i = 0; i < v.count; ++i)
+        if (v.rows[i].key_view() == key) return &v.rows[i];
+    return nullptr;
+}
+
+// The rows a producer shows about itself, and its live settings as fields: an edit (Enter) is
+// queued for the producer's thread, which answers with the row of the same key.
+void producer_board(const PanelContext& ctx, std::size_t p, const ProducerStatus& status) {
+    const Producer& producer = ctx.host.producer(p);
+    const std::span<const std::string> live = plugins::live_settings_of(producer.info().name);
+    ProducerBoard* board = producer.board();
+    if (!board) {
+        if (!live.empty()) ImGui::TextDisabled("live settings: not in an isolated producer");
+        return;
+    }
+    BoardView& v = board_views()[p];
+    if (v.source != board || v.taken_ns != ctx.readings.taken_ns) {
+        if (v.source != board) v = BoardView{};
+        v.source = board;
+        v.taken_ns = ctx.readings.taken_ns;
+        v.count = board->copy(v.rows);
+    }
+    if (v.count > 0 &&
+        ImGui::TreeNodeEx("##info", ImGuiTreeNodeFlags_DefaultOpen, "%s", "about it")) {
+        for (std::size_t i = 0; i < v.count; ++i) {
+            if (std::find(live.begin(), live.end(), v.rows[i].key_view()) != live.end())
+                continue; // shown in its field below
+            ImGui::TextDisabled("%s:", v.rows[i].key.data());
+            ImGui::SameLine();
+            ImGui::TextWrapped("%s", v.rows[i].value.data());
+        }
+        ImGui::TreePop();
+    }
+    if (live.empty() || status.state() != ProducerState::Running) return;
+    const producers::ProducerEntry* entry = producers::find(producer.info().name);
+    for (std::size_t k = 0; k < live.size() && k < kMaxLiveFields; ++k) {
+        const std::string& key = live[k];
+        auto& text = v.edit[k];
+        if (!v.editing[k]) { // what the producer says now, else the setting's default
+            const ProducerBoard::Row* row = row_of(v, key);
+            std::string_view now = row ? row->value_view() : std::string_view();
+            if (!row && entry)
+                for (const producers::SettingInfo& s : entry->settings)
+                    if (s.key == key) now = s.default_value;
+            const std::size_t n = std::min(now.size(), text.size() - 1);
+            std::copy_n(now.data(), n, text.data());
+            text[n] = '\0';
+        }
+        ImGui::SetNextItemWidth(150);
+        if (ImGui::InputText(key.c_str(), text.data(), text.size(),
+                             ImGuiInputTextFlags_EnterReturnsTrue)) {
+            v.refused = !board->push_change(key, text.data());
+            v.editing[k] = false;
+            continue;
+        }
+        v.editing[k] = ImGui::IsItemActive();
+        if (ImGui::IsItemHovered())
+            ImGui::SetTooltip("live: Enter applies it while %s runs",
+                              ctx.host.producer_name(p).c_str());
+    }
+    if (v.refused) ImGui::TextColored({1.0f, 0.6f, 0.3f, 1.0f}, "too many changes waiting");
+}
+
+// The devices the plugins' discover() finds, searched for on a thread of its own (a search
+// takes about a second), and producers started from them while the viewer runs: made and
+// configured on that thread too (configure() may open a camera), started on the main thread.
+// Work the panel's own threads finished (a camera search, a producer made): counted so that
+// the loop's readings notice and the panel shows it without waiting for other input.
+std::atomic<std::uint64_t> g_panel_work{0};
+
+class CameraSearch {
+public:
+    ~CameraSearch() {
+        if (m_worker.joinable()) m_worker.join();
+    }
+    // Starts a search unless one (or a start) is under way. Thread: main.
+    void search() {
+        begin([this] {
+            std::vector<std::string> searched;
+            std::vector<plugins::FoundDevice> found = plugins::discover_devices(&searched);
+            std::lock_guard lock(m_mutex);
+            m_found = std::move(found);
+            m_searched = std::move(searched);
+            m_done_once = true;
+        });
+    }
+    // Makes the producer of `spec` on the worker; the next draw starts it. Thread: main.
+    void start(std::string spec) {
+        begin([this, spec = std::move(spec)] {
+            producers::CreatedProducer made;
+            Status s = producers::create(spec, made);
+            if (s) s = plugins::apply_process_settings(made);
+            std::lock_guard lock(m_mutex);
+            if (s)
+                m_made = std::make_unique<producers::CreatedProducer>(std::move(made));
+            else
+                m_note = s.message();
+        });
+    }
+    bool busy() const { return m_busy.load(); }
+    bool started_once() const { return m_started; }
+    // Starts a producer the worker made, naming it after its kind ("aravis", "aravis#2").
+    // Thread: main.
+    void start_made(ProducerHost& host) {
+        std::unique_ptr<producers::CreatedProducer> made;
+        {
+            std::lock_guard lock(m_mutex);
+            made = std::move(m_made);
+        }
+        if (!made) return;
+        std::string name = made->name.empty() ? made->type : made->name;
+        for (int n = 2; taken(host, name); ++n)
+            name = made->type + "#" + std::to_string(n);
+        const std::string prefix = name != made->type ? name : std::string();
+        const Status s = host.start(name, std::move(made->producer), made->schedule, prefix);
+        std::lock_guard lock(m_mutex);
+        m_note = s ? "started " + name : s.message();
+    }
+    // A copy of what the panel shows. Thread: main. Allocates: only when it changed.
+    void read(std::vector<plugins::FoundDevice>& found, std::string& searched, std::string& note,
+              bool& done_once) {
+        std::lock_guard lock(m_mutex);
+        if (found.size() != m_found.size() ||
+            !std::equal(found.begin(), found.end(), m_found.begin(),
+                        [](const auto& a, const auto& b) { return a.spec == b.spec; }))
+            found = m_found;
+        searched.clear();
+        for (const std::string& n : m_searched)
+            searched += (searched.empty() ? "" : ", ") + n;
+        if (note != m_note) note = m_note;
+        done_once = m_done_once;
+    }
+
+private:
+    template <class F> void begin(F work) {
+        if (m_busy.load()) return;
+        if (m_worker.joinable()) m_worker.join(); // the last one has ended (not busy)
+        m_busy.store(true);
+        m_started = true;
+        // No wake of the loop when it is done: the worker may outlive the host (a search under
+        // way as the viewer exits). The panel shows the outcome at its next frame.
+        m_worker = std::jthread([this, work = std::move(work)] {
+            work();
+            m_busy.store(false);
+            g_panel_work.fetch_add(1); // the loop's readings see it and draw the panel
+        });
+    }
+    static bool taken(const ProducerHost& host, const std::string& name) {
+        for (std::size_t i = 0; i < host.producer_count(); ++i)
+            if (host.producer_name(i) == name) return true;
+        return false;
+    }
+
+    std::mutex m_mutex; // guards what the worker writes
+    std::vector<plugins::FoundDevice> m_found;
+    std::vector<std::string> m_searched;
+    std::string m_note; // the last start's outcome
+    std::unique_ptr<producers::CreatedProducer> m_made;
+    bool m_done_once = false;
+    std::atomic<bool> m_busy{false};
+    bool m_started = false; // main thread only
+    std::jthread m_worker;  // declared last: joined first
+};
+
+std::uint64_t panel_work_done() {
+    return g_panel_work.load();
+}
+
+// The "Cameras" section: what the plugins found, each with a Start button. Collapsed until
+// opened; opening it the first time searches.
+void cameras(PanelContext& ctx) {
+    static CameraSearch search;
+    static std::vector<plugins::FoundDevice> found; // the panel's copy
+    static std::string searched, note;
+    static bool done_once = false;
+    search.start_made(ctx.host);
+    if (!ImGui::CollapsingHeader("Cameras")) return;
+    if (!search.started_once()) search.search();
+    search.read(found, searched, note, done_once);
+    const bool busy = search.busy();
+    if (busy) {
+        ImGui::TextDisabled("searching...");
+    } else if (ImGui::Button("Search")) {
+        search.search();
+    }
+    if (!done_once) return;
+    if (found.empty())
+        ImGui::TextDisabled("no cameras found (searched: %s)",
+                            searched.empty() ? "nothing, no plugin that can search is loaded"
+                                             : searched.c_str());
+    for (std::size_t i = 0; i < found.size(); ++i) {
+        ImGui::PushID(static_cast<int>(i));
+        if (busy) ImGui::BeginDisabled();
+        if (ImGui::SmallButton("Start")) search.start(found[i].spec);
+        if (busy) ImGui::EndDisabled();
+        ImGui::SameLine();
+        ImGui::TextUnformatted(found[i].description.c_str());
+        if (ImGui::IsItemHovered()) ImGui::SetTooltip("--producer '%s'", found[i].spec.c_str());
+        ImGui::PopID();
+    }
+    if (!note.empty()) ImGui::TextWrapped("%s", note.c_str());
+}
+
 // The producers with their live controls.
-void producers(ProducerHost& host, std::string& message) {
+void producers(PanelContext& ctx, std::string& message) {
+    ProducerHost& host = ctx.host;
     for (std::size_t p = 0; p < host.producer_count(); ++p) {
         const ProducerStatus& status = host.producer_status(p);
         ImGui::PushID(static_cast<int>(p));
@@ -218,8 +448,10 @@ void producers(ProducerHost& host, std::string& message) {
         ImGui::SetNextItemWidth(150);
         if (ImGui::DragFloat("latency ms", &latency_ms, 5.0f, 0.0f, 60000.0f, "%.0f"))
             host.set_latency(p, double(latency_ms) / 1000.0);
+        producer_board(ctx, p, status);
         ImGui::PopID();
     }
+    cameras(ctx);
 }
 
 // The stream's name, its pixel format and last error in its tooltip.
@@ -474,7 +706,7 @@ const ImDrawList* draw_panels(PanelContext& ctx) {
     ImGui::Separator();
     view_editor(ctx);
     ImGui::Separator();
-    producers(ctx.host, message);
+    producers(ctx, message);
     ImGui::Spacing();
     streams_table(ctx, message);
     ImGui::End();

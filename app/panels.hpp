@@ -74,6 +74,10 @@ render::Viewport views_area(int fb_width, int fb_height, float fb_per_window, fl
 // Draws the panel window. Returns its draw list (the part of the frame PanelCache keeps).
 const ImDrawList* draw_panels(PanelContext& context);
 
+// How many pieces of work the panel's own threads have finished (camera searches, producers
+// made to start): a change means the panel has something new to show. Thread: any.
+std::uint64_t panel_work_done();
+
 // The histogram of an image layer's current frame (ImageStats::histogram, counts over the
 // frame's min..max; `log_scale`: log(1 + count)) with the contrast limits in use as two handles.
 // Dragging a handle switches `contrast` to manual with the limits the handles give; returns true

@@ -7,6 +7,8 @@
 
 #include <nlohmann/json.hpp>
 
+#include "core/producer_board.hpp"
+
 namespace rtv::app {
 
 namespace {
@@ -156,11 +158,19 @@ std::string stats_json(const RunReport& r) {
     for (std::size_t i = 0; i < r.host.producer_count(); ++i) {
         const ProducerStatus& st = r.host.producer_status(i);
         (void)st.message(message);
+        json info = json::object(); // the rows the producer shows about itself (ABI 1.1)
+        if (const ProducerBoard* board = r.host.producer(i).board()) {
+            std::array<ProducerBoard::Row, ProducerBoard::kMaxRows> rows;
+            const std::size_t n = board->copy(rows);
+            for (std::size_t k = 0; k < n; ++k)
+                info[std::string(rows[k].key_view())] = std::string(rows[k].value_view());
+        }
         json p = {{"name", r.host.producer_name(i)},
                   {"type", std::string(r.host.producer(i).info().name)},
                   {"state", to_string(st.state())},
                   {"restarts", st.restarts()},
-                  {"message", message}};
+                  {"message", message},
+                  {"info", std::move(info)}};
         // A network producer's endpoints: where it listens or connects, and how each is doing.
         if (std::vector<EndpointState> eps; r.host.producer(i).endpoints(eps)) {
             json list = json::array();

@@ -18,6 +18,7 @@
 #include "app/run_report.hpp"
 #include "core/clock.hpp"
 #include "core/pixel_format.hpp"
+#include "core/producer_board.hpp"
 #include "render/gl.hpp"
 #include "render/snapshot.hpp"
 #include "wire/npy.hpp"
@@ -369,7 +370,21 @@ std::uint64_t ViewerApp::readings_signature() const {
     for (std::size_t p = 0; p < m_host.producer_count(); ++p) {
         const ProducerState s = m_host.producer_status(p).state();
         add(&s, sizeof s);
+        // What a producer shows about itself: its rows (ABI 1.1) and network endpoints.
+        const Producer& producer = m_host.producer(p);
+        if (const ProducerBoard* board = producer.board()) {
+            const std::uint64_t v = board->version();
+            add(&v, sizeof v);
+        }
+        if (producer.endpoints(m_endpoints_scratch))
+            for (const EndpointState& e : m_endpoints_scratch) {
+                add(e.state.data(), e.state.size());
+                add(e.reason.data(), e.reason.size());
+                add(&e.peers, sizeof e.peers);
+            }
     }
+    const std::uint64_t work = panel_work_done();
+    add(&work, sizeof work);
     const std::uint64_t memory[2] = {m_budget.used(), m_budget.refused()};
     add(memory, sizeof memory);
     return h;

@@ -171,6 +171,7 @@ private:
     std::array<render::RgbaImage, 2> m_verify_images; // reused
     PanelReadings m_readings;
     std::uint64_t m_readings_signature = 0;
+    mutable std::vector<EndpointState> m_endpoints_scratch; // reused by readings_signature
     float m_panel_width = 470.0f;
     int m_fb_width = 0, m_fb_height = 0, m_win_width = 0, m_win_height = 0;
 

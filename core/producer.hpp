@@ -19,6 +19,7 @@
 namespace rtv {
 
 class FrameSink;
+class ProducerBoard;
 
 struct ProducerInfo {
     std::string_view name;        // stable id of the type (not the instance), e.g. "sweep"
@@ -96,6 +97,10 @@ public:
         (void)out;
         return false;
     }
+    // What the producer shows about itself while it runs (rows) and the live changes the user
+    // asks of it, or nullptr for a producer without them (the built-in ones, an isolated one).
+    // The board is the producer's and lives as long as it. Thread: any. Allocates: never.
+    virtual ProducerBoard* board() const { return nullptr; }
 };
 
 } // namespace rtv

@@ -8,6 +8,7 @@
 #include <deque>
 #include <filesystem>
 #include <memory>
+#include <mutex>
 #include <system_error>
 
 #include <dlfcn.h>
@@ -29,7 +30,8 @@ std::deque<PluginType>& types() {
 // The sizes of ABI 1.0's structs: the least a plugin's may be (a later minor only adds fields).
 constexpr std::size_t kPlugin10 = sizeof(rtv_plugin);
 constexpr std::size_t kDesc10Required = offsetof(rtv_producer_desc, destroy) + sizeof(void*);
-constexpr std::size_t kSetting10 = sizeof(rtv_setting);
+constexpr std::size_t kSetting10 = offsetof(rtv_setting, flags);
+constexpr std::size_t kSetting11 = offsetof(rtv_setting, flags) + sizeof(std::uint32_t);
 
 bool valid_name(const char* name) {
     if (!name || !*name || std::strlen(name) > 32) return false;
@@ -89,13 +91,20 @@ Status read_desc(const rtv_producer_desc* raw, PluginType& type) {
         if (!s || s->size < kSetting10 || !valid_name(s->key))
             return Status::error(who + ": setting " + std::to_string(i) +
                                  " is NULL, too small or its key is not 1 to 32 of a-z 0-9 _");
-        type.settings.push_back({s->key, s->default_value ? s->default_value : "",
-                                 s->description ? s->description : ""});
+        const bool live = s->size >= kSetting11 && (s->flags & RTV_SETTING_LIVE) != 0;
+        if (live) type.live.emplace_back(s->key);
+        type.descriptions.push_back(std::string(s->description ? s->description : "") +
+                                    (live ? " [live: editable while it runs]" : ""));
         for (std::uint32_t k = 0; k < i; ++k)
             if (std::strcmp(d.settings[k]->key, s->key) == 0)
                 return Status::error(who + ": setting '" + std::string(s->key) +
                                      "' is declared twice");
     }
+    // The descriptions are complete: the views into them stay valid (the vector no longer grows).
+    for (std::uint32_t i = 0; i < d.setting_count; ++i)
+        type.settings.push_back({d.settings[i]->key,
+                                 d.settings[i]->default_value ? d.settings[i]->default_value : "",
+                                 type.descriptions[i]});
     return Status::ok();
 }
 
@@ -208,6 +217,33 @@ const std::string& plugin_file_of(std::string_view producer) {
     for (const PluginType& t : types())
         if (producer == t.desc.name) return t.file;
     return none;
+}
+
+std::span<const std::string> live_settings_of(std::string_view producer) {
+    for (const PluginType& t : types())
+        if (producer == t.desc.name) return t.live;
+    return {};
+}
+
+namespace {
+void on_found(void* user, const char* spec, const char* description) {
+    auto& list = *static_cast<std::pair<std::string, std::vector<FoundDevice>>*>(user);
+    if (!spec || !*spec) return; // nothing the viewer could start
+    list.second.push_back({list.first, spec, description ? description : ""});
+}
+} // namespace
+
+std::vector<FoundDevice> discover_devices(std::vector<std::string>* searched) {
+    static std::mutex serialised; // discover() never runs twice at once for one descriptor
+    std::lock_guard lock(serialised);
+    std::pair<std::string, std::vector<FoundDevice>> found;
+    for (const PluginType& t : types()) {
+        if (!t.desc.discover) continue;
+        if (searched) searched->emplace_back(t.desc.name);
+        found.first = t.desc.name;
+        (void)t.desc.discover(t.desc.context, &on_found, &found);
+    }
+    return std::move(found.second);
 }
 
 Status apply_process_settings(producers::CreatedProducer& made) {

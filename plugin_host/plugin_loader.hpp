@@ -5,6 +5,7 @@
 // line naming the file and the reason, and the viewer goes on without it. Plugins are never
 // unloaded (their code and strings live as long as the process). Thread: main.
 
+#include <span>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -37,6 +38,22 @@ void load_all(const std::vector<std::string>& files, bool report, bool search_di
 
 // The plugin file that offers `producer`, or empty (a built-in).
 const std::string& plugin_file_of(std::string_view producer);
+
+// The keys of a plugin producer's live settings (RTV_SETTING_LIVE), or none (a built-in, or a
+// plugin producer without any). Thread: any, once plugins are loaded.
+std::span<const std::string> live_settings_of(std::string_view producer);
+
+// A device a plugin producer's discover() found.
+struct FoundDevice {
+    std::string producer;    // the producer type that found it ("aravis")
+    std::string spec;        // a producer spec that opens it ("aravis:camera=...")
+    std::string description; // one line
+};
+// Calls every loaded producer's discover() (ABI 1.1) in loading order and collects what they
+// found; `searched` gets the names of the producers asked. Calls are serialised (a second
+// caller waits); each may take a second or so (a network search). Thread: any, once plugins
+// are loaded. Allocates: yes.
+std::vector<FoundDevice> discover_devices(std::vector<std::string>* searched = nullptr);
 
 // isolate=process and restart=N: a producer to isolate is swapped for the one that runs it in
 // rtviewer-plugin-host (its spec, and its plugin file); restart reaches exec. Thread: main.

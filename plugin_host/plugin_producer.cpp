@@ -49,6 +49,13 @@ std::int64_t c_now_ns(rtv_host*) {
 void c_reject(rtv_host* h, std::uint32_t stream, const char* why) {
     self_of(h).host_reject(stream, why);
 }
+void c_set_info(rtv_host* h, const char* key, const char* value) {
+    self_of(h).host_set_info(key, value);
+}
+int c_next_change(rtv_host* h, char* key, std::uint32_t key_size, char* value,
+                  std::uint32_t value_size) {
+    return self_of(h).host_next_change(key, key_size, value, value_size);
+}
 
 constexpr rtv_host_api kApi{sizeof(rtv_host_api),
                             RTV_PLUGIN_ABI_MAJOR,
@@ -62,7 +69,9 @@ constexpr rtv_host_api kApi{sizeof(rtv_host_api),
                             &c_report_error,
                             &c_log,
                             &c_now_ns,
-                            &c_reject};
+                            &c_reject,
+                            &c_set_info,
+                            &c_next_change};
 
 // A leased frame's handle: its slot in the held table and that slot's generation, so that a
 // handle committed twice, or forged, is refused.
@@ -345,8 +354,10 @@ int PluginProducer::host_commit(rtv_frame* frame, std::uint64_t sequence,
         return RTV_ERROR;
     }
     std::optional<std::uint64_t>& last = m_last_sequence[stream];
+    // A frame numbered below the newest (a source's late frame) is no gap and leaves the newest
+    // where it is: the frames after it are not counted as lost twice.
     if (last && sequence > *last + 1) s.stats().add_gaps(sequence - *last - 1);
-    last = sequence;
+    if (!last || sequence > *last) last = sequence;
     if (timestamp_ns > 0) lease.set_origin_ns(timestamp_ns);
     m_sink->submit(std::move(lease));
     return RTV_OK;
@@ -413,6 +424,23 @@ void PluginProducer::host_reject(std::uint32_t stream, const char* why) {
     std::lock_guard lock(m_mutex);
     if (stream < m_sink->stream_count())
         m_sink->reject(stream, std::string(m_type.desc.name) + ": " + (why ? why : "rejected"));
+}
+
+void PluginProducer::host_set_info(const char* key, const char* value) {
+    if (!key) return;
+    const ProducerBoard::SetResult r = m_board.set(key, value);
+    if (r == ProducerBoard::SetResult::Full)
+        std::fprintf(stderr,
+                     "rtviewer: %s: warning: set_info: row '%.*s' ignored: a producer shows at "
+                     "most %zu rows (further ones are ignored without a word)\n",
+                     m_type.desc.name, int(ProducerBoard::kKeyBytes - 1), key,
+                     ProducerBoard::kMaxRows);
+}
+
+int PluginProducer::host_next_change(char* key, std::uint32_t key_size, char* value,
+                                     std::uint32_t value_size) {
+    if (!key || !value) return 0;
+    return m_board.next_change({key, key_size}, {value, value_size}) ? 1 : 0;
 }
 
 } // namespace rtv::plugins

@@ -4,9 +4,11 @@
 // producer's FrameSink. Pacing, pool policy and every counter are the built-in path's: tick() is
 // called by Producer::run's schedule, leases are FrameSink leases, commits are submits.
 //
-// Threads: configure() and streams() on the main thread; tick()/run() on the producer's thread;
-// the host functions from that thread or any the plugin starts (serialised by a mutex, so a
-// camera SDK's callback thread may commit while the producer's thread sleeps).
+// Threads: configure() and streams() on the main thread (or the panel's worker, for a producer
+// started from its Cameras list); tick()/run() on the producer's thread; the host functions from
+// that thread or any the plugin starts (serialised by a mutex, so a camera SDK's callback thread
+// may commit while the producer's thread sleeps). The board (set_info's rows, the panel's live
+// changes) is read and written from any thread.
 
 #include <atomic>
 #include <cstdint>
@@ -18,6 +20,7 @@
 
 #include "core/frame_sink.hpp"
 #include "core/producer.hpp"
+#include "core/producer_board.hpp"
 #include "producers/settings.hpp"
 #include "sdk/rtviewer/plugin.h"
 
@@ -31,6 +34,8 @@ struct PluginType {
     std::string file;   // the plugin's file, as loaded
     std::string origin; // "plugin FILE (NAME VERSION, ABI x.y)"
     std::vector<producers::SettingInfo> settings;
+    std::vector<std::string> live;         // the keys of its RTV_SETTING_LIVE settings (ABI 1.1)
+    std::vector<std::string> descriptions; // its settings' descriptions, live ones marked
 };
 
 class PluginProducer final : public Producer {
@@ -52,6 +57,7 @@ public:
     void tick(FrameSink& sink, std::uint64_t n) override;
     void run(std::stop_token stop, FrameSink& sink) override;
     void abandon() override;
+    ProducerBoard* board() const override { return &m_board; }
 
     // The C host functions' bodies (public for the static trampolines in the .cpp).
     int host_lease(std::uint32_t stream, rtv_frame* frame);
@@ -63,6 +69,8 @@ public:
     void host_report_error(const char* message);
     void host_log(int level, const char* message);
     void host_reject(std::uint32_t stream, const char* why);
+    void host_set_info(const char* key, const char* value);
+    int host_next_change(char* key, std::uint32_t key_size, char* value, std::uint32_t value_size);
 
 private:
     // A host call from the plugin: counted in flight so that abandon() can wait for it to leave,
@@ -92,6 +100,7 @@ private:
     std::atomic<bool> m_closed{false};
     std::vector<StreamRequest> m_streams; // read from the plugin by configure()
     std::stop_source* m_done = nullptr;   // tick() returned RTV_DONE: the schedule ends
+    mutable ProducerBoard m_board;        // set_info's rows, the panel's live changes
     // Closes the gate (no host call touches the sink after it) and waits for the calls in
     // flight to leave; then gives back every slot still leased.
     void close_gate();

@@ -13,6 +13,7 @@
 #include <cstdio>
 #include <cstdlib>
 #include <cstring>
+#include <mutex>
 #include <optional>
 #include <string>
 #include <vector>
@@ -44,41 +45,55 @@ struct Settings {
 
 const rtv_setting kCamera{sizeof(rtv_setting), "camera", "(the first found)",
                           "an Aravis device id (arv-tool-0.8 lists them); Fake_1: Aravis' "
-                          "built-in fake camera"};
+                          "built-in fake camera",
+                          0};
 const rtv_setting kPixelFormat{sizeof(rtv_setting), "pixel_format", "(the camera's)",
                                "Mono8, Mono10, Mono12, Mono16, Mono10p, Mono12p, Mono10Packed, "
-                               "Mono12Packed, RGB8, BayerRG8, BayerGR8, BayerGB8 or BayerBG8"};
+                               "Mono12Packed, RGB8, BayerRG8, BayerGR8, BayerGB8 or BayerBG8",
+                               0};
 const rtv_setting kWidth{sizeof(rtv_setting), "width", "(the camera's)",
-                         "region of interest width, pixels"};
+                         "region of interest width, pixels", 0};
 const rtv_setting kHeight{sizeof(rtv_setting), "height", "(the camera's)",
-                          "region of interest height, pixels"};
+                          "region of interest height, pixels", 0};
 const rtv_setting kOffsetX{sizeof(rtv_setting), "offset_x", "(the camera's)",
-                           "region of interest left edge, pixels"};
+                           "region of interest left edge, pixels", 0};
 const rtv_setting kOffsetY{sizeof(rtv_setting), "offset_y", "(the camera's)",
-                           "region of interest top edge, pixels"};
+                           "region of interest top edge, pixels", 0};
 const rtv_setting kExposure{sizeof(rtv_setting), "exposure_us", "(the camera's)",
-                            "exposure time, microseconds"};
-const rtv_setting kGain{sizeof(rtv_setting), "gain", "(the camera's)", "gain, the camera's units"};
+                            "exposure time, microseconds", RTV_SETTING_LIVE};
+const rtv_setting kGain{sizeof(rtv_setting), "gain", "(the camera's)", "gain, the camera's units",
+                        RTV_SETTING_LIVE};
 const rtv_setting kFrameRate{sizeof(rtv_setting), "frame_rate", "(the camera's)",
-                             "frames a second (trigger=software: the plugin's trigger rate)"};
+                             "frames a second (trigger=software: the plugin's trigger rate)",
+                             RTV_SETTING_LIVE};
 const rtv_setting kBuffers{sizeof(rtv_setting), "buffers", "8",
-                           "frames in flight, 2..64: the stream's pool and Aravis' buffers"};
+                           "frames in flight, 2..64: the stream's pool and Aravis' buffers", 0};
 const rtv_setting kPacketSize{sizeof(rtv_setting), "packet_size", "(the camera's)",
                               "GigE Vision packet size in bytes (576..9000), or 'auto' to probe "
-                              "the largest the network carries"};
+                              "the largest the network carries",
+                              0};
 const rtv_setting kTrigger{sizeof(rtv_setting), "trigger", "off",
                            "off (free running), software (the plugin triggers at frame_rate) or "
-                           "line1 (the camera's Line1 input)"};
+                           "line1 (the camera's Line1 input)",
+                           0};
 const rtv_setting kDebayer{sizeof(rtv_setting), "debayer", "0",
-                           "1: Bayer*8 frames as rgb8 (bilinear); 0: the raw mosaic, mono"};
+                           "1: Bayer*8 frames as rgb8 (bilinear); 0: the raw mosaic, mono", 0};
 const rtv_setting kReconnect{sizeof(rtv_setting), "reconnect", "0",
                              "1: a camera lost mid-stream is waited for and the stream resumes; "
-                             "0: the producer fails"};
+                             "0: the producer fails",
+                             0};
 const rtv_setting kFrames{sizeof(rtv_setting), "frames", "0",
-                          "end after this many frames from the camera; 0 = forever"};
+                          "end after this many frames from the camera; 0 = forever", 0};
 const rtv_setting* const kSettings[] = {
     &kCamera,    &kPixelFormat, &kWidth,      &kHeight,  &kOffsetX, &kOffsetY,   &kExposure, &kGain,
     &kFrameRate, &kBuffers,     &kPacketSize, &kTrigger, &kDebayer, &kReconnect, &kFrames};
+
+// Aravis' device list is process-wide: a search (discover(), a camera opened by a producer's
+// configure() or its reconnection) is one at a time.
+std::mutex& device_list_mutex() {
+    static std::mutex m;
+    return m;
+}
 
 // Aravis' buffer status, by its enum's name.
 const char* status_name(ArvBufferStatus status) {
@@ -154,8 +169,9 @@ struct Instance {
     gulong lost_handler = 0;
     std::atomic<bool> control_lost{false};
 
-    // What configure() found: the stream's shape.
+    // What configure() found: the stream's shape, and the camera's rows for the panel.
     std::string device_id, summary;
+    std::string vendor, model, serial, address, roi;
     const Format* format = nullptr;
     std::uint32_t width = 0, height = 0;
     std::uint32_t id_bits = 16; // GigE Vision and the fake cameras: 16-bit frame ids (1..65535)
@@ -273,6 +289,7 @@ std::string device_list() {
 // (Aravis' GigE Vision discovery).
 bool open_camera(Instance& in, std::string& error) {
     in.close_camera();
+    std::lock_guard lock(device_list_mutex());
     if (in.s.camera.starts_with("Fake_")) arv_enable_interface("Fake"); // Aravis' own test camera
     std::string id = in.s.camera;
     // Discovery first (about a second), the fake camera aside: a GigE Vision camera opened by
@@ -300,6 +317,10 @@ bool open_camera(Instance& in, std::string& error) {
                                " (cameras found: " + device_list() + ")");
     }
     in.device_id = id;
+    in.address.clear();
+    for (unsigned i = 0; i < arv_get_n_devices(); ++i)
+        if (id == arv_get_device_id(i) && arv_get_device_address(i))
+            in.address = arv_get_device_address(i);
     in.control_lost.store(false);
     in.lost_handler = g_signal_connect(arv_camera_get_device(in.camera), "control-lost",
                                        G_CALLBACK(on_control_lost), &in);
@@ -452,6 +473,11 @@ bool apply_settings(Instance& in, std::string& error) {
                   : s.trigger == Trigger::Software ? "software"
                                                    : "line1");
     in.summary = line;
+    in.vendor = vendor ? vendor : "";
+    in.model = model ? model : "";
+    in.serial = serial ? serial : "";
+    in.roi = std::to_string(in.width) + "x" + std::to_string(in.height) + " at (" +
+             std::to_string(x) + ", " + std::to_string(y) + ")";
     if (arv_camera_is_gv_device(cam))
         in.summary +=
             ", packet size " + std::to_string(arv_camera_gv_get_packet_size(cam, nullptr)) + " B";
@@ -496,6 +522,111 @@ struct Run {
     const rtv_host_api* api;
 
     void log(int level, const std::string& m) const { api->log(host, level, m.c_str()); }
+
+    // ---- what the panel shows (ABI 1.1: set_info, next_change) ----
+
+    bool has_board() const {
+        return api->size >= offsetof(rtv_host_api, next_change) + sizeof api->next_change;
+    }
+    void info(const char* key, const std::string& value) const {
+        if (has_board()) api->set_info(host, key, value.c_str());
+    }
+    // The camera's rows: who it is, and what it does now (read back from it).
+    void show_camera() const {
+        info("state", "streaming");
+        info("device id", in.device_id);
+        info("vendor", in.vendor);
+        info("model", in.model);
+        info("serial", in.serial);
+        if (!in.address.empty()) info("address", in.address);
+        info("pixel format", std::string(in.format->name));
+        info("roi", in.roi);
+        show_exposure_gain_rate();
+        info("trigger", in.s.trigger == Trigger::Off        ? "off"
+                        : in.s.trigger == Trigger::Software ? "software"
+                                                            : "line1");
+        if (arv_camera_is_gv_device(in.camera))
+            info("packet size",
+                 std::to_string(arv_camera_gv_get_packet_size(in.camera, nullptr)) + " B");
+    }
+    void show_exposure_gain_rate() const {
+        info("exposure_us", format_double(arv_camera_get_exposure_time(in.camera, nullptr)));
+        info("gain", format_double(arv_camera_get_gain(in.camera, nullptr)));
+        info("frame_rate", format_double(in.rate_hz));
+    }
+
+    // Applies one live change on this thread; false with the reason.
+    bool apply_change(const std::string& key, const char* text, std::string& why) {
+        double v = 0;
+        if (!parse_double(text, v)) return fail(why, std::string("not a number: '") + text + "'");
+        GError* e = nullptr;
+        double lo = 0, hi = 0;
+        if (key == "exposure_us") {
+            arv_camera_get_exposure_time_bounds(in.camera, &lo, &hi, &e);
+        } else if (key == "gain") {
+            arv_camera_get_gain_bounds(in.camera, &lo, &hi, &e);
+        } else if (key == "frame_rate") {
+            if (in.s.trigger == Trigger::Software) {
+                lo = 1e-3; // the plugin's own trigger: any rate it can keep
+                hi = 100000;
+            } else {
+                arv_camera_get_frame_rate_bounds(in.camera, &lo, &hi, &e);
+            }
+        } else {
+            return fail(why, "'" + key +
+                                 "' is not a live setting of aravis (exposure_us, gain, "
+                                 "frame_rate)");
+        }
+        if (e) return fail(why, take_error(e));
+        if (v < lo || v > hi)
+            return fail(why,
+                        "out of range, expected " + format_double(lo) + ".." + format_double(hi));
+        if (key == "exposure_us") {
+            arv_camera_set_exposure_time(in.camera, v, &e);
+            if (!e) in.s.exposure_us = v;
+        } else if (key == "gain") {
+            arv_camera_set_gain(in.camera, v, &e);
+            if (!e) in.s.gain = v;
+        } else if (in.s.trigger == Trigger::Software) {
+            in.rate_hz = v;
+            in.s.frame_rate = v;
+        } else {
+            arv_camera_set_frame_rate(in.camera, v, &e);
+            if (!e) {
+                in.s.frame_rate = v;
+                const double back = arv_camera_get_frame_rate(in.camera, nullptr);
+                if (back > 0) in.rate_hz = back;
+            }
+        }
+        if (e) return fail(why, take_error(e));
+        return true;
+    }
+
+    // Takes the live changes waiting (the panel's edits) and answers each with the value the
+    // camera reports now, or why it was refused. True when the frame rate changed.
+    bool take_changes() {
+        if (!has_board()) return false;
+        char key[64], value[128];
+        bool rate = false;
+        while (api->next_change(host, key, sizeof key, value, sizeof value)) {
+            std::string why;
+            const std::string k = key;
+            const bool ok = apply_change(k, value, why);
+            rate = rate || (ok && k == "frame_rate");
+            const double now = k == "exposure_us" ? arv_camera_get_exposure_time(in.camera, nullptr)
+                               : k == "gain"      ? arv_camera_get_gain(in.camera, nullptr)
+                                                  : in.rate_hz;
+            const std::string shown =
+                ok ? format_double(now)
+                   : format_double(now) + " (" + value + " refused: " + why + ")";
+            if (k == "exposure_us" || k == "gain" || k == "frame_rate") info(key, shown);
+            log(ok ? RTV_LOG_INFO : RTV_LOG_WARNING,
+                k + " " + value +
+                    (ok ? ": applied, the camera reports " + format_double(now)
+                        : " refused: " + why));
+        }
+        return rate;
+    }
 
     std::size_t pixels() const { return std::size_t{in.width} * in.height; }
     std::size_t image_bytes() const {
@@ -588,17 +719,33 @@ struct Run {
     // The frame id, unwrapped, less the frames counted here (rejected, dropped): what the
     // viewer numbers, so that only ids that never arrived count as gaps.
     std::uint64_t sequence_of(std::uint64_t id) {
+        // A buffer may come back after a newer one (a frame Aravis gave up on late): its id is
+        // behind the newest (by less than half the id range), and it neither moves the count
+        // on nor counts the ids between as lost (seen at 1024x1024 Mono16 under load: each such
+        // step back read as a whole 16-bit wrap of gaps).
+        std::uint64_t behind = 0;
         if (in.have_id) {
             if (in.id_bits == 16) { // 1..65535, then 1 again: 0 is never an id
                 const std::uint64_t a = (in.last_id % 65535), b = (id % 65535);
-                in.unwrapped += (b + 65535 - a) % 65535;
-            } else {
+                const std::uint64_t ahead = (b + 65535 - a) % 65535;
+                if (ahead < 65535 / 2) {
+                    in.unwrapped += ahead;
+                    in.last_id = id;
+                } else {
+                    behind = 65535 - ahead;
+                }
+            } else if (id >= in.last_id) {
                 in.unwrapped += id - in.last_id;
+                in.last_id = id;
+            } else {
+                behind = in.last_id - id;
             }
+        } else {
+            in.last_id = id;
         }
         in.have_id = true;
-        in.last_id = id;
-        return in.sequence_base + in.unwrapped - in.uncounted;
+        const std::uint64_t at = in.sequence_base + in.unwrapped - std::min(behind, in.unwrapped);
+        return at - std::min(at, in.uncounted);
     }
 
     std::int64_t timestamp_of(ArvBuffer* b) const {
@@ -712,14 +859,22 @@ struct Run {
     // Acquires until stop, frames=N, or the camera is lost (`why` then says how).
     End pump(std::string& why) {
         using Clock = std::chrono::steady_clock;
-        const auto period = std::chrono::duration_cast<Clock::duration>(
-            std::chrono::duration<double>(1.0 / in.rate_hz));
-        // No frame for this long: ask the camera whether it is still there.
-        const auto stall =
-            std::max<Clock::duration>(std::chrono::milliseconds(500), period * 3 + period / 2);
+        Clock::duration period{}, stall{};
+        const auto pace = [&] {
+            period = std::chrono::duration_cast<Clock::duration>(
+                std::chrono::duration<double>(1.0 / in.rate_hz));
+            // No frame for this long: ask the camera whether it is still there.
+            stall =
+                std::max<Clock::duration>(std::chrono::milliseconds(500), period * 3 + period / 2);
+        };
+        pace();
         auto next_trigger = Clock::now();
         auto last_sign = Clock::now(); // of life: a frame, or an answer to a probe
         while (!api->stop_requested(host)) {
+            if (take_changes()) {
+                pace();
+                last_sign = Clock::now();
+            }
             if (in.control_lost.load()) {
                 const std::string detail = probe();
                 why = "control lost (Aravis: the camera stopped answering its heartbeat)" +
@@ -776,11 +931,14 @@ int run(void* self, rtv_host* host, const rtv_host_api* api) {
         }
         r.log(RTV_LOG_INFO, std::string("acquiring, ") + (in.direct ? "zero copy" : "one copy") +
                                 " into " + std::to_string(in.s.buffers) + " buffers");
+        r.show_camera();
         const Run::End end = r.pump(why);
         const std::string lost = "camera " + in.device_id + " lost: " + why;
-        if (end == Run::End::Lost) // said at once: closing a lost camera takes Aravis seconds
+        if (end == Run::End::Lost) { // said at once: closing a lost camera takes Aravis seconds
+            r.info("state", in.s.reconnect ? "lost, reconnecting" : "lost: " + why);
             r.log(RTV_LOG_WARNING, lost + (in.s.reconnect ? "; waiting for it to come back"
                                                           : "; the producer fails (reconnect=0)"));
+        }
         r.stop(end == Run::End::Lost);
         if (end == Run::End::Stopped) return RTV_OK;
         if (end == Run::End::Done) return RTV_DONE;
@@ -797,6 +955,7 @@ int run(void* self, rtv_host* host, const rtv_host_api* api) {
         const std::uint32_t width = in.width, height = in.height;
         const Layout layout = in.format->layout;
         if (!r.wait_for_camera()) return RTV_OK; // stopped while waiting
+        r.info("state", "back, resuming");
         if (in.width != width || in.height != height || in.format->layout != layout) {
             const std::string m =
                 "camera " + in.device_id + " came back with another image size or pixel format";
@@ -805,6 +964,35 @@ int run(void* self, rtv_host* host, const rtv_host_api* api) {
         }
         r.log(RTV_LOG_INFO, "camera " + in.device_id + " is back: resuming");
     }
+}
+
+// The GigE Vision and USB3 Vision cameras Aravis sees now (a search of about a second; Aravis'
+// fake interface is left out unless something in this process enabled it).
+std::uint32_t discover(void*, void (*found)(void*, const char*, const char*), void* user) {
+    std::lock_guard lock(device_list_mutex());
+    arv_update_device_list();
+    const unsigned n = arv_get_n_devices();
+    std::uint32_t count = 0;
+    for (unsigned i = 0; i < n; ++i) {
+        const char* id = arv_get_device_id(i);
+        if (!id || !*id) continue;
+        const std::string text(id);
+        // A device id with a comma or a quote is given quoted, as the spec syntax takes it.
+        const bool quote = text.find_first_of(",\"") != std::string::npos;
+        const std::string spec = "aravis:camera=" + (quote ? "\"" + text + "\"" : text);
+        const auto part = [](const char* v) { return v && *v ? std::string(v) : std::string(); };
+        std::string line = part(arv_get_device_vendor(i));
+        if (const std::string m = part(arv_get_device_model(i)); !m.empty())
+            line += (line.empty() ? "" : " ") + m;
+        if (line.empty()) line = "camera";
+        if (const std::string sn = part(arv_get_device_serial_nbr(i)); !sn.empty())
+            line += ", serial " + sn;
+        if (const std::string p = part(arv_get_device_protocol(i)); !p.empty()) line += ", " + p;
+        if (const std::string a = part(arv_get_device_address(i)); !a.empty()) line += ", " + a;
+        found(user, spec.c_str(), line.c_str());
+        ++count;
+    }
+    return count;
 }
 
 const rtv_producer_desc kProducer{sizeof(rtv_producer_desc),
@@ -821,7 +1009,8 @@ const rtv_producer_desc kProducer{sizeof(rtv_producer_desc),
                                   nullptr, // no tick(): run() is the acquisition loop
                                   run,
                                   destroy,
-                                  nullptr};
+                                  nullptr,
+                                  discover};
 
 const rtv_producer_desc* const kProducers[] = {&kProducer};
 

@@ -96,28 +96,31 @@ std::string format_names() {
 // Descriptions stay short: --list-producers prints each setting on one line.
 const rtv_setting s_pipeline = {sizeof(rtv_setting), "pipeline", "videotestsrc",
                                 "a gst-launch-1.0 description, in double quotes if it has commas "
-                                "(caps); gst adds an appsink or uses the one named rtv"};
+                                "(caps); gst adds an appsink or uses the one named rtv",
+                                0};
 const rtv_setting s_format = {sizeof(rtv_setting), "format", "auto",
                               "the appsink's format: auto, RGB, RGBA, GRAY8, GRAY16_LE, BGR, BGRx, "
                               "RGBx, xRGB, xBGR, BGRA, ARGB, ABGR, I420, YV12, NV12, NV21, YUY2, "
-                              "UYVY"};
+                              "UYVY",
+                              0};
 const rtv_setting s_width = {sizeof(rtv_setting), "width", "0",
-                             "the width the appsink asks for, 1..16384; 0: any"};
+                             "the width the appsink asks for, 1..16384; 0: any", 0};
 const rtv_setting s_height = {sizeof(rtv_setting), "height", "0",
-                              "the height the appsink asks for, 1..16384; 0: any"};
+                              "the height the appsink asks for, 1..16384; 0: any", 0};
 const rtv_setting s_max_buffers = {sizeof(rtv_setting), "max_buffers", "2",
-                                   "buffers the appsink queues for the producer, 1..1000"};
+                                   "buffers the appsink queues for the producer, 1..1000", 0};
 const rtv_setting s_drop = {sizeof(rtv_setting), "drop", "1",
                             "1: a full appsink queue drops its oldest buffer (counted as gaps); 0: "
-                            "it holds the pipeline back"};
+                            "it holds the pipeline back",
+                            0};
 const rtv_setting s_sync = {
     sizeof(rtv_setting), "sync", "1",
-    "1: frames come at their time on the pipeline clock (a file plays at its rate); 0: at once"};
+    "1: frames come at their time on the pipeline clock (a file plays at its rate); 0: at once", 0};
 const rtv_setting s_loop = {sizeof(rtv_setting), "loop", "0",
-                            "1: at the end of the stream seek back to its start; 0: finish"};
+                            "1: at the end of the stream seek back to its start; 0: finish", 0};
 const rtv_setting s_timeout = {
     sizeof(rtv_setting), "timeout", "10",
-    "seconds the pipeline may take to start and give its video format, 0.1..3600"};
+    "seconds the pipeline may take to start and give its video format, 0.1..3600", 0};
 const rtv_setting* const s_settings[] = {&s_pipeline, &s_format,      &s_width,
                                          &s_height,   &s_max_buffers, &s_drop,
                                          &s_sync,     &s_loop,        &s_timeout};
@@ -262,6 +265,7 @@ private:
     bool check_bus(rtv_host* host, const rtv_host_api* api);
     bool learn(GstCaps* caps, std::string& error);
     int deliver(GstSample* sample, rtv_host* host, const rtv_host_api* api);
+    void show(rtv_host* host, const rtv_host_api* api, const char* state) const;
     void fill(const GstVideoFrame& frame, std::uint8_t* out) const;
     std::int64_t frame_time(GstSample* sample, rtv_host* host, const rtv_host_api* api);
     void close();
@@ -685,6 +689,7 @@ int GstSource::deliver(GstSample* sample, rtv_host* host, const rtv_host_api* ap
             m_opened[index] = m_shape;
             m_stream = index;
         }
+        show(host, api, m_playing ? "playing" : "prerolled");
     }
     std::uint64_t number = 0;
     {
@@ -777,6 +782,7 @@ int GstSource::play(rtv_host* host, const rtv_host_api* api) {
         return RTV_ERROR;
     }
     m_playing = true;
+    show(host, api, "playing");
     while (!api->stop_requested(host)) {
         if (check_bus(host, api)) { // the frames that came before the error are still shown
             while (GstSample* sample = gst_app_sink_try_pull_sample(m_sink, 0)) {
@@ -794,7 +800,10 @@ int GstSource::play(rtv_host* host, const rtv_host_api* api) {
         }
         if (!gst_app_sink_is_eos(m_sink)) continue; // no frame within kPollNs
         if (check_bus(host, api)) return RTV_ERROR;
-        if (!m_settings.loop) return RTV_DONE;
+        if (!m_settings.loop) {
+            show(host, api, "ended (end of stream)");
+            return RTV_DONE;
+        }
         const auto flags = static_cast<GstSeekFlags>(GST_SEEK_FLAG_FLUSH | GST_SEEK_FLAG_KEY_UNIT);
         if (!gst_element_seek_simple(m_pipeline, GST_FORMAT_TIME, flags, 0)) {
             api->report_error(host, "loop=1: the pipeline cannot seek back to its start "
@@ -803,6 +812,39 @@ int GstSource::play(rtv_host* host, const rtv_host_api* api) {
         }
     }
     return RTV_OK;
+}
+
+// The rows the panel shows (ABI 1.1 set_info): the video as negotiated and where it comes from.
+void GstSource::show(rtv_host* host, const rtv_host_api* api, const char* state) const {
+    if (api->size < offsetof(rtv_host_api, set_info) + sizeof api->set_info) return;
+    api->set_info(host, "state", state);
+    if (m_caps) {
+        gchar* text = gst_caps_to_string(m_caps);
+        api->set_info(host, "caps", text);
+        g_free(text);
+    }
+    if (m_format) {
+        char line[128];
+        std::snprintf(line, sizeof line, "%s %ux%u, %d/%d fps", m_format->name, m_shape.width,
+                      m_shape.height, GST_VIDEO_INFO_FPS_N(&m_info), GST_VIDEO_INFO_FPS_D(&m_info));
+        api->set_info(host, "video", line);
+    }
+    // The source elements: those with no sink pad ("videotestsrc0 (videotestsrc)").
+    std::string sources;
+    GstIterator* it = gst_bin_iterate_sources(GST_BIN(m_pipeline));
+    GValue item = G_VALUE_INIT;
+    while (gst_iterator_next(it, &item) == GST_ITERATOR_OK) {
+        auto* e = GST_ELEMENT(g_value_get_object(&item));
+        GstElementFactory* f = gst_element_get_factory(e);
+        sources += std::string(sources.empty() ? "" : ", ") + GST_ELEMENT_NAME(e) +
+                   (f ? std::string(" (") + GST_OBJECT_NAME(f) + ")" : std::string());
+        g_value_reset(&item);
+    }
+    g_value_unset(&item);
+    gst_iterator_free(it);
+    if (!sources.empty()) api->set_info(host, "source", sources.c_str());
+    api->set_info(host, "pipeline", m_settings.pipeline.c_str());
+    api->set_info(host, "live", m_live ? "yes (a live source)" : "no");
 }
 
 void GstSource::close() {
@@ -864,6 +906,55 @@ int run(void* self, rtv_host* host, const rtv_host_api* api) {
     }
 }
 
+// The video sources GStreamer's device monitor sees now (Video/Source: webcams, capture cards):
+// each as a pipeline gst can play. A V4L2 device by its path; another by its element's factory
+// and the device's own name where the element takes one.
+std::uint32_t discover(void*, void (*found)(void*, const char*, const char*), void* user) {
+    std::string init_error;
+    init_gstreamer(init_error);
+    if (!init_error.empty()) return 0;
+    GstDeviceMonitor* monitor = gst_device_monitor_new();
+    gst_device_monitor_add_filter(monitor, "Video/Source", nullptr);
+    if (!gst_device_monitor_start(monitor)) { // no provider to ask
+        gst_object_unref(monitor);
+        return 0;
+    }
+    GList* devices = gst_device_monitor_get_devices(monitor);
+    std::uint32_t count = 0;
+    for (GList* l = devices; l; l = l->next) {
+        GstDevice* d = GST_DEVICE(l->data);
+        gchar* name = gst_device_get_display_name(d);
+        GstStructure* props = gst_device_get_properties(d);
+        const gchar* path = props ? gst_structure_get_string(props, "device.path") : nullptr;
+        if (!path && props) path = gst_structure_get_string(props, "api.v4l2.path");
+        std::string element;
+        if (path) {
+            element = std::string("v4l2src device=") + path;
+        } else if (GstElement* e = gst_device_create_element(d, nullptr)) {
+            GstElementFactory* f = gst_element_get_factory(e);
+            if (f) element = GST_OBJECT_NAME(f);
+            gst_object_unref(gst_object_ref_sink(e));
+        }
+        if (!element.empty()) {
+            const std::string spec = "gst:pipeline=\"" + element + " ! videoconvert\"";
+            std::string line = name && *name ? name : "video source";
+            if (path) line += std::string(", ") + path;
+            if (gchar* cls = gst_device_get_device_class(d)) {
+                line += std::string(" (") + cls + ")";
+                g_free(cls);
+            }
+            found(user, spec.c_str(), line.c_str());
+            ++count;
+        }
+        if (props) gst_structure_free(props);
+        g_free(name);
+    }
+    g_list_free_full(devices, gst_object_unref);
+    gst_device_monitor_stop(monitor);
+    gst_object_unref(monitor);
+    return count;
+}
+
 const rtv_producer_desc s_gst = {
     sizeof(rtv_producer_desc),
     "gst",
@@ -879,7 +970,8 @@ const rtv_producer_desc s_gst = {
     nullptr, // tick: none, run() is the producer's loop
     run,
     destroy,
-    nullptr};
+    nullptr,
+    discover};
 
 const rtv_producer_desc* const s_producers[] = {&s_gst};
 

@@ -16,9 +16,16 @@
  *   - No C++ types, no allocation across the boundary: the plugin owns what it returns (static
  *     strings, its own state), the host owns frames and the host table.
  *
- * Threads: entry(), create(), configure(), stream() and destroy() run on the viewer's main thread
- * before the producer runs (destroy: after it ended). tick() or run() runs on the thread the
- * viewer gives the producer. The host functions may be called from that thread or from threads
+ * ABI 1.1 added, each at the end of its struct: rtv_setting.flags (RTV_SETTING_LIVE: a setting the
+ * user may change while the producer runs), rtv_host_api.set_info() and next_change() (rows the
+ * producer shows about itself; the live changes it takes), and rtv_producer_desc.discover() (the
+ * devices a producer can open now, for `rtviewer --list-cameras` and the panel's Cameras list).
+ *
+ * Threads: entry(), create(), configure(), stream() and destroy() run on one thread of the
+ * viewer's at a time, before the producer runs (destroy: after it ended): the main thread, or,
+ * for a producer started from the panel's Cameras list, the panel's worker thread (so that a
+ * configure() that opens a camera does not stall the window). tick() or run() runs on the thread
+ * the viewer gives the producer. The host functions may be called from that thread or from threads
  * the plugin starts itself (a camera SDK's callback thread), serialised by the host; they never
  * touch the GUI. A plugin must not call exit(), and should return from run() promptly once
  * stop_requested() says so: the viewer waits a stated deadline and then goes on without it.
@@ -43,7 +50,7 @@ extern "C" {
 #endif
 
 #define RTV_PLUGIN_ABI_MAJOR 1
-#define RTV_PLUGIN_ABI_MINOR 0
+#define RTV_PLUGIN_ABI_MINOR 1
 
 #if defined(_WIN32)
 #define RTV_PLUGIN_EXPORT __declspec(dllexport)
@@ -71,12 +78,20 @@ extern "C" {
 #define RTV_LOG_INFO 0
 #define RTV_LOG_WARNING 1
 
+/* rtv_setting.flags (ABI 1.1). */
+#define RTV_SETTING_LIVE 1u /* the panel lets the user change it while the producer runs */
+
 /* One setting a producer accepts: shown by --list-producers and in the viewer's panel. */
 typedef struct rtv_setting {
     uint32_t size;
     const char* key;           /* [a-z0-9_]+, not one of the common settings (interval, ...) */
     const char* default_value; /* as text, e.g. "bars" */
     const char* description;   /* one line */
+    /* ABI 1.1: RTV_SETTING_* bits; 0 (and a 1.0 plugin's shorter struct): none. With
+     * RTV_SETTING_LIVE the panel shows the setting as a field the user may edit while the
+     * producer runs; each edit reaches the producer through rtv_host_api.next_change(). A
+     * setting without it can only be given at start. */
+    uint32_t flags;
 } rtv_setting;
 
 /* A key=value pair of the user's settings, passed to configure(). */
@@ -158,6 +173,24 @@ typedef struct rtv_host_api {
     int64_t (*now_ns)(rtv_host* host);
     /* Counts a frame the producer itself found bad (an unreadable file), with the reason. */
     void (*reject)(rtv_host* host, uint32_t stream, const char* why);
+
+    /* ABI 1.1 (check api->size before use in a plugin that also runs in a 1.0 viewer: a 1.1
+     * plugin never does, the viewer refuses it). */
+
+    /* Sets a read-only row the producer shows about itself, under its row in the panel and in
+     * --stats-json (producers[].info): its model, serial, address, pixel format, the exposure
+     * the camera reports... A row of an existing key changes its value; a value of NULL removes
+     * the row. The host copies both: at most 24 rows, a key of at most 31 bytes and a value of
+     * at most 127 (longer text is cut); a new key past the 24th is ignored (said once in the
+     * log). Thread: any (the producer's, or one it started). Never allocates. */
+    void (*set_info)(rtv_host* host, const char* key, const char* value);
+    /* Takes the oldest change the user made to a live setting (RTV_SETTING_LIVE) that is still
+     * waiting: 1 with its key and value (as text, cut to fit, NUL-terminated) in the buffers,
+     * or 0 when none waits. Several edits of one setting before the producer looks keep only
+     * the newest. The producer applies it on its own thread and answers with set_info() (the
+     * value now in effect, or why it was refused). Thread: the producer's. Never allocates. */
+    int (*next_change)(rtv_host* host, char* key, uint32_t key_size, char* value,
+                       uint32_t value_size);
 } rtv_host_api;
 
 /* A producer the plugin offers: a type, of which the user may run several instances. */
@@ -188,6 +221,17 @@ typedef struct rtv_producer_desc {
     /* Frees the instance. */
     void (*destroy)(void* self);
     void* context; /* passed to create() */
+    /* ABI 1.1, optional (NULL: the producer finds no devices). Lists the devices this producer
+     * can open now: calls found() once per device with a producer spec the viewer can start
+     * (e.g. "aravis:camera=Aravis-Fake-GV01") and one line describing it (e.g. "Aravis Fake
+     * camera, serial GV01, 127.0.0.1"), and returns how many it found. Both strings need only
+     * be valid during the call. It may block for a while (a network search: about a second)
+     * and runs on a thread of the viewer's (not necessarily the main one), never twice at once
+     * for one descriptor, possibly while instances of the producer run. `context`: this desc's
+     * `context`. Used by `rtviewer --list-cameras` and the panel's Cameras list. */
+    uint32_t (*discover)(void* context,
+                         void (*found)(void* user, const char* spec, const char* description),
+                         void* user);
 } rtv_producer_desc;
 
 /* What rtv_plugin_entry() returns: static, valid while the library is loaded. */

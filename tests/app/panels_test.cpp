@@ -8,6 +8,7 @@
 #include <imgui_internal.h>
 
 #include "app/panels.hpp"
+#include "core/producer_board.hpp"
 #include "core/scripted_producer.hpp"
 
 using namespace rtv;
@@ -37,6 +38,7 @@ struct ImGuiFrame {
         readings.frame_p50_ms = 16.0;
         readings.frame_ms.fill(16.0f);
         readings.streams.resize(kMaxStreams);
+        readings.taken_ns = ++m_readings_taken; // new readings: the panel copies rows again
         const std::string cursor = "image: x 1  y 2  cam/image 3", none;
         for (int i = 0; i < 2; ++i) {
             ImGui::NewFrame();
@@ -49,6 +51,7 @@ struct ImGuiFrame {
         return ImGui::FindWindowByName("rtviewer")->ContentSize.y;
     }
     int vertices = 0;
+    std::int64_t m_readings_taken = 0;
 };
 
 std::unique_ptr<test::ScriptedProducer> images(bool fail, const char* name = "cam/image") {
@@ -60,6 +63,16 @@ std::unique_ptr<test::ScriptedProducer> images(bool fail, const char* name = "ca
             test::submit_image(sink, 0, float(n));
         });
 }
+
+// A producer that shows rows about itself (as a plugin does with set_info).
+class WithRows final : public test::ScriptedProducer {
+public:
+    using ScriptedProducer::ScriptedProducer;
+    ProducerBoard* board() const override { return &m_board; }
+
+private:
+    mutable ProducerBoard m_board;
+};
 
 app::Canvas default_canvas() {
     return app::Canvas(app::default_layout(), app::LayerSettings{});
@@ -230,4 +243,24 @@ TEST_SUITE("app") {
         CHECK(app::panel_width_for(1280, 470, true) == app::kPanelRailWidth);
     }
 
+    TEST_CASE("panels: the rows a producer shows about itself appear under its row") {
+        ImGuiFrame frame;
+        app::Canvas canvas = default_canvas();
+        FrameQueue q = make_frame_queue();
+        ProducerHost host(q);
+        FrameRouter router(q, host);
+        auto producer = std::make_unique<WithRows>(
+            std::vector<StreamRequest>{test::image_stream("cam/image", 8, 8)},
+            [](FrameSink& sink, std::uint64_t n) { test::submit_image(sink, 0, float(n)); });
+        ProducerBoard& board = *producer->board();
+        REQUIRE(host.start("cam", std::move(producer), test::once(1)).is_ok());
+        test::pump_until_finished(host, router);
+        const float no_rows = frame.draw(host, canvas);
+        board.set("model", "Fake");
+        const float one_row = frame.draw(host, canvas);
+        CHECK(one_row > no_rows); // the "about it" list, open, with its row
+        board.set("serial", "GV01");
+        board.set("address", "127.0.0.1");
+        CHECK(frame.draw(host, canvas) > one_row);
+    }
 } // TEST_SUITE

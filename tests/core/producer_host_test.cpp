@@ -286,4 +286,30 @@ TEST_SUITE("core") {
         }
     }
 
+    TEST_CASE("ProducerHost: a producer started while another runs gets its streams and frames") {
+        // The panel's Cameras list starts producers while the viewer runs.
+        FrameQueue queue = make_frame_queue();
+        ProducerHost host(queue);
+        FrameRouter router(queue, host);
+        REQUIRE(host.start("first", image_producer(), Schedule{}).is_ok());
+        auto noop = [](const FrameView&) { return Status::ok(); };
+        while (host.stream(0).stats().read().produced < 5) { // the first runs
+            router.drain();
+            router.deliver(noop);
+        }
+        REQUIRE(host.start("late", image_producer(4), test::once(10), "late").is_ok());
+        REQUIRE(host.producer_count() == 2);
+        REQUIRE(host.stream_count() == 2);
+        CHECK(host.stream(1).request().name == "img"); // no kind prefix to replace
+        while (host.producer_status(1).state() != ProducerState::Finished) {
+            router.drain();
+            router.deliver(noop);
+        }
+        host.stop_all();
+        while (router.drain() != 0) {
+        }
+        router.deliver(noop);
+        CHECK(host.stream(1).stats().read().produced == 10);
+        CHECK(host.producer_status(0).state() == ProducerState::Stopped);
+    }
 } // TEST_SUITE

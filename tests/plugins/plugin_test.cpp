@@ -1,13 +1,16 @@
 // Producer plugins, loaded for real: test plugins built from tests/plugins/test_plugin.c (one per
 // variant) and the example plugins (testcard, misbehave) from examples/plugins/.
 #include <algorithm>
+#include <array>
 #include <cerrno>
+#include <chrono>
 #include <csignal>
 #include <cstdint>
 #include <cstdlib>
 #include <cstring>
 #include <filesystem>
 #include <fstream>
+#include <span>
 #include <string>
 #include <thread>
 #include <vector>
@@ -19,6 +22,7 @@
 #include "app/e2e_files.hpp"
 #include "core/frame_router.hpp"
 #include "core/memory_budget.hpp"
+#include "core/producer_board.hpp"
 #include "core/producer_host.hpp"
 #include "plugin_host/plugin_loader.hpp"
 #include "plugin_host/plugin_producer.hpp"
@@ -152,13 +156,13 @@ TEST_SUITE("plugins") {
 
     TEST_CASE("plugins: a plugin built for another ABI major is refused naming both versions") {
         const std::string m = refusal("bad_major");
-        CHECK(contains(m, "built for plugin ABI 2.0, this viewer takes ABI major 1 (1.0)"));
+        CHECK(contains(m, "built for plugin ABI 2.1, this viewer takes ABI major 1 (1.1)"));
         CHECK(producers::find("bad_major") == nullptr);
     }
 
     TEST_CASE("plugins: a plugin built for a newer minor is refused") {
         CHECK(contains(refusal("newer_minor"),
-                       "built for plugin ABI 1.1, newer than this viewer's 1.0"));
+                       "built for plugin ABI 1.2, newer than this viewer's 1.1"));
         CHECK(producers::find("newer_minor") == nullptr);
     }
 
@@ -361,7 +365,7 @@ TEST_SUITE("plugins") {
         CHECK(contains(list.output, "\n  older  a test producer\n      from plugin " +
                                         test_plugin("older") + " (test 0, ABI 1.0)\n"));
         CHECK(contains(list.output, "Plugins that did not load:\n  plugin " +
-                                        test_plugin("bad_major") + ": built for plugin ABI 2.0"));
+                                        test_plugin("bad_major") + ": built for plugin ABI 2.1"));
         const Run run =
             run_viewer({"--headless", "--exit-when-done", "-p", "testcard:iterations=5,policy=wait",
                         "--plugin", example_plugin("testcard")});
@@ -385,7 +389,7 @@ TEST_SUITE("plugins") {
         CHECK(contains(r.output, "--producer: unknown producer 'newer_minor', expected one of: "));
         CHECK(contains(r.output, "(plugins that did not load: plugin "));
         CHECK(contains(r.output, "; plugin " + test_plugin("newer_minor") +
-                                     ": built for plugin ABI 1.1, newer than this viewer's 1.0"));
+                                     ": built for plugin ABI 1.2, newer than this viewer's 1.1"));
     }
 
     TEST_CASE("plugins: a producer that ignores stop is named and the viewer exits without it") {
@@ -628,5 +632,112 @@ TEST_SUITE("plugins") {
         CHECK(contains(failed.output, "py/image           failed   produced 12,"));
         const Run listing = run_viewer({"--list-producers"});
         CHECK(contains(listing.output, "\n  exec  any program as a source"));
+    }
+
+    // ---- ABI 1.1: rows, live settings, discovery (tests/plugins/live_plugin.c) ----
+
+    TEST_CASE("plugins: ABI 1.1 rows and a live change go between the panel's board and a "
+              "running plugin") {
+        ensure_loaded(RTV_LIVE_PLUGIN);
+        ensure_loaded(test_plugin("older"));
+        // Which settings are live: the flag of a 1.1 setting, never past a 1.0 setting's size.
+        const std::span<const std::string> live = plugins::live_settings_of("livecam");
+        REQUIRE(live.size() == 1);
+        CHECK(live[0] == "level");
+        CHECK(plugins::live_settings_of("older").empty());
+        const producers::ProducerEntry* e = producers::find("livecam");
+        REQUIRE(e != nullptr);
+        REQUIRE(e->settings.size() == 3);
+        CHECK(contains(std::string(e->settings[0].description), "[live: editable while it runs]"));
+        CHECK_FALSE(contains(std::string(e->settings[1].description), "[live"));
+
+        FrameQueue queue = make_frame_queue();
+        ProducerHost host{queue};
+        moodycamel::ConsumerToken token{queue};
+        producers::CreatedProducer made;
+        REQUIRE(producers::create("livecam:rows=30,interval=0.002", made).is_ok());
+        REQUIRE(host.start(made.type, std::move(made.producer), made.schedule).is_ok());
+        ProducerBoard* board = host.producer(0).board();
+        REQUIRE(board != nullptr);
+        int last_pixel = -1; // of the newest frame taken
+        const auto until = [&](auto done) {
+            const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(20);
+            while (!done()) {
+                FrameMsg msg;
+                while (queue.try_dequeue(token, msg)) {
+                    Stream& s = host.stream(msg.stream);
+                    last_pixel = std::to_integer<int>(s.pool().data(msg.slot)[0]);
+                    s.count_taken();
+                    s.pool().release(msg.slot);
+                }
+                if (std::chrono::steady_clock::now() > deadline) return false;
+                std::this_thread::sleep_for(std::chrono::milliseconds(2)); // the poll's period
+            }
+            return true;
+        };
+        std::array<char, ProducerBoard::kValueBytes> value{};
+        const auto row = [&](const char* key) {
+            return board->value_of(key, value) ? std::string(value.data()) : std::string("(none)");
+        };
+        REQUIRE(until([&] { return row("model") == "Live Test Camera" && last_pixel == 10; }));
+        // At most 24 rows: the first 24 keys set stay; a row set to NULL is gone.
+        std::array<ProducerBoard::Row, 32> rows{};
+        CHECK(board->copy(rows) == ProducerBoard::kMaxRows);
+        CHECK(row("level") == "10");
+        CHECK(row("serial") == "A1");
+        CHECK(row("long") == std::string(ProducerBoard::kValueBytes - 1, 'x')); // cut to fit
+        CHECK(row("gone") == "(none)");
+        CHECK(row("extra19") == "x");
+        CHECK(row("extra20") == "(none)"); // the 25th key
+        // A live change: taken on the producer's thread, applied, answered with its row.
+        REQUIRE(board->push_change("level", "7"));
+        CHECK(until([&] { return row("level") == "7" && last_pixel == 7; }));
+        REQUIRE(board->push_change("level", "999"));
+        CHECK(until([&] { return row("level") == "7 (999 refused: expected 0..255)"; }));
+        CHECK(board->changes_waiting() == 0);
+        host.stop_all();
+        CHECK(host.producer_status(0).state() == ProducerState::Stopped);
+    }
+
+    TEST_CASE("plugins: --list-cameras prints what discover finds and --stats-json a producer's "
+              "rows") {
+        // The live plugin alone (RTV_PLUGIN_DIR= : no installed plugin searches the network).
+        const Run found = run_viewer({"--plugin", RTV_LIVE_PLUGIN, "--list-cameras"},
+                                     "RTV_PLUGIN_DIR= RTV_PLUGIN_PATH=");
+        CHECK(found.exit_code == 0);
+        CHECK(found.output ==
+              "livecam:serial=A1            Live Test Camera, serial A1, 127.0.0.1\n"
+              "livecam:serial=B2,level=200  Live Test Camera, serial B2, "
+              "127.0.0.2\n\n");
+        const Run none = run_viewer({"--list-cameras"}, "RTV_PLUGIN_DIR= RTV_PLUGIN_PATH=");
+        CHECK(none.exit_code == 0);
+        CHECK(contains(none.output, "no cameras found (searched: nothing, no plugin that can "
+                                    "search is loaded)\n"));
+        // What it listed starts as listed, and its rows are in the statistics.
+        const std::string json = test::work_dir() / "livecam.json";
+        const Run run = run_viewer({"--headless", "--exit-when-done", "--stats-json", json,
+                                    "--plugin", RTV_LIVE_PLUGIN, "-p",
+                                    "livecam:serial=B2,level=200,iterations=5,policy=wait"},
+                                   "RTV_PLUGIN_DIR=");
+        CHECK(run.exit_code == 0);
+        const nlohmann::json stats = nlohmann::json::parse(test::slurp(json));
+        const nlohmann::json& info = stats.at("producers").at(0).at("info");
+        CAPTURE(info.dump());
+        CHECK(info.at("model") == "Live Test Camera");
+        CHECK(info.at("serial") == "B2");
+        CHECK(info.at("level") == "200");
+        CHECK(stats.at("producers").at(0).at("name") == "livecam");
+    }
+
+    TEST_CASE("plugins: discover_devices asks every loaded producer that can search") {
+        ensure_loaded(RTV_LIVE_PLUGIN);
+        std::vector<std::string> searched;
+        const std::vector<plugins::FoundDevice> found = plugins::discover_devices(&searched);
+        CHECK(std::find(searched.begin(), searched.end(), "livecam") != searched.end());
+        std::vector<std::string> specs;
+        for (const plugins::FoundDevice& d : found)
+            if (d.producer == "livecam") specs.push_back(d.spec);
+        CHECK(specs ==
+              std::vector<std::string>{"livecam:serial=A1", "livecam:serial=B2,level=200"});
     }
 }

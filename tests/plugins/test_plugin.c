@@ -84,8 +84,14 @@ UNUSED static void destroy(void* self) {
 }
 
 #if defined(VARIANT_BAD_SETTING)
-static const rtv_setting s_interval = {sizeof(rtv_setting), "interval", "1", "clashes"};
+static const rtv_setting s_interval = {sizeof(rtv_setting), "interval", "1", "clashes", 0};
 static const rtv_setting* const s_settings[] = {&s_interval};
+#define SETTINGS s_settings, 1
+#elif defined(VARIANT_OLDER)
+/* An ABI 1.0 setting: its struct ends before `flags`, so the flag set after it is not read. */
+static const rtv_setting s_depth = {offsetof(rtv_setting, flags), "depth", "1", "unused",
+                                    RTV_SETTING_LIVE /* past its size: never read */};
+static const rtv_setting* const s_settings[] = {&s_depth};
 #define SETTINGS s_settings, 1
 #else
 #define SETTINGS NULL, 0
@@ -132,6 +138,7 @@ UNUSED static const rtv_producer_desc s_twin = {sizeof(rtv_producer_desc),
                                                 tick,
                                                 NULL,
                                                 destroy,
+                                                NULL,
                                                 NULL};
 
 #if defined(VARIANT_DUP_NAMES)
@@ -149,6 +156,8 @@ static const rtv_producer_desc* const s_producers[] = {&s_one};
 #endif
 #if defined(VARIANT_NEWER_MINOR)
 #define MINOR (RTV_PLUGIN_ABI_MINOR + 1)
+#elif defined(VARIANT_OLDER)
+#define MINOR 0 /* built against ABI 1.0 */
 #else
 #define MINOR RTV_PLUGIN_ABI_MINOR
 #endif

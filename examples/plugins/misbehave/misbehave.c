@@ -38,7 +38,7 @@ typedef struct misbehave {
 } misbehave;
 
 #define SETTING(key, def, text)                                                                    \
-    { sizeof(rtv_setting), key, def, text }
+    { sizeof(rtv_setting), key, def, text, 0 }
 static const rtv_setting s_error =
     SETTING("error_after", "0", "report an error at frame N; 0 = never");
 static const rtv_setting s_hang = SETTING("hang_after", "0", "ignore stop from frame N; 0 = never");
@@ -184,6 +184,7 @@ static const rtv_producer_desc s_misbehave = {
     tick,
     NULL,
     destroy,
+    NULL,
     NULL};
 
 static const rtv_producer_desc* const s_producers[] = {&s_misbehave};

@@ -22,14 +22,15 @@ typedef struct testcard {
     enum pattern pattern;
 } testcard;
 
-static const rtv_setting s_width = {sizeof(rtv_setting), "width", "640", "image width, 2..8192"};
-static const rtv_setting s_height = {sizeof(rtv_setting), "height", "480", "image height, 1..8192"};
+static const rtv_setting s_width = {sizeof(rtv_setting), "width", "640", "image width, 2..8192", 0};
+static const rtv_setting s_height = {sizeof(rtv_setting), "height", "480", "image height, 1..8192",
+                                     0};
 static const rtv_setting s_pattern = {sizeof(rtv_setting), "pattern", "ramp",
-                                      "ramp, bars or checker"};
+                                      "ramp, bars or checker", 0};
 static const rtv_setting s_speed = {sizeof(rtv_setting), "speed", "2",
-                                    "pixels the pattern moves left per frame, 0..1000"};
+                                    "pixels the pattern moves left per frame, 0..1000", 0};
 static const rtv_setting s_format = {sizeof(rtv_setting), "format", "f32",
-                                     "sample type: u8, u16 or f32"};
+                                     "sample type: u8, u16 or f32", 0};
 static const rtv_setting* const s_settings[] = {&s_width, &s_height, &s_pattern, &s_speed,
                                                 &s_format};
 
@@ -192,6 +193,7 @@ static const rtv_producer_desc s_testcard = {
     tick,
     NULL, /* run: the viewer paces tick() */
     destroy,
+    NULL,
     NULL};
 
 static const rtv_producer_desc* const s_producers[] = {&s_testcard};

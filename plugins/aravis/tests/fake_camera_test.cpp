@@ -2,14 +2,19 @@
 // loaded and run as the viewer runs it. The fake camera draws a diagonal ramp that moves one step
 // a frame: at its default exposure and gain, Mono8 pixel (x, y) of frame id n is (x + y + n) mod
 // 256 (Mono16: that value in the high byte); every format moves the same way.
+#include <array>
+#include <chrono>
 #include <cstdint>
 #include <cstring>
 #include <string>
+#include <thread>
 #include <vector>
 
 #include <arv.h>
 #include <doctest/doctest.h>
 
+#include "core/producer_board.hpp"
+#include "core/producer_host.hpp"
 #include "plugin_host/plugin_loader.hpp"
 #include "producers/harness.hpp"
 #include "stderr_capture.hpp"
@@ -209,5 +214,57 @@ TEST_SUITE("plugins") {
         const std::string missing = run_error("aravis:camera=NoSuchCamera");
         CHECK(missing.starts_with("aravis: no camera 'NoSuchCamera', expected one of: "));
         CHECK(missing.find("Fake_1") != std::string::npos);
+    }
+
+    TEST_CASE("aravis: exposure and gain change live and the camera's values come back as rows") {
+        ensure_loaded();
+        FrameQueue queue = make_frame_queue();
+        ProducerHost host{queue};
+        moodycamel::ConsumerToken token{queue};
+        producers::CreatedProducer made;
+        REQUIRE(producers::create("aravis:camera=Fake_1,frame_rate=200,width=16,height=8,"
+                                  "exposure_us=2000",
+                                  made)
+                    .is_ok());
+        REQUIRE(host.start(made.type, std::move(made.producer), made.schedule).is_ok());
+        ProducerBoard* board = host.producer(0).board();
+        REQUIRE(board != nullptr);
+        std::array<char, ProducerBoard::kValueBytes> value{};
+        const auto row = [&](const char* key) {
+            return board->value_of(key, value) ? std::string(value.data()) : std::string("(none)");
+        };
+        const auto until = [&](auto done) { // takes frames (slots go back) while it waits
+            const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(20);
+            while (!done()) {
+                FrameMsg msg;
+                while (queue.try_dequeue(token, msg)) {
+                    host.stream(msg.stream).count_taken();
+                    host.stream(msg.stream).pool().release(msg.slot);
+                }
+                if (std::chrono::steady_clock::now() > deadline) return false;
+                std::this_thread::sleep_for(std::chrono::milliseconds(2)); // the poll's period
+            }
+            return true;
+        };
+        REQUIRE(until([&] { return row("state") == "streaming"; }));
+        CHECK(row("device id") == "Fake_1");
+        CHECK(row("pixel format") == "Mono8");
+        CHECK(row("roi") == "16x8 at (0, 0)");
+        CHECK(row("exposure_us") == "2000");
+        // Applied on the producer's thread; the row is the camera's value read back.
+        REQUIRE(board->push_change("exposure_us", "5000"));
+        CHECK(until([&] { return row("exposure_us") == "5000"; }));
+        REQUIRE(board->push_change("gain", "3"));
+        CHECK(until([&] { return row("gain") == "3"; }));
+        // Refused: the value in effect stays, with the reason.
+        REQUIRE(board->push_change("exposure_us", "-1"));
+        CHECK(until(
+            [&] { return row("exposure_us").starts_with("5000 (-1 refused: out of range"); }));
+        REQUIRE(board->push_change("gain", "loud"));
+        CHECK(until([&] { return row("gain") == "3 (loud refused: not a number: 'loud')"; }));
+        const std::uint64_t before = host.stream(0).stats().read().produced;
+        CHECK(until([&] { return host.stream(0).stats().read().produced > before + 3; }));
+        CHECK(host.producer_status(0).state() == ProducerState::Running);
+        host.stop_all();
     }
 }

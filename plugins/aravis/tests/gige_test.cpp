@@ -2,6 +2,7 @@
 // (arv-fake-gv-camera-0.8, package aravis-tools) on 127.0.0.1, started and killed by each test.
 // It binds GVCP's UDP port 3956, so these tests run one at a time (RESOURCE_LOCK), and a test
 // finding the port taken by another process cannot run (skipped, exit 77, saying why).
+#include <array>
 #include <chrono>
 #include <csignal>
 #include <cstdio>
@@ -16,6 +17,7 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include "core/producer_board.hpp"
 #include "core/producer_host.hpp"
 #include "plugin_host/plugin_loader.hpp"
 #include "producers/registry.hpp"
@@ -215,12 +217,43 @@ TEST_SUITE("plugins") {
         REQUIRE(run.until([&] { return run.stats().produced >= 3; }, 20));
         camera.kill();
         CHECK(err.wait_for("waiting for it to come back", 20));
+        // The panel's row says so while it waits (ABI 1.1 set_info).
+        std::array<char, ProducerBoard::kValueBytes> state{};
+        ProducerBoard* board = run.host.producer(0).board();
+        REQUIRE(board != nullptr);
+        const auto state_is = [&](const char* want) {
+            return board->value_of("state", state) && std::string(state.data()) == want;
+        };
+        CHECK(run.until([&] { return state_is("lost, reconnecting"); }, 20));
         const std::uint64_t before = run.stats().produced;
         camera.start();
         CHECK(err.wait_for("camera Aravis-Fake-GV01 is back: resuming", 20));
         REQUIRE(run.until([&] { return run.stats().produced >= before + 3; }, 20));
+        CHECK(state_is("streaming"));
         CHECK(run.state() == ProducerState::Running);
         run.host.stop_all();
         CHECK(run.state() == ProducerState::Stopped);
+    }
+
+    TEST_CASE("aravis: --list-cameras finds the fake GigE camera over loopback") {
+        FakeGvCamera camera;
+        const std::string out = "/tmp/rtv_aravis_list_" + std::to_string(::getpid()) + ".txt";
+        // The aravis plugin alone: no other plugin's search in the listing.
+        const std::string cmd = std::string("RTV_PLUGIN_DIR= RTV_PLUGIN_PATH= ") + RTV_VIEWER_PATH +
+                                " --plugin " + RTV_ARAVIS_PLUGIN + " --list-cameras >" + out +
+                                " 2>&1";
+        const int raw = std::system(cmd.c_str());
+        const std::string listing = slurp(out);
+        CAPTURE(listing);
+        REQUIRE(WIFEXITED(raw));
+        CHECK(WEXITSTATUS(raw) == 0);
+        CHECK(contains(listing, "aravis:camera=Aravis-Fake-GV01  Aravis Fake, serial GV01, "
+                                "GigEVision, 127.0.0.1\n"));
+        camera.kill();
+        const int again = std::system(cmd.c_str());
+        REQUIRE(WIFEXITED(again));
+        CHECK(WEXITSTATUS(again) == 0);
+        CHECK(slurp(out) == "no cameras found (searched: aravis)\n");
+        std::remove(out.c_str());
     }
 }

@@ -5,6 +5,8 @@
 // any window, isolate=process), and an RTSP camera is a small RTSP server of the test's own on
 // 127.0.0.1. Nothing waits by sleeping: frames come off the host's queue as they are made, and
 // the one wait for the source (a file growing) is an inotify watch with a deadline.
+#include <algorithm>
+#include <array>
 #include <atomic>
 #include <chrono>
 #include <cstdint>
@@ -30,6 +32,7 @@
 #include <unistd.h>
 
 #include "app/e2e_files.hpp"
+#include "core/producer_board.hpp"
 #include "core/producer_host.hpp"
 #include "plugin_host/plugin_loader.hpp"
 #include "producers/harness.hpp"
@@ -622,6 +625,36 @@ TEST_SUITE("plugins") {
         CHECK(moved == 0);
         for (const test::Captured& f : c.frames)
             CHECK(c.host.stream(f.stream).stats().read().gaps == 0);
+        // The rows the panel shows (ABI 1.1 set_info) follow the caps to the new size.
+        const ProducerBoard* board = c.host.producer(0).board();
+        REQUIRE(board != nullptr);
+        std::array<char, ProducerBoard::kValueBytes> v{};
+        const auto row = [&](const char* key) {
+            return board->value_of(key, v) ? std::string(v.data()) : std::string("(none)");
+        };
+        CHECK(row("state") == "ended (end of stream)");
+        CHECK(row("video") == "GRAY8 336x240, 30/1 fps");
+        CHECK(row("caps").starts_with("video/x-raw, format=(string)GRAY8, width=(int)336, "
+                                      "height=(int)240"));
+        CHECK(contains(row("source"), "videotestsrc0 (videotestsrc)"));
+        CHECK(contains(row("source"), "videotestsrc1 (videotestsrc)"));
+        CHECK(row("live") == "no");
+    }
+
+    TEST_CASE("gst: discover lists only video sources as gst pipelines") {
+        // This machine may have no video device at all (then none is listed); every one listed
+        // is a pipeline gst plays.
+        load_gst();
+        std::vector<std::string> searched;
+        const std::vector<plugins::FoundDevice> found = plugins::discover_devices(&searched);
+        CHECK(std::find(searched.begin(), searched.end(), "gst") != searched.end());
+        for (const plugins::FoundDevice& d : found) {
+            if (d.producer != "gst") continue;
+            CAPTURE(d.spec);
+            CHECK(d.spec.starts_with("gst:pipeline=\""));
+            CHECK(d.spec.ends_with(" ! videoconvert\""));
+            CHECK_FALSE(d.description.empty());
+        }
     }
 
     TEST_CASE("gst: a quoted pipeline keeps its caps with their commas") {
@@ -708,6 +741,7 @@ TEST_SUITE("plugins") {
         CHECK(s->at("produced").get<int>() + s->at("gaps").get<int>() == 10);
         CHECK(s->at("rejected") == 0);
         CHECK(stats.at("producers").at(0).at("state") == "finished");
+        CHECK(stats.at("producers").at(0).at("info").empty()); // rows stay in the helper
         fs::remove(json);
     }
     TEST_CASE("gst: an RTSP camera on loopback plays through rtspsrc and decodebin") {
