@@ -377,10 +377,6 @@ private:
     std::jthread m_worker;  // declared last: joined first
 };
 
-std::uint64_t panel_work_done() {
-    return g_panel_work.load();
-}
-
 // The "Cameras" section: what the plugins found, each with a Start button. Collapsed until
 // opened; opening it the first time searches.
 void cameras(PanelContext& ctx) {
@@ -567,6 +563,10 @@ void streams_table(PanelContext& ctx, std::string& message) {
 }
 
 } // namespace
+
+std::uint64_t panel_work_done() {
+    return g_panel_work.load();
+}
 
 bool histogram_levels(const char* id, const ImageStats& stats, render::Contrast& contrast,
                       render::Limits in_use, bool log_scale, float width) {
