@@ -20,7 +20,11 @@
 // `streams` (names or patterns with '*', separated by ',' or ';') subscribes to those streams
 // only: ZeroMQ filters by the prefix before the first '*', and the whole pattern is checked here
 // (a message the prefix let through but no pattern matches is counted on zmq/messages as "not
-// subscribed"). A bind or connect beyond loopback, ipc:// and inproc:// needs `insecure=1`.
+// subscribed"). A bind or connect beyond loopback, ipc:// and inproc:// needs CURVE or
+// `insecure=1`. CURVE (client/curve.hpp, docs/security.md): with `curve` and `allow` the socket
+// is a CURVE server (bind or connect) whose ZAP handler admits the listed keys; refusals are
+// counted on zmq/messages and shown by security(); with `server_key` and `key` (connect only)
+// it is a CURVE client of a broker.
 // The schedule's interval, latency and jitter do not apply (frames come when they are sent);
 // `iterations` stops after that many messages. Thread: configure on main, run on its own.
 
