@@ -435,6 +435,17 @@ void producers(PanelContext& ctx, std::string& message) {
                                        : state_color(ProducerState::Failed),
                                    "  %s  %s%s%s", e.endpoint.c_str(), e.state.c_str(),
                                    e.reason.empty() ? "" : ": ", e.reason.c_str());
+        // Its authentication: the peers admitted and refused, and the last refusal.
+        static SecurityState security; // main thread only: reused
+        if (host.producer(p).security(security)) {
+            ImGui::Text("  %s: %llu accepted, %llu refused", security.mechanism.c_str(),
+                        static_cast<unsigned long long>(security.accepted),
+                        static_cast<unsigned long long>(security.refused));
+            if (!security.recent.empty())
+                ImGui::TextColored(state_color(ProducerState::Failed), "  last refused: %s: %s",
+                                   security.recent.back().address.c_str(),
+                                   security.recent.back().reason.c_str());
+        }
         const ScheduleControl& control = host.control(p);
         float interval_ms = float(control.interval_s.load() * 1000.0);
         float latency_ms = float(control.latency_s.load() * 1000.0);

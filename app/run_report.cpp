@@ -181,6 +181,18 @@ std::string stats_json(const RunReport& r) {
                                 {"peers", e.peers}});
             p["endpoints"] = std::move(list);
         }
+        // Its authentication: who got in, who was refused (address, reason).
+        if (SecurityState sec; r.host.producer(i).security(sec)) {
+            json recent = json::array();
+            for (const SecurityState::Refused& x : sec.recent)
+                recent.push_back(
+                    {{"address", x.address}, {"reason", x.reason}, {"detail", x.detail}});
+            p["curve"] = {{"mechanism", sec.mechanism},
+                          {"allowed_keys", sec.allowed_keys},
+                          {"accepted", sec.accepted},
+                          {"refused", sec.refused},
+                          {"recent", std::move(recent)}};
+        }
         producers.push_back(std::move(p));
     }
     j["producers"] = std::move(producers);

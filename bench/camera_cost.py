@@ -5,7 +5,7 @@ rtviewer against the tools people use to look at a camera, on a virtual X displa
   aravis: rtviewer -p aravis:... against arv-viewer-0.8, both on Aravis' fake GigE Vision camera
           (arv-fake-gv-camera-0.8 -i 127.0.0.1) at 1024x1024 Mono16, 30 frames a second;
   gst:    rtviewer -p 'gst:pipeline="videotestsrc ! video/x-raw,format=RGB,width=1280,height=720"'
-          against gst-launch-1.0 of the same pipeline into ximagesink.
+          against gst-launch-1.0 of the same pipeline into videoconvert ! ximagesink.
 
 Each program runs its warm-up (WARMUP s), then is measured for SECONDS s: CPU ticks from /proc at
 both ends. Frames displayed in that window: rtviewer's stream counter ('displayed' in
@@ -135,7 +135,10 @@ def arv_viewer_round(env, warmup, seconds):
 def gst_launch_round(env, warmup, seconds):
     # videotestsrc makes 30 frames a second and ximagesink shows them on the clock; a frame it
     # drops as late is reported in a QoS message (-m prints them: "dropped=(guint64)N").
-    proc = start(["gst-launch-1.0", "-m", *GST_PIPELINE.split(), "!", "ximagesink"], env)
+    # ximagesink takes the X server's own layout (BGRx here), not RGB: videoconvert makes it,
+    # as any program showing RGB frames in X must.
+    proc = start(["gst-launch-1.0", "-m", *GST_PIPELINE.split(), "!", "videoconvert", "!",
+                  "ximagesink"], env)
     out = Lines(proc)
     dropped = re.compile(r"dropped=\(guint64\)(\d+)")
 

@@ -30,6 +30,7 @@
 #include <pthread.h>
 #include <zmq.hpp>
 
+#include "client/curve.hpp"
 #include "wire/endpoint.hpp"
 
 namespace {
@@ -41,11 +42,14 @@ struct Options {
     std::string stats_json;
     double progress_s = 0.0;
     bool insecure = false;
+    std::string curve; // --curve: the broker's secret key (a file or Z85); CURVE on both sides
+    std::string allow; // --allow: the publishers' and viewers' public keys accepted
 };
 
 constexpr const char* kUsage =
     "Usage: rtviewer-broker [--frontend ENDPOINT] [--backend ENDPOINT] [--hwm N]\n"
     "                       [--stats-json FILE] [--progress SECONDS] [--insecure]\n"
+    "                       [--curve SECRET_FILE --allow DIR_OR_FILE]\n"
     "Forwards rtviewer streams from publishers to viewers (ZeroMQ XSUB -> XPUB proxy).\n"
     "  --frontend ENDPOINT  where publishers connect (default tcp://127.0.0.1:5555)\n"
     "  --backend ENDPOINT   where viewers connect: rtviewer --producer zmq:connect=ENDPOINT\n"
@@ -54,6 +58,11 @@ constexpr const char* kUsage =
     "  --stats-json FILE    counters per stream written at exit\n"
     "  --progress SECONDS   a counters line on stdout every SECONDS\n"
     "  --insecure           allow endpoints beyond this machine (no authentication)\n"
+    "  --curve SECRET_FILE  CURVE on both sides: the broker's secret key (a file, mode 0600,\n"
+    "                       or the Z85 text); publishers and viewers give its public key as\n"
+    "                       server_key= (docs/security.md)\n"
+    "  --allow DIR_OR_FILE  the publishers' and viewers' public keys admitted (*.key files in\n"
+    "                       a directory, or a file of keys); needed with --curve\n"
     "Port * picks a free port; the ready line says which:\n"
     "  rtviewer-broker: forwarding FRONTEND -> BACKEND\n";
 
@@ -159,9 +168,44 @@ void print_progress(const Counters& c, double t) {
     std::fflush(stdout);
 }
 
+// Says each refusal not said yet (once per peer, reason and detail: a peer with a wrong server
+// key retries several times a second). Thread: the statistics thread.
+void say_refusals(const rtv::curve::CurveServer& server, std::uint64_t& seen,
+                  std::vector<std::string>& said) {
+    if (server.refused() == seen) return;
+    const rtv::curve::RefusalSnapshot snap = server.snapshot();
+    const std::size_t fresh =
+        static_cast<std::size_t>(std::min<std::uint64_t>(snap.refused - seen, snap.recent.size()));
+    for (std::size_t i = snap.recent.size() - fresh; i < snap.recent.size(); ++i) {
+        const rtv::curve::RefusedPeer& r = snap.recent[i];
+        const std::string line = "refused " + (r.address.empty() ? r.via : r.address) + ": " +
+                                 std::string(rtv::curve::refusal_name(r.kind)) + " (" + r.detail +
+                                 ")";
+        if (said.size() < 64 && std::find(said.begin(), said.end(), line) == said.end()) {
+            said.push_back(line);
+            std::printf("rtviewer-broker: %s\n", line.c_str());
+            std::fflush(stdout);
+        }
+    }
+    seen = snap.refused;
+}
+
+nlohmann::json curve_json(const rtv::curve::RefusalSnapshot& snap, std::size_t allowed_keys) {
+    nlohmann::json recent = nlohmann::json::array();
+    for (const rtv::curve::RefusedPeer& r : snap.recent)
+        recent.push_back({{"address", r.address.empty() ? r.via : r.address},
+                          {"reason", std::string(rtv::curve::refusal_name(r.kind))},
+                          {"detail", r.detail}});
+    return {{"allowed_keys", allowed_keys}, {"accepted", snap.accepted},
+            {"refused", snap.refused},      {"unknown_key", snap.by_kind[0]},
+            {"not_curve", snap.by_kind[1]}, {"bad_handshake", snap.by_kind[2]},
+            {"recent", std::move(recent)}};
+}
+
 std::string stats_json(const Counters& c, const std::string& frontend, const std::string& backend,
-                       double duration_s, int hwm) {
+                       double duration_s, int hwm, const nlohmann::json& curve) {
     nlohmann::json j;
+    if (!curve.is_null()) j["curve"] = curve;
     j["frontend"] = frontend;
     j["backend"] = backend;
     j["duration_s"] = duration_s;
@@ -210,6 +254,10 @@ int main(int argc, char** argv) {
         }
         if (a == "--insecure") {
             o.insecure = true;
+        } else if (a == "--curve") {
+            if (!value(o.curve)) return usage_error("--curve needs the broker's SECRET_FILE");
+        } else if (a == "--allow") {
+            if (!value(o.allow)) return usage_error("--allow needs a DIR_OR_FILE of public keys");
         } else if (a == "--frontend") {
             if (!value(o.frontend)) return usage_error("--frontend needs an ENDPOINT");
         } else if (a == "--backend") {
@@ -231,16 +279,38 @@ int main(int argc, char** argv) {
         }
     }
     for (const auto& [what, endpoint] :
-         {std::pair{"--frontend", &o.frontend}, std::pair{"--backend", &o.backend}}) {
+         {std::pair{"--frontend", &o.frontend}, std::pair{"--backend", &o.backend}})
         if (rtv::Status s = rtv::wire::check_endpoint(*endpoint, true, what); !s)
             return usage_error(s.message());
-        if (!o.insecure && !rtv::wire::is_local_endpoint(*endpoint))
-            return usage_error(std::string(what) + " " + *endpoint +
-                               " reaches beyond this machine and nothing authenticates peers: "
-                               "give --insecure to allow it (anyone who reaches the port can "
-                               "publish or watch), or --curve once the broker has CURVE (not "
-                               "yet); loopback, ipc:// and inproc:// need neither");
+    {
+        // The viewer's rule, in the broker's words (--curve, --allow, --insecure).
+        const std::string ends[] = {o.frontend, o.backend};
+        const rtv::Status s =
+            rtv::curve::check_server_security("broker", {o.curve, o.allow, o.insecure}, ends);
+        if (!s) {
+            std::string m = s.message();
+            for (const auto& [from, to] :
+                 {std::pair<std::string, std::string>{"curve=SECRET_FILE,allow=DIR_OR_FILE",
+                                                      "--curve SECRET_FILE --allow DIR_OR_FILE"},
+                  {"insecure=1", "--insecure"},
+                  {"curve=", "--curve"},
+                  {"allow=", "--allow"}})
+                for (std::size_t at = m.find(from); at != std::string::npos;
+                     at = m.find(from, at + to.size()))
+                    m.replace(at, from.size(), to);
+            std::fprintf(stderr, "rtviewer-%s\n", m.c_str());
+            return 2;
+        }
     }
+    std::string secret;
+    rtv::curve::AllowList allowed;
+    if (!o.curve.empty()) {
+        if (rtv::Status s = rtv::curve::load_secret_key(o.curve, secret); !s)
+            return usage_error(s.message());
+        if (rtv::Status s = rtv::curve::load_allow_list(o.allow, allowed); !s)
+            return usage_error(s.message());
+    }
+    const std::size_t allowed_keys = allowed.keys.size();
     // SIGINT/SIGTERM go to one thread that waits for them (sigwait): it steers the proxy to stop.
     sigset_t signals;
     sigemptyset(&signals);
@@ -268,10 +338,21 @@ int main(int argc, char** argv) {
         std::fprintf(stderr, "rtviewer-broker: %s\n", e.what());
         return 1;
     }
-    if (zmq_socket_monitor(frontend.handle(), "inproc://rtviewer-broker-front",
-                           ZMQ_EVENT_ACCEPTED | ZMQ_EVENT_DISCONNECTED) != 0 ||
-        zmq_socket_monitor(backend.handle(), "inproc://rtviewer-broker-back",
-                           ZMQ_EVENT_ACCEPTED | ZMQ_EVENT_DISCONNECTED) != 0) {
+    // With CURVE, both sides are CURVE servers; the CURVE server monitors them (a socket has one
+    // monitor) and passes their events on to where the counters read them.
+    rtv::curve::CurveServer curve; // after the context: stopped before it closes
+    if (!secret.empty()) {
+        rtv::Status s = curve.start(context, secret, std::move(allowed));
+        if (s) s = curve.apply(frontend, "inproc://rtviewer-broker-front");
+        if (s) s = curve.apply(backend, "inproc://rtviewer-broker-back");
+        if (!s) {
+            std::fprintf(stderr, "rtviewer-broker: %s\n", s.message().c_str());
+            return 1;
+        }
+    } else if (zmq_socket_monitor(frontend.handle(), "inproc://rtviewer-broker-front",
+                                  ZMQ_EVENT_ACCEPTED | ZMQ_EVENT_DISCONNECTED) != 0 ||
+               zmq_socket_monitor(backend.handle(), "inproc://rtviewer-broker-back",
+                                  ZMQ_EVENT_ACCEPTED | ZMQ_EVENT_DISCONNECTED) != 0) {
         std::fprintf(stderr, "rtviewer-broker: cannot monitor its sockets: %s\n",
                      zmq_strerror(zmq_errno()));
         return 1;
@@ -314,6 +395,8 @@ int main(int argc, char** argv) {
     std::thread stats([&] {
         std::vector<zmq::message_t> parts;
         double next_progress = o.progress_s;
+        std::uint64_t refusals_seen = 0;
+        std::vector<std::string> refusals_said;
         while (!done.load()) {
             std::array<zmq::pollitem_t, 3> items{{{stats_in.handle(), 0, ZMQ_POLLIN, 0},
                                                   {front_events.handle(), 0, ZMQ_POLLIN, 0},
@@ -326,6 +409,7 @@ int main(int argc, char** argv) {
             } catch (const zmq::error_t&) {
                 break;
             }
+            if (!secret.empty()) say_refusals(curve, refusals_seen, refusals_said);
             if (items[1].revents & ZMQ_POLLIN)
                 count_peers(front_events, counters.publishers, nullptr);
             if (items[2].revents & ZMQ_POLLIN)
@@ -375,8 +459,12 @@ int main(int argc, char** argv) {
         if (signal != 0) steer.send(zmq::str_buffer("TERMINATE"));
     });
 
+    const std::string security = !secret.empty()
+                                     ? " (CURVE, " + std::to_string(allowed_keys) + " allowed keys)"
+                                 : o.insecure ? std::string(" (insecure: no authentication)")
+                                              : std::string();
     std::printf("rtviewer-broker: forwarding %s -> %s%s\n", frontend_at.c_str(), backend_at.c_str(),
-                o.insecure ? " (insecure: no authentication)" : "");
+                security.c_str());
     std::fflush(stdout);
     const int rc = zmq_proxy_steerable(frontend.handle(), backend.handle(), capture.handle(),
                                        control.handle());
@@ -389,13 +477,19 @@ int main(int argc, char** argv) {
     // What is still in the capture queue is counted before the counters are read.
     done.store(true);
     stats.join();
-    zmq_socket_monitor(frontend.handle(), nullptr, 0);
-    zmq_socket_monitor(backend.handle(), nullptr, 0);
+    nlohmann::json curve_counts;
+    if (!secret.empty()) {
+        curve.stop(); // its last refusals counted
+        curve_counts = curve_json(curve.snapshot(), allowed_keys);
+    } else {
+        zmq_socket_monitor(frontend.handle(), nullptr, 0);
+        zmq_socket_monitor(backend.handle(), nullptr, 0);
+    }
     const double duration = elapsed();
     if (o.progress_s > 0) print_progress(counters, duration);
     if (!o.stats_json.empty()) {
         std::ofstream out(o.stats_json, std::ios::binary | std::ios::trunc);
-        out << stats_json(counters, frontend_at, backend_at, duration, o.hwm);
+        out << stats_json(counters, frontend_at, backend_at, duration, o.hwm, curve_counts);
         if (!out) {
             std::fprintf(stderr, "rtviewer-broker: --stats-json: cannot write %s\n",
                          o.stats_json.c_str());

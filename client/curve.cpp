@@ -366,12 +366,13 @@ std::string_view refusal_name(Refusal r) {
 // What the handler thread and snapshot() share.
 struct detail::CurveShared {
     mutable std::mutex mutex;
-    mutable std::condition_variable changed; // a refusal was counted
-    RefusalSnapshot counts;                  // guarded by mutex
-    std::deque<RefusedPeer> recent;          // guarded by mutex
-    std::vector<zmq::socket_t> adopt;        // monitor sockets apply() made, for the thread
-    std::vector<std::string> adopt_where;    // the endpoint each monitors (filled by the thread)
-    bool thread_done = false;                // the thread has closed its sockets
+    mutable std::condition_variable changed;  // a refusal was counted
+    RefusalSnapshot counts;                   // guarded by mutex
+    std::deque<RefusedPeer> recent;           // guarded by mutex
+    std::vector<zmq::socket_t> adopt;         // monitor sockets apply() made, for the thread
+    std::vector<zmq::socket_t> adopt_forward; // each one's forward socket (or a closed one)
+    std::vector<std::string> adopt_where;     // the endpoint each monitors (filled by the thread)
+    bool thread_done = false;                 // the thread has closed its sockets
 
     void refuse(Refusal kind, std::string address, std::string via, std::string detail) {
         std::lock_guard lock(mutex);
@@ -398,9 +399,11 @@ struct MonitorEvent {
 
 // One monitored socket, read on the handler thread.
 struct Monitor {
-    explicit Monitor(zmq::socket_t s)
-        : socket(std::move(s)) {}
+    Monitor(zmq::socket_t s, zmq::socket_t f)
+        : socket(std::move(s))
+        , forward(std::move(f)) {}
     zmq::socket_t socket;
+    zmq::socket_t forward;              // apply()'s `forward`: every event is passed on, as read
     std::deque<MonitorEvent> queued;    // read ahead, not yet handled
     std::map<int, std::string> peer_of; // open connection's descriptor -> the peer's address
     // A failed handshake waits for the DISCONNECTED event that follows it (same I/O thread
@@ -418,6 +421,18 @@ struct Monitor {
                 if (head.more()) (void)socket.recv(where, zmq::recv_flags::dontwait);
             } catch (const zmq::error_t&) {
                 return false;
+            }
+            if (forward) {
+                // The socket's owner reads its own copy (its monitor's place, which we took).
+                try {
+                    zmq::message_t head_copy, where_copy;
+                    head_copy.copy(head);
+                    where_copy.copy(where);
+                    if (forward.send(head_copy,
+                                     zmq::send_flags::sndmore | zmq::send_flags::dontwait))
+                        (void)forward.send(where_copy, zmq::send_flags::dontwait);
+                } catch (const zmq::error_t&) {
+                }
             }
             if (head.size() < 6) continue;
             MonitorEvent e;
@@ -583,9 +598,11 @@ Status CurveServer::start(zmq::context_t& context, std::string secret_z85, Allow
         while (!stop.stop_requested() && !terminated) {
             {
                 std::lock_guard lock(shared->mutex);
-                for (zmq::socket_t& s : shared->adopt)
-                    monitors.emplace_back(std::move(s));
+                for (std::size_t i = 0; i < shared->adopt.size(); ++i)
+                    monitors.emplace_back(std::move(shared->adopt[i]),
+                                          std::move(shared->adopt_forward[i]));
                 shared->adopt.clear();
+                shared->adopt_forward.clear();
             }
             std::vector<zmq::pollitem_t> items;
             items.push_back({zap.handle(), 0, ZMQ_POLLIN, 0});
@@ -613,12 +630,13 @@ Status CurveServer::start(zmq::context_t& context, std::string secret_z85, Allow
         monitors.clear();
         zap.close();
         shared->adopt.clear(); // apply()'s sockets never adopted
+        shared->adopt_forward.clear();
         shared->thread_done = true;
     });
     return Status::ok();
 }
 
-Status CurveServer::apply(zmq::socket_t& socket) {
+Status CurveServer::apply(zmq::socket_t& socket, std::string_view forward) {
     if (!m_shared) return Status::error("curve: apply() before start()");
     void* s = socket.handle();
     const int one = 1;
@@ -633,10 +651,12 @@ Status CurveServer::apply(zmq::socket_t& socket) {
     char endpoint[96];
     std::snprintf(endpoint, sizeof endpoint, "inproc://rtv-curve-monitor-%p-%d",
                   static_cast<const void*>(this), m_monitors++);
-    constexpr int kEvents = ZMQ_EVENT_ACCEPTED | ZMQ_EVENT_CONNECTED | ZMQ_EVENT_DISCONNECTED |
-                            ZMQ_EVENT_HANDSHAKE_SUCCEEDED | ZMQ_EVENT_HANDSHAKE_FAILED_PROTOCOL |
-                            ZMQ_EVENT_HANDSHAKE_FAILED_NO_DETAIL | ZMQ_EVENT_HANDSHAKE_FAILED_AUTH;
-    if (zmq_socket_monitor(s, endpoint, kEvents) != 0)
+    constexpr int kOurs = ZMQ_EVENT_ACCEPTED | ZMQ_EVENT_CONNECTED | ZMQ_EVENT_DISCONNECTED |
+                          ZMQ_EVENT_HANDSHAKE_SUCCEEDED | ZMQ_EVENT_HANDSHAKE_FAILED_PROTOCOL |
+                          ZMQ_EVENT_HANDSHAKE_FAILED_NO_DETAIL | ZMQ_EVENT_HANDSHAKE_FAILED_AUTH;
+    // A socket has one monitor: with `forward`, ours takes every event and passes them on.
+    const int events = forward.empty() ? kOurs : ZMQ_EVENT_ALL;
+    if (zmq_socket_monitor(s, endpoint, events) != 0)
         return Status::error("curve: cannot monitor the socket: " + errno_text(zmq_errno()));
     try {
         // Connected here, on the socket owner's thread, so no event is lost before the handler
@@ -644,10 +664,17 @@ Status CurveServer::apply(zmq::socket_t& socket) {
         zmq::socket_t pair(*m_context, zmq::socket_type::pair);
         pair.set(zmq::sockopt::linger, 0);
         pair.connect(endpoint);
+        zmq::socket_t passed;
+        if (!forward.empty()) {
+            passed = zmq::socket_t(*m_context, zmq::socket_type::pair);
+            passed.set(zmq::sockopt::linger, 0);
+            passed.bind(std::string(forward));
+        }
         std::lock_guard lock(m_shared->mutex);
         if (m_shared->thread_done)
             return Status::error("curve: the CURVE server has stopped (its context shut down)");
         m_shared->adopt.push_back(std::move(pair));
+        m_shared->adopt_forward.push_back(std::move(passed));
     } catch (const zmq::error_t& e) {
         return Status::error(std::string("curve: cannot monitor the socket: ") + e.what());
     }
@@ -667,6 +694,12 @@ RefusalSnapshot CurveServer::snapshot() const {
     RefusalSnapshot out = m_shared->counts;
     out.recent.assign(m_shared->recent.begin(), m_shared->recent.end());
     return out;
+}
+
+std::uint64_t CurveServer::refused() const {
+    if (!m_shared) return 0;
+    std::lock_guard lock(m_shared->mutex);
+    return m_shared->counts.refused;
 }
 
 bool CurveServer::wait_refused(std::uint64_t count, std::chrono::milliseconds timeout) const {

@@ -121,14 +121,20 @@ public:
     // Makes `socket` a CURVE server with this secret key (ZMQ_CURVE_SERVER, ZMQ_CURVE_SECRETKEY,
     // a ZAP domain and ZMQ_ZAP_ENFORCE_DOMAIN, so that a missing handler refuses rather than
     // admits) and monitors it for failed handshakes. Call before bind/connect, after start().
-    // Allocates: yes.
-    Status apply(zmq::socket_t& socket);
+    // A socket has only one monitor (zmq_socket_monitor replaces the last): an owner that
+    // watches the socket's events itself gives `forward`, an inproc:// endpoint this binds (a
+    // PAIR socket) and passes every event of the socket to, as zmq_socket_monitor sends them;
+    // the owner connects a PAIR socket of its own there instead of monitoring. Allocates: yes.
+    Status apply(zmq::socket_t& socket, std::string_view forward = {});
 
     // Stops the handler and closes its sockets. Also done by the destructor. Returns promptly.
     void stop();
 
     // The counts so far. Thread: any. Allocates: yes (a copy).
     RefusalSnapshot snapshot() const;
+
+    // RefusalSnapshot::refused without the copy. Thread: any. Allocates: never.
+    std::uint64_t refused() const;
 
     // Waits until at least `count` refusals in all have been counted (RefusalSnapshot::refused),
     // or `timeout` passed; true if they have. For tests and tools that must see a refusal before

@@ -10,6 +10,7 @@
 
 #include <zmq.hpp>
 
+#include "client/curve.hpp"
 #include "client/shm_ring.hpp"
 #include "core/clock.hpp"
 #include "wire/message.hpp"
@@ -56,7 +57,20 @@ Status Publisher::open(const std::string& endpoint_given, double wait_s,
                                  : from_env && *from_env ? std::string(from_env)
                                                          : std::string("tcp://127.0.0.1:5555");
     if (options.hwm < 1) return Status::error("rtviewer client: hwm must be at least 1");
+    std::string server_public, secret;
+    if (options.server_key.empty() != options.key.empty())
+        return Status::error(options.key.empty()
+                                 ? "publisher: server_key= needs key= (this client's secret key "
+                                   "file)"
+                                 : "publisher: key= needs server_key= (the server's public key "
+                                   "file)");
+    if (!options.server_key.empty()) {
+        if (Status s = curve::load_public_key(options.server_key, server_public); !s) return s;
+        if (Status s = curve::load_secret_key(options.key, secret); !s) return s;
+    }
     auto impl = std::make_unique<Impl>();
+    if (!server_public.empty())
+        if (Status s = curve::apply_curve_client(impl->socket, server_public, secret); !s) return s;
     try {
         impl->socket.set(zmq::sockopt::rcvtimeo, int(wait_s * 1000.0));
         impl->socket.set(zmq::sockopt::sndtimeo, int(wait_s * 1000.0)); // send(block) waits this
@@ -71,8 +85,11 @@ Status Publisher::open(const std::string& endpoint_given, double wait_s,
         if (!impl->socket.recv(subscription))
             return Status::error("rtviewer client: no viewer subscribed at " + endpoint +
                                  " within " + std::to_string(wait_s) +
-                                 " s (is `rtviewer --producer zmq:bind=" + endpoint +
-                                 "` running?)");
+                                 " s (is `rtviewer --producer zmq:bind=" + endpoint + "` running?" +
+                                 (server_public.empty()
+                                      ? std::string(")")
+                                      : std::string(" With CURVE: is server_key= its public "
+                                                    "key, and this key on its allow-list?)")));
     } catch (const zmq::error_t& e) {
         return Status::error("rtviewer client: cannot connect to " + endpoint + ": " + e.what());
     }
@@ -92,6 +109,10 @@ Status Publisher::bind(const std::string& endpoint, const PublisherOptions& opti
     if (options.shm)
         return Status::error("rtviewer client: shm is for a publisher that connects to a viewer "
                              "on this machine (open); a bound publisher sends frames inline");
+    if (!options.server_key.empty() || !options.key.empty())
+        return Status::error("rtviewer client: server_key= and key= are for a publisher that "
+                             "connects (open); a bound publisher serves loopback or ipc:// "
+                             "viewers, or plain text beyond this machine (docs/security.md)");
     auto impl = std::make_unique<Impl>();
     try {
         impl->socket.set(zmq::sockopt::linger, 0);

@@ -47,6 +47,13 @@ struct PublisherOptions {
     bool shm = false;            // images through a shared-memory ring (same machine only)
     std::uint32_t shm_slots = 4; // the ring's slots: frames the viewer may be behind
     int hwm = 64;                // messages queued for the viewer before send() drops
+    // CURVE (docs/security.md), open() only: the viewer's (or broker's) public key and this
+    // publisher's secret key, each a file or the 40-character Z85 text; both or neither. Errors
+    // name the file (missing, unreadable, wrong length, a secret others may read). A bound
+    // publisher (bind()) takes neither: it serves viewers on loopback or ipc:// only, or in
+    // plain text beyond this machine.
+    std::string server_key;
+    std::string key;
 };
 
 class Publisher {

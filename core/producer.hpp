@@ -53,6 +53,21 @@ struct EndpointState {
     std::uint32_t peers = 0; // listening: peers connected now
 };
 
+// A network producer's authentication (CURVE): its role, the peers admitted and refused, and
+// the last few refusals with the peer's address and the reason.
+struct SecurityState {
+    struct Refused {
+        std::string address; // the peer's IP address, or the endpoint when it was not known
+        std::string reason;  // "unknown key", "not CURVE", "bad handshake"
+        std::string detail;
+    };
+    std::string mechanism; // "CURVE server", "CURVE client"
+    std::uint32_t allowed_keys = 0;
+    std::uint64_t accepted = 0;
+    std::uint64_t refused = 0;
+    std::vector<Refused> recent; // oldest first
+};
+
 // How the host paces a producer. interval_s == 0 means "auto": a new frame as soon as the main
 // thread has taken the last one (paced by the display, never making frames nobody sees).
 struct Schedule {
@@ -101,6 +116,13 @@ public:
     // asks of it, or nullptr for a producer without them (the built-in ones, an isolated one).
     // The board is the producer's and lives as long as it. Thread: any. Allocates: never.
     virtual ProducerBoard* board() const { return nullptr; }
+    // A network producer's authentication now, copied into `out`; false (and `out` untouched)
+    // for producers without any. Shown under its endpoints in the panel and as "curve" in
+    // --stats-json. Thread: any. Allocates: yes (a copy).
+    virtual bool security(SecurityState& out) const {
+        (void)out;
+        return false;
+    }
 };
 
 } // namespace rtv

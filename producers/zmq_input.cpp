@@ -11,6 +11,7 @@
 #include <sys/socket.h>
 #include <zmq.hpp>
 
+#include "client/curve.hpp"
 #include "core/frame_sink.hpp"
 #include "core/pixel_format.hpp"
 #include "wire/endpoint.hpp"
@@ -33,6 +34,16 @@ constexpr std::array kSettings{
     SettingInfo{"insecure", "0",
                 "1 allows a bind or connect beyond this machine (not loopback, ipc:// or "
                 "inproc://) without authentication"},
+    SettingInfo{"curve", "",
+                "CURVE server: this viewer's secret key (a file, mode 0600, or the Z85 text); "
+                "needs allow= (docs/security.md)"},
+    SettingInfo{"allow", "",
+                "CURVE server: the publishers' public keys accepted, a directory of *.key "
+                "files or a file of keys"},
+    SettingInfo{"server_key", "",
+                "connect= only, CURVE client (to an rtviewer-broker with CURVE): the "
+                "server's public key (a file or the Z85 text); needs key="},
+    SettingInfo{"key", "", "CURVE client: this viewer's secret key (a file or the Z85 text)"},
     SettingInfo{"maxmsg", "64", "largest message in MB (ZMQ_MAXMSGSIZE), 1..4096"},
     SettingInfo{"hwm", "16", "messages ZeroMQ may queue for the viewer (ZMQ_RCVHWM), 1..10000"},
     SettingInfo{"max_streams", "32", "most streams this producer opens, 1..256"},
@@ -138,14 +149,7 @@ Status ZmqInput::configure(const ProducerConfig& config) {
     if (Status s = read_uint(kName, config, "insecure", 0, 1, insecure); !s) return s;
     m_insecure = insecure != 0;
     const std::vector<std::string> ends = m_connect.empty() ? std::vector{m_bind} : m_connect;
-    for (const std::string& e : ends)
-        if (!m_insecure && !wire::is_local_endpoint(e))
-            return Status::error(
-                "zmq: " + e +
-                " reaches beyond this machine and nothing authenticates the publishers: give "
-                "insecure=1 to allow it (anyone who reaches the port can send frames), or "
-                "curve= once this viewer has CURVE (not yet); loopback, ipc:// and inproc:// "
-                "need neither");
+    if (Status s = configure_security(config, ends); !s) return s;
     m_patterns.clear();
     if (auto it = config.find("streams"); it != config.end()) {
         m_patterns = split_list(it->second, ",;");
@@ -174,6 +178,88 @@ Status ZmqInput::configure(const ProducerConfig& config) {
     for (const std::string& e : ends)
         m_endpoints.push_back({e, m_connect.empty() ? "binding" : "connecting", "", 0});
     return Status::ok();
+}
+
+Status ZmqInput::configure_security(const ProducerConfig& config,
+                                    const std::vector<std::string>& ends) {
+    const auto value = [&](const char* key) {
+        const auto it = config.find(key);
+        return it == config.end() ? std::string() : it->second;
+    };
+    curve::ServerSecurity server{value("curve"), value("allow"), m_insecure};
+    curve::ClientSecurity client{value("server_key"), value("key"), m_insecure};
+    m_curve_secret.clear();
+    m_server_public.clear();
+    m_client_secret.clear();
+    m_allowed = {};
+    const bool as_client = !client.server_key.empty() || !client.key.empty();
+    if (as_client) {
+        // Towards a CURVE server (rtviewer-broker with --curve): this viewer is its client.
+        if (m_connect.empty())
+            return Status::error("zmq: server_key= and key= are for connect= (this viewer as a "
+                                 "CURVE client of a broker); a bound viewer is the CURVE server: "
+                                 "curve=SECRET_FILE,allow=DIR_OR_FILE");
+        if (!server.curve.empty() || !server.allow.empty())
+            return Status::error("zmq: server_key=/key= (this viewer a CURVE client) and "
+                                 "curve=/allow= (this viewer the CURVE server) were both given, "
+                                 "expected one pair");
+        if (Status s = curve::check_client_security("zmq", client, ends); !s) return s;
+        if (Status s = curve::load_public_key(client.server_key, m_server_public); !s) return s;
+        if (Status s = curve::load_secret_key(client.key, m_client_secret); !s) return s;
+        return Status::ok();
+    }
+    if (Status s = curve::check_server_security("zmq", server, ends); !s) return s;
+    if (server.curve.empty()) return Status::ok();
+    if (Status s = curve::load_secret_key(server.curve, m_curve_secret); !s) return s;
+    if (Status s = curve::load_allow_list(server.allow, m_allowed); !s) return s;
+    return Status::ok();
+}
+
+bool ZmqInput::security(SecurityState& out) const {
+    std::scoped_lock lock(m_endpoints_mutex);
+    if (m_curve_secret.empty() && m_server_public.empty()) return false;
+    out.mechanism = m_curve_secret.empty() ? "CURVE client" : "CURVE server";
+    out.allowed_keys = static_cast<std::uint32_t>(m_allowed.keys.size());
+    const curve::RefusalSnapshot snap = m_server ? m_server->snapshot() : m_last_refusals;
+    out.accepted = snap.accepted;
+    out.refused = snap.refused;
+    out.recent.resize(snap.recent.size());
+    for (std::size_t i = 0; i < snap.recent.size(); ++i) {
+        const curve::RefusedPeer& r = snap.recent[i];
+        out.recent[i].address.assign(r.address.empty() ? r.via : r.address);
+        out.recent[i].reason.assign(curve::refusal_name(r.kind));
+        out.recent[i].detail.assign(r.detail);
+    }
+    return true;
+}
+
+void ZmqInput::report_refusals(FrameSink& sink, const curve::CurveServer& server) {
+    const std::uint64_t now = server.refused();
+    if (now == m_reported) return;
+    const curve::RefusalSnapshot snap = server.snapshot();
+    // The last few carry their address and reason; older ones (more than kRecent since the
+    // last look) are counted all the same.
+    const std::uint64_t fresh = snap.refused - m_reported;
+    const std::size_t described =
+        static_cast<std::size_t>(std::min<std::uint64_t>(fresh, snap.recent.size()));
+    for (std::uint64_t i = 0; i + described < fresh; ++i)
+        sink.reject(0, "zmq: refused a peer (CURVE): more refusals than recorded");
+    for (std::size_t i = snap.recent.size() - described; i < snap.recent.size(); ++i) {
+        const curve::RefusedPeer& r = snap.recent[i];
+        const std::string& from = r.address.empty() ? r.via : r.address;
+        const std::string why = "zmq: refused " + from + ": " +
+                                std::string(curve::refusal_name(r.kind)) + " (" + r.detail + ")";
+        sink.reject(0, why);
+        // Said once per peer, reason and detail (a wrong server key retries several times a
+        // second: said once).
+        const std::string said = from + "|" + why;
+        if (m_said.size() < 64 && std::find(m_said.begin(), m_said.end(), said) == m_said.end()) {
+            m_said.push_back(said);
+            std::printf("rtviewer: %s\n", why.c_str());
+            std::fflush(stdout);
+        }
+    }
+    m_reported = snap.refused;
 }
 
 std::vector<StreamRequest> ZmqInput::streams() const {
@@ -324,20 +410,50 @@ void ZmqInput::run(std::stop_token stop, FrameSink& sink) {
     if (m_patterns.empty()) socket.set(zmq::sockopt::subscribe, "");
     for (const std::string& pattern : m_patterns)
         socket.set(zmq::sockopt::subscribe, pattern.substr(0, pattern.find('*')));
-    // Each endpoint's state, from the socket's events (read beside the messages).
+    // Each endpoint's state, from the socket's events (read beside the messages). With CURVE
+    // the CURVE server monitors the socket (a socket has one monitor) and passes every event on.
     char monitor_name[64];
     std::snprintf(monitor_name, sizeof monitor_name, "inproc://rtv-zmq-monitor-%p",
                   static_cast<void*>(this));
-    if (zmq_socket_monitor(socket.handle(), monitor_name, ZMQ_EVENT_ALL) != 0)
-        throw std::runtime_error(std::string("zmq: cannot monitor the socket: ") +
-                                 zmq_strerror(zmq_errno()));
+    // Declared after the context: stopped (its thread joined) before the context closes.
+    curve::CurveServer server;
+    struct Forget { // security() reads the server while it runs, the last counts after
+        ZmqInput& self;
+        curve::CurveServer& server;
+        ~Forget() {
+            std::scoped_lock lock(self.m_endpoints_mutex);
+            if (self.m_server) self.m_last_refusals = server.snapshot();
+            self.m_server = nullptr;
+        }
+    } forget{*this, server};
+    if (!m_curve_secret.empty()) {
+        if (Status s = server.start(context, m_curve_secret, m_allowed); !s)
+            throw std::runtime_error(s.message());
+        if (Status s = server.apply(socket, monitor_name); !s)
+            throw std::runtime_error(s.message());
+        m_reported = 0;
+        std::scoped_lock lock(m_endpoints_mutex);
+        m_server = &server;
+    } else {
+        if (!m_server_public.empty())
+            if (Status s = curve::apply_curve_client(socket, m_server_public, m_client_secret); !s)
+                throw std::runtime_error(s.message());
+        if (zmq_socket_monitor(socket.handle(), monitor_name, ZMQ_EVENT_ALL) != 0)
+            throw std::runtime_error(std::string("zmq: cannot monitor the socket: ") +
+                                     zmq_strerror(zmq_errno()));
+    }
     zmq::socket_t monitor(context, zmq::socket_type::pair);
     monitor.set(zmq::sockopt::linger, 0);
     monitor.connect(monitor_name);
     std::vector<Watched> watched;
-    const char* insecure = m_insecure ? " (insecure: no authentication, anyone who reaches it "
-                                        "can send frames)"
-                                      : "";
+    std::string security_text;
+    if (!m_curve_secret.empty())
+        security_text = " (CURVE, " + std::to_string(m_allowed.keys.size()) + " allowed keys)";
+    else if (!m_server_public.empty())
+        security_text = " (CURVE client)";
+    else if (m_insecure)
+        security_text = " (insecure: no authentication, anyone who reaches it can send frames)";
+    const char* insecure = security_text.c_str();
     if (m_connect.empty()) {
         try {
             socket.bind(m_bind);
@@ -385,9 +501,15 @@ void ZmqInput::run(std::stop_token stop, FrameSink& sink) {
         std::array<zmq::pollitem_t, 2> items{
             {{socket.handle(), 0, ZMQ_POLLIN, 0}, {monitor.handle(), 0, ZMQ_POLLIN, 0}}};
         try {
-            const int ready = zmq::poll(items.data(), items.size(),
-                                        std::chrono::milliseconds(draining ? kDrainPollMs : -1));
+            // With CURVE, polls time out too, so that refusals (counted on the CURVE server's
+            // thread) reach zmq/messages while nothing else arrives.
+            const int ready =
+                zmq::poll(items.data(), items.size(),
+                          std::chrono::milliseconds(draining              ? kDrainPollMs
+                                                    : m_server != nullptr ? kRefusalPollMs
+                                                                          : -1));
             if (items[1].revents & ZMQ_POLLIN) watch_events(monitor, watched);
+            if (m_server) report_refusals(sink, server);
             if (ready == 0) { // timed out: draining only
                 if (m_drain.stop_requested() && ++idle_polls * kDrainPollMs >= kDrainIdleS * 1000)
                     break; // the sender has gone and nothing more came
@@ -454,9 +576,13 @@ void ZmqInput::run(std::stop_token stop, FrameSink& sink) {
                 handle(sink, topic.to_string_view(), &header, bytes_of(third));
         }
     }
-    zmq_socket_monitor(socket.handle(), nullptr, 0);
+    if (m_curve_secret.empty()) zmq_socket_monitor(socket.handle(), nullptr, 0);
     monitor.close();
     socket.close();
+    if (m_server) {
+        server.stop(); // its last refusals counted
+        report_refusals(sink, server);
+    }
 }
 
 ZmqInput::Known* ZmqInput::find(std::string_view name) {

@@ -20,7 +20,11 @@
 // `streams` (names or patterns with '*', separated by ',' or ';') subscribes to those streams
 // only: ZeroMQ filters by the prefix before the first '*', and the whole pattern is checked here
 // (a message the prefix let through but no pattern matches is counted on zmq/messages as "not
-// subscribed"). A bind or connect beyond loopback, ipc:// and inproc:// needs `insecure=1`.
+// subscribed"). A bind or connect beyond loopback, ipc:// and inproc:// needs CURVE or
+// `insecure=1`. CURVE (client/curve.hpp, docs/security.md): with `curve` and `allow` the socket
+// is a CURVE server (bind or connect) whose ZAP handler admits the listed keys; refusals are
+// counted on zmq/messages and shown by security(); with `server_key` and `key` (connect only)
+// it is a CURVE client of a broker.
 // The schedule's interval, latency and jitter do not apply (frames come when they are sent);
 // `iterations` stops after that many messages. Thread: configure on main, run on its own.
 
@@ -31,6 +35,7 @@
 #include <utility>
 #include <vector>
 
+#include "client/curve.hpp"
 #include "core/producer.hpp"
 #include "producers/settings.hpp"
 #include "producers/shm_reader.hpp"
@@ -64,6 +69,7 @@ public:
     // only for a publisher known never to shrink them. Thread: before run().
     void map_shared_memory(bool on) { m_shm.map_segments(on); }
     bool endpoints(std::vector<EndpointState>& out) const override;
+    bool security(SecurityState& out) const override;
 
     // Whether stream `name` matches `pattern` ('*' matches any run of characters).
     static bool matches(std::string_view pattern, std::string_view name);
@@ -73,6 +79,11 @@ private:
     void watch_events(zmq::socket_t& monitor, std::vector<Watched>& watched);
     void set_endpoint(std::size_t i, std::string_view state, std::string_view reason,
                       std::uint32_t peers);
+    Status configure_security(const ProducerConfig& config, const std::vector<std::string>& ends);
+    // Counts the CURVE refusals not yet counted on zmq/messages (with their address and reason)
+    // and says each new peer and reason once on stdout. Thread: run().
+    void report_refusals(FrameSink& sink, const curve::CurveServer& server);
+    static constexpr int kRefusalPollMs = 100;
     bool subscribed(std::string_view topic) const;
     void handle(FrameSink& sink, std::string_view topic, const wire::WireHeader* header,
                 std::span<const std::byte> payload);
@@ -109,7 +120,16 @@ private:
     std::vector<std::string> m_connect;  // connect mode: these instead of m_bind
     std::vector<std::string> m_patterns; // streams=: empty takes every stream
     bool m_insecure = false;
-    mutable std::mutex m_endpoints_mutex; // m_endpoints: written by run(), read by any thread
+    // CURVE: as the server (curve=, allow=), or as a client of a broker (server_key=, key=).
+    std::string m_curve_secret;
+    curve::AllowList m_allowed;
+    std::string m_server_public, m_client_secret;
+    std::uint64_t m_reported = 0;    // refusals counted on zmq/messages so far (run()'s)
+    std::vector<std::string> m_said; // peers and reasons said on stdout (run()'s)
+    // m_endpoints, m_server and m_last_refusals: written by run(), read by any thread.
+    mutable std::mutex m_endpoints_mutex;
+    const curve::CurveServer* m_server = nullptr; // while run() has one
+    curve::RefusalSnapshot m_last_refusals;       // once it has gone
     std::vector<EndpointState> m_endpoints;
     std::uint32_t m_max_mb = 64;
     std::uint32_t m_hwm = 16;

@@ -62,7 +62,7 @@ if(SANITIZE)
     list(APPEND flags -fsanitize=${SANITIZE}) # the installed libraries are instrumented too
 endif()
 execute_process(COMMAND ${CXX} ${flags} ${EXAMPLE} -I${PREFIX}/${INCLUDEDIR}/rtviewer
-                        -L${PREFIX}/${LIBDIR} -lrtv_client -lrtv_wire -lrtv_core -lzmq
+                        -L${PREFIX}/${LIBDIR} -lrtv_client -lrtv_curve -lrtv_wire -lrtv_core -lzmq
                         -o ${PREFIX}/publish
                 RESULT_VARIABLE rc ERROR_VARIABLE err)
 if(NOT rc EQUAL 0 OR NOT EXISTS ${PREFIX}/publish)

@@ -33,6 +33,8 @@ import weakref
 import numpy as np
 import zmq
 
+from . import curve as _curve
+
 __all__ = ["Publisher", "NoViewerError", "RefusedError", "__version__"]
 __version__ = "0.2.0"
 
@@ -304,6 +306,13 @@ class Publisher:
     inline (``shm=True`` is refused: shared memory is for a viewer on this machine that the
     publisher connects to). ``endpoint`` says where it is bound (port * resolved).
 
+    CURVE (docs/security.md): ``server_key`` (the viewer's or broker's public key) and ``key``
+    (this publisher's secret key), each a file or the 40-character Z85 text, both or neither:
+    the connection is encrypted and the viewer admits this publisher only if its public key is
+    on the viewer's allow-list. A bad key file raises ``rtviewer.curve.CurveError`` naming it; a
+    viewer that refuses the key looks like no viewer (NoViewerError after ``wait``). A bound
+    publisher takes neither (ValueError): it serves loopback or ipc:// viewers, or plain text.
+
     Every frame is numbered per stream, dropped ones too, and the viewer counts the numbers it
     never received as ``gaps``. So that frames dropped at the end of a burst count as well (no
     later frame reveals them), ``close()`` tells the viewer each stream's last number (a sequence
@@ -314,7 +323,15 @@ class Publisher:
 
     IDLE_MARK_SECONDS = 1.0
 
-    def __init__(self, endpoint=None, shm=False, wait=10.0, *, hwm=64, shm_slots=4, bind=None):
+    def __init__(self, endpoint=None, shm=False, wait=10.0, *, hwm=64, shm_slots=4, bind=None,
+                 server_key=None, key=None):
+        if bind is not None and (server_key or key):
+            raise ValueError("server_key= and key= are for a publisher that connects to a "
+                             "viewer; a bound publisher serves loopback or ipc:// viewers, or "
+                             "plain text beyond this machine (docs/security.md)")
+        if server_key or key:
+            # Pairing only: with both, any endpoint may be reached.
+            _curve.check_client_security("publisher", [], server_key, key)
         if bind is not None and endpoint is not None:
             raise ValueError("give endpoint (connect to a viewer) or bind (serve viewers), not both")
         if bind is not None and shm:
@@ -374,6 +391,14 @@ class Publisher:
         # Every subscription comes through, a viewer's again after a reconnect too (a connecting
         # socket keeps its pipe, and the subscriptions on it, across reconnects): wait_for_viewer.
         self._socket.setsockopt(zmq.XPUB_VERBOSE, 1)
+        if server_key:
+            try:
+                _curve.apply_client(self._socket, server_key, key)
+            except Exception:
+                self._socket.close(0)
+                self._context.term()
+                self._socket = None
+                raise
         try:
             self._socket.connect(endpoint)
             # The viewer's subscription: it is there and listening (or rtviewer-broker's own).

@@ -26,7 +26,8 @@ class Viewer:
         for line in self.process.stdout:
             self.output.append(line)
             if line.startswith("rtviewer: zmq: listening on "):
-                self.endpoint = line.split("listening on ", 1)[1].strip()
+                # The endpoint, then maybe "(CURVE, N allowed keys)" or "(insecure: ...)".
+                self.endpoint = line.split("listening on ", 1)[1].split()[0]
                 break
         # The rest of its output, read on a thread so that the viewer never blocks on the pipe.
         self._drain = threading.Thread(target=lambda: self.output.extend(self.process.stdout))

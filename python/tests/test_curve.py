@@ -253,3 +253,29 @@ def test_check_client_security_says_what_is_missing():
         with pytest.raises(curve.CurveError) as e:
             curve.check_client_security("publisher", **kwargs)
         assert str(e.value) == message
+
+
+def test_publisher_with_server_key_and_key_feeds_a_curve_viewer_and_bad_keys_are_named(
+        start_viewer, viewer_binary, tmp_path):
+    import numpy as np
+    import rtviewer
+
+    viewer_pub, viewer_secret = curve.generate_keys(str(tmp_path / "viewer"))
+    cam_pub, cam_secret = curve.generate_keys(str(tmp_path / "cam1"))
+    allowed = tmp_path / "allowed"
+    allowed.mkdir()
+    (allowed / "cam1.key").write_text(open(cam_pub).read())
+    # 3 frames and the sequence mark close() sends.
+    v = start_viewer(4, f",curve={viewer_secret},allow={allowed}")
+    assert "(CURVE, 1 allowed keys)" in "".join(v.output)
+    with pytest.raises(curve.CurveError, match=str(tmp_path / "missing.key")):
+        rtviewer.Publisher(v.endpoint, server_key=str(tmp_path / "missing.key"), key=cam_secret)
+    with pytest.raises(curve.CurveError, match="needs key="):
+        rtviewer.Publisher(v.endpoint, server_key=viewer_pub)
+    with pytest.raises(ValueError, match="bound publisher"):
+        rtviewer.Publisher(bind="tcp://127.0.0.1:*", server_key=viewer_pub, key=cam_secret)
+    with rtviewer.Publisher(v.endpoint, server_key=viewer_pub, key=cam_secret) as pub:
+        for _ in range(3):
+            pub.send("cam", np.ones((4, 5), np.float32), block=True)
+    assert v.finish() == 0, "".join(v.output)
+    assert v.streams()["cam"]["produced"] == 3

@@ -391,3 +391,52 @@ def test_endpoints_beyond_loopback_need_insecure_and_bad_endpoints_exit_2(tmp_pa
     (endpoint,) = stats["producers"][0]["endpoints"]
     assert endpoint["endpoint"] == "tcp://no-such-host.invalid:5555"
     assert endpoint["state"] == "retrying" and endpoint["reason"], endpoint
+
+
+def test_a_curve_broker_passes_an_allowed_publisher_to_an_allowed_viewer_and_refuses_plain_text(
+        tmp_path, started):
+    from rtviewer import curve
+    broker_pub, broker_secret = curve.generate_keys(str(tmp_path / "broker"))
+    cam_pub, cam_secret = curve.generate_keys(str(tmp_path / "cam1"))
+    viewer_pub, viewer_secret = curve.generate_keys(str(tmp_path / "viewer1"))
+    allowed = tmp_path / "allowed"
+    allowed.mkdir()
+    for key in (cam_pub, viewer_pub):
+        (allowed / os.path.basename(key)).write_text(open(key).read())
+    broker = Broker(tmp_path, "curve_broker", extra=["--curve", broker_secret,
+                                                     "--allow", str(allowed)])
+    started.append(broker)
+    assert "(CURVE, 2 allowed keys)" in broker.output()
+    # The viewer connects as the broker's CURVE client.
+    viewer = Viewer(tmp_path, "curve_viewer",
+                    f"connect={broker.backend},server_key={broker_pub},key={viewer_secret}")
+    started.append(viewer)
+    pub = rtviewer.Publisher(broker.frontend, wait=DEADLINE, server_key=broker_pub, key=cam_secret)
+    try:
+        assert pub.wait_for_viewer(DEADLINE)  # the viewer's subscription, through the broker
+        for n in range(5):
+            pub.send("cam", _image(n), block=True)
+        pub.send("end", _image(), block=True)
+        viewer.wait_for("new stream end")  # every cam frame before it has come
+    finally:
+        pub.close()
+    # A plain-text publisher is refused by the broker, which says so with the peer.
+    context = zmq.Context()
+    plain = context.socket(zmq.PUB)
+    plain.setsockopt(zmq.LINGER, 0)
+    plain.connect(broker.frontend)
+    try:
+        broker.wait_for("rtviewer-broker: refused ")
+    finally:
+        plain.close(0)
+        context.term()
+    _, streams = viewer.stop()
+    assert streams["cam"]["produced"] == 5, streams["cam"]
+    stats, through = broker.stop()
+    assert through["cam"]["messages_in"] == 6  # 5 frames and the mark close() sends
+    c = stats["curve"]
+    assert c["allowed_keys"] == 2
+    assert c["accepted"] >= 2, c  # the publisher and the viewer
+    assert c["refused"] >= 1, c
+    assert all(r["address"] for r in c["recent"]), c
+    assert any(r["reason"] in ("not CURVE", "bad handshake") for r in c["recent"]), c
