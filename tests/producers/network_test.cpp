@@ -126,7 +126,9 @@ TEST_SUITE("producers") {
 
     TEST_CASE("network: a bound client serves two subscribers and a paused one never blocks it") {
         rtv::client::Publisher pub;
-        CHECK(has(pub.bind("tcp://127.0.0.1:*", {.shm = true}), "inline"));
+        rtv::client::PublisherOptions shm;
+        shm.shm = true;
+        CHECK(has(pub.bind("tcp://127.0.0.1:*", shm), "inline"));
         rtv::client::PublisherOptions options;
         options.hwm = 2;
         REQUIRE(pub.bind("tcp://127.0.0.1:*", options).is_ok());
