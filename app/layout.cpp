@@ -9,6 +9,8 @@
 
 #include <nlohmann/json.hpp>
 
+#include "core/glob.hpp"
+
 namespace rtv::app {
 
 namespace {
@@ -302,25 +304,7 @@ Status save_layout(const std::string& path, const LayoutSpec& layout) {
 }
 
 bool matches(std::string_view pattern, std::string_view name) {
-    // Iterative glob with one '*' kind: remember the last star and retry from one further on.
-    std::size_t p = 0, n = 0, star = std::string_view::npos, resume = 0;
-    while (n < name.size()) {
-        if (p < pattern.size() && pattern[p] == '*') {
-            star = p++;
-            resume = n;
-        } else if (p < pattern.size() && pattern[p] == name[n]) {
-            ++p;
-            ++n;
-        } else if (star != std::string_view::npos) {
-            p = star + 1;
-            n = ++resume;
-        } else {
-            return false;
-        }
-    }
-    while (p < pattern.size() && pattern[p] == '*')
-        ++p;
-    return p == pattern.size();
+    return glob_match(pattern, name);
 }
 
 } // namespace rtv::app

@@ -6,6 +6,8 @@
 #include <glad/gl.h>
 #include <imgui.h>
 
+#include "app/decor.hpp"
+
 namespace rtv::app {
 
 namespace {
@@ -32,20 +34,6 @@ std::uint64_t mix(std::uint64_t h, const void* data, std::size_t bytes) {
     for (; i < bytes; ++i)
         h = (h ^ p[i]) * kPrime;
     return h;
-}
-
-// Draws lists [first, last) of `data`.
-void draw_lists(const ImDrawData& data, int first, int last) {
-    if (first >= last) return;
-    ImDrawData part = data;
-    part.CmdLists = data.CmdLists + first;
-    part.CmdListsCount = last - first;
-    part.TotalVtxCount = part.TotalIdxCount = 0;
-    for (int i = 0; i < part.CmdListsCount; ++i) {
-        part.TotalVtxCount += part.CmdLists[i]->VtxBuffer.Size;
-        part.TotalIdxCount += part.CmdLists[i]->IdxBuffer.Size;
-    }
-    ImGui_ImplOpenGL3_RenderDrawData(&part);
 }
 
 } // namespace
@@ -114,9 +102,9 @@ void PanelCache::draw(ImDrawData* data, const ImDrawList* panel, render::Viewpor
         ImGui_ImplOpenGL3_RenderDrawData(data);
         return;
     }
-    draw_lists(*data, 0, at);
+    render_lists(*data, 0, at);
     draw_panel(*data, panel, rect, background, fb_width, fb_height);
-    draw_lists(*data, at + 1, data->CmdListsCount);
+    render_lists(*data, at + 1, data->CmdListsCount);
 }
 
 void PanelCache::draw_panel(const ImDrawData& data, const ImDrawList* panel, render::Viewport rect,
@@ -136,7 +124,7 @@ void PanelCache::draw_panel(const ImDrawData& data, const ImDrawList* panel, ren
         glClearColor(background.r, background.g, background.b, 1.0f);
         glClear(GL_COLOR_BUFFER_BIT);
         glDisable(GL_SCISSOR_TEST);
-        draw_lists(data, at, at + 1);
+        render_lists(data, at, at + 1);
         return;
     }
     std::uint64_t h = draw_list_hash(*panel);
@@ -148,7 +136,7 @@ void PanelCache::draw_panel(const ImDrawData& data, const ImDrawList* panel, ren
         glDisable(GL_SCISSOR_TEST);
         glClearColor(background.r, background.g, background.b, 1.0f);
         glClear(GL_COLOR_BUFFER_BIT);
-        draw_lists(data, at, at + 1); // sets its own viewport: the whole framebuffer
+        render_lists(data, at, at + 1); // sets its own viewport: the whole framebuffer
         glBindFramebuffer(GL_FRAMEBUFFER, 0);
         m_hash = h;
         m_valid = true;

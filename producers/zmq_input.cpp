@@ -13,6 +13,7 @@
 
 #include "client/curve.hpp"
 #include "core/frame_sink.hpp"
+#include "core/glob.hpp"
 #include "core/pixel_format.hpp"
 #include "wire/endpoint.hpp"
 #include "wire/message.hpp"
@@ -103,25 +104,7 @@ std::span<const SettingInfo> ZmqInput::settings() {
 }
 
 bool ZmqInput::matches(std::string_view pattern, std::string_view name) {
-    // Greedy glob with one backtrack point: '*' matches any run of characters.
-    std::size_t p = 0, n = 0, star = std::string_view::npos, resume = 0;
-    while (n < name.size()) {
-        if (p < pattern.size() && pattern[p] == '*') {
-            star = p++;
-            resume = n;
-        } else if (p < pattern.size() && pattern[p] == name[n]) {
-            ++p;
-            ++n;
-        } else if (star != std::string_view::npos) {
-            p = star + 1;
-            n = ++resume;
-        } else {
-            return false;
-        }
-    }
-    while (p < pattern.size() && pattern[p] == '*')
-        ++p;
-    return p == pattern.size();
+    return glob_match(pattern, name);
 }
 
 Status ZmqInput::configure(const ProducerConfig& config) {
