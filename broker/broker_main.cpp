@@ -414,10 +414,11 @@ int main(int argc, char** argv) {
                 count_peers(front_events, counters.publishers, nullptr);
             if (items[2].revents & ZMQ_POLLIN)
                 count_peers(back_events, counters.viewers, &counters.peak_viewers);
-            for (int n = 0; n < 256 && (items[0].revents & ZMQ_POLLIN); ++n) {
+            // One captured message (all its parts) counted; false when none was waiting.
+            const auto count_one = [&] {
                 parts.clear();
                 zmq::message_t part;
-                if (!stats_in.recv(part, zmq::recv_flags::dontwait)) break;
+                if (!stats_in.recv(part, zmq::recv_flags::dontwait)) return false;
                 bool more = part.more();
                 parts.push_back(std::move(part));
                 while (more) {
@@ -427,22 +428,13 @@ int main(int argc, char** argv) {
                     parts.push_back(std::move(next));
                 }
                 counters.message(parts);
-            }
-            if (done.load()) { // the proxy has stopped: what the capture still holds counts
-                zmq::message_t part;
-                while (stats_in.recv(part, zmq::recv_flags::dontwait)) {
-                    parts.clear();
-                    bool more = part.more();
-                    parts.push_back(std::move(part));
-                    while (more) {
-                        zmq::message_t next;
-                        (void)stats_in.recv(next);
-                        more = next.more();
-                        parts.push_back(std::move(next));
-                    }
-                    counters.message(parts);
+                return true;
+            };
+            for (int n = 0; n < 256 && (items[0].revents & ZMQ_POLLIN); ++n)
+                if (!count_one()) break;
+            if (done.load()) // the proxy has stopped: what the capture still holds counts
+                while (count_one()) {
                 }
-            }
             if (o.progress_s > 0 && elapsed() >= next_progress) {
                 print_progress(counters, elapsed());
                 next_progress += o.progress_s;
