@@ -36,23 +36,6 @@ ClipBox clip_box_of(const render::Viewport& vp, int fb_height, float scale) {
             top + float(vp.height) * scale};
 }
 
-std::size_t ring_around(const render::Viewport& outer, const render::Viewport& inner,
-                        std::span<render::Viewport, 4> out) {
-    const int ox1 = outer.x + outer.width, oy1 = outer.y + outer.height;
-    const int ix0 = std::clamp(inner.x, outer.x, ox1), iy0 = std::clamp(inner.y, outer.y, oy1);
-    const int ix1 = std::clamp(inner.x + inner.width, ix0, ox1);
-    const int iy1 = std::clamp(inner.y + inner.height, iy0, oy1);
-    std::size_t n = 0;
-    const auto add = [&](int x0, int y0, int x1, int y1) {
-        if (x1 > x0 && y1 > y0) out[n++] = {x0, y0, x1 - x0, y1 - y0};
-    };
-    add(outer.x, outer.y, ix0, oy1); // left
-    add(ix1, outer.y, ox1, oy1);     // right
-    add(ix0, outer.y, ix1, iy0);     // below
-    add(ix0, iy1, ix1, oy1);         // above
-    return n;
-}
-
 ViewDecor::ViewDecor() = default;
 ViewDecor::~ViewDecor() = default;
 

@@ -31,12 +31,6 @@ struct ClipBox {
 // framebuffer `fb_height` pixels tall and `scale` window pixels per framebuffer pixel.
 ClipBox clip_box_of(const render::Viewport& vp, int fb_height, float scale);
 
-// The part of `outer` outside `inner` (which lies within it) as up to four rectangles: the bands
-// left and right of `inner` at full height, then below and above it at its width. Returns how
-// many of `out` are set (empty bands are left out).
-std::size_t ring_around(const render::Viewport& outer, const render::Viewport& inner,
-                        std::span<render::Viewport, 4> out);
-
 class ViewDecor {
 public:
     ViewDecor();

@@ -1,12 +1,11 @@
 #include "app/panel_cache.hpp"
 
-#include <cstring>
-
 #include <backends/imgui_impl_opengl3.h>
 #include <glad/gl.h>
 #include <imgui.h>
 
 #include "app/decor.hpp"
+#include "app/fnv.hpp"
 
 namespace rtv::app {
 
@@ -21,37 +20,19 @@ out vec4 o_color;
 void main() { o_color = texelFetch(u_panel, ivec2(gl_FragCoord.xy), 0); }
 )";
 
-// FNV-1a over 64-bit words (and the tail bytes): a few microseconds for a panel's ~100 KB.
-std::uint64_t mix(std::uint64_t h, const void* data, std::size_t bytes) {
-    constexpr std::uint64_t kPrime = 0x100000001b3ull;
-    const auto* p = static_cast<const unsigned char*>(data);
-    std::size_t i = 0;
-    for (; i + 8 <= bytes; i += 8) {
-        std::uint64_t w = 0;
-        std::memcpy(&w, p + i, 8);
-        h = (h ^ w) * kPrime;
-    }
-    for (; i < bytes; ++i)
-        h = (h ^ p[i]) * kPrime;
-    return h;
-}
-
 } // namespace
 
 std::uint64_t draw_list_hash(const ImDrawList& list) {
-    std::uint64_t h = 0xcbf29ce484222325ull;
-    h = mix(h, list.VtxBuffer.Data, std::size_t(list.VtxBuffer.Size) * sizeof(ImDrawVert));
-    h = mix(h, list.IdxBuffer.Data, std::size_t(list.IdxBuffer.Size) * sizeof(ImDrawIdx));
+    Fnv h;
+    h.bytes(list.VtxBuffer.Data, std::size_t(list.VtxBuffer.Size) * sizeof(ImDrawVert));
+    h.bytes(list.IdxBuffer.Data, std::size_t(list.IdxBuffer.Size) * sizeof(ImDrawIdx));
     for (const ImDrawCmd& c : list.CmdBuffer) {
         const std::uintptr_t texture = reinterpret_cast<std::uintptr_t>(c.TextureId);
         const std::uintptr_t callback = reinterpret_cast<std::uintptr_t>(c.UserCallback);
-        h = mix(h, &c.ClipRect, sizeof c.ClipRect);
-        h = mix(h, &texture, sizeof texture);
-        h = mix(h, &callback, sizeof callback);
         const unsigned int counts[3] = {c.VtxOffset, c.IdxOffset, c.ElemCount};
-        h = mix(h, counts, sizeof counts);
+        h.add(c.ClipRect).add(texture).add(callback).add(counts);
     }
-    return h;
+    return h.h;
 }
 
 PanelCache::~PanelCache() {
@@ -127,10 +108,9 @@ void PanelCache::draw_panel(const ImDrawData& data, const ImDrawList* panel, ren
         render_lists(data, at, at + 1);
         return;
     }
-    std::uint64_t h = draw_list_hash(*panel);
-    h = mix(h, &rect, sizeof rect);
-    h = mix(h, &background, sizeof background);
-    h = mix(h, &fb_width, sizeof fb_width);
+    Fnv f;
+    f.add(draw_list_hash(*panel)).add(rect).add(background).add(fb_width);
+    const std::uint64_t h = f.h;
     if (!m_valid || h != m_hash) {
         glBindFramebuffer(GL_FRAMEBUFFER, m_fbo);
         glDisable(GL_SCISSOR_TEST);

@@ -347,12 +347,8 @@ bool ViewerApp::take_readings_if_due(std::int64_t t, bool input) {
 // Everything the panel shows that changes without data or input: the readings, the producers'
 // states, memory in use. Equal signatures: the panel would draw the same pixels.
 std::uint64_t ViewerApp::readings_signature() const {
-    std::uint64_t h = 0xcbf29ce484222325ull;
-    const auto add = [&h](const void* p, std::size_t n) {
-        const auto* b = static_cast<const unsigned char*>(p);
-        for (std::size_t i = 0; i < n; ++i)
-            h = (h ^ b[i]) * 0x100000001b3ull;
-    };
+    Fnv f;
+    const auto add = [&f](const void* p, std::size_t n) { f.bytes(p, n); };
     const PanelReadings& r = m_readings;
     add(&r.fps, sizeof r.fps);
     add(&r.frame_p50_ms, sizeof r.frame_p50_ms);
@@ -387,7 +383,7 @@ std::uint64_t ViewerApp::readings_signature() const {
     add(&work, sizeof work);
     const std::uint64_t memory[2] = {m_budget.used(), m_budget.refused()};
     add(memory, sizeof memory);
-    return h;
+    return f.h;
 }
 
 bool ViewerApp::stop_due(bool producers_done) const {
@@ -520,12 +516,11 @@ void ViewerApp::render_frame(const FrameParts& parts, bool full) {
             msig.add(draw_list_hash(*margin)).add(view.has_colorbar).add(view.bar_colormap);
         if (m_options.axes && margin && (full || msig.h != drawn.margin)) {
             std::array<render::Viewport, 4> bands{};
-            const std::size_t n = ring_around(view.cell, view.viewport, bands);
+            const std::size_t n = render::bands_around(view.cell, view.viewport, bands);
             std::array<ClipBox, 4> boxes{};
-            for (std::size_t b = 0; b < n; ++b) {
-                if (!full) m_renderer.fill(bands[b], kPanelBackground);
+            if (!full) m_renderer.fill({bands.data(), n}, kPanelBackground);
+            for (std::size_t b = 0; b < n; ++b)
                 boxes[b] = clip_box_of(bands[b], fb_h, s);
-            }
             m_layers.draw_colorbar(view, m_renderer);
             render_clipped(data, *margin, {boxes.data(), n});
             drawn.margin = msig.h;
@@ -550,7 +545,7 @@ void ViewerApp::render_frame(const FrameParts& parts, bool full) {
     if (m_timeline_list) {
         const std::uint64_t h = group_hash(Part::Timeline, parts.timeline_rect);
         if (full || h != m_timeline_drawn) {
-            if (!full) m_renderer.fill(parts.timeline_rect, kPanelBackground);
+            if (!full) m_renderer.fill({&parts.timeline_rect, 1}, kPanelBackground);
             draw_group(Part::Timeline, parts.timeline_rect, nullptr);
             m_timeline_drawn = h;
             ++m_damage_counts.timelines;
@@ -560,7 +555,7 @@ void ViewerApp::render_frame(const FrameParts& parts, bool full) {
         const std::uint64_t h = group_hash(Part::Panel, parts.panel_rect);
         if (full || h != m_panel_drawn) {
             if (m_probe.kept()) { // drawn where it goes: nothing to copy, no framebuffer switch
-                if (!full) m_renderer.fill(parts.panel_rect, kPanelBackground);
+                if (!full) m_renderer.fill({&parts.panel_rect, 1}, kPanelBackground);
                 draw_group(Part::Panel, parts.panel_rect, nullptr);
                 ++m_damage_counts.panel_live;
             } else { // every frame is whole: the window's raster is kept and copied, unchanged

@@ -7,6 +7,7 @@
 
 #include <array>
 #include <cstdint>
+#include <span>
 
 #include "core/status.hpp"
 #include "render/camera.hpp"
@@ -40,6 +41,11 @@ struct LineStyle {
     float opacity = 1.0f;
 };
 
+// The part of `outer` outside `inner` as up to four rectangles: the bands left and right of
+// `inner` at full height, then below and above it at its width (`inner` clamped into `outer`).
+// Returns how many of `out` are set (empty bands are left out).
+std::size_t bands_around(const Viewport& outer, const Viewport& inner, std::span<Viewport, 4> out);
+
 class Renderer {
 public:
     Renderer() = default;
@@ -57,9 +63,9 @@ public:
 
     // Clears the whole framebuffer (the fast path on software rasterisers: no scissor).
     void clear(Rgb color);
-    // Fills `vp` with `color`, opaque, as an unscissored quad (a scissored clear off tile edges
-    // is llvmpipe's slow path). Leaves the viewport at `vp`.
-    void fill(const Viewport& vp, Rgb color);
+    // Fills each of `rects` with `color`, opaque, as unscissored quads (a scissored clear off
+    // tile edges is llvmpipe's slow path). Leaves the viewport at the last one.
+    void fill(std::span<const Viewport> rects, Rgb color);
     // Sets the viewport to `vp` and fills it with `background` (a quad: see renderer.cpp), except
     // for `covered`, a rectangle of the framebuffer that an opaque layer will cover (its pixels
     // would be shaded twice): then only the bands around it are filled. Until end_view, a
