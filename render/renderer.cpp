@@ -93,6 +93,9 @@ void set_xform(int location, const Camera& camera) {
 } // namespace
 
 Renderer::~Renderer() {
+    // None of its programs stays current once deleted: a later glUseProgram of that name (ImGui's
+    // backend restores the program it found) would be GL_INVALID_VALUE.
+    if (m_colormaps || m_empty_vao) glUseProgram(0);
     if (m_colormaps) glDeleteTextures(1, &m_colormaps);
     if (m_empty_vao) glDeleteVertexArrays(1, &m_empty_vao);
 }
