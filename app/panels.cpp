@@ -412,6 +412,38 @@ void cameras(PanelContext& ctx) {
     if (!note.empty()) ImGui::TextWrapped("%s", note.c_str());
 }
 
+// The streams a network producer's publishers offer that it does not take (streams=), each
+// with a button that subscribes to it; an error (too many subscriptions) is shown below them.
+void offered_streams(ProducerHost& host, std::size_t p) {
+    static std::vector<OfferedStream> offers; // main thread only: reused, no allocation
+    static std::array<std::string, kMaxProducers> refusals;
+    Producer& producer = host.producer(p);
+    if (!producer.offered(offers) || (offers.empty() && refusals[p].empty())) return;
+    if (!offers.empty() && ImGui::TreeNodeEx("##offered", ImGuiTreeNodeFlags_DefaultOpen,
+                                             "offered, not shown (%zu)", offers.size())) {
+        for (std::size_t i = 0; i < offers.size(); ++i) {
+            ImGui::PushID(static_cast<int>(i));
+            if (ImGui::SmallButton("show")) {
+                const Status s = producer.subscribe(offers[i].name);
+                refusals[p] = s ? std::string() : s.message();
+            }
+            if (ImGui::IsItemHovered())
+                ImGui::SetTooltip("subscribe to %s: its frames come from now on",
+                                  offers[i].name.c_str());
+            ImGui::SameLine();
+            ImGui::TextUnformatted(offers[i].name.c_str());
+            if (!offers[i].detail.empty()) {
+                ImGui::SameLine();
+                ImGui::TextDisabled("%s", offers[i].detail.c_str());
+            }
+            ImGui::PopID();
+        }
+        ImGui::TreePop();
+    }
+    if (!refusals[p].empty())
+        ImGui::TextColored(state_color(ProducerState::Failed), "%s", refusals[p].c_str());
+}
+
 // The producers with their live controls.
 void producers(PanelContext& ctx, std::string& message) {
     ProducerHost& host = ctx.host;
@@ -446,6 +478,7 @@ void producers(PanelContext& ctx, std::string& message) {
                                    security.recent.back().address.c_str(),
                                    security.recent.back().reason.c_str());
         }
+        offered_streams(host, p);
         const ScheduleControl& control = host.control(p);
         float interval_ms = float(control.interval_s.load() * 1000.0);
         float latency_ms = float(control.latency_s.load() * 1000.0);

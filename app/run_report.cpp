@@ -181,6 +181,13 @@ std::string stats_json(const RunReport& r) {
                                 {"peers", e.peers}});
             p["endpoints"] = std::move(list);
         }
+        // The streams its publishers offer that it does not take (streams=): the panel's list.
+        if (std::vector<OfferedStream> offers; r.host.producer(i).offered(offers)) {
+            json list = json::array();
+            for (const OfferedStream& o : offers)
+                list.push_back({{"name", o.name}, {"detail", o.detail}});
+            p["offered"] = std::move(list);
+        }
         // Its authentication: who got in, who was refused (address, reason).
         if (SecurityState sec; r.host.producer(i).security(sec)) {
             json recent = json::array();

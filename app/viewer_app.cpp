@@ -372,6 +372,8 @@ std::uint64_t ViewerApp::readings_signature() const {
             const std::uint64_t v = board->version();
             add(&v, sizeof v);
         }
+        const std::uint64_t offers = producer.offered_version();
+        add(&offers, sizeof offers);
         if (producer.endpoints(m_endpoints_scratch))
             for (const EndpointState& e : m_endpoints_scratch) {
                 add(e.state.data(), e.state.size());

@@ -31,6 +31,7 @@
 #include <zmq.hpp>
 
 #include "client/curve.hpp"
+#include "wire/catalogue.hpp"
 #include "wire/endpoint.hpp"
 
 namespace {
@@ -76,6 +77,8 @@ int usage_error(const std::string& message) {
 // this byte (names are printable), so it lets no frame through.
 constexpr char kBrokerTopic[] = "\x01rtviewer-broker";
 
+constexpr int kMaxSubscriptionBytes = 4096; // the CURVE handshake's commands (about 300) fit
+
 struct StreamCount {
     std::uint64_t messages_in = 0, bytes_in = 0, messages_out = 0, bytes_out = 0;
     std::uint32_t subscribers = 0;
@@ -86,10 +89,13 @@ struct StreamCount {
 struct Counters {
     std::map<std::string, StreamCount, std::less<>> streams;
     std::uint64_t other_messages = 0, other_bytes = 0; // no stream name, or over the stream limit
+    std::uint64_t catalogue_messages = 0, catalogue_bytes = 0;       // publishers' catalogues, in
     std::map<std::string, std::uint32_t, std::less<>> subscriptions; // prefix -> viewers
     std::uint32_t publishers = 0, viewers = 0, peak_viewers = 0;
     std::uint64_t messages_in = 0, bytes_in = 0, messages_out = 0, bytes_out = 0;
     static constexpr std::size_t kMaxStreams = 1024;
+    static constexpr std::size_t kMaxSubscriptions = 4096;
+    std::uint64_t untracked_subscriptions = 0; // past kMaxSubscriptions
 
     std::uint32_t matching(std::string_view topic) const {
         std::uint32_t n = 0;
@@ -108,13 +114,26 @@ struct Counters {
             // A viewer's subscription (1) or its end (0), on its way upstream.
             const std::string prefix(first.substr(1));
             if (prefix == std::string_view(kBrokerTopic)) return;
+            auto it = subscriptions.find(prefix);
             if (first[0] == 1) {
-                ++subscriptions[prefix];
-            } else if (auto it = subscriptions.find(prefix); it != subscriptions.end()) {
+                if (it == subscriptions.end()) {
+                    // A viewer subscribing to thousands of names costs the counters no more
+                    // than kMaxSubscriptions entries: the rest go uncounted (counted so).
+                    if (subscriptions.size() >= kMaxSubscriptions) {
+                        ++untracked_subscriptions;
+                        return;
+                    }
+                    it = subscriptions.emplace(prefix, 0).first;
+                }
+                ++it->second;
+            } else if (it != subscriptions.end()) {
                 if (--it->second == 0) subscriptions.erase(it);
+            } else {
+                return; // the end of one that was not counted
             }
+            // Only the streams under this prefix change.
             for (auto& [name, s] : streams)
-                s.subscribers = matching(name);
+                if (name.starts_with(prefix)) s.subscribers += first[0] == 1 ? 1 : -1;
             return;
         }
         const std::uint32_t out = matching(first);
@@ -122,6 +141,11 @@ struct Counters {
         bytes_in += bytes;
         messages_out += out;
         bytes_out += out * bytes;
+        if (first == rtv::wire::kCatalogueTopic) { // which streams a publisher sends: no stream
+            ++catalogue_messages;
+            catalogue_bytes += bytes;
+            return;
+        }
         std::string_view name = first;
         if (name.ends_with(":image") || name.ends_with(":lines")) name.remove_suffix(6);
         auto it = streams.find(name);
@@ -217,9 +241,11 @@ std::string stats_json(const Counters& c, const std::string& frontend, const std
     for (const auto& [prefix, n] : c.subscriptions)
         subs[prefix] = n;
     j["subscriptions"] = std::move(subs);
+    j["untracked_subscriptions"] = c.untracked_subscriptions;
     j["in"] = {{"messages", c.messages_in}, {"bytes", c.bytes_in}};
     j["out"] = {{"messages", c.messages_out}, {"bytes", c.bytes_out}};
     j["other"] = {{"messages", c.other_messages}, {"bytes", c.other_bytes}};
+    j["catalogues"] = {{"messages", c.catalogue_messages}, {"bytes", c.catalogue_bytes}};
     nlohmann::json streams = nlohmann::json::array();
     for (const auto& [name, s] : c.streams)
         streams.push_back({{"name", name},
@@ -330,6 +356,9 @@ int main(int argc, char** argv) {
         backend.set(zmq::sockopt::sndhwm, o.hwm); // each viewer's queue: full drops, for it alone
         // Every subscription and its end come through, so that the counters know each viewer's.
         backend.set(zmq::sockopt::xpub_verboser, 1);
+        // Viewers send only subscriptions (a stream name or prefix, at most 64 bytes) and, with
+        // CURVE, handshake commands: a peer that sends a larger message is disconnected.
+        backend.set(zmq::sockopt::maxmsgsize, std::int64_t{kMaxSubscriptionBytes});
         // The statistics never slow the proxy: a capture queue that is full drops copies.
         capture.set(zmq::sockopt::sndhwm, 1024);
         capture.bind("inproc://rtviewer-broker-capture");

@@ -13,6 +13,7 @@
 #include "client/curve.hpp"
 #include "client/shm_ring.hpp"
 #include "core/clock.hpp"
+#include "wire/catalogue.hpp"
 #include "wire/message.hpp"
 
 namespace rtv::client {
@@ -29,6 +30,7 @@ struct Publisher::Impl {
     std::condition_variable_any dropped; // a frame was dropped: the idle thread has work
     Clock::time_point last_send{};       // the last send() call
     Clock::time_point last_mark{};       // the idle thread's last try
+    Clock::time_point last_catalogue{};  // the last catalogue sent (wire/catalogue.hpp)
     std::string endpoint;                // where it is connected or bound
     bool bound = false;                  // bind(): serves viewers that connect
     std::uint64_t sends = 0;             // bound: the subscription messages are read every 64
@@ -160,6 +162,9 @@ Status Publisher::send_any(std::string_view name, wire::NpyType type,
     Numbering* numbering = nullptr;
     Status status = send_frame(name, type, data, shape, block, placed, numbering);
     m_impl->last_send = Impl::Clock::now();
+    if (numbering && m_impl->last_send - m_impl->last_catalogue >=
+                         std::chrono::duration<double>(wire::kCatalogueEveryS))
+        send_catalogue(false);
     if (numbering) watch_untold(*numbering);
     return status;
 }
@@ -216,7 +221,8 @@ Status Publisher::send_frame(std::string_view name, wire::NpyType type,
     h.shm = shm_type && (placed || m_impl->ring);
     // The sequence number is used whether or not the frame leaves: a dropped one is a gap.
     auto it = m_streams.find(decoded.name);
-    if (it == m_streams.end()) it = m_streams.emplace(std::string(decoded.name), Numbering{}).first;
+    const bool fresh = it == m_streams.end();
+    if (fresh) it = m_streams.emplace(std::string(decoded.name), Numbering{}).first;
     Numbering& n = it->second;
     numbering = &n;
     h.sequence = n.next++;
@@ -224,6 +230,7 @@ Status Publisher::send_frame(std::string_view name, wire::NpyType type,
     n.type = type;
     n.dims = unsigned(shape.size());
     std::copy(shape.begin(), shape.end(), n.shape);
+    if (fresh) send_catalogue(block); // a new stream: listed before its first frame arrives
     if (h.shm && !placed && !m_impl->ring->ready()) {
         // The viewer has not copied the oldest slot's frame yet: this frame is dropped rather
         // than overwriting one in flight.
@@ -267,6 +274,35 @@ Status Publisher::send_frame(std::string_view name, wire::NpyType type,
     n.told = n.next;
     ++m_sent;
     return Status::ok();
+}
+
+void Publisher::send_catalogue(bool block) {
+    Impl& impl = *m_impl;
+    const Impl::Clock::time_point now = Impl::Clock::now();
+    const double elapsed = impl.last_catalogue == Impl::Clock::time_point{}
+                               ? 0.0
+                               : std::chrono::duration<double>(now - impl.last_catalogue).count();
+    wire::Catalogue c;
+    c.publisher = impl.header.publisher;
+    for (auto& [name, n] : m_streams) {
+        if (c.streams.size() == wire::kMaxCatalogueStreams) break;
+        wire::CatalogueEntry& e = c.streams.emplace_back();
+        e.name = name;
+        e.shape.assign(n.shape, n.shape + n.dims);
+        e.dtype = wire::npy_descr(n.type);
+        if (elapsed > 0.0) e.per_s = double(n.next - n.counted) / elapsed;
+        n.counted = n.next;
+    }
+    const std::string json = wire::encode_catalogue(c);
+    try {
+        // Without `block` it never waits: a full queue skips it, the next one says the same.
+        if (impl.socket.send(zmq::buffer(wire::kCatalogueTopic),
+                             (block ? zmq::send_flags::none : zmq::send_flags::dontwait) |
+                                 zmq::send_flags::sndmore))
+            impl.socket.send(zmq::buffer(json), zmq::send_flags::none);
+    } catch (const zmq::error_t&) {
+    }
+    impl.last_catalogue = now;
 }
 
 bool Publisher::send_mark(Numbering& n, bool block) {

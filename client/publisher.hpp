@@ -21,7 +21,9 @@
 // stream after the last frame, and after drops a publisher idle for kIdleMarkSeconds sends one
 // for each stream whose last numbers did not leave (from a thread of its own, started at the
 // first drop). So `produced + gaps` on the viewer is what the publisher numbered, even when the
-// last frames of a burst were dropped. Link: rtv::client (CMake). Thread: one thread per
+// last frames of a burst were dropped. A catalogue of the streams sent goes with the frames
+// (before a stream's first frame, then about once a second; wire/catalogue.hpp): a viewer that
+// takes only some streams lists the others. Link: rtv::client (CMake). Thread: one thread per
 // Publisher (its idle thread shares the socket under a mutex).
 
 #include <cstdint>
@@ -131,6 +133,7 @@ private:
         std::string topic;           // the name as last sent (with a kind suffix)
         std::uint64_t next = 0;      // the next number
         std::uint64_t told = 0;      // numbers the viewer was sent: a frame, or a mark
+        std::uint64_t counted = 0;   // `next` when the last catalogue was sent (its rate)
         wire::NpyType type{};        // the last numbered frame's .npy header: what a mark
         unsigned dims = 0;           // carries, so that a viewer that received no frame of the
         std::uint64_t shape[3] = {}; // stream can open it
@@ -141,7 +144,12 @@ private:
     Status send_frame(std::string_view name, wire::NpyType type, std::span<const std::byte> data,
                       std::span<const std::uint64_t> shape, bool block,
                       const wire::ShmDescriptor* placed, Numbering*& numbering);
-    bool send_mark(Numbering& n, bool block);  // the mutex held
+    bool send_mark(Numbering& n, bool block); // the mutex held
+    // The catalogue of this publisher's streams (wire/catalogue.hpp), so that a viewer that
+    // takes only some can list the others: sent before a new stream's first frame and then
+    // about once a second while frames are sent; with `block` it waits for room as send(block)
+    // does. The mutex held. Allocates (once a second).
+    void send_catalogue(bool block);
     void watch_untold(const Numbering& n);     // the mutex held: wakes the idle thread
     void tell_when_idle(std::stop_token stop); // the idle thread
     std::unique_ptr<Impl> m_impl;

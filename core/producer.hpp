@@ -68,6 +68,14 @@ struct SecurityState {
     std::vector<Refused> recent; // oldest first
 };
 
+// A stream that a network producer's publishers offer (their catalogues, wire/catalogue.hpp)
+// and that the producer does not take now (not in its streams=): the panel lists it, and a
+// click subscribes to it (Producer::subscribe).
+struct OfferedStream {
+    std::string name;
+    std::string detail; // "600x800 <u2 29.8/s": what its publisher said of it
+};
+
 // How the host paces a producer. interval_s == 0 means "auto": a new frame as soon as the main
 // thread has taken the last one (paced by the display, never making frames nobody sees).
 struct Schedule {
@@ -122,6 +130,22 @@ public:
     virtual bool security(SecurityState& out) const {
         (void)out;
         return false;
+    }
+    // The streams offered that this producer does not take now, copied into `out` (reusing its
+    // elements' capacity); false (and `out` untouched) for producers without a catalogue.
+    // Thread: any. Allocates: only when `out` or a name must grow.
+    virtual bool offered(std::vector<OfferedStream>& out) const {
+        (void)out;
+        return false;
+    }
+    // Bumped whenever offered() would say something else. Thread: any. Allocates: never.
+    virtual std::uint64_t offered_version() const { return 0; }
+    // Asks the producer to take stream `name` too (a click on an offered stream). Queued for the
+    // producer's thread: ok when queued; an error saying why not (not a network producer, too
+    // many subscriptions, too many requests waiting). Thread: main. Allocates: yes.
+    virtual Status subscribe(std::string_view name) {
+        return Status::error(std::string(info().name) + ": takes no subscriptions (not '" +
+                             std::string(name) + "')");
     }
 };
 

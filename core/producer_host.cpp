@@ -190,6 +190,9 @@ const ProducerStatus& ProducerHost::producer_status(std::size_t index) const {
 const Producer& ProducerHost::producer(std::size_t index) const {
     return *record(index).producer;
 }
+Producer& ProducerHost::producer(std::size_t index) {
+    return *record(index).producer;
+}
 const ScheduleControl& ProducerHost::control(std::size_t index) const {
     return record(index).sink->control();
 }

@@ -82,6 +82,7 @@ public:
         return record(index).sink->busy_since_ns();
     }
     const Producer& producer(std::size_t index) const;
+    Producer& producer(std::size_t index); // for its requests (subscribe): thread main
     // Live controls, changed through atomics; the producer sees them at its next wait.
     // Thread: main. Allocates: never. The GUI never waits on a producer.
     const ScheduleControl& control(std::size_t index) const;

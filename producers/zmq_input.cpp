@@ -8,13 +8,17 @@
 #include <stdexcept>
 
 #include <netdb.h>
+#include <sys/eventfd.h>
 #include <sys/socket.h>
+#include <unistd.h>
 #include <zmq.hpp>
 
 #include "client/curve.hpp"
+#include "core/clock.hpp"
 #include "core/frame_sink.hpp"
 #include "core/glob.hpp"
 #include "core/pixel_format.hpp"
+#include "wire/catalogue.hpp"
 #include "wire/endpoint.hpp"
 #include "wire/message.hpp"
 
@@ -136,6 +140,11 @@ Status ZmqInput::configure(const ProducerConfig& config) {
     m_patterns.clear();
     if (auto it = config.find("streams"); it != config.end()) {
         m_patterns = split_list(it->second, ",;");
+        if (m_patterns.size() > kMaxPatterns)
+            return Status::error("zmq: streams: " + std::to_string(m_patterns.size()) +
+                                 " names or patterns, expected at most " +
+                                 std::to_string(kMaxPatterns) +
+                                 " (a pattern such as cam* takes many streams)");
         for (const std::string& pattern : m_patterns) {
             if (pattern.size() > wire::kMaxStreamName ||
                 pattern.find_first_not_of("*") == std::string::npos)
@@ -148,6 +157,13 @@ Status ZmqInput::configure(const ProducerConfig& config) {
                                      "' is a number: streams= names the streams to take; the "
                                      "most streams opened is max_streams=");
         }
+    }
+    {
+        std::scoped_lock lock(m_offers_mutex);
+        m_patterns_empty = m_patterns.empty();
+        m_subscriptions = m_patterns.size();
+        m_offers.clear();
+        m_requests.clear();
     }
     if (Status s = read_uint(kName, config, "maxmsg", 1, 4096, m_max_mb); !s) return s;
     if (Status s = read_uint(kName, config, "hwm", 1, 10000, m_hwm); !s) return s;
@@ -393,6 +409,8 @@ void ZmqInput::run(std::stop_token stop, FrameSink& sink) {
     if (m_patterns.empty()) socket.set(zmq::sockopt::subscribe, "");
     for (const std::string& pattern : m_patterns)
         socket.set(zmq::sockopt::subscribe, pattern.substr(0, pattern.find('*')));
+    // The publishers' catalogues: the streams offered that streams= leaves out (offered()).
+    if (!m_patterns.empty()) socket.set(zmq::sockopt::subscribe, wire::kCatalogueTopic);
     // Each endpoint's state, from the socket's events (read beside the messages). With CURVE
     // the CURVE server monitors the socket (a socket has one monitor) and passes every event on.
     char monitor_name[64];
@@ -481,8 +499,9 @@ void ZmqInput::run(std::stop_token stop, FrameSink& sink) {
     constexpr int kBatch = 64;
     zmq::message_t topic, second, third, extra;
     while (!stop.stop_requested() && (limit == 0 || received < limit)) {
-        std::array<zmq::pollitem_t, 2> items{
-            {{socket.handle(), 0, ZMQ_POLLIN, 0}, {monitor.handle(), 0, ZMQ_POLLIN, 0}}};
+        std::array<zmq::pollitem_t, 3> items{{{socket.handle(), 0, ZMQ_POLLIN, 0},
+                                              {monitor.handle(), 0, ZMQ_POLLIN, 0},
+                                              {nullptr, m_wake, ZMQ_POLLIN, 0}}};
         try {
             // With CURVE, polls time out too, so that refusals (counted on the CURVE server's
             // thread) reach zmq/messages while nothing else arrives.
@@ -492,6 +511,7 @@ void ZmqInput::run(std::stop_token stop, FrameSink& sink) {
                                                     : m_server != nullptr ? kRefusalPollMs
                                                                           : -1));
             if (items[1].revents & ZMQ_POLLIN) watch_events(monitor, watched);
+            if (items[2].revents & ZMQ_POLLIN) take_requests(socket);
             if (m_server) report_refusals(sink, server);
             if (ready == 0) { // timed out: draining only
                 if (m_drain.stop_requested() && ++idle_polls * kDrainPollMs >= kDrainIdleS * 1000)
@@ -524,6 +544,12 @@ void ZmqInput::run(std::stop_token stop, FrameSink& sink) {
             } catch (const zmq::error_t& e) {
                 if (e.num() == ETERM) break; // stopped
                 throw;
+            }
+            if (topic.to_string_view() == wire::kCatalogueTopic) {
+                // Not a frame: no part of `iterations`.
+                take_catalogue(sink, parts == 2 ? bytes_of(second) : std::span<const std::byte>{},
+                               parts);
+                continue;
             }
             ++received;
             if (!subscribed(topic.to_string_view())) {
@@ -566,6 +592,108 @@ void ZmqInput::run(std::stop_token stop, FrameSink& sink) {
         server.stop(); // its last refusals counted
         report_refusals(sink, server);
     }
+}
+
+ZmqInput::ZmqInput()
+    : m_wake(eventfd(0, EFD_NONBLOCK | EFD_CLOEXEC)) {
+    if (m_wake < 0) throw std::runtime_error("zmq: eventfd failed");
+}
+
+ZmqInput::~ZmqInput() {
+    close(m_wake);
+}
+
+void ZmqInput::take_catalogue(FrameSink& sink, std::span<const std::byte> json, std::size_t parts) {
+    if (m_patterns.empty()) return; // every stream is taken: nothing is left to offer
+    wire::Catalogue c;
+    Status s = parts == 2 ? wire::decode_catalogue(json, c)
+                          : Status::error("has " + std::to_string(parts) + " parts, expected 2");
+    if (!s) {
+        reject_named(sink, {}, "zmq: a publisher's catalogue " + s.message());
+        return;
+    }
+    const std::int64_t now = now_ns();
+    const auto expired = std::int64_t(kOfferExpiryS * 1e9);
+    std::scoped_lock lock(m_offers_mutex);
+    // This publisher's catalogue replaces what it said before; others' fade once they are silent.
+    std::erase_if(m_offers, [&](const Offer& o) {
+        return o.publisher == c.publisher || now - o.heard_ns > expired;
+    });
+    for (wire::CatalogueEntry& e : c.streams) {
+        if (subscribed(e.name)) continue;
+        const auto same = std::find_if(m_offers.begin(), m_offers.end(),
+                                       [&](const Offer& o) { return o.name == e.name; });
+        if (same != m_offers.end()) { // another publisher's too: the newest word on it
+            same->detail = wire::describe(e);
+            same->publisher = c.publisher;
+            same->heard_ns = now;
+        } else if (m_offers.size() < kMaxOffers) {
+            m_offers.push_back({std::move(e.name), wire::describe(e), c.publisher, now});
+        } else {
+            ++m_offers_over;
+        }
+    }
+    ++m_offers_version;
+}
+
+bool ZmqInput::offered(std::vector<OfferedStream>& out) const {
+    std::scoped_lock lock(m_offers_mutex);
+    if (m_patterns_empty) return false; // every stream is taken: none is offered
+    out.resize(m_offers.size());
+    for (std::size_t i = 0; i < m_offers.size(); ++i) {
+        out[i].name.assign(m_offers[i].name);
+        out[i].detail.assign(m_offers[i].detail);
+    }
+    return true;
+}
+
+std::uint64_t ZmqInput::offered_version() const {
+    std::scoped_lock lock(m_offers_mutex);
+    return m_offers_version;
+}
+
+Status ZmqInput::subscribe(std::string_view name) {
+    if (!wire::valid_stream_name(name))
+        return Status::error("zmq: '" + std::string(name) + "' is not a stream name");
+    {
+        std::scoped_lock lock(m_offers_mutex);
+        if (m_patterns_empty) return Status::ok(); // every stream is taken already
+        if (m_subscriptions + m_requests.size() >= kMaxPatterns)
+            return Status::error("zmq: already " + std::to_string(kMaxPatterns) +
+                                 " subscriptions, expected at most that many");
+        if (m_requests.size() >= kMaxRequests)
+            return Status::error("zmq: " + std::to_string(kMaxRequests) +
+                                 " subscriptions are waiting to be made");
+        m_requests.emplace_back(name);
+    }
+    const std::uint64_t one = 1;
+    if (::write(m_wake, &one, sizeof one) != sizeof one) {
+        // The counter is full (2^64 - 2 wakes waiting): the thread wakes anyway.
+    }
+    return Status::ok();
+}
+
+void ZmqInput::take_requests(zmq::socket_t& socket) {
+    std::uint64_t wakes = 0;
+    if (::read(m_wake, &wakes, sizeof wakes) < 0) {
+        // EAGAIN: another pass took them
+    }
+    std::vector<std::string> requests;
+    {
+        std::scoped_lock lock(m_offers_mutex);
+        requests.swap(m_requests);
+    }
+    for (std::string& name : requests) {
+        if (subscribed(name)) continue;
+        socket.set(zmq::sockopt::subscribe, name);
+        m_patterns.push_back(name);
+        std::printf("rtviewer: zmq: subscribed to %s\n", name.c_str());
+        std::scoped_lock lock(m_offers_mutex);
+        ++m_subscriptions;
+        std::erase_if(m_offers, [&](const Offer& o) { return o.name == name; });
+        ++m_offers_version;
+    }
+    std::fflush(stdout);
 }
 
 ZmqInput::Known* ZmqInput::find(std::string_view name) {

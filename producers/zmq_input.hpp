@@ -70,6 +70,23 @@ public:
     void map_shared_memory(bool on) { m_shm.map_segments(on); }
     bool endpoints(std::vector<EndpointState>& out) const override;
     bool security(SecurityState& out) const override;
+    // The streams the publishers' catalogues offer that streams= leaves out (none without
+    // streams=: every stream is taken), and a click's subscription to one of them: queued, made
+    // by run() (ZMQ_SUBSCRIBE) within its next poll. At most kMaxPatterns names and patterns in
+    // all (streams= and clicks), kMaxOffers offered streams (more are left out, counted).
+    bool offered(std::vector<OfferedStream>& out) const override;
+    std::uint64_t offered_version() const override;
+    Status subscribe(std::string_view name) override;
+    static constexpr std::size_t kMaxPatterns = 256;
+    static constexpr std::size_t kMaxOffers = 256;
+    static constexpr std::size_t kMaxRequests = 16;
+    // A publisher whose catalogue has not come for this long no longer offers its streams.
+    static constexpr double kOfferExpiryS = 30.0;
+
+    ZmqInput();
+    ~ZmqInput() override;
+    ZmqInput(const ZmqInput&) = delete;
+    ZmqInput& operator=(const ZmqInput&) = delete;
 
     // Whether stream `name` matches `pattern` ('*' matches any run of characters).
     static bool matches(std::string_view pattern, std::string_view name);
@@ -85,6 +102,10 @@ private:
     void report_refusals(FrameSink& sink, const curve::CurveServer& server);
     static constexpr int kRefusalPollMs = 100;
     bool subscribed(std::string_view topic) const;
+    // A publisher's catalogue (wire/catalogue.hpp) into m_offers. Thread: run().
+    void take_catalogue(FrameSink& sink, std::span<const std::byte> json, std::size_t parts);
+    // Makes the subscriptions subscribe() queued. Thread: run().
+    void take_requests(zmq::socket_t& socket);
     void handle(FrameSink& sink, std::string_view topic, const wire::WireHeader* header,
                 std::span<const std::byte> payload);
     void handle_mark(FrameSink& sink, std::string_view topic, const wire::WireHeader& header,
@@ -118,7 +139,22 @@ private:
     std::uint64_t m_reserved_hwm = 0; // the receive queue reserved by the first run (in messages)
     std::string m_bind = "tcp://127.0.0.1:5555";
     std::vector<std::string> m_connect;  // connect mode: these instead of m_bind
-    std::vector<std::string> m_patterns; // streams=: empty takes every stream
+    std::vector<std::string> m_patterns; // streams= and clicks: empty takes every stream
+    // What the catalogues offer and the subscriptions asked for: under m_offers_mutex, written
+    // by run() (offers) and subscribe() (requests), read by any thread.
+    struct Offer {
+        std::string name, detail;
+        std::uint64_t publisher = 0;
+        std::int64_t heard_ns = 0;
+    };
+    mutable std::mutex m_offers_mutex;
+    std::vector<Offer> m_offers;
+    std::vector<std::string> m_requests;
+    std::uint64_t m_offers_version = 0;
+    std::uint64_t m_offers_over = 0; // offered streams left out (kMaxOffers)
+    std::size_t m_subscriptions = 0; // m_patterns.size(), for subscribe()
+    bool m_patterns_empty = true;    // every stream is taken
+    int m_wake = -1;                 // eventfd: subscribe() wakes run()'s poll
     bool m_insecure = false;
     // CURVE: as the server (curve=, allow=), or as a client of a broker (server_key=, key=).
     std::string m_curve_secret;

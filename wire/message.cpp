@@ -7,6 +7,14 @@
 
 namespace rtv::wire {
 
+bool valid_stream_name(std::string_view name) {
+    if (name.empty() || name.size() > kMaxStreamName) return false;
+    for (const char c : name)
+        if (static_cast<unsigned char>(c) < 0x20 || static_cast<unsigned char>(c) >= 0x7F)
+            return false;
+    return true;
+}
+
 namespace {
 constexpr std::uint64_t kMaxSide = 16384; // the pipeline's image limit
 constexpr std::uint64_t kMaxLines = 4096; // as the pipeline allows

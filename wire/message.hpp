@@ -63,6 +63,9 @@ struct DecodedFrame {
 };
 
 constexpr std::size_t kMaxStreamName = 64;
+// A stream name as decode_frame takes it (without a kind suffix): 1..kMaxStreamName printable
+// ASCII bytes.
+bool valid_stream_name(std::string_view name);
 
 struct ShmDescriptor {
     std::uint64_t offset = 0, bytes = 0, generation = 0;

@@ -22,6 +22,7 @@ second. The viewer's ``produced + gaps`` is then what the publisher numbered.
 Only numpy and pyzmq are needed.
 """
 
+import json
 import os
 import secrets
 import struct
@@ -50,6 +51,11 @@ _KINDS = (None, "image", "lines")
 _HEADER = struct.Struct("<4sBBHQQq16s")  # 48 bytes
 _FLAG_SHM = 1  # the data lie in the shared-memory ring
 _FLAG_MARK = 2  # a sequence mark: the last number the stream used, no frame
+# A publisher's catalogue (wire/catalogue.hpp): [topic, JSON], before a stream's first frame
+# and then about once a second; a viewer that takes only some streams lists the others.
+_CATALOGUE_TOPIC = b"\x01rtviewer-catalogue"
+_CATALOGUE_EVERY = 1.0
+_CATALOGUE_MAX_STREAMS = 256
 _SHM = struct.Struct("<QQQIB")  # 29 bytes, then the segment name
 _RING_CONTROL = 64
 _RING_ALIGN = 4096
@@ -319,6 +325,11 @@ class Publisher:
     mark, after the last frame), and so does a publisher that dropped frames and then sent
     nothing for ``IDLE_MARK_SECONDS`` (from a thread of its own, started at the first drop; the
     socket is shared under a lock). The viewer's ``produced + gaps`` is then what was numbered.
+
+    A catalogue of the streams sent (name, shape, dtype, frames per second) goes out before each
+    new stream's first frame and then about once a second while frames are sent, so that a
+    viewer taking only some streams (``zmq:streams=``) lists the others in its panel, a click
+    away (docs/network.md).
     """
 
     IDLE_MARK_SECONDS = 1.0
@@ -359,6 +370,8 @@ class Publisher:
         self._last = {}  # per stream: (topic, dtype, shape) of its last numbered frame
         self._last_send = 0.0  # time.monotonic() of the last send()
         self._last_mark = 0.0  # and of the idle thread's last try
+        self._catalogue_at = 0.0  # time.monotonic() of the last catalogue
+        self._counted = {}  # per stream: its numbers when the last catalogue was sent
         self._socket = None
         self._context = zmq.Context()
         self._socket = self._context.socket(zmq.XPUB)
@@ -463,9 +476,15 @@ class Publisher:
         with self._lock:
             if self._socket is None:
                 raise RuntimeError("rtviewer: send() after close()")
+            if stream not in self._last:  # a new stream: listed before its first frame
+                self._last[stream] = (topic, array.dtype, array.shape)
+                self._sequence.setdefault(stream, 0)
+                self._send_catalogue(block)
             try:
                 return self._send(topic, stream, array, kind_of, keep, block)
             finally:
+                if time.monotonic() - self._catalogue_at >= _CATALOGUE_EVERY:
+                    self._send_catalogue(False)
                 self._last_send = time.monotonic()
                 if self._told.get(stream, 0) < self._sequence[stream]:
                     # A number that did not leave: if nothing follows it, the idle thread tells.
@@ -516,6 +535,29 @@ class Publisher:
         self._told[stream] = sequence + 1
         self.sent += 1
         return True
+
+    def _send_catalogue(self, block):
+        """Tells viewers which streams this publisher sends (the lock held). Without ``block``
+        it never waits: a full queue skips it, and the next one says the same."""
+        now = time.monotonic()
+        elapsed = now - self._catalogue_at if self._catalogue_at else 0.0
+        streams = []
+        for stream, (_, dtype, shape) in list(self._last.items())[:_CATALOGUE_MAX_STREAMS]:
+            entry = {"name": stream, "shape": [int(d) for d in shape],
+                     "dtype": np.dtype(dtype).str}
+            numbered = self._sequence.get(stream, 0)
+            if elapsed > 0:
+                entry["per_s"] = round((numbered - self._counted.get(stream, 0)) / elapsed, 2)
+            self._counted[stream] = numbered
+            streams.append(entry)
+        body = json.dumps({"catalogue": 1, "publisher": f"{self._publisher:016x}",
+                           "streams": streams}).encode()
+        try:
+            self._socket.send_multipart([_CATALOGUE_TOPIC, body],
+                                        flags=0 if block else zmq.NOBLOCK)
+        except zmq.ZMQError:
+            pass
+        self._catalogue_at = now
 
     def _send_mark(self, stream, block):
         """Tells the viewer the last number ``stream`` used (the lock held): False if the queue

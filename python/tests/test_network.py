@@ -291,7 +291,7 @@ def test_a_paused_viewer_loses_frames_alone_and_counts_them_as_gaps(tmp_path, st
                 assert time.monotonic() < deadline, f"the paused viewer got only {sequences}"
                 pub.send("big", image, block=True)
                 while paused.poll(100):
-                    name, header, _ = paused.recv_multipart()
+                    name, header, *_ = paused.recv_multipart()  # a catalogue has 2 parts
                     if name == b"big":
                         sequences.append(int.from_bytes(header[16:24], "little"))
             pub.send("end", np.zeros(4, np.float32), block=True)
@@ -332,10 +332,16 @@ def test_streams_selection_keeps_other_streams_off_the_wire(tmp_path, started):
         viewer.wait_for("new stream cam_end")
         sent = pub.sent
         # Stopped before the publisher closes: its closing marks are no part of the counts.
-        _, seen = viewer.stop()
-        _, through = broker.stop()
+        stats, seen = viewer.stop()
+        broker_stats, through = broker.stop()
         pub.close(linger=0)
     assert sent == 5 * n + 1
+    # The publisher's catalogue (before each new stream's first frame) offers the streams the
+    # viewer does not take: what its panel lists, a click away.
+    offered = {o["name"]: o["detail"] for o in stats["producers"][0]["offered"]}
+    assert set(offered) == {"spectrum2", "other"}, offered
+    assert offered["other"].startswith("16x16 <u2"), offered
+    assert broker_stats["catalogues"]["messages"] >= 6, broker_stats["catalogues"]
     for name in ("cam1", "cam2", "spectrum"):
         _counted_whole(seen[name], n - 1)
         assert seen[name]["produced"] == n

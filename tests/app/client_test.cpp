@@ -14,6 +14,7 @@
 
 #include "client/publisher.hpp"
 #include "core/clock.hpp"
+#include "wire/catalogue.hpp"
 #include "wire/message.hpp"
 #include "wire/npy.hpp"
 
@@ -48,10 +49,13 @@ TEST_SUITE("app") {
         const std::string endpoint = viewer.get(zmq::sockopt::last_endpoint);
         // A SUB socket attaches a new connection (and sends its subscription) only inside a call
         // on it: the stand-in viewer waits in recv() on a thread of its own, as the viewer does.
-        zmq::message_t name, header, payload;
+        zmq::message_t name, header, payload, catalogue_topic, catalogue;
         bool got = false;
         std::thread receiver([&] {
-            got = viewer.recv(name).has_value() && name.more() && viewer.recv(header).has_value() &&
+            // First the catalogue naming the new stream, then its frame.
+            got = viewer.recv(catalogue_topic).has_value() && catalogue_topic.more() &&
+                  viewer.recv(catalogue).has_value() && !catalogue.more() &&
+                  viewer.recv(name).has_value() && name.more() && viewer.recv(header).has_value() &&
                   header.more() && viewer.recv(payload).has_value();
         });
         rtv::client::Publisher pub;
@@ -69,6 +73,15 @@ TEST_SUITE("app") {
         CHECK(pub.sent() == 1);
         receiver.join();
         REQUIRE(got);
+        CHECK(catalogue_topic.to_string_view() == rtv::wire::kCatalogueTopic);
+        rtv::wire::Catalogue listed;
+        REQUIRE(rtv::wire::decode_catalogue(
+                    {static_cast<const std::byte*>(catalogue.data()), catalogue.size()}, listed)
+                    .is_ok());
+        REQUIRE(listed.streams.size() == 1);
+        CHECK(listed.streams[0].name == "cam");
+        CHECK(listed.streams[0].shape == std::vector<std::uint64_t>{4, 6});
+        CHECK(listed.streams[0].dtype == "<u2");
         CHECK(name.to_string() == "cam");
         rtv::wire::WireHeader h;
         REQUIRE(rtv::wire::decode_header(
@@ -105,11 +118,18 @@ TEST_SUITE("app") {
         // 3 frames of "cam", 1 of "trace:lines", then 2 marks. The header and .npy are decoded
         // on the receiving thread while their parts are alive.
         std::vector<Message> got(6);
+        int catalogues = 0;
         std::thread receiver([&] {
             for (Message& m : got) {
                 zmq::message_t name, header, payload;
-                if (!viewer.recv(name) || !name.more() || !viewer.recv(header) || !header.more() ||
-                    !viewer.recv(payload) || payload.more())
+                if (!viewer.recv(name) || !name.more()) return;
+                if (name.to_string_view() == rtv::wire::kCatalogueTopic) { // before a new stream
+                    if (!viewer.recv(payload) || payload.more()) return;
+                    ++catalogues;
+                    if (!viewer.recv(name) || !name.more()) return;
+                }
+                if (!viewer.recv(header) || !header.more() || !viewer.recv(payload) ||
+                    payload.more())
                     return;
                 m.name = name.to_string();
                 const auto* h = static_cast<const std::byte*>(header.data());
@@ -130,6 +150,7 @@ TEST_SUITE("app") {
         REQUIRE(pub.send("trace:lines", std::span<const float>(trace), {2, 5}, true).is_ok());
         CHECK(pub.close());
         receiver.join();
+        CHECK(catalogues == 2); // one before each stream's first frame
         for (const Message& m : got)
             REQUIRE(m.ok);
         for (int i = 0; i < 4; ++i)

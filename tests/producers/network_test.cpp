@@ -16,7 +16,10 @@
 #include <zmq.hpp>
 
 #include "client/publisher.hpp"
+#include "core/frame_queue.hpp"
+#include "core/producer_host.hpp"
 #include "producers/zmq_input.hpp"
+#include "wire/catalogue.hpp"
 #include "wire/endpoint.hpp"
 #include "wire/message.hpp"
 
@@ -52,9 +55,122 @@ std::int64_t next_sequence(zmq::socket_t& sub, std::string_view name = "big") {
     return std::int64_t(h.sequence);
 }
 
+std::span<const std::byte> bytes(std::string_view text) {
+    return std::as_bytes(std::span<const char>(text.data(), text.size()));
+}
+
+bool lists(const std::vector<rtv::OfferedStream>& offers, std::string_view name) {
+    return std::any_of(offers.begin(), offers.end(),
+                       [&](const rtv::OfferedStream& o) { return o.name == name; });
+}
+
+std::vector<std::string> stream_names(const rtv::ProducerHost& host) {
+    std::vector<std::string> names;
+    for (std::size_t i = 0; i < host.stream_count(); ++i)
+        names.push_back(host.stream(static_cast<std::uint16_t>(i)).request().name);
+    return names;
+}
+
 } // namespace
 
 TEST_SUITE("producers") {
+
+    TEST_CASE("network: a catalogue round-trips and a bad one is refused with its reason") {
+        using namespace rtv::wire;
+        Catalogue c;
+        c.publisher = 0x0123456789abcdefull;
+        c.streams.push_back({"cam1", {600, 800}, "<u2", 29.5});
+        c.streams.push_back({"spectrum", {}, "", -1.0});
+        Catalogue back;
+        REQUIRE(decode_catalogue(bytes(encode_catalogue(c)), back).is_ok());
+        CHECK(back.publisher == c.publisher);
+        REQUIRE(back.streams.size() == 2);
+        CHECK(back.streams[0].name == "cam1");
+        CHECK(back.streams[0].shape == std::vector<std::uint64_t>{600, 800});
+        CHECK(describe(back.streams[0]) == "600x800 <u2 29.5/s");
+        CHECK(describe(back.streams[1]).empty());
+        CHECK(has(decode_catalogue(bytes("not json"), back), "not a JSON object"));
+        CHECK(has(decode_catalogue(bytes(R"({"streams": []})"), back), "\"catalogue\": 1"));
+        CHECK(has(decode_catalogue(bytes(R"({"catalogue": 1, "streams": [{"name": ""}]})"), back),
+                  "valid name"));
+        CHECK(
+            has(decode_catalogue(bytes(R"({"catalogue": 1, "streams": [{"name": "a\tb"}]})"), back),
+                "valid name"));
+        CHECK(has(
+            decode_catalogue(bytes(R"({"catalogue": 1, "publisher": "xyz", "streams": []})"), back),
+            "hex digits"));
+        std::string many = R"({"catalogue": 1, "streams": [)";
+        for (std::size_t i = 0; i <= kMaxCatalogueStreams; ++i)
+            many += (i ? "," : "") + std::string(R"({"name": "s)") + std::to_string(i) + "\"}";
+        CHECK(has(decode_catalogue(bytes(many + "]}"), back), "at most 256"));
+        CHECK(has(decode_catalogue(bytes(std::string(kMaxCatalogueBytes + 1, ' ')), back),
+                  "bytes, expected at most"));
+    }
+
+    TEST_CASE("network: zmq takes at most 256 names and patterns from streams and clicks") {
+        std::string names;
+        for (int i = 0; i <= 256; ++i)
+            names += (i ? ";" : "") + std::string("s") + std::to_string(i);
+        CHECK(has(configure({{"streams", names}}), "at most 256"));
+        names.resize(names.rfind(';')); // 256 names: taken, and not one click more
+        rtv::producers::ZmqInput input;
+        REQUIRE(input.configure({{"streams", names}, {"bind", "tcp://127.0.0.1:*"}}).is_ok());
+        CHECK(has(input.subscribe("more"), "already 256 subscriptions"));
+        CHECK(has(input.subscribe(""), "not a stream name"));
+        rtv::producers::ZmqInput every; // without streams= every stream is taken already
+        REQUIRE(every.configure({{"bind", "tcp://127.0.0.1:*"}}).is_ok());
+        std::vector<rtv::OfferedStream> offers;
+        CHECK_FALSE(every.offered(offers));
+        CHECK(every.subscribe("anything").is_ok());
+    }
+
+    TEST_CASE("network: zmq with streams lists the other offered streams and a subscription takes "
+              "one") {
+        rtv::client::Publisher pub;
+        REQUIRE(pub.bind("tcp://127.0.0.1:*").is_ok());
+        rtv::FrameQueue queue = rtv::make_frame_queue();
+        rtv::ProducerHost host(queue);
+        auto input = std::make_unique<rtv::producers::ZmqInput>();
+        REQUIRE(input->configure({{"connect", pub.endpoint()}, {"streams", "cam*"}}).is_ok());
+        REQUIRE(host.start("zmq", std::move(input), {}).is_ok());
+        rtv::Producer& zmq_input = host.producer(0);
+        const std::vector<std::uint16_t> image(16 * 16, 7);
+        std::vector<rtv::OfferedStream> offers;
+        // Sends both streams, a frame each per pass, until `done` or a deadline (a hang).
+        const auto send_until = [&](auto done) {
+            const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(30);
+            while (!done() && std::chrono::steady_clock::now() < deadline) {
+                REQUIRE(pub.send("cam1", std::span<const std::uint16_t>(image), {16, 16}).is_ok());
+                REQUIRE(pub.send("spectrum", std::span<const std::uint16_t>(image), {256}).is_ok());
+                // The pace of a slow source, not a synchronisation: the loop waits for `done`.
+                std::this_thread::sleep_for(std::chrono::milliseconds(5));
+            }
+            return done();
+        };
+        // The catalogue (about once a second) offers "spectrum", which streams= leaves out.
+        const auto names_are = [&](std::vector<std::string> names) {
+            return stream_names(host) == names;
+        };
+        REQUIRE(send_until([&] {
+            return zmq_input.offered(offers) && lists(offers, "spectrum") &&
+                   names_are({"zmq/messages", "cam1"});
+        }));
+        const rtv::OfferedStream& spectrum =
+            *std::find_if(offers.begin(), offers.end(),
+                          [](const rtv::OfferedStream& o) { return o.name == "spectrum"; });
+        CHECK(spectrum.detail.starts_with("256 <u2"));
+        CHECK_FALSE(lists(offers, "cam1")); // taken: not offered
+        // The click: its frames come from now on, and it is no longer offered.
+        const std::uint64_t version = zmq_input.offered_version();
+        REQUIRE(zmq_input.subscribe("spectrum").is_ok());
+        REQUIRE(send_until([&] { return names_are({"zmq/messages", "cam1", "spectrum"}); }));
+        CHECK(zmq_input.offered_version() > version);
+        REQUIRE(zmq_input.offered(offers));
+        CHECK_FALSE(lists(offers, "spectrum"));
+        host.stop_all();
+        // No catalogue was taken for a frame or refused: nothing counted on zmq/messages.
+        CHECK(host.stream(0).stats().read().rejected == 0);
+    }
 
     TEST_CASE("network: endpoints parse or are refused with the forms expected") {
         using rtv::wire::check_endpoint;
