@@ -77,6 +77,7 @@ int usage_error(const std::string& message) {
 // this byte (names are printable), so it lets no frame through.
 constexpr char kBrokerTopic[] = "\x01rtviewer-broker";
 
+constexpr int kMaxQueuedSubscriptions = 100000;
 constexpr int kMaxSubscriptionBytes = 4096; // the CURVE handshake's commands (about 300) fit
 
 struct StreamCount {
@@ -94,7 +95,7 @@ struct Counters {
     std::uint32_t publishers = 0, viewers = 0, peak_viewers = 0;
     std::uint64_t messages_in = 0, bytes_in = 0, messages_out = 0, bytes_out = 0;
     static constexpr std::size_t kMaxStreams = 1024;
-    static constexpr std::size_t kMaxSubscriptions = 4096;
+    static constexpr std::size_t kMaxSubscriptions = 1024;
     std::uint64_t untracked_subscriptions = 0; // past kMaxSubscriptions
 
     std::uint32_t matching(std::string_view topic) const {
@@ -354,6 +355,10 @@ int main(int argc, char** argv) {
         for (zmq::socket_t* s : {&frontend, &backend, &capture, &control})
             s->set(zmq::sockopt::linger, 0);
         backend.set(zmq::sockopt::sndhwm, o.hwm); // each viewer's queue: full drops, for it alone
+        // Upstream go only subscriptions: ZeroMQ drops those that find the queue to a publisher
+        // full (1000 by default), which a viewer subscribing to thousands of names would reach.
+        // A few bytes each: 100000 of them are a few MB.
+        frontend.set(zmq::sockopt::sndhwm, kMaxQueuedSubscriptions);
         // Every subscription and its end come through, so that the counters know each viewer's.
         backend.set(zmq::sockopt::xpub_verboser, 1);
         // Viewers send only subscriptions (a stream name or prefix, at most 64 bytes) and, with

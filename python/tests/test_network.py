@@ -356,6 +356,50 @@ def test_streams_selection_keeps_other_streams_off_the_wire(tmp_path, started):
     assert through["cam1"]["messages_out"] == n
 
 
+def test_a_viewer_subscribing_to_thousands_of_names_costs_the_broker_bounded_counters(
+        tmp_path, started):
+    broker = Broker(tmp_path, "broker")
+    started.append(broker)
+    context = zmq.Context()
+    # Upstream: what a publisher sees, every subscription the broker passes on.
+    upstream = context.socket(zmq.XPUB)
+    upstream.setsockopt(zmq.XPUB_VERBOSE, 1)
+    upstream.setsockopt(zmq.RCVTIMEO, int(DEADLINE * 1000))
+    upstream.setsockopt(zmq.LINGER, 0)
+    upstream.setsockopt(zmq.RCVHWM, 0)
+    upstream.connect(broker.frontend)
+    assert upstream.recv() == b"\x01\x01rtviewer-broker"  # the broker's own: it is there
+    flood = context.socket(zmq.SUB)
+    flood.setsockopt(zmq.LINGER, 0)
+    flood.setsockopt(zmq.SNDHWM, 0)  # else ZeroMQ drops subscriptions past 1000 queued
+    flood.connect(broker.backend)
+    names, batch = 2000, 200
+    try:
+        # In batches, each passed on upstream before the next: the broker's counters read them
+        # from a capture queue of 1000 messages, which must not overflow for the counts to be
+        # exact. More than ZeroMQ queues by default (1000): the broker raises its queue upstream.
+        deadline = time.monotonic() + DEADLINE
+        for start in range(0, names, batch):
+            for i in range(start, start + batch):
+                flood.setsockopt(zmq.SUBSCRIBE, f"name{i:05d}".encode())
+            last = b"\x01" + f"name{start + batch - 1:05d}".encode()
+            seen = None
+            while seen != last:  # passed on in order
+                assert time.monotonic() < deadline, f"subscriptions passed on up to {seen}"
+                flood.poll(10)  # a SUB socket attaches its connection inside a call on it
+                while upstream.poll(10) and seen != last:
+                    seen = upstream.recv()
+        # Stopped while the viewer is connected (its subscriptions end when it goes).
+        stats, _ = broker.stop()
+    finally:
+        flood.close(0)
+        upstream.close(0)
+        context.term()
+    # The counters hold at most 1024 prefixes; the rest are counted, not kept.
+    assert len(stats["subscriptions"]) == 1024
+    assert stats["untracked_subscriptions"] == names - 1024
+
+
 def _exits_2(args, *words):
     run = subprocess.run(args, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True,
                          timeout=DEADLINE)
