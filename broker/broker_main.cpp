@@ -28,6 +28,7 @@
 
 #include <nlohmann/json.hpp>
 #include <pthread.h>
+#include <unistd.h>
 #include <zmq.hpp>
 
 #include "client/curve.hpp"
@@ -500,6 +501,10 @@ int main(int argc, char** argv) {
         pthread_kill(waiter.native_handle(), SIGTERM); // ends its sigwait
     }
     waiter.join();
+    // An ipc:// endpoint's socket file would stay behind (ZeroMQ leaves it): removed.
+    for (const std::string& at : {frontend_at, backend_at})
+        if (at.starts_with("ipc://") && at.size() > 6 && at[6] != '@') // '@': abstract, no file
+            ::unlink(at.c_str() + 6);
     // What is still in the capture queue is counted before the counters are read.
     done.store(true);
     stats.join();

@@ -358,8 +358,11 @@ def test_streams_selection_keeps_other_streams_off_the_wire(tmp_path, started):
 
 def test_a_viewer_subscribing_to_thousands_of_names_costs_the_broker_bounded_counters(
         tmp_path, started):
-    broker = Broker(tmp_path, "broker")
+    # On ipc:// endpoints, whose socket files the broker removes when it stops.
+    front, back = tmp_path / "front.sock", tmp_path / "back.sock"
+    broker = Broker(tmp_path, "broker", frontend=f"ipc://{front}", backend=f"ipc://{back}")
     started.append(broker)
+    assert front.exists() and back.exists()
     context = zmq.Context()
     # Upstream: what a publisher sees, every subscription the broker passes on.
     upstream = context.socket(zmq.XPUB)
@@ -398,6 +401,37 @@ def test_a_viewer_subscribing_to_thousands_of_names_costs_the_broker_bounded_cou
     # The counters hold at most 1024 prefixes; the rest are counted, not kept.
     assert len(stats["subscriptions"]) == 1024
     assert stats["untracked_subscriptions"] == names - 1024
+    assert not front.exists() and not back.exists()
+
+
+def test_the_systemd_unit_starts_the_broker_with_curve_from_its_credential(tmp_path, started):
+    from rtviewer import curve
+    unit_path = os.path.join(os.path.dirname(__file__), "..", "..", "examples",
+                             "rtviewer-broker.service")
+    lines = open(unit_path).read().splitlines()
+    exec_start = next(l for l in lines if l.startswith("ExecStart="))[len("ExecStart="):]
+    credential = next(l for l in lines if l.startswith("LoadCredential="))
+    name, source = credential[len("LoadCredential="):].split(":", 1)
+    assert source == "/etc/rtviewer/broker.key_secret" and name == "broker.key_secret"
+    # What systemd would hand over: the secret key as a credential, the allow-list directory.
+    credentials = tmp_path / "credentials"
+    credentials.mkdir()
+    _, secret = curve.generate_keys(str(credentials / "broker"))
+    os.rename(secret, credentials / name)
+    allowed = tmp_path / "allowed"
+    allowed.mkdir()
+    cam_pub, _ = curve.generate_keys(str(allowed / "cam1"))
+    args = (exec_start.replace("${CREDENTIALS_DIRECTORY}", str(credentials))
+            .replace("/etc/rtviewer/allowed", str(allowed))
+            .replace("tcp://*:5555", "tcp://127.0.0.1:*")
+            .replace("tcp://*:5556", "tcp://127.0.0.1:*")).split()
+    assert args[0] == "/usr/bin/rtviewer-broker"
+    broker = Process([_broker_binary(), *args[1:]])
+    started.append(broker)
+    broker.wait_for("rtviewer-broker: forwarding ")
+    assert "(CURVE, 1 allowed keys)" in broker.output()
+    broker.signal(signal.SIGTERM)
+    assert broker.finish() == 0, broker.output()
 
 
 def _exits_2(args, *words):
