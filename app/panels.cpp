@@ -285,8 +285,13 @@ std::atomic<std::uint64_t> g_panel_work{0};
 
 class CameraSearch {
 public:
-    ~CameraSearch() {
+    ~CameraSearch() { finish(); }
+    // Waits for a search or a start under way (a second at most: discover() is bounded) and
+    // drops a producer made but not started, while the plugins are still loaded. Thread: main.
+    void finish() {
         if (m_worker.joinable()) m_worker.join();
+        std::lock_guard lock(m_mutex);
+        m_made.reset();
     }
     // Starts a search unless one (or a start) is under way. Thread: main.
     void search() {
@@ -377,10 +382,15 @@ private:
     std::jthread m_worker;  // declared last: joined first
 };
 
+CameraSearch& camera_search() {
+    static CameraSearch search; // made at the first draw; finished by finish_panel_work()
+    return search;
+}
+
 // The "Cameras" section: what the plugins found, each with a Start button. Collapsed until
 // opened; opening it the first time searches.
 void cameras(PanelContext& ctx) {
-    static CameraSearch search;
+    CameraSearch& search = camera_search();
     static std::vector<plugins::FoundDevice> found; // the panel's copy
     static std::string searched, note;
     static bool done_once = false;
@@ -607,6 +617,10 @@ void streams_table(PanelContext& ctx, std::string& message) {
 }
 
 } // namespace
+
+void finish_panel_work() {
+    camera_search().finish();
+}
 
 std::uint64_t panel_work_done() {
     return g_panel_work.load();

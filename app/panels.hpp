@@ -77,6 +77,9 @@ const ImDrawList* draw_panels(PanelContext& context);
 // How many pieces of work the panel's own threads have finished (camera searches, producers
 // made to start): a change means the panel has something new to show. Thread: any.
 std::uint64_t panel_work_done();
+// Ends the panel's own threads' work (a camera search, a producer being made): joined before
+// the viewer stops its producers, while the plugins are loaded. Thread: main.
+void finish_panel_work();
 
 // The histogram of an image layer's current frame (ImageStats::histogram, counts over the
 // frame's min..max; `log_scale`: log(1 + count)) with the contrast limits in use as two handles.

@@ -728,6 +728,7 @@ int ViewerApp::finish() {
 void ViewerApp::shutdown() {
     if (m_shut_down) return;
     m_shut_down = true;
+    finish_panel_work(); // a camera search under way ends first: it may start a producer
     m_host.stop_all();
     for (const std::string& name : m_host.abandoned())
         std::fprintf(stderr,
