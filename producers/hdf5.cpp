@@ -11,6 +11,7 @@
 
 #include "core/clock.hpp"
 #include "core/frame_sink.hpp"
+#include "producers/replay_clock.hpp"
 
 namespace rtv::producers {
 
@@ -161,37 +162,14 @@ bool Hdf5::play(FrameSink& sink, std::size_t s, std::uint64_t frame, std::int64_
 }
 
 void Hdf5::replay(std::stop_token stop, FrameSink& sink) {
-    using Seconds = std::chrono::duration<double>;
     const std::uint64_t limit = sink.schedule().iterations;
     std::uint64_t played = 0;
+    ReplayClock clock;
     do {
-        const auto start = Clock::now();
-        auto previous = start;
-        const std::int64_t first_ns = m_entries.front().t_ns;
-        for (std::size_t i = 0; i < m_entries.size(); ++i) {
+        clock.restart(m_entries.front().t_ns);
+        for (const Entry& e : m_entries) {
             if (stop.stop_requested() || (limit != 0 && played >= limit)) return;
-            const Entry& e = m_entries[i];
-            const bool timed = m_reader.streams()[e.stream].timed;
-            for (;;) { // a live interval change wakes the wait and counts again
-                const double interval = sink.control().interval_s.load(std::memory_order_relaxed);
-                if (interval <= 0.0 && !timed) { // auto: when the display took the last
-                    if (!sink.wait_until_taken()) return;
-                    previous = Clock::now();
-                    break;
-                }
-                const Clock::time_point due =
-                    interval > 0.0
-                        ? (i == 0 ? start
-                                  : previous + std::chrono::duration_cast<Clock::duration>(
-                                                   Seconds(interval)))
-                        : start + std::chrono::duration_cast<Clock::duration>(
-                                      Seconds(double(e.t_ns - first_ns) * 1e-9));
-                if (Clock::now() >= due) {
-                    previous = due;
-                    break;
-                }
-                if (!sink.wait_until(due)) return;
-            }
+            if (!clock.wait(sink, e.t_ns, m_reader.streams()[e.stream].timed)) return;
             play(sink, e.stream, e.frame, 0);
             ++played;
         }

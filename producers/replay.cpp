@@ -12,6 +12,7 @@
 #include "core/clock.hpp"
 #include "core/frame_sink.hpp"
 #include "core/pixel_format.hpp"
+#include "producers/replay_clock.hpp"
 #include "wire/npy.hpp"
 
 namespace rtv::producers {
@@ -196,31 +197,14 @@ void Replay::play(FrameSink& sink, const Entry& e) {
 }
 
 void Replay::run(std::stop_token stop, FrameSink& sink) {
-    using Seconds = std::chrono::duration<double>;
     const std::uint64_t limit = sink.schedule().iterations;
     std::uint64_t played = 0;
+    ReplayClock clock;
     do {
-        const auto start = Clock::now();
-        auto previous = start; // when the last frame was due
-        const std::int64_t first_ns = m_entries.front().t_ns;
-        for (std::size_t i = 0; i < m_entries.size(); ++i) {
+        clock.restart(m_entries.front().t_ns);
+        for (const Entry& e : m_entries) {
             if (stop.stop_requested() || (limit != 0 && played >= limit)) return;
-            const Entry& e = m_entries[i];
-            // A live interval change wakes the wait: the deadline is computed again, and the
-            // frame waits on until it is due.
-            Clock::time_point due;
-            for (;;) {
-                const double interval = sink.control().interval_s.load(std::memory_order_relaxed);
-                due = interval > 0.0
-                          ? (i == 0 ? start
-                                    : previous + std::chrono::duration_cast<Clock::duration>(
-                                                     Seconds(interval)))
-                          : start + std::chrono::duration_cast<Clock::duration>(
-                                        Seconds(double(e.t_ns - first_ns) * 1e-9));
-                if (Clock::now() >= due) break;
-                if (!sink.wait_until(due)) return;
-            }
-            previous = due;
+            if (!clock.wait(sink, e.t_ns)) return;
             play(sink, e);
             ++played;
         }
