@@ -30,7 +30,7 @@
 #include <pthread.h>
 #include <zmq.hpp>
 
-#include "client/curve.hpp"
+#include "wire/curve.hpp"
 #include "wire/endpoint.hpp"
 
 namespace {

@@ -10,9 +10,9 @@
 
 #include <zmq.hpp>
 
-#include "client/curve.hpp"
 #include "client/shm_ring.hpp"
 #include "core/clock.hpp"
+#include "wire/curve.hpp"
 #include "wire/message.hpp"
 
 namespace rtv::client {

@@ -11,10 +11,10 @@
 #include <sys/socket.h>
 #include <zmq.hpp>
 
-#include "client/curve.hpp"
 #include "core/frame_sink.hpp"
 #include "core/glob.hpp"
 #include "core/pixel_format.hpp"
+#include "wire/curve.hpp"
 #include "wire/endpoint.hpp"
 #include "wire/message.hpp"
 

@@ -21,7 +21,7 @@
 // only: ZeroMQ filters by the prefix before the first '*', and the whole pattern is checked here
 // (a message the prefix let through but no pattern matches is counted on zmq/messages as "not
 // subscribed"). A bind or connect beyond loopback, ipc:// and inproc:// needs CURVE or
-// `insecure=1`. CURVE (client/curve.hpp, docs/security.md): with `curve` and `allow` the socket
+// `insecure=1`. CURVE (wire/curve.hpp, docs/security.md): with `curve` and `allow` the socket
 // is a CURVE server (bind or connect) whose ZAP handler admits the listed keys; refusals are
 // counted on zmq/messages and shown by security(); with `server_key` and `key` (connect only)
 // it is a CURVE client of a broker.
@@ -35,10 +35,10 @@
 #include <utility>
 #include <vector>
 
-#include "client/curve.hpp"
 #include "core/producer.hpp"
 #include "producers/settings.hpp"
 #include "producers/shm_reader.hpp"
+#include "wire/curve.hpp"
 #include "wire/message.hpp"
 #include "wire/npy.hpp"
 

@@ -16,9 +16,9 @@
 
 #include "app/child_process.hpp"
 #include "app/e2e_files.hpp"
-#include "client/curve.hpp"
 #include "client/publisher.hpp"
 #include "producers/zmq_input.hpp"
+#include "wire/curve.hpp"
 
 namespace fs = std::filesystem;
 using rtv::test::Child;
