@@ -203,7 +203,10 @@ bool ZmqInput::security(SecurityState& out) const {
     if (m_curve_secret.empty() && m_server_public.empty()) return false;
     out.mechanism = m_curve_secret.empty() ? "CURVE client" : "CURVE server";
     out.allowed_keys = static_cast<std::uint32_t>(m_allowed.keys.size());
-    const curve::RefusalSnapshot snap = m_server ? m_server->snapshot() : m_last_refusals;
+    // A client's are its own handshakes with the server: admitted, or refused and why.
+    const curve::RefusalSnapshot snap = m_server                 ? m_server->snapshot()
+                                        : m_curve_secret.empty() ? m_client_handshakes
+                                                                 : m_last_refusals;
     out.accepted = snap.accepted;
     out.refused = snap.refused;
     out.recent.resize(snap.recent.size());
@@ -214,6 +217,20 @@ bool ZmqInput::security(SecurityState& out) const {
         out.recent[i].detail.assign(r.detail);
     }
     return true;
+}
+
+void ZmqInput::count_client_handshake(const std::string& endpoint, const curve::Refusal* refused,
+                                      std::string why) {
+    std::scoped_lock lock(m_endpoints_mutex);
+    curve::RefusalSnapshot& c = m_client_handshakes;
+    if (!refused) {
+        ++c.accepted;
+        return;
+    }
+    ++c.refused;
+    ++c.by_kind[static_cast<std::size_t>(*refused)];
+    if (c.recent.size() == curve::CurveServer::kRecent) c.recent.erase(c.recent.begin());
+    c.recent.push_back({{}, endpoint, *refused, std::move(why)});
 }
 
 void ZmqInput::report_refusals(FrameSink& sink, const curve::CurveServer& server) {
@@ -294,7 +311,53 @@ struct ZmqInput::Watched {
     std::string endpoint; // as given (connect) or as bound (last_endpoint)
     bool ever_connected = false;
     std::uint32_t peers = 0; // bound: peers connected now
+    // Connect: why the server refused the last handshake (empty: none refused, or one succeeded
+    // since). It stays the endpoint's state while ZeroMQ retries (a wrong server key: the
+    // server hangs up, and the retry is refused again) so that it does not flap to "connected".
+    std::string refusal = {};
+    bool up_since_retry = false; // a connection came up since the last retry was scheduled
 };
+
+namespace {
+
+// Why a server refused this viewer's handshake (the endpoint's reason; its state says
+// "refused"), from the monitor's event and its value (libzmq 4.3: the ZAP status code, a
+// ZMQ_PROTOCOL_ERROR_*, errno). `curve`: this viewer is a CURVE client (server_key=, key=).
+std::string refusal_reason(std::uint16_t event, std::uint32_t value, bool curve) {
+    char text[200];
+    switch (event) {
+    case ZMQ_EVENT_HANDSHAKE_FAILED_AUTH: // the server's ZAP handler said no (an ERROR command)
+        if (value == 400)
+            return "key not allowed: this viewer's public key (of key=) is not on the server's "
+                   "allow-list";
+        std::snprintf(text, sizeof text, "the server's authentication failed (ZAP status %u)",
+                      value);
+        return text;
+    case ZMQ_EVENT_HANDSHAKE_FAILED_PROTOCOL:
+        if (value == ZMQ_PROTOCOL_ERROR_ZMTP_MECHANISM_MISMATCH)
+            return curve ? "the server does not use CURVE (plain text): drop server_key= and key="
+                         : "the server requires CURVE: give server_key= (its public key) and "
+                           "key= (this viewer's secret key)";
+        if (value == ZMQ_PROTOCOL_ERROR_ZMTP_CRYPTOGRAPHIC)
+            return "the CURVE handshake does not decrypt: is server_key= the server's public key?";
+        std::snprintf(text, sizeof text, "the ZeroMQ handshake failed (protocol error 0x%08x)",
+                      value);
+        return text;
+    default: // ZMQ_EVENT_HANDSHAKE_FAILED_NO_DETAIL: the connection ended during the handshake
+        // A CURVE server that cannot decrypt our HELLO (it was sealed for another server key)
+        // hangs up without a word: that is what a wrong server key looks like from here.
+        if (curve)
+            return "the server hung up during the CURVE handshake: wrong server_key? (it must be "
+                   "the server's public key)";
+        std::snprintf(text, sizeof text,
+                      "the ZeroMQ handshake failed: %s (a peer that is not ZeroMQ, or another "
+                      "protocol version)",
+                      std::strerror(static_cast<int>(value)));
+        return text;
+    }
+}
+
+} // namespace
 
 void ZmqInput::watch_events(zmq::socket_t& monitor, std::vector<Watched>& watched) {
     zmq::message_t event, address;
@@ -315,6 +378,8 @@ void ZmqInput::watch_events(zmq::socket_t& monitor, std::vector<Watched>& watche
         if (i == watched.size()) continue;
         Watched& w = watched[i];
         const bool bound = m_connect.empty();
+        std::uint32_t value = 0;
+        std::memcpy(&value, static_cast<const char*>(event.data()) + 2, 4);
         switch (id) {
         case ZMQ_EVENT_LISTENING:
             set_endpoint(i, "listening", "", w.peers);
@@ -324,9 +389,26 @@ void ZmqInput::watch_events(zmq::socket_t& monitor, std::vector<Watched>& watche
             break;
         case ZMQ_EVENT_CONNECTED:
             w.ever_connected = true;
-            set_endpoint(i, "connected", "", 1);
+            w.up_since_retry = true;
+            if (w.refusal.empty()) set_endpoint(i, "connected", "", 1);
+            break;
+        case ZMQ_EVENT_HANDSHAKE_SUCCEEDED:
+            if (!bound) {
+                w.refusal.clear();
+                set_endpoint(i, "connected", "", 1);
+                if (!m_server_public.empty()) count_client_handshake(w.endpoint, nullptr, {});
+            }
             break;
         case ZMQ_EVENT_CONNECT_RETRIED:
+            // After a refusal ZeroMQ retries (a hang-up: the wrong server key); the endpoint
+            // stays refused until a handshake succeeds, or until a retry finds nothing there.
+            if (!w.refusal.empty() && w.up_since_retry) {
+                w.up_since_retry = false;
+                set_endpoint(i, "refused", w.refusal, 0);
+                break;
+            }
+            w.refusal.clear();
+            w.up_since_retry = false;
             if (!host_resolves(w.endpoint))
                 set_endpoint(i, "retrying", "the host does not resolve (DNS)", 0);
             else
@@ -339,6 +421,8 @@ void ZmqInput::watch_events(zmq::socket_t& monitor, std::vector<Watched>& watche
             if (bound) {
                 if (w.peers > 0) --w.peers;
                 set_endpoint(i, "listening", "", w.peers);
+            } else if (!w.refusal.empty()) {
+                set_endpoint(i, "refused", w.refusal, 0); // the refusal's own hang-up
             } else {
                 set_endpoint(i, "retrying", "the publisher went away", 0);
             }
@@ -346,8 +430,31 @@ void ZmqInput::watch_events(zmq::socket_t& monitor, std::vector<Watched>& watche
         case ZMQ_EVENT_HANDSHAKE_FAILED_NO_DETAIL:
         case ZMQ_EVENT_HANDSHAKE_FAILED_PROTOCOL:
         case ZMQ_EVENT_HANDSHAKE_FAILED_AUTH:
-            set_endpoint(i, bound ? "listening" : "failed", "a peer failed the ZeroMQ handshake",
-                         w.peers);
+            if (bound) { // a peer of ours failed (with CURVE, the CURVE server counts it)
+                set_endpoint(i, "listening", "a peer failed the ZeroMQ handshake", w.peers);
+                break;
+            }
+            {
+                const bool curve = !m_server_public.empty();
+                std::string why = refusal_reason(id, value, curve);
+                // Refused by the server (its key check, a CURVE mismatch or a hang-up during a
+                // CURVE handshake); else a handshake that failed for another reason.
+                const bool refused = curve || id != ZMQ_EVENT_HANDSHAKE_FAILED_NO_DETAIL;
+                if (curve) {
+                    const curve::Refusal kind =
+                        id == ZMQ_EVENT_HANDSHAKE_FAILED_AUTH ? curve::Refusal::UnknownKey
+                        : value == ZMQ_PROTOCOL_ERROR_ZMTP_MECHANISM_MISMATCH
+                            ? curve::Refusal::NotCurve
+                            : curve::Refusal::Handshake;
+                    count_client_handshake(w.endpoint, &kind, why);
+                }
+                if (refused) {
+                    w.refusal = std::move(why);
+                    set_endpoint(i, "refused", w.refusal, 0);
+                } else {
+                    set_endpoint(i, "failed", why, 0);
+                }
+            }
             break;
         default:
             break;
@@ -418,9 +525,12 @@ void ZmqInput::run(std::stop_token stop, FrameSink& sink) {
         std::scoped_lock lock(m_endpoints_mutex);
         m_server = &server;
     } else {
-        if (!m_server_public.empty())
+        if (!m_server_public.empty()) {
             if (Status s = curve::apply_curve_client(socket, m_server_public, m_client_secret); !s)
                 throw std::runtime_error(s.message());
+            std::scoped_lock lock(m_endpoints_mutex);
+            m_client_handshakes = {}; // this run's
+        }
         if (zmq_socket_monitor(socket.handle(), monitor_name, ZMQ_EVENT_ALL) != 0)
             throw std::runtime_error(std::string("zmq: cannot monitor the socket: ") +
                                      zmq_strerror(zmq_errno()));

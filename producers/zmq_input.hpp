@@ -84,6 +84,11 @@ private:
     // and says each new peer and reason once on stdout. Thread: run().
     void report_refusals(FrameSink& sink, const curve::CurveServer& server);
     static constexpr int kRefusalPollMs = 100;
+    // As a CURVE client: counts a handshake with the server at `endpoint`, admitted (`refused`
+    // null) or refused (of that kind, `why` as the endpoint's reason), for security().
+    // Thread: run().
+    void count_client_handshake(const std::string& endpoint, const curve::Refusal* refused,
+                                std::string why);
     bool subscribed(std::string_view topic) const;
     void handle(FrameSink& sink, std::string_view topic, const wire::WireHeader* header,
                 std::span<const std::byte> payload);
@@ -130,6 +135,7 @@ private:
     mutable std::mutex m_endpoints_mutex;
     const curve::CurveServer* m_server = nullptr; // while run() has one
     curve::RefusalSnapshot m_last_refusals;       // once it has gone
+    curve::RefusalSnapshot m_client_handshakes;   // as a CURVE client: admitted and refused
     std::vector<EndpointState> m_endpoints;
     std::uint32_t m_max_mb = 64;
     std::uint32_t m_hwm = 16;
