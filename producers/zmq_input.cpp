@@ -311,10 +311,12 @@ struct ZmqInput::Watched {
     std::string endpoint; // as given (connect) or as bound (last_endpoint)
     bool ever_connected = false;
     std::uint32_t peers = 0; // bound: peers connected now
-    // Connect: why the server refused the last handshake (empty: none refused, or one succeeded
-    // since). It stays the endpoint's state while ZeroMQ retries (a wrong server key: the
-    // server hangs up, and the retry is refused again) so that it does not flap to "connected".
-    std::string refusal = {};
+    // Connect: how the last handshake ended when it failed ("refused" or "failed", and why;
+    // null: none failed, or one succeeded since). It stays the endpoint's state while ZeroMQ
+    // retries (after a hang-up: a wrong server key, plain text against CURVE), so that the
+    // state does not flap through "connected" and "retrying" on every retry.
+    const char* held = nullptr;
+    std::string held_reason = {};
     bool up_since_retry = false; // a connection came up since the last retry was scheduled
 };
 
@@ -346,12 +348,14 @@ std::string refusal_reason(std::uint16_t event, std::uint32_t value, bool curve)
     default: // ZMQ_EVENT_HANDSHAKE_FAILED_NO_DETAIL: the connection ended during the handshake
         // A CURVE server that cannot decrypt our HELLO (it was sealed for another server key)
         // hangs up without a word: that is what a wrong server key looks like from here.
+        // A plain-text viewer's READY crosses a CURVE server's hang-up (it saw our mechanism
+        // in the greeting): the reset may reach us before the server's greeting can be read.
         if (curve)
             return "the server hung up during the CURVE handshake: wrong server_key? (it must be "
                    "the server's public key)";
         std::snprintf(text, sizeof text,
-                      "the ZeroMQ handshake failed: %s (a peer that is not ZeroMQ, or another "
-                      "protocol version)",
+                      "the server hung up during the ZeroMQ handshake (%s): does it require "
+                      "CURVE (server_key=, key=)? Or it is not ZeroMQ",
                       std::strerror(static_cast<int>(value)));
         return text;
     }
@@ -390,24 +394,24 @@ void ZmqInput::watch_events(zmq::socket_t& monitor, std::vector<Watched>& watche
         case ZMQ_EVENT_CONNECTED:
             w.ever_connected = true;
             w.up_since_retry = true;
-            if (w.refusal.empty()) set_endpoint(i, "connected", "", 1);
+            if (!w.held) set_endpoint(i, "connected", "", 1);
             break;
         case ZMQ_EVENT_HANDSHAKE_SUCCEEDED:
             if (!bound) {
-                w.refusal.clear();
+                w.held = nullptr;
                 set_endpoint(i, "connected", "", 1);
                 if (!m_server_public.empty()) count_client_handshake(w.endpoint, nullptr, {});
             }
             break;
         case ZMQ_EVENT_CONNECT_RETRIED:
-            // After a refusal ZeroMQ retries (a hang-up: the wrong server key); the endpoint
-            // stays refused until a handshake succeeds, or until a retry finds nothing there.
-            if (!w.refusal.empty() && w.up_since_retry) {
+            // After a hang-up during the handshake ZeroMQ retries; the endpoint keeps that
+            // state until a handshake succeeds, or until a retry finds nothing there.
+            if (w.held && w.up_since_retry) {
                 w.up_since_retry = false;
-                set_endpoint(i, "refused", w.refusal, 0);
+                set_endpoint(i, w.held, w.held_reason, 0);
                 break;
             }
-            w.refusal.clear();
+            w.held = nullptr;
             w.up_since_retry = false;
             if (!host_resolves(w.endpoint))
                 set_endpoint(i, "retrying", "the host does not resolve (DNS)", 0);
@@ -421,8 +425,8 @@ void ZmqInput::watch_events(zmq::socket_t& monitor, std::vector<Watched>& watche
             if (bound) {
                 if (w.peers > 0) --w.peers;
                 set_endpoint(i, "listening", "", w.peers);
-            } else if (!w.refusal.empty()) {
-                set_endpoint(i, "refused", w.refusal, 0); // the refusal's own hang-up
+            } else if (w.held) {
+                set_endpoint(i, w.held, w.held_reason, 0); // the failed handshake's hang-up
             } else {
                 set_endpoint(i, "retrying", "the publisher went away", 0);
             }
@@ -436,24 +440,19 @@ void ZmqInput::watch_events(zmq::socket_t& monitor, std::vector<Watched>& watche
             }
             {
                 const bool curve = !m_server_public.empty();
-                std::string why = refusal_reason(id, value, curve);
-                // Refused by the server (its key check, a CURVE mismatch or a hang-up during a
-                // CURVE handshake); else a handshake that failed for another reason.
-                const bool refused = curve || id != ZMQ_EVENT_HANDSHAKE_FAILED_NO_DETAIL;
                 if (curve) {
                     const curve::Refusal kind =
                         id == ZMQ_EVENT_HANDSHAKE_FAILED_AUTH ? curve::Refusal::UnknownKey
                         : value == ZMQ_PROTOCOL_ERROR_ZMTP_MECHANISM_MISMATCH
                             ? curve::Refusal::NotCurve
                             : curve::Refusal::Handshake;
-                    count_client_handshake(w.endpoint, &kind, why);
+                    count_client_handshake(w.endpoint, &kind, refusal_reason(id, value, curve));
                 }
-                if (refused) {
-                    w.refusal = std::move(why);
-                    set_endpoint(i, "refused", w.refusal, 0);
-                } else {
-                    set_endpoint(i, "failed", why, 0);
-                }
+                // Refused: the server's key check, a mechanism mismatch, a hang-up during a
+                // CURVE handshake. A plain-text hang-up may be a peer that is not ZeroMQ.
+                w.held = curve || id != ZMQ_EVENT_HANDSHAKE_FAILED_NO_DETAIL ? "refused" : "failed";
+                w.held_reason = refusal_reason(id, value, curve);
+                set_endpoint(i, w.held, w.held_reason, 0);
             }
             break;
         default:
