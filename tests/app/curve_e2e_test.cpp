@@ -169,7 +169,6 @@ TEST_SUITE("app") {
             REQUIRE(rtv::curve::generate_keys((dir / name).string()));
         fs::copy_file(dir / "desk.key", dir / "allowed" / "desk.key");
         fs::copy_file(dir / "cam.key", dir / "allowed" / "cam.key");
-        const std::string broker_key = (dir / "broker.key").string();
         const fs::path broker_json = dir / "broker.json";
         Child broker({"--frontend", "tcp://127.0.0.1:*", "--backend", "tcp://127.0.0.1:*",
                       "--curve", (dir / "broker.key_secret").string(), "--allow",
@@ -184,10 +183,15 @@ TEST_SUITE("app") {
         INFO("frontend ", frontend, " backend ", backend);
 
         // Viewers that connect to the backend as CURVE clients (or in plain text: no keys),
-        // each writing dir/NAME.json.
+        // each writing dir/NAME.json. Small, and drawn only on change: four of them share the
+        // machine with the broker (under the sanitizers too).
         const auto viewer_of = [&](const std::string& name, const std::string& settings,
                                    bool exit_when_done) {
             std::vector<std::string> args{"--headless",
+                                          "--size",
+                                          "320x200",
+                                          "--redraw",
+                                          "changes",
                                           "--duration",
                                           "60",
                                           "--producer",
