@@ -8,9 +8,9 @@
 #include <CLI/CLI.hpp>
 
 #include "app/run_report.hpp"
-#include "client/curve.hpp"
 #include "core/memory_budget.hpp"
 #include "plugin_host/plugin_loader.hpp"
+#include "wire/curve.hpp"
 
 namespace rtv::app {
 

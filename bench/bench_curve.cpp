@@ -1,6 +1,6 @@
 // rtv_bench_curve: what CURVE costs. One PUB (an XPUB, as the clients use) sends 2048x2048
 // uint16 frames (8 MiB) to one SUB over tcp://127.0.0.1, with CURVE off and then on (the
-// viewer's side as client/curve.hpp sets it up: ZAP handler, monitor), alternating, several
+// viewer's side as wire/curve.hpp sets it up: ZAP handler, monitor), alternating, several
 // repeats. Both ends live in this process, each with a context of its own (as in two
 // processes), so the process's CPU time (user + system, every thread) is the whole cost of
 // moving the bytes: the figure is CPU nanoseconds per byte received, and the ratio on/off.
@@ -20,7 +20,7 @@
 #include <sys/resource.h>
 #include <zmq.hpp>
 
-#include "client/curve.hpp"
+#include "wire/curve.hpp"
 
 namespace {
 

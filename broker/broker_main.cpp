@@ -31,8 +31,8 @@
 #include <unistd.h>
 #include <zmq.hpp>
 
-#include "client/curve.hpp"
 #include "wire/catalogue.hpp"
+#include "wire/curve.hpp"
 #include "wire/endpoint.hpp"
 
 namespace {

@@ -10,10 +10,10 @@
 
 #include <zmq.hpp>
 
-#include "client/curve.hpp"
 #include "client/shm_ring.hpp"
 #include "core/clock.hpp"
 #include "wire/catalogue.hpp"
+#include "wire/curve.hpp"
 #include "wire/message.hpp"
 
 namespace rtv::client {

@@ -13,12 +13,12 @@
 #include <unistd.h>
 #include <zmq.hpp>
 
-#include "client/curve.hpp"
 #include "core/clock.hpp"
 #include "core/frame_sink.hpp"
 #include "core/glob.hpp"
 #include "core/pixel_format.hpp"
 #include "wire/catalogue.hpp"
+#include "wire/curve.hpp"
 #include "wire/endpoint.hpp"
 #include "wire/message.hpp"
 
@@ -219,7 +219,10 @@ bool ZmqInput::security(SecurityState& out) const {
     if (m_curve_secret.empty() && m_server_public.empty()) return false;
     out.mechanism = m_curve_secret.empty() ? "CURVE client" : "CURVE server";
     out.allowed_keys = static_cast<std::uint32_t>(m_allowed.keys.size());
-    const curve::RefusalSnapshot snap = m_server ? m_server->snapshot() : m_last_refusals;
+    // A client's are its own handshakes with the server: admitted, or refused and why.
+    const curve::RefusalSnapshot snap = m_server                 ? m_server->snapshot()
+                                        : m_curve_secret.empty() ? m_client_handshakes
+                                                                 : m_last_refusals;
     out.accepted = snap.accepted;
     out.refused = snap.refused;
     out.recent.resize(snap.recent.size());
@@ -230,6 +233,20 @@ bool ZmqInput::security(SecurityState& out) const {
         out.recent[i].detail.assign(r.detail);
     }
     return true;
+}
+
+void ZmqInput::count_client_handshake(const std::string& endpoint, const curve::Refusal* refused,
+                                      std::string why) {
+    std::scoped_lock lock(m_endpoints_mutex);
+    curve::RefusalSnapshot& c = m_client_handshakes;
+    if (!refused) {
+        ++c.accepted;
+        return;
+    }
+    ++c.refused;
+    ++c.by_kind[static_cast<std::size_t>(*refused)];
+    if (c.recent.size() == curve::CurveServer::kRecent) c.recent.erase(c.recent.begin());
+    c.recent.push_back({{}, endpoint, *refused, std::move(why)});
 }
 
 void ZmqInput::report_refusals(FrameSink& sink, const curve::CurveServer& server) {
@@ -310,7 +327,57 @@ struct ZmqInput::Watched {
     std::string endpoint; // as given (connect) or as bound (last_endpoint)
     bool ever_connected = false;
     std::uint32_t peers = 0; // bound: peers connected now
+    // Connect: how the last handshake ended when it failed ("refused" or "failed", and why;
+    // null: none failed, or one succeeded since). It stays the endpoint's state while ZeroMQ
+    // retries (after a hang-up: a wrong server key, plain text against CURVE), so that the
+    // state does not flap through "connected" and "retrying" on every retry.
+    const char* held = nullptr;
+    std::string held_reason = {};
+    bool up_since_retry = false; // a connection came up since the last retry was scheduled
 };
+
+namespace {
+
+// Why a server refused this viewer's handshake (the endpoint's reason; its state says
+// "refused"), from the monitor's event and its value (libzmq 4.3: the ZAP status code, a
+// ZMQ_PROTOCOL_ERROR_*, errno). `curve`: this viewer is a CURVE client (server_key=, key=).
+std::string refusal_reason(std::uint16_t event, std::uint32_t value, bool curve) {
+    char text[200];
+    switch (event) {
+    case ZMQ_EVENT_HANDSHAKE_FAILED_AUTH: // the server's ZAP handler said no (an ERROR command)
+        if (value == 400)
+            return "key not allowed: this viewer's public key (of key=) is not on the server's "
+                   "allow-list";
+        std::snprintf(text, sizeof text, "the server's authentication failed (ZAP status %u)",
+                      value);
+        return text;
+    case ZMQ_EVENT_HANDSHAKE_FAILED_PROTOCOL:
+        if (value == ZMQ_PROTOCOL_ERROR_ZMTP_MECHANISM_MISMATCH)
+            return curve ? "the server does not use CURVE (plain text): drop server_key= and key="
+                         : "the server requires CURVE: give server_key= (its public key) and "
+                           "key= (this viewer's secret key)";
+        if (value == ZMQ_PROTOCOL_ERROR_ZMTP_CRYPTOGRAPHIC)
+            return "the CURVE handshake does not decrypt: is server_key= the server's public key?";
+        std::snprintf(text, sizeof text, "the ZeroMQ handshake failed (protocol error 0x%08x)",
+                      value);
+        return text;
+    default: // ZMQ_EVENT_HANDSHAKE_FAILED_NO_DETAIL: the connection ended during the handshake
+        // A CURVE server that cannot decrypt our HELLO (it was sealed for another server key)
+        // hangs up without a word: that is what a wrong server key looks like from here.
+        // A plain-text viewer's READY crosses a CURVE server's hang-up (it saw our mechanism
+        // in the greeting): the reset may reach us before the server's greeting can be read.
+        if (curve)
+            return "the server hung up during the CURVE handshake: wrong server_key? (it must be "
+                   "the server's public key)";
+        std::snprintf(text, sizeof text,
+                      "the server hung up during the ZeroMQ handshake (%s): does it require "
+                      "CURVE (server_key=, key=)? Or it is not ZeroMQ",
+                      std::strerror(static_cast<int>(value)));
+        return text;
+    }
+}
+
+} // namespace
 
 void ZmqInput::watch_events(zmq::socket_t& monitor, std::vector<Watched>& watched) {
     zmq::message_t event, address;
@@ -331,6 +398,8 @@ void ZmqInput::watch_events(zmq::socket_t& monitor, std::vector<Watched>& watche
         if (i == watched.size()) continue;
         Watched& w = watched[i];
         const bool bound = m_connect.empty();
+        std::uint32_t value = 0;
+        std::memcpy(&value, static_cast<const char*>(event.data()) + 2, 4);
         switch (id) {
         case ZMQ_EVENT_LISTENING:
             set_endpoint(i, "listening", "", w.peers);
@@ -340,9 +409,26 @@ void ZmqInput::watch_events(zmq::socket_t& monitor, std::vector<Watched>& watche
             break;
         case ZMQ_EVENT_CONNECTED:
             w.ever_connected = true;
-            set_endpoint(i, "connected", "", 1);
+            w.up_since_retry = true;
+            if (!w.held) set_endpoint(i, "connected", "", 1);
+            break;
+        case ZMQ_EVENT_HANDSHAKE_SUCCEEDED:
+            if (!bound) {
+                w.held = nullptr;
+                set_endpoint(i, "connected", "", 1);
+                if (!m_server_public.empty()) count_client_handshake(w.endpoint, nullptr, {});
+            }
             break;
         case ZMQ_EVENT_CONNECT_RETRIED:
+            // After a hang-up during the handshake ZeroMQ retries; the endpoint keeps that
+            // state until a handshake succeeds, or until a retry finds nothing there.
+            if (w.held && w.up_since_retry) {
+                w.up_since_retry = false;
+                set_endpoint(i, w.held, w.held_reason, 0);
+                break;
+            }
+            w.held = nullptr;
+            w.up_since_retry = false;
             if (!host_resolves(w.endpoint))
                 set_endpoint(i, "retrying", "the host does not resolve (DNS)", 0);
             else
@@ -355,6 +441,8 @@ void ZmqInput::watch_events(zmq::socket_t& monitor, std::vector<Watched>& watche
             if (bound) {
                 if (w.peers > 0) --w.peers;
                 set_endpoint(i, "listening", "", w.peers);
+            } else if (w.held) {
+                set_endpoint(i, w.held, w.held_reason, 0); // the failed handshake's hang-up
             } else {
                 set_endpoint(i, "retrying", "the publisher went away", 0);
             }
@@ -362,8 +450,26 @@ void ZmqInput::watch_events(zmq::socket_t& monitor, std::vector<Watched>& watche
         case ZMQ_EVENT_HANDSHAKE_FAILED_NO_DETAIL:
         case ZMQ_EVENT_HANDSHAKE_FAILED_PROTOCOL:
         case ZMQ_EVENT_HANDSHAKE_FAILED_AUTH:
-            set_endpoint(i, bound ? "listening" : "failed", "a peer failed the ZeroMQ handshake",
-                         w.peers);
+            if (bound) { // a peer of ours failed (with CURVE, the CURVE server counts it)
+                set_endpoint(i, "listening", "a peer failed the ZeroMQ handshake", w.peers);
+                break;
+            }
+            {
+                const bool curve = !m_server_public.empty();
+                if (curve) {
+                    const curve::Refusal kind =
+                        id == ZMQ_EVENT_HANDSHAKE_FAILED_AUTH ? curve::Refusal::UnknownKey
+                        : value == ZMQ_PROTOCOL_ERROR_ZMTP_MECHANISM_MISMATCH
+                            ? curve::Refusal::NotCurve
+                            : curve::Refusal::Handshake;
+                    count_client_handshake(w.endpoint, &kind, refusal_reason(id, value, curve));
+                }
+                // Refused: the server's key check, a mechanism mismatch, a hang-up during a
+                // CURVE handshake. A plain-text hang-up may be a peer that is not ZeroMQ.
+                w.held = curve || id != ZMQ_EVENT_HANDSHAKE_FAILED_NO_DETAIL ? "refused" : "failed";
+                w.held_reason = refusal_reason(id, value, curve);
+                set_endpoint(i, w.held, w.held_reason, 0);
+            }
             break;
         default:
             break;
@@ -436,9 +542,12 @@ void ZmqInput::run(std::stop_token stop, FrameSink& sink) {
         std::scoped_lock lock(m_endpoints_mutex);
         m_server = &server;
     } else {
-        if (!m_server_public.empty())
+        if (!m_server_public.empty()) {
             if (Status s = curve::apply_curve_client(socket, m_server_public, m_client_secret); !s)
                 throw std::runtime_error(s.message());
+            std::scoped_lock lock(m_endpoints_mutex);
+            m_client_handshakes = {}; // this run's
+        }
         if (zmq_socket_monitor(socket.handle(), monitor_name, ZMQ_EVENT_ALL) != 0)
             throw std::runtime_error(std::string("zmq: cannot monitor the socket: ") +
                                      zmq_strerror(zmq_errno()));

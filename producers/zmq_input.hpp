@@ -21,7 +21,7 @@
 // only: ZeroMQ filters by the prefix before the first '*', and the whole pattern is checked here
 // (a message the prefix let through but no pattern matches is counted on zmq/messages as "not
 // subscribed"). A bind or connect beyond loopback, ipc:// and inproc:// needs CURVE or
-// `insecure=1`. CURVE (client/curve.hpp, docs/security.md): with `curve` and `allow` the socket
+// `insecure=1`. CURVE (wire/curve.hpp, docs/security.md): with `curve` and `allow` the socket
 // is a CURVE server (bind or connect) whose ZAP handler admits the listed keys; refusals are
 // counted on zmq/messages and shown by security(); with `server_key` and `key` (connect only)
 // it is a CURVE client of a broker.
@@ -35,10 +35,10 @@
 #include <utility>
 #include <vector>
 
-#include "client/curve.hpp"
 #include "core/producer.hpp"
 #include "producers/settings.hpp"
 #include "producers/shm_reader.hpp"
+#include "wire/curve.hpp"
 #include "wire/message.hpp"
 #include "wire/npy.hpp"
 
@@ -101,6 +101,11 @@ private:
     // and says each new peer and reason once on stdout. Thread: run().
     void report_refusals(FrameSink& sink, const curve::CurveServer& server);
     static constexpr int kRefusalPollMs = 100;
+    // As a CURVE client: counts a handshake with the server at `endpoint`, admitted (`refused`
+    // null) or refused (of that kind, `why` as the endpoint's reason), for security().
+    // Thread: run().
+    void count_client_handshake(const std::string& endpoint, const curve::Refusal* refused,
+                                std::string why);
     bool subscribed(std::string_view topic) const;
     // A publisher's catalogue (wire/catalogue.hpp) into m_offers. Thread: run().
     void take_catalogue(FrameSink& sink, std::span<const std::byte> json, std::size_t parts);
@@ -166,6 +171,7 @@ private:
     mutable std::mutex m_endpoints_mutex;
     const curve::CurveServer* m_server = nullptr; // while run() has one
     curve::RefusalSnapshot m_last_refusals;       // once it has gone
+    curve::RefusalSnapshot m_client_handshakes;   // as a CURVE client: admitted and refused
     std::vector<EndpointState> m_endpoints;
     std::uint32_t m_max_mb = 64;
     std::uint32_t m_hwm = 16;

@@ -8,7 +8,7 @@ A key is Z85 text, 40 characters (what ``zmq.curve_keypair()`` makes). A key fil
 and a newline: NAME.key (public, mode 0644, to give out) and NAME.key_secret (secret, mode
 0600). Wherever a key is taken, the 40-character text itself may be given instead of a path (it
 is taken as text only when no file of that name exists). The checks and their messages are the
-viewer's own (client/curve.cpp); docs/security.md has the whole story.
+viewer's own (wire/curve.cpp); docs/security.md has the whole story.
 """
 
 import ipaddress
@@ -217,7 +217,7 @@ def is_local_endpoint(endpoint):
     """True for endpoints another machine cannot reach: ipc://, inproc://, tcp:// to 127.x.x.x,
     [::1] or localhost with a port or * (and connect's SOURCE;HOST:PORT form). False for *,
     0.0.0.0, any other host or interface, other transports, and anything that does not parse.
-    The viewer's own rule (client/curve.cpp)."""
+    The viewer's own rule (wire/curve.cpp)."""
     if not isinstance(endpoint, str):
         return False
     if endpoint.startswith("ipc://"):

@@ -9,7 +9,7 @@
 #include <sys/stat.h>
 
 #include "app/cli.hpp"
-#include "client/curve.hpp"
+#include "wire/curve.hpp"
 
 namespace fs = std::filesystem;
 

@@ -1,4 +1,4 @@
-#include "client/curve.hpp"
+#include "wire/curve.hpp"
 
 #include <algorithm>
 #include <cerrno>

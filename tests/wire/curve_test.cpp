@@ -1,4 +1,4 @@
-// rtv::curve (client/curve.hpp): key files, allow-lists, the endpoint rule, and a CURVE server
+// rtv::curve (wire/curve.hpp): key files, allow-lists, the endpoint rule, and a CURVE server
 // (ZAP handler and socket monitor) against real publishers on 127.0.0.1.
 
 #include <chrono>
@@ -12,8 +12,8 @@
 #include <sys/stat.h>
 #include <zmq.hpp>
 
-#include "client/curve.hpp"
 #include "core/deadline.hpp"
+#include "wire/curve.hpp"
 
 namespace fs = std::filesystem;
 using namespace rtv::curve;
