@@ -748,17 +748,29 @@ void ZmqInput::take_catalogue(FrameSink& sink, std::span<const std::byte> json, 
 bool ZmqInput::offered(std::vector<OfferedStream>& out) const {
     std::scoped_lock lock(m_offers_mutex);
     if (m_patterns_empty) return false; // every stream is taken: none is offered
-    out.resize(m_offers.size());
-    for (std::size_t i = 0; i < m_offers.size(); ++i) {
-        out[i].name.assign(m_offers[i].name);
-        out[i].detail.assign(m_offers[i].detail);
-    }
+    // A publisher silent for kOfferExpiryS has gone, even when no other catalogue came since.
+    const std::int64_t oldest = now_ns() - std::int64_t(kOfferExpiryS * 1e9);
+    std::size_t n = 0;
+    for (const Offer& o : m_offers)
+        n += o.heard_ns >= oldest;
+    out.resize(n);
+    n = 0;
+    for (const Offer& o : m_offers)
+        if (o.heard_ns >= oldest) {
+            out[n].name.assign(o.name);
+            out[n++].detail.assign(o.detail);
+        }
     return true;
 }
 
 std::uint64_t ZmqInput::offered_version() const {
     std::scoped_lock lock(m_offers_mutex);
-    return m_offers_version;
+    // Changes too when an offer expires (the panel then draws the shorter list).
+    const std::int64_t oldest = now_ns() - std::int64_t(kOfferExpiryS * 1e9);
+    std::uint64_t expired = 0;
+    for (const Offer& o : m_offers)
+        expired += o.heard_ns < oldest;
+    return m_offers_version * (kMaxOffers + 1) + expired;
 }
 
 Status ZmqInput::subscribe(std::string_view name) {
