@@ -430,10 +430,14 @@ def test_a_full_disk_stops_recording_says_so_and_keeps_every_frame_written(viewe
     assert f"h5clear --increment=0 {path} repairs it" in p.stderr
     subprocess.run(["h5clear", "--increment=0", str(path)], check=True, capture_output=True)
     with h5py.File(path, "r") as f:
-        image, line = f["entry/sweep_image"], f["entry/sweep_line"]
-        # Every frame up to the last flush before the disk filled, whole.
-        assert 0 < image["data"].shape[0] + line["data"].shape[0] <= record["frames"]
-        for g in (image, line):
+        # Every frame up to the last flush before the disk filled, whole. A stream whose first
+        # frame came after that flush is not in the file at all (a slow run, e.g. under TSan,
+        # may record the line stream's first frame only then).
+        entry = f["entry"]
+        groups = [entry[k] for k in ("sweep_image", "sweep_line") if k in entry]
+        assert groups, list(entry)
+        assert 0 < sum(g["data"].shape[0] for g in groups) <= record["frames"]
+        for g in groups:
             n = g["data"].shape[0]
             assert list(g["sequence"][:]) == list(range(n))
             assert g["t_ns"].shape[0] == n
