@@ -135,7 +135,12 @@ struct Counters {
             }
             // Only the streams under this prefix change.
             for (auto& [name, s] : streams)
-                if (name.starts_with(prefix)) s.subscribers += first[0] == 1 ? 1 : -1;
+                if (name.starts_with(prefix)) {
+                    if (first[0] == 1)
+                        ++s.subscribers;
+                    else if (s.subscribers > 0)
+                        --s.subscribers;
+                }
             return;
         }
         const std::uint32_t out = matching(first);
