@@ -15,7 +15,7 @@ using namespace rtv;
 using rtv::test::ScriptRun;
 
 namespace {
-struct Pipeline {
+struct SinkPipeline {
     FrameQueue queue = make_frame_queue();
     ProducerHost host{queue};
     FrameRouter router{queue, host};
@@ -39,7 +39,7 @@ struct Pipeline {
 TEST_SUITE("core") {
 
     TEST_CASE("FrameSink: a lease dropped without submit gives its slot back and counts nothing") {
-        Pipeline p;
+        SinkPipeline p;
         p.run({test::image_stream("img", 4, 4, 1)}, [](FrameSink& sink) {
             { FrameLease lease = sink.acquire(0); }
             FrameLease again = sink.acquire(0); // would be empty if the slot had leaked
@@ -52,7 +52,7 @@ TEST_SUITE("core") {
     }
 
     TEST_CASE("FrameSink: a frame's origin time survives moving its lease and is its submit time") {
-        Pipeline p;
+        SinkPipeline p;
         const std::int64_t origin = now_ns() - 10'000'000'000; // made 10 s ago
         p.run({test::image_stream("img", 4, 4, 1)}, [origin](FrameSink& sink) {
             FrameLease lease = sink.acquire(0);
@@ -72,7 +72,7 @@ TEST_SUITE("core") {
 
     TEST_CASE(
         "FrameSink: an empty pool drops the frame and counts it as dropped and not as a gap") {
-        Pipeline p;
+        SinkPipeline p;
         p.run({test::image_stream("img", 4, 4, 1)}, [](FrameSink& sink) {
             FrameLease held = sink.acquire(0);
             FrameLease none = sink.acquire(0); // pool of one: empty
@@ -86,7 +86,7 @@ TEST_SUITE("core") {
     }
 
     TEST_CASE("FrameSink: image statistics are computed at submit with NaN and Inf counted") {
-        Pipeline p;
+        SinkPipeline p;
         p.run({test::image_stream("img", 4, 1)}, [](FrameSink& sink) {
             FrameLease lease = sink.acquire(0);
             auto px = lease.pixels();
@@ -109,7 +109,7 @@ TEST_SUITE("core") {
     }
 
     TEST_CASE("FrameSink: image frames carry a quantile sketch once their stream asks for it") {
-        Pipeline p;
+        SinkPipeline p;
         p.run({test::image_stream("img", 100, 1)}, [&](FrameSink& sink) {
             p.host.stream(0).set_want_quantiles(true); // as the main thread does in percentile mode
             FrameLease lease = sink.acquire(0);
@@ -130,7 +130,7 @@ TEST_SUITE("core") {
     }
 
     TEST_CASE("FrameSink: a histogram is computed for at most one frame per histogram period") {
-        Pipeline p;
+        SinkPipeline p;
         p.run({test::image_stream("img", 16, 4)}, [&](FrameSink& sink) {
             p.host.stream(0).set_want_histogram(true); // as a panel that shows it does
             FrameLease lease = sink.acquire(0);
@@ -177,7 +177,7 @@ TEST_SUITE("core") {
         };
         for (const Case& c : cases) {
             CAPTURE(c.what);
-            Pipeline p;
+            SinkPipeline p;
             p.run({test::lines_stream("ln", 2, 10)}, [&](FrameSink& sink) {
                 FrameLease lease = sink.acquire(0);
                 auto pts = lease.points();
@@ -197,7 +197,7 @@ TEST_SUITE("core") {
     }
 
     TEST_CASE("FrameSink: an append frame must carry every line of its stream") {
-        Pipeline p;
+        SinkPipeline p;
         p.run({test::lines_stream("ap", 2, 4, 3, StreamMode::Append, 16)}, [](FrameSink& sink) {
             FrameLease lease = sink.acquire(0);
             lease.set_shape(1, 4);
@@ -209,7 +209,7 @@ TEST_SUITE("core") {
     }
 
     TEST_CASE("FrameSink: a producer's own rejection is counted with its reason") {
-        Pipeline p;
+        SinkPipeline p;
         p.run({test::image_stream("img", 2, 2)},
               [](FrameSink& sink) { sink.reject(0, "img: bad message"); });
         const StatsSnapshot s = p.host.stream(0).stats().read();
@@ -219,7 +219,7 @@ TEST_SUITE("core") {
     }
 
     TEST_CASE("FrameSink: a stream opened at run time gets an id and a pool and delivers frames") {
-        Pipeline p;
+        SinkPipeline p;
         p.run({}, [](FrameSink& sink) {
             std::size_t index = 99;
             if (!sink.open_stream(test::image_stream("late", 3, 2), index).is_ok()) return;

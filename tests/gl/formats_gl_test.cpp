@@ -17,19 +17,9 @@
 
 using namespace rtv;
 using namespace rtv::render;
-using rtv::test::GlContext;
+using namespace rtv::test;
 
 namespace {
-
-constexpr int kW = GlContext::kWidth, kH = GlContext::kHeight;
-
-struct Pixel {
-    int r, g, b;
-};
-
-bool near(Pixel a, Pixel b, int tol = 2) {
-    return std::abs(a.r - b.r) <= tol && std::abs(a.g - b.g) <= tol && std::abs(a.b - b.b) <= tol;
-}
 
 Pixel at(const RgbaImage& img, int x, int y_from_top) {
     const std::uint8_t* p = img.at(x, y_from_top);
@@ -38,12 +28,6 @@ Pixel at(const RgbaImage& img, int x, int y_from_top) {
 
 Pixel to8(double r, double g, double b) {
     return {int(std::lround(r * 255)), int(std::lround(g * 255)), int(std::lround(b * 255))};
-}
-
-RgbaImage grab() {
-    RgbaImage img;
-    REQUIRE(read_pixels(0, 0, kW, kH, img).is_ok());
-    return img;
 }
 
 template <class T> std::span<const std::byte> bytes_of(const std::vector<T>& v) {

@@ -11,6 +11,7 @@
 
 #include "app/sdl_window.hpp"
 #include "render/gl.hpp"
+#include "render/snapshot.hpp"
 
 namespace rtv::test {
 
@@ -62,5 +63,24 @@ private:
     SDL_GLContext m_context = nullptr;
     std::string m_error;
 };
+
+// The fixture's framebuffer size, and what the pixel tests compare in it.
+inline constexpr int kW = GlContext::kWidth, kH = GlContext::kHeight;
+
+struct Pixel {
+    int r, g, b;
+};
+
+// Each channel within `tol` of the other's (8-bit levels).
+inline bool near(Pixel a, Pixel b, int tol = 2) {
+    return std::abs(a.r - b.r) <= tol && std::abs(a.g - b.g) <= tol && std::abs(a.b - b.b) <= tol;
+}
+
+// The whole framebuffer, read back.
+inline render::RgbaImage grab() {
+    render::RgbaImage img;
+    REQUIRE(render::read_pixels(0, 0, kW, kH, img).is_ok());
+    return img;
+}
 
 } // namespace rtv::test

@@ -19,16 +19,9 @@
 
 using namespace rtv;
 using namespace rtv::render;
-using rtv::test::GlContext;
+using namespace rtv::test;
 
 namespace {
-
-constexpr int kW = GlContext::kWidth, kH = GlContext::kHeight;
-constexpr int kTolerance = 2;
-
-struct Pixel {
-    int r, g, b;
-};
 
 Pixel pixel(const RgbaImage& img, int x, int y_from_top) {
     const std::uint8_t* p = img.at(x, y_from_top);
@@ -37,16 +30,6 @@ Pixel pixel(const RgbaImage& img, int x, int y_from_top) {
 
 Pixel to8(Rgb c) {
     return {int(std::lround(c.r * 255)), int(std::lround(c.g * 255)), int(std::lround(c.b * 255))};
-}
-
-bool near(Pixel a, Pixel b, int tol = kTolerance) {
-    return std::abs(a.r - b.r) <= tol && std::abs(a.g - b.g) <= tol && std::abs(a.b - b.b) <= tol;
-}
-
-RgbaImage grab() {
-    RgbaImage img;
-    REQUIRE(read_pixels(0, 0, kW, kH, img).is_ok());
-    return img;
 }
 
 // A 200 x 1 image whose pixel i has value i, drawn over the whole framebuffer.
