@@ -18,10 +18,10 @@ std::size_t aligned(std::size_t n) {
 HistoryRing::HistoryRing(std::size_t bytes, std::size_t max_entries, std::size_t keep_bytes,
                          std::size_t keep_entries)
     : m_capacity(bytes / kAlign * kAlign)
-    , m_data(new std::byte[std::max<std::size_t>(m_capacity, kAlign)]) // not touched
+    , m_data(std::max<std::size_t>(m_capacity, kAlign)) // not touched: huge pages as written
     , m_entries(std::max<std::size_t>(max_entries, 1))
     , m_keep_capacity(keep_bytes / kAlign * kAlign)
-    , m_keep_data(m_keep_capacity > 0 ? new std::byte[m_keep_capacity] : nullptr) {
+    , m_keep_data(m_keep_capacity) {
     m_kept.reserve(m_keep_capacity > 0 ? keep_entries : 0);
 }
 

@@ -22,6 +22,7 @@
 #include <vector>
 
 #include "core/frame.hpp"
+#include "core/page_buffer.hpp"
 
 namespace rtv {
 
@@ -103,7 +104,7 @@ private:
     // A frame is gone for good: the held frame before it (if any) gets a gap after it.
     void mark_lost(std::size_t kept_before);
     std::size_t m_capacity;
-    std::unique_ptr<std::byte[]> m_data;
+    PageBuffer m_data;
     std::vector<Entry> m_entries;
     std::size_t m_first = 0, m_count = 0, m_used = 0;
     std::size_t m_pending = 0; // reserved frames: the entries after the m_count held ones
@@ -111,7 +112,7 @@ private:
     bool m_lost_before_first = false;
     // The keep store: kept frames in age order, packed from the start of its buffer.
     std::size_t m_keep_capacity;
-    std::unique_ptr<std::byte[]> m_keep_data;
+    PageBuffer m_keep_data;
     std::vector<Entry> m_kept; // reserved at construction: never grows past it
     std::size_t m_keep_used = 0;
     std::int64_t m_keep_from = 1, m_keep_to = 0; // empty range
