@@ -26,6 +26,7 @@
 #include "core/clock.hpp"
 #include "core/frame_sink.hpp"
 #include "core/producer_host.hpp"
+#include "plugin_host/plugin_loader.hpp"
 #include "producers/zmq_input.hpp"
 #include "wire/rows.hpp"
 
@@ -319,19 +320,20 @@ void ChildSource::run(std::stop_token stop, FrameSink& sink) {
     if (Status s = input.configure({{"bind", endpoint}}); !s) throw std::runtime_error(s.message());
     input.map_shared_memory(m_own_helper);
     if (m_own_helper) input.take_rows(&m_board);
-    // Passes the changes waiting on the board to `child` (its standard input), keeping each
-    // key's newest value for a child started again. Thread: the watcher.
+    // Passes the changes waiting on the board to `child` (its standard input), keeping each live
+    // setting's newest value for a child started again. Thread: the watcher.
     const auto pass_changes = [this](Child& child) {
         std::array<char, ProducerBoard::kKeyBytes> key{};
         std::array<char, ProducerBoard::kValueBytes> value{};
         std::string why;
         while (m_board.next_change(key, value)) {
+            const std::string_view k = key.data();
             auto kept = std::find_if(m_changed.begin(), m_changed.end(),
-                                     [&](const auto& c) { return c.first == key.data(); });
+                                     [&](const auto& c) { return c.first == k; });
             if (kept != m_changed.end())
                 kept->second = value.data();
-            else if (m_changed.size() < ProducerBoard::kMaxChanges)
-                m_changed.emplace_back(key.data(), value.data());
+            else if (std::find(m_live.begin(), m_live.end(), k) != m_live.end())
+                m_changed.emplace_back(k, value.data()); // at most one per live setting
             if (!child.send_line(wire::encode_change(key.data(), value.data()), why))
                 std::fprintf(stderr, "rtviewer: %s: the live change %s=%s was not passed on: %s\n",
                              m_kind.c_str(), key.data(), value.data(), why.c_str());
@@ -406,6 +408,8 @@ std::unique_ptr<Producer> make_isolated(const std::string& kind, const std::stri
     }
     auto child = std::make_unique<ChildSource>(kind, description, std::move(argv), restart);
     child->set_own_helper(true);
+    const std::span<const std::string> live = live_settings_of(kind);
+    child->set_live_settings({live.begin(), live.end()});
     return child;
 }
 

@@ -12,8 +12,8 @@
 // restarts counted on its row. Messages that have no stream are counted on "<kind>/messages".
 // An isolated producer's rows (its plugin's set_info) come from the helper on the same
 // connection (wire/rows.hpp) onto this side's board, which the panel and the statistics read as
-// they read an in-process plugin's; the changes the user pushes on that board to its live
-// settings go to the helper as lines on its standard input, again to a child started again. Stop
+// they read an in-process plugin's; the changes the user pushes on that board go to the helper
+// as lines on its standard input, those to its live settings again to a child started again. Stop
 // reaches the child: SIGTERM, then SIGKILL after 1 s (within the viewer's stop deadline); the child
 // also gets SIGKILL should the viewer die (PR_SET_PDEATHSIG), and any shared-memory segment it left
 // is removed. No child outlives its producer. Thread: configure on main; run on the producer's own
@@ -56,6 +56,11 @@ public:
     // copied out of mappings (ZmqInput::map_shared_memory); it sends its producer's rows and
     // reads live changes from its standard input (board()). Thread: main, before start.
     void set_own_helper(bool on);
+    // The keys of its live settings (plugins::live_settings_of its kind, as the panel finds
+    // them): the changes to these that were passed on are passed again to a child started
+    // again (other keys reach the plugin too, once). Thread: main, before start.
+    void set_live_settings(std::vector<std::string> keys) { m_live = std::move(keys); }
+    std::span<const std::string> live_settings() const { return m_live; }
 
     // The exec producer's registry entry: `exec:command=PROGRAM ARGS...` (command= last: it
     // takes the rest of the spec).
@@ -75,6 +80,7 @@ private:
     bool m_own_helper = false;
     mutable ProducerBoard m_board;
     int m_wake = -1; // eventfd: a change was pushed on m_board
+    std::vector<std::string> m_live;
     std::vector<std::pair<std::string, std::string>> m_changed; // the watcher's: key, value
 };
 

@@ -801,6 +801,49 @@ TEST_SUITE("plugins") {
         CHECK(info.at("level") == "200");
     }
 
+    TEST_CASE("plugins: an isolated plugin started again shows its own rows and gets the live "
+              "changes made so far") {
+        ensure_loaded(RTV_LIVE_PLUGIN);
+        FrameQueue queue = make_frame_queue();
+        ProducerHost host{queue};
+        moodycamel::ConsumerToken token{queue};
+        producers::CreatedProducer made;
+        REQUIRE(
+            producers::create("livecam:interval=0.002,isolate=process,restart=1", made).is_ok());
+        REQUIRE(plugins::apply_process_settings(made).is_ok());
+        REQUIRE(host.start(made.type, std::move(made.producer), made.schedule).is_ok());
+        ProducerBoard* board = host.producer(0).board();
+        REQUIRE(board != nullptr);
+        const auto until = [&](auto done) { // frames taken as they come (the pool is small)
+            const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(30);
+            while (!done()) {
+                FrameMsg msg;
+                while (queue.try_dequeue(token, msg)) {
+                    host.stream(msg.stream).count_taken();
+                    host.stream(msg.stream).pool().release(msg.slot);
+                }
+                if (std::chrono::steady_clock::now() > deadline) return false;
+                std::this_thread::sleep_for(std::chrono::milliseconds(2)); // the poll's period
+            }
+            return true;
+        };
+        std::array<char, ProducerBoard::kValueBytes> value{};
+        const auto row = [&](const char* key) {
+            return board->value_of(key, value) ? std::string(value.data()) : std::string("(none)");
+        };
+        REQUIRE(until([&] { return row("pid") != "(none)"; }));
+        const std::string first = row("pid");
+        REQUIRE(board->push_change("level", "7"));
+        REQUIRE(until([&] { return row("level") == "7"; }));
+        // Its process ends (status 3) and is started again: the board is the new one's, whose
+        // spec says level=10, and whose first change is the one made before, level=7.
+        REQUIRE(board->push_change("exit", "1"));
+        REQUIRE(until([&] { return row("pid") != first && row("pid") != "(none)"; }));
+        CHECK(until([&] { return row("level") == "7"; }));
+        CHECK(host.producer_status(0).restarts() == 1);
+        host.stop_all();
+    }
+
     TEST_CASE("plugins: --list-cameras prints what discover finds and --stats-json a producer's "
               "rows") {
         // The live plugin alone (RTV_PLUGIN_DIR= : no installed plugin searches the network).
