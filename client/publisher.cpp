@@ -15,6 +15,7 @@
 #include "wire/catalogue.hpp"
 #include "wire/curve.hpp"
 #include "wire/message.hpp"
+#include "wire/rows.hpp"
 
 namespace rtv::client {
 
@@ -185,6 +186,20 @@ bool Publisher::skip(std::string_view name, std::uint64_t count) {
     it->second.next += count;
     m_dropped += count;
     watch_untold(it->second);
+    return true;
+}
+
+bool Publisher::send_rows(std::string_view json) {
+    if (!m_impl) return false;
+    std::scoped_lock lock(m_impl->mutex);
+    try {
+        if (!m_impl->socket.send(zmq::buffer(wire::kRowsTopic),
+                                 zmq::send_flags::dontwait | zmq::send_flags::sndmore))
+            return false;
+        m_impl->socket.send(zmq::buffer(json), zmq::send_flags::none);
+    } catch (const zmq::error_t&) {
+        return false;
+    }
     return true;
 }
 

@@ -112,6 +112,12 @@ public:
     // header a mark could carry. rtviewer-plugin-host reports its producer's drops so.
     bool skip(std::string_view name, std::uint64_t count);
 
+    // Sends the rows a producer shows about itself, `json` as wire::encode_rows made it
+    // (wire/rows.hpp: [kRowsTopic, JSON]), without waiting: false when the queue is full or the
+    // socket refused it (the caller sends them again later). rtviewer-plugin-host sends its
+    // producer's board so.
+    bool send_rows(std::string_view json);
+
     // Sends each numbered stream's sequence mark (after its last frame), lets what was sent
     // leave (up to `linger_s` seconds; with shm, until the viewer has copied it out of the
     // ring) and disconnects. False when a mark found the queue full for linger_s, or the viewer

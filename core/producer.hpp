@@ -121,7 +121,7 @@ public:
         return false;
     }
     // What the producer shows about itself while it runs (rows) and the live changes the user
-    // asks of it, or nullptr for a producer without them (the built-in ones, an isolated one).
+    // asks of it, or nullptr for a producer without them (the built-in ones, exec).
     // The board is the producer's and lives as long as it. Thread: any. Allocates: never.
     virtual ProducerBoard* board() const { return nullptr; }
     // A network producer's authentication now, copied into `out`; false (and `out` untouched)

@@ -85,19 +85,38 @@ bool ProducerBoard::value_of(std::string_view key, std::span<char> out) const {
     return false;
 }
 
+void ProducerBoard::assign(std::span<const Row> rows) {
+    rows = rows.first(std::min(rows.size(), kMaxRows));
+    std::lock_guard lock(m_mutex);
+    bool same = rows.size() == m_count;
+    for (std::size_t i = 0; i < rows.size() && same; ++i)
+        same = m_rows[i].key_view() == rows[i].key_view() &&
+               m_rows[i].value_view() == rows[i].value_view();
+    if (same) return;
+    for (std::size_t i = 0; i < rows.size(); ++i) { // cut to fit, as set() keeps them
+        put(m_rows[i].key, kept_key(rows[i].key_view()));
+        put(m_rows[i].value, rows[i].value_view());
+    }
+    m_count = rows.size();
+    ++m_version;
+}
+
 bool ProducerBoard::push_change(std::string_view key, std::string_view value) {
     key = kept_key(key);
     if (key.empty()) return false;
-    std::lock_guard lock(m_mutex);
-    for (std::size_t i = 0; i < m_change_count; ++i)
-        if (m_changes[i].key_view() == key) {
-            put(m_changes[i].value, value);
-            return true;
+    {
+        std::lock_guard lock(m_mutex);
+        Row* r = nullptr;
+        for (std::size_t i = 0; i < m_change_count && !r; ++i)
+            if (m_changes[i].key_view() == key) r = &m_changes[i];
+        if (!r) {
+            if (m_change_count == kMaxChanges) return false;
+            r = &m_changes[m_change_count++];
+            put(r->key, key);
         }
-    if (m_change_count == kMaxChanges) return false;
-    Row& r = m_changes[m_change_count++];
-    put(r.key, key);
-    put(r.value, value);
+        put(r->value, value);
+    }
+    if (m_hook) m_hook(m_hook_user);
     return true;
 }
 

@@ -47,6 +47,10 @@ public:
     std::size_t copy(std::span<Row> out, std::uint64_t* version = nullptr) const;
     // The value of one row into `out` (cut to fit); false when there is no such row.
     bool value_of(std::string_view key, std::span<char> out) const;
+    // Replaces every row with `rows` (the first kMaxRows; each key and value NUL-terminated in
+    // its array): how an isolated producer's rows, sent from its process, reach the viewer's
+    // board. The version moves only when the rows differ from those shown.
+    void assign(std::span<const Row> rows);
 
     // Queues a change of a live setting; a key already waiting takes the new value in its
     // place. False (nothing queued) when kMaxChanges other keys wait, or the key is empty.
@@ -56,6 +60,14 @@ public:
     bool next_change(std::span<char> key, std::span<char> value);
     // Changes waiting.
     std::size_t changes_waiting() const;
+    // Called (without the board's lock) after every push_change that queued a change: an
+    // isolated producer's side is woken to pass it on to its process. It must not block.
+    // Thread: before the board is shared (no other thread uses it yet).
+    using ChangeHook = void (*)(void* user);
+    void on_change(ChangeHook hook, void* user) {
+        m_hook = hook;
+        m_hook_user = user;
+    }
 
 private:
     mutable std::mutex m_mutex;
@@ -65,6 +77,8 @@ private:
     bool m_full_said = false;
     std::array<Row, kMaxChanges> m_changes{}; // oldest first
     std::size_t m_change_count = 0;
+    ChangeHook m_hook = nullptr;
+    void* m_hook_user = nullptr;
 };
 
 } // namespace rtv

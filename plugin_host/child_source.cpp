@@ -16,7 +16,9 @@
 
 #include <fcntl.h>
 #include <poll.h>
+#include <sys/eventfd.h>
 #include <sys/prctl.h>
+#include <sys/socket.h>
 #include <sys/syscall.h>
 #include <sys/wait.h>
 #include <unistd.h>
@@ -24,7 +26,9 @@
 #include "core/clock.hpp"
 #include "core/frame_sink.hpp"
 #include "core/producer_host.hpp"
+#include "plugin_host/plugin_loader.hpp"
 #include "producers/zmq_input.hpp"
+#include "wire/rows.hpp"
 
 namespace rtv::plugins {
 
@@ -63,13 +67,19 @@ std::string describe_status(int status) {
     return "ended with status " + std::to_string(status);
 }
 
-// One running child: its pid, process group, output pipes and end.
+// One running child: its pid, process group, output pipes and end, and (`with_input`) its
+// standard input: a socket whose other end this side writes lines to (send_line).
 class Child {
 public:
-    Child(const std::vector<std::string>& argv, const std::string& endpoint) {
-        int out[2], err[2];
+    Child(const std::vector<std::string>& argv, const std::string& endpoint, bool with_input) {
+        int out[2], err[2], in[2] = {-1, -1};
         if (::pipe2(out, O_CLOEXEC) != 0 || ::pipe2(err, O_CLOEXEC) != 0)
             throw std::runtime_error(std::string("cannot make a pipe: ") + std::strerror(errno));
+        // A socket rather than a pipe: a line sent to a child that has gone fails with EPIPE
+        // (MSG_NOSIGNAL) instead of raising SIGPIPE in the viewer.
+        if (with_input && ::socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, in) != 0)
+            throw std::runtime_error(std::string("cannot make a socket pair: ") +
+                                     std::strerror(errno));
         std::vector<char*> args;
         for (const std::string& a : argv)
             args.push_back(const_cast<char*>(a.c_str()));
@@ -90,6 +100,7 @@ public:
             ::setpgid(0, 0); // its own group: stop reaches its children
             ::prctl(PR_SET_PDEATHSIG, SIGKILL); // the viewer gone (even killed): so is it
             if (::getppid() != parent) ::_exit(127);
+            if (in[1] >= 0) ::dup2(in[1], STDIN_FILENO);
             ::dup2(out[1], STDOUT_FILENO);
             ::dup2(err[1], STDERR_FILENO);
             ::execve(args[0], args.data(), env.data());
@@ -99,8 +110,10 @@ public:
         }
         ::close(out[1]);
         ::close(err[1]);
+        if (in[1] >= 0) ::close(in[1]);
         m_out = out[0];
         m_err = err[0];
+        m_in = in[0];
         m_pidfd = static_cast<int>(::syscall(SYS_pidfd_open, m_pid, 0));
     }
     ~Child() {
@@ -110,7 +123,7 @@ public:
             int status = 0;
             ::waitpid(m_pid, &status, 0);
         }
-        for (int fd : {m_out, m_err, m_pidfd})
+        for (int fd : {m_out, m_err, m_in, m_pidfd})
             if (fd >= 0) ::close(fd);
         remove_shm();
     }
@@ -118,8 +131,9 @@ public:
     Child& operator=(const Child&) = delete;
 
     // Forwards the child's lines to stderr as "rtviewer: WHO: line" until it has ended (its
-    // end reaped here), keeping the last one for the failure message. Thread: the watcher.
-    void watch(const std::string& who) {
+    // end reaped here), keeping the last one for the failure message; calls `woken` whenever
+    // the eventfd `wake` (-1: none) is signalled, after reading it. Thread: the watcher.
+    template <class Woken> void watch(const std::string& who, int wake, Woken&& woken) {
         std::string partial[2];
         auto forward = [&](int which, const char* data, std::size_t n) {
             std::string& p = partial[which];
@@ -133,11 +147,17 @@ public:
         };
         bool open[2] = {true, true};
         char buf[4096];
-        pollfd fds[3] = {{m_out, POLLIN, 0}, {m_err, POLLIN, 0}, {m_pidfd, POLLIN, 0}};
+        pollfd fds[4] = {
+            {m_out, POLLIN, 0}, {m_err, POLLIN, 0}, {m_pidfd, POLLIN, 0}, {wake, POLLIN, 0}};
         while (!m_reaped.load()) {
             // Without a pidfd (an old kernel), its end is looked for every 100 ms.
-            const int n = ::poll(fds, 3, m_pidfd >= 0 ? -1 : 100);
+            const int n = ::poll(fds, 4, m_pidfd >= 0 ? -1 : 100);
             if (n < 0 && errno != EINTR) break;
+            if (wake >= 0 && (fds[3].revents & POLLIN)) {
+                std::uint64_t count = 0;
+                (void)!::read(wake, &count, sizeof count);
+                woken();
+            }
             for (int i = 0; i < 2; ++i) {
                 if (!open[i] || !(fds[i].revents & (POLLIN | POLLHUP))) continue;
                 const ssize_t got = ::read(fds[i].fd, buf, sizeof buf);
@@ -179,6 +199,19 @@ public:
             ::kill(m_pid, SIGKILL);
         }
     }
+    // Sends `line` to the child's standard input without waiting: false (with the reason in
+    // `why`) when it has none, has gone, or has not read what it was sent (the socket's buffer,
+    // some 200 KB, is full). Thread: the watcher.
+    bool send_line(std::string_view line, std::string& why) {
+        if (m_in < 0) {
+            why = "it has no input";
+            return false;
+        }
+        const ssize_t n = ::send(m_in, line.data(), line.size(), MSG_NOSIGNAL | MSG_DONTWAIT);
+        if (n == ssize_t(line.size())) return true;
+        why = n < 0 ? std::strerror(errno) : "sent in part";
+        return false;
+    }
     bool reaped() const { return m_reaped.load(); }
     pid_t pid() const { return m_pid; }
     int status() const { return m_status; }
@@ -212,7 +245,7 @@ private:
     }
 
     pid_t m_pid = -1;
-    int m_out = -1, m_err = -1, m_pidfd = -1;
+    int m_out = -1, m_err = -1, m_in = -1, m_pidfd = -1;
     std::atomic<bool> m_reaped{false};
     int m_status = 0; // written before m_reaped is set
     mutable std::mutex m_mutex;
@@ -226,10 +259,35 @@ ChildSource::ChildSource(std::string kind, std::string description, std::vector<
     : m_kind(std::move(kind))
     , m_description(std::move(description))
     , m_argv(std::move(argv))
-    , m_restart(restart) {
+    , m_restart(restart)
+    , m_wake(::eventfd(0, EFD_NONBLOCK | EFD_CLOEXEC)) {
+    if (m_wake < 0)
+        throw std::runtime_error(std::string("eventfd failed: ") + std::strerror(errno));
 }
 
-ChildSource::~ChildSource() = default;
+ChildSource::~ChildSource() {
+    ::close(m_wake);
+}
+
+std::vector<StreamRequest> ChildSource::streams() const {
+    // Counts the messages that have no stream to be counted on (the zmq producer's first
+    // stream, as its zmq/messages): a bad one before the first frame has somewhere to go.
+    StreamRequest r;
+    r.name = m_kind + "/messages";
+    r.kind = FrameKind::Lines;
+    r.lines = {1, 1};
+    r.slots = 1;
+    return {r};
+}
+
+void ChildSource::set_own_helper(bool on) {
+    m_own_helper = on;
+    // A change pushed on the board (the panel's) wakes the watcher, which passes it on.
+    m_board.on_change(on ? +[](void* self) {
+        const std::uint64_t one = 1;
+        (void)!::write(static_cast<ChildSource*>(self)->m_wake, &one, sizeof one);
+    } : nullptr, this);
+}
 
 std::span<const producers::SettingInfo> ChildSource::exec_settings() {
     return kExecSettings;
@@ -261,11 +319,32 @@ void ChildSource::run(std::stop_token stop, FrameSink& sink) {
     producers::ZmqInput input;
     if (Status s = input.configure({{"bind", endpoint}}); !s) throw std::runtime_error(s.message());
     input.map_shared_memory(m_own_helper);
+    if (m_own_helper) input.take_rows(&m_board);
+    // Passes the changes waiting on the board to `child` (its standard input), keeping each live
+    // setting's newest value for a child started again. Thread: the watcher.
+    const auto pass_changes = [this](Child& child) {
+        std::array<char, ProducerBoard::kKeyBytes> key{};
+        std::array<char, ProducerBoard::kValueBytes> value{};
+        std::string why;
+        while (m_board.next_change(key, value)) {
+            const std::string_view k = key.data();
+            auto kept = std::find_if(m_changed.begin(), m_changed.end(),
+                                     [&](const auto& c) { return c.first == k; });
+            if (kept != m_changed.end())
+                kept->second = value.data();
+            else if (std::find(m_live.begin(), m_live.end(), k) != m_live.end())
+                m_changed.emplace_back(k, value.data()); // at most one per live setting
+            if (!child.send_line(wire::encode_change(key.data(), value.data()), why))
+                std::fprintf(stderr, "rtviewer: %s: the live change %s=%s was not passed on: %s\n",
+                             m_kind.c_str(), key.data(), value.data(), why.c_str());
+        }
+    };
     double backoff_s = 0.5;
     for (unsigned restarts = 0;; ++restarts) {
         std::string why;
         {
-            Child child(m_argv, endpoint);
+            Child child(m_argv, endpoint, m_own_helper);
+            m_board.assign({}); // this child's rows, as it sends them
             std::fprintf(stderr, "rtviewer: %s: started %s (pid %d)\n", m_kind.c_str(),
                          m_argv[0] == "/bin/sh" ? "its program" : m_argv[0].c_str(),
                          int(child.pid()));
@@ -273,7 +352,13 @@ void ChildSource::run(std::stop_token stop, FrameSink& sink) {
             std::stop_source ended;
             input.drain_when(ended.get_token());
             std::thread watcher([&] {
-                child.watch(m_kind);
+                if (m_own_helper) {
+                    std::string unsent;
+                    for (const auto& [key, value] : m_changed) // as the last child had them
+                        if (!child.send_line(wire::encode_change(key, value), unsent)) break;
+                    pass_changes(child);
+                }
+                child.watch(m_kind, m_own_helper ? m_wake : -1, [&] { pass_changes(child); });
                 ended.request_stop();
             });
             struct Reap { // however the loop below ends: the child is ended and reaped
@@ -323,6 +408,8 @@ std::unique_ptr<Producer> make_isolated(const std::string& kind, const std::stri
     }
     auto child = std::make_unique<ChildSource>(kind, description, std::move(argv), restart);
     child->set_own_helper(true);
+    const std::span<const std::string> live = live_settings_of(kind);
+    child->set_live_settings({live.begin(), live.end()});
     return child;
 }
 

@@ -9,19 +9,24 @@
 // The child's stdout and stderr lines go to the viewer's log with the producer's name. When it
 // ends (an exit status, a signal: a segfault, an abort) the producer is marked failed with that
 // reason, or with restart=N started again with back-off (0.5 s, doubling, at most 8 s), the
-// restarts counted on its row. Stop reaches the child: SIGTERM, then SIGKILL after 1 s (within
-// the viewer's stop deadline); the child also gets SIGKILL should the viewer die
-// (PR_SET_PDEATHSIG), and any shared-memory segment it left is removed. No child outlives its
-// producer.
-// Thread: configure on main; run on the producer's own (a second thread reads the child's
-// output and waits for its end).
+// restarts counted on its row. Messages that have no stream are counted on "<kind>/messages".
+// An isolated producer's rows (its plugin's set_info) come from the helper on the same
+// connection (wire/rows.hpp) onto this side's board, which the panel and the statistics read as
+// they read an in-process plugin's; the changes the user pushes on that board go to the helper
+// as lines on its standard input, those to its live settings again to a child started again. Stop
+// reaches the child: SIGTERM, then SIGKILL after 1 s (within the viewer's stop deadline); the child
+// also gets SIGKILL should the viewer die (PR_SET_PDEATHSIG), and any shared-memory segment it left
+// is removed. No child outlives its producer. Thread: configure on main; run on the producer's own
+// (a second thread reads the child's output and waits for its end).
 
 #include <memory>
 #include <span>
 #include <string>
+#include <utility>
 #include <vector>
 
 #include "core/producer.hpp"
+#include "core/producer_board.hpp"
 #include "producers/settings.hpp"
 
 namespace rtv::plugins {
@@ -37,14 +42,25 @@ public:
 
     ProducerInfo info() const override { return {m_kind, m_description}; }
     Status configure(const ProducerConfig& config) override;
-    std::vector<StreamRequest> streams() const override { return {}; } // opened as frames come
-    void tick(FrameSink&, std::uint64_t) override {}                   // run() does the work
+    // "<kind>/messages" only: the others are opened as frames come.
+    std::vector<StreamRequest> streams() const override;
+    void tick(FrameSink&, std::uint64_t) override {} // run() does the work
     void run(std::stop_token stop, FrameSink& sink) override;
+    // An isolated producer's board (set_own_helper): the rows its helper sends, and the live
+    // changes passed on to it; none for exec. Which of its settings are live the panel finds by
+    // its name, as for the plugin in process (plugins::live_settings_of(info().name)).
+    ProducerBoard* board() const override { return m_own_helper ? &m_board : nullptr; }
     // restart=N (the common setting, kept by the registry's caller).
     void set_restart(unsigned restart);
     // The child is rtviewer-plugin-host, which never shrinks its shared memory: its frames are
-    // copied out of mappings (ZmqInput::map_shared_memory). Thread: before run().
-    void set_own_helper(bool on) { m_own_helper = on; }
+    // copied out of mappings (ZmqInput::map_shared_memory); it sends its producer's rows and
+    // reads live changes from its standard input (board()). Thread: main, before start.
+    void set_own_helper(bool on);
+    // The keys of its live settings (plugins::live_settings_of its kind, as the panel finds
+    // them): the changes to these that were passed on are passed again to a child started
+    // again (other keys reach the plugin too, once). Thread: main, before start.
+    void set_live_settings(std::vector<std::string> keys) { m_live = std::move(keys); }
+    std::span<const std::string> live_settings() const { return m_live; }
 
     // The exec producer's registry entry: `exec:command=PROGRAM ARGS...` (command= last: it
     // takes the rest of the spec).
@@ -62,6 +78,10 @@ private:
     std::vector<std::string> m_argv;
     unsigned m_restart = 0;
     bool m_own_helper = false;
+    mutable ProducerBoard m_board;
+    int m_wake = -1; // eventfd: a change was pushed on m_board
+    std::vector<std::string> m_live;
+    std::vector<std::pair<std::string, std::string>> m_changed; // the watcher's: key, value
 };
 
 // exec as ProducerEntry::make wants it (configured by configure(): command=).

@@ -10,10 +10,18 @@
 // left behind after the stop deadline (status 3); one whose frame has taken longer than
 // --answer-timeout seconds has stopped answering (status 4). Not meant to be run by hand.
 //
+// Its producer's rows (ProducerBoard, a plugin's set_info) go to the viewer as rows messages on
+// the same connection (wire/rows.hpp): when they change and once a second while there are any.
+// The viewer's changes to its live settings come as lines on stdin (wire/rows.hpp), read on a
+// thread of its own and pushed onto the producer's board, where the plugin takes them on its
+// own thread as it would in the viewer's process.
+//
 // Limits of the wire format, for now: a multi-line frame travels as its y values (x = 0..N-1),
 // and an append stream as a replace stream.
 
+#include <array>
 #include <atomic>
+#include <cerrno>
 #include <chrono>
 #include <csignal>
 #include <cstdio>
@@ -21,7 +29,12 @@
 #include <cstring>
 #include <semaphore>
 #include <string>
+#include <thread>
 #include <vector>
+
+#include <poll.h>
+#include <sys/eventfd.h>
+#include <unistd.h>
 
 #include "client/publisher.hpp"
 #include "core/clock.hpp"
@@ -30,6 +43,7 @@
 #include "plugin_host/plugin_loader.hpp"
 #include "plugin_host/shm_pool.hpp"
 #include "producers/registry.hpp"
+#include "wire/rows.hpp"
 
 namespace {
 
@@ -48,6 +62,86 @@ constexpr double kLingerS = 60.0;
 rtv::wire::NpyType npy_type(rtv::SampleType s) {
     return rtv::wire::npy_type_of(s);
 }
+
+// The viewer's changes to the producer's live settings: lines on stdin (wire::encode_change's),
+// each pushed onto the producer's board. Read on a thread of its own until stdin ends (the
+// viewer gone, or no viewer there: not an error) or stop() is called (the host ends). A bad
+// line, or a change the board's full queue refuses, is said on stderr (the viewer's log).
+class ChangeReader {
+public:
+    explicit ChangeReader(rtv::ProducerBoard* board)
+        : m_board(board)
+        , m_wake(::eventfd(0, EFD_CLOEXEC)) {
+        if (m_board && m_wake >= 0) m_thread = std::thread([this] { read_lines(); });
+    }
+    ~ChangeReader() {
+        stop();
+        if (m_wake >= 0) ::close(m_wake);
+    }
+    ChangeReader(const ChangeReader&) = delete;
+    ChangeReader& operator=(const ChangeReader&) = delete;
+    // Ends the reading thread (waking its poll) and joins it. Thread: the one that made it.
+    void stop() {
+        if (!m_thread.joinable()) return;
+        const std::uint64_t one = 1;
+        (void)!::write(m_wake, &one, sizeof one);
+        m_thread.join();
+    }
+
+private:
+    void read_lines() {
+        std::string line, key, value;
+        line.reserve(rtv::wire::kMaxChangeLine);
+        bool skipping = false; // in a line past kMaxChangeLine: dropped up to its newline
+        char buf[4096];
+        pollfd fds[2] = {{STDIN_FILENO, POLLIN, 0}, {m_wake, POLLIN, 0}};
+        for (;;) {
+            if (::poll(fds, 2, -1) < 0) {
+                if (errno == EINTR) continue; // SIGTERM: the main thread stops this one
+                return;
+            }
+            if (fds[1].revents) return;            // stop()
+            if (fds[0].revents & POLLNVAL) return; // no stdin at all
+            if (!(fds[0].revents & (POLLIN | POLLHUP | POLLERR))) continue;
+            const ssize_t got = ::read(STDIN_FILENO, buf, sizeof buf);
+            if (got < 0 && errno == EINTR) continue;
+            if (got <= 0) return; // closed: no more changes will come
+            for (ssize_t i = 0; i < got; ++i) {
+                if (buf[i] != '\n') {
+                    if (skipping) continue;
+                    if (line.size() == rtv::wire::kMaxChangeLine) {
+                        std::fprintf(stderr, "live change refused: a line of over %zu bytes\n",
+                                     rtv::wire::kMaxChangeLine);
+                        std::fflush(stderr);
+                        skipping = true;
+                        line.clear();
+                        continue;
+                    }
+                    line.push_back(buf[i]);
+                    continue;
+                }
+                if (!skipping && !line.empty()) take(line, key, value);
+                skipping = false;
+                line.clear();
+            }
+        }
+    }
+    void take(const std::string& line, std::string& key, std::string& value) {
+        if (rtv::Status s = rtv::wire::decode_change(line, key, value); !s) {
+            std::fprintf(stderr, "live change refused: the line %s\n", s.message().c_str());
+        } else if (!m_board->push_change(key, value)) {
+            std::fprintf(stderr, "live change of %s refused: %zu other changes wait\n", key.c_str(),
+                         rtv::ProducerBoard::kMaxChanges);
+        } else {
+            return;
+        }
+        std::fflush(stderr);
+    }
+
+    rtv::ProducerBoard* m_board;
+    int m_wake;
+    std::thread m_thread;
+};
 
 int usage(const char* why) {
     std::fprintf(stderr,
@@ -103,6 +197,26 @@ int main(int argc, char** argv) {
         std::fprintf(stderr, "%s\n", s.message().c_str());
         return 2;
     }
+    // Its rows to the viewer: when they change, and again every kRowsEveryS while there are any
+    // (a message the full queue refused, or one lost to a reconnection, is made good). Allocates
+    // (the JSON) only then, not per frame.
+    rtv::ProducerBoard* const board = host.producer(0).board();
+    std::array<rtv::ProducerBoard::Row, rtv::ProducerBoard::kMaxRows> rows{};
+    std::uint64_t rows_sent = 0; // the board's version last sent (0: no row was ever set)
+    std::int64_t rows_due_ns = 0;
+    auto send_rows = [&] {
+        if (!board) return;
+        const std::int64_t now = rtv::now_ns();
+        const std::uint64_t version = board->version();
+        if (version == 0 || (version == rows_sent && now < rows_due_ns)) return;
+        std::uint64_t copied = 0;
+        const std::size_t n = board->copy(rows, &copied);
+        if (!publisher.send_rows(rtv::wire::encode_rows(std::span(rows).first(n))))
+            return; // tried again on the next turn of the loop
+        rows_sent = copied;
+        rows_due_ns = now + std::int64_t(rtv::wire::kRowsEveryS * 1e9);
+    };
+    ChangeReader changes(board); // after the host: ends before the board does
     moodycamel::ConsumerToken token(queue);
     auto running = [&] {
         const rtv::ProducerState st = host.producer_status(0).state();
@@ -213,6 +327,7 @@ int main(int argc, char** argv) {
         }
         reclaim(kUnreadSlotS);
         account(false);
+        send_rows();
         if (ended && !any) break;
         // A frame that never ends: the producer stopped answering. Its thread cannot be ended
         // from here, so the process ends and the viewer marks it failed (or restarts it).
@@ -230,8 +345,10 @@ int main(int argc, char** argv) {
         if (!any)
             (void)g_frames.try_acquire_for(std::chrono::milliseconds(in_flight.empty() ? 100 : 1));
     }
+    changes.stop();
     host.stop_all();
     account(true);
+    send_rows(); // what it showed last
     // Ended by itself: the viewer may still be reading frames from the pools, which go with
     // the host; wait for them as for what the publisher sent (below).
     for (const std::int64_t until = rtv::now_ns() + std::int64_t(kLingerS * 1e9);

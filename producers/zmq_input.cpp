@@ -21,6 +21,7 @@
 #include "wire/curve.hpp"
 #include "wire/endpoint.hpp"
 #include "wire/message.hpp"
+#include "wire/rows.hpp"
 
 namespace rtv::producers {
 
@@ -517,6 +518,8 @@ void ZmqInput::run(std::stop_token stop, FrameSink& sink) {
         socket.set(zmq::sockopt::subscribe, pattern.substr(0, pattern.find('*')));
     // The publishers' catalogues: the streams offered that streams= leaves out (offered()).
     if (!m_patterns.empty()) socket.set(zmq::sockopt::subscribe, wire::kCatalogueTopic);
+    // Its publisher's rows (take_rows).
+    if (!m_patterns.empty() && m_rows_board) socket.set(zmq::sockopt::subscribe, wire::kRowsTopic);
     // Each endpoint's state, from the socket's events (read beside the messages). With CURVE
     // the CURVE server monitors the socket (a socket has one monitor) and passes every event on.
     char monitor_name[64];
@@ -660,6 +663,12 @@ void ZmqInput::run(std::stop_token stop, FrameSink& sink) {
                                parts);
                 continue;
             }
+            if (m_rows_board && topic.to_string_view() == wire::kRowsTopic) {
+                // Not a frame either.
+                take_rows_message(
+                    sink, parts == 2 ? bytes_of(second) : std::span<const std::byte>{}, parts);
+                continue;
+            }
             ++received;
             if (!subscribed(topic.to_string_view())) {
                 // The prefix subscription let it through; the whole pattern does not match.
@@ -743,6 +752,18 @@ void ZmqInput::take_catalogue(FrameSink& sink, std::span<const std::byte> json, 
         }
     }
     ++m_offers_version;
+}
+
+void ZmqInput::take_rows_message(FrameSink& sink, std::span<const std::byte> json,
+                                 std::size_t parts) {
+    std::size_t count = 0;
+    Status s = parts == 2 ? wire::decode_rows(json, m_rows, count)
+                          : Status::error("has " + std::to_string(parts) + " parts, expected 2");
+    if (!s) {
+        reject_named(sink, {}, "zmq: a rows message " + s.message());
+        return;
+    }
+    m_rows_board->assign(std::span<const ProducerBoard::Row>(m_rows).first(count));
 }
 
 bool ZmqInput::offered(std::vector<OfferedStream>& out) const {

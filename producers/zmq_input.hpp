@@ -36,6 +36,7 @@
 #include <vector>
 
 #include "core/producer.hpp"
+#include "core/producer_board.hpp"
 #include "producers/settings.hpp"
 #include "producers/shm_reader.hpp"
 #include "wire/curve.hpp"
@@ -68,6 +69,12 @@ public:
     // Copies shared-memory frames out of mappings of their segments (ShmReader::map_segments):
     // only for a publisher known never to shrink them. Thread: before run().
     void map_shared_memory(bool on) { m_shm.map_segments(on); }
+    // Takes the rows messages (wire/rows.hpp) its publisher sends into `board`, each replacing
+    // the rows there; a bad one is refused and counted on "<name>/messages". Without a board
+    // (the default) such a message is refused as any message with a control-byte topic is.
+    // rtviewer-plugin-host's viewer side (ChildSource) takes its producer's rows so.
+    // Thread: before run().
+    void take_rows(ProducerBoard* board) { m_rows_board = board; }
     bool endpoints(std::vector<EndpointState>& out) const override;
     bool security(SecurityState& out) const override;
     // The streams the publishers' catalogues offer that streams= leaves out (none without
@@ -109,6 +116,8 @@ private:
     bool subscribed(std::string_view topic) const;
     // A publisher's catalogue (wire/catalogue.hpp) into m_offers. Thread: run().
     void take_catalogue(FrameSink& sink, std::span<const std::byte> json, std::size_t parts);
+    // A rows message (wire/rows.hpp) into m_rows_board. Thread: run().
+    void take_rows_message(FrameSink& sink, std::span<const std::byte> json, std::size_t parts);
     // Makes the subscriptions subscribe() queued. Thread: run().
     void take_requests(zmq::socket_t& socket);
     void handle(FrameSink& sink, std::string_view topic, const wire::WireHeader* header,
@@ -141,6 +150,8 @@ private:
     };
 
     std::stop_token m_drain;
+    ProducerBoard* m_rows_board = nullptr;
+    std::array<ProducerBoard::Row, ProducerBoard::kMaxRows> m_rows{}; // decoded here: no allocation
     std::uint64_t m_reserved_hwm = 0; // the receive queue reserved by the first run (in messages)
     std::string m_bind = "tcp://127.0.0.1:5555";
     std::vector<std::string> m_connect;  // connect mode: these instead of m_bind

@@ -1,5 +1,7 @@
 // ProducerBoard: the rows a producer shows and the live changes queued for it.
 #include <array>
+#include <cstdio>
+#include <span>
 #include <string>
 #include <thread>
 
@@ -70,6 +72,50 @@ TEST_SUITE("core") {
         CHECK_FALSE(b.push_change("one-more", "1"));
         REQUIRE(b.next_change(key, val));
         CHECK(std::string(val.data()) == "1234567");
+    }
+
+    TEST_CASE("ProducerBoard: assign replaces every row and moves the version only on a change") {
+        ProducerBoard b;
+        b.set("old", "1");
+        std::array<ProducerBoard::Row, 3> given{};
+        const auto row = [&](std::size_t i, const char* k, const char* v) {
+            std::snprintf(given[i].key.data(), given[i].key.size(), "%s", k);
+            std::snprintf(given[i].value.data(), given[i].value.size(), "%s", v);
+        };
+        row(0, "model", "M");
+        row(1, "serial", "S");
+        const std::uint64_t v0 = b.version();
+        b.assign(std::span(given).first(2));
+        CHECK(b.version() == v0 + 1);
+        std::array<ProducerBoard::Row, 4> rows{};
+        REQUIRE(b.copy(rows) == 2);
+        CHECK(rows[0].key_view() == "model");
+        CHECK(rows[1].value_view() == "S");
+        CHECK(value(b, "old") == "(none)");
+        b.assign(std::span(given).first(2)); // the same rows: nothing moved
+        CHECK(b.version() == v0 + 1);
+        row(1, "serial", "T");
+        b.assign(std::span(given).first(2));
+        CHECK(b.version() == v0 + 2);
+        CHECK(value(b, "serial") == "T");
+        b.assign({}); // none
+        CHECK(b.copy(rows) == 0);
+        CHECK(b.version() == v0 + 3);
+    }
+
+    TEST_CASE("ProducerBoard: the change hook is called for each change queued and not for a "
+              "refused one") {
+        ProducerBoard b;
+        int calls = 0;
+        b.on_change([](void* user) { ++*static_cast<int*>(user); }, &calls);
+        REQUIRE(b.push_change("gain", "1"));
+        REQUIRE(b.push_change("gain", "2")); // replaces the waiting value: still news
+        CHECK(calls == 2);
+        CHECK_FALSE(b.push_change("", "1"));
+        for (std::size_t i = 1; i < ProducerBoard::kMaxChanges; ++i)
+            REQUIRE(b.push_change("k" + std::to_string(i), "x"));
+        CHECK_FALSE(b.push_change("one-more", "1"));
+        CHECK(calls == 1 + int(ProducerBoard::kMaxChanges));
     }
 
     TEST_CASE("ProducerBoard: rows set on one thread are read whole on another") {

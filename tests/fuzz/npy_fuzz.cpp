@@ -1,17 +1,21 @@
 // libFuzzer target for the .npy parser, the zmq message decoder and the wire header (with its
-// shared-memory descriptor): everything that reads bytes from the network or from disk. Input:
+// shared-memory descriptor), and an isolated producer's rows message and live change line:
+// everything that reads bytes from the network or from disk. Input:
 // an optional "stream name\n" line, then the payload, which is tried as each of them.
 // Built with clang by scripts/fuzz.sh; the seed corpus (corpus/) is replayed by ctest through
 // replay_main.cpp with the project's own compiler and sanitizers.
 
 #include <algorithm>
+#include <array>
 #include <cstddef>
 #include <cstdint>
+#include <string>
 #include <string_view>
 #include <vector>
 
 #include "wire/message.hpp"
 #include "wire/npy.hpp"
+#include "wire/rows.hpp"
 
 extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size) {
     const auto* bytes = reinterpret_cast<const std::byte*>(data);
@@ -51,5 +55,21 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
                                       std::as_writable_bytes(std::span<float>(slot)));
         }
     }
+    std::array<rtv::ProducerBoard::Row, rtv::ProducerBoard::kMaxRows> rows;
+    std::size_t count = 0;
+    if (rtv::wire::decode_rows(payload, rows, count)) { // what decodes encodes to the same rows
+        const std::string json = rtv::wire::encode_rows(std::span(rows).first(count));
+        std::array<rtv::ProducerBoard::Row, rtv::ProducerBoard::kMaxRows> again;
+        std::size_t n = 0;
+        if (!rtv::wire::decode_rows(std::as_bytes(std::span(json)), again, n) || n != count)
+            __builtin_trap();
+        for (std::size_t i = 0; i < n; ++i)
+            if (again[i].key_view() != rows[i].key_view() ||
+                again[i].value_view() != rows[i].value_view())
+                __builtin_trap();
+    }
+    std::string key, value;
+    (void)rtv::wire::decode_change({reinterpret_cast<const char*>(payload.data()), payload.size()},
+                                   key, value);
     return 0;
 }

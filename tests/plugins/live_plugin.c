@@ -3,11 +3,15 @@
  *
  * Each tick makes an 8x4 uint8 frame with every pixel `level`. Settings: level (0..255, live;
  * a change outside it is refused with a row saying so), serial (the row "serial"), rows=N (adds
- * rows extra0..extraN-1, to run past the host's 24), iterations as any producer. */
+ * rows extra0..extraN-1, to run past the host's 24), iterations as any producer. The row "pid"
+ * (its process, set last: past the 24th with rows=20 or more) tells one helper process from the
+ * next, and a change of "exit" (not a setting) ends the process with status 3: how the isolated
+ * tests start a helper again. */
 #include <rtviewer/plugin.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 typedef struct livecam {
     unsigned level;
@@ -90,10 +94,14 @@ static int tick(void* self, rtv_host* host, const rtv_host_api* api, uint64_t n)
             snprintf(k, sizeof k, "extra%u", i);
             api->set_info(host, k, "x");
         }
+        snprintf(text, sizeof text, "%ld", (long)getpid());
+        api->set_info(host, "pid", text);
     }
     while (api->next_change(host, key, sizeof key, value, sizeof value)) {
         unsigned level = 0;
-        if (strcmp(key, "level") != 0) {
+        if (!strcmp(key, "exit")) {
+            exit(3);
+        } else if (strcmp(key, "level") != 0) {
             snprintf(text, sizeof text, "not a live setting: %s", key);
             api->set_info(host, "error", text);
         } else if (parse_level(value, &level)) {

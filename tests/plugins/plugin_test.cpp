@@ -634,6 +634,31 @@ TEST_SUITE("plugins") {
         CHECK(contains(listing.output, "\n  exec  any program as a source"));
     }
 
+    TEST_CASE("plugins: exec counts a bad message that comes before any frame on exec/messages") {
+        // A message with no stream of its own is counted on the producer's first stream; a
+        // program's first message may be a bad one, before any stream was opened.
+        const std::string script = std::string(RTV_TEST_PLUGIN_DIR) + "/exec_bad.py";
+        write_file(script, "import os, zmq\n"
+                           "s = zmq.Context().socket(zmq.XPUB)\n"
+                           "s.setsockopt(zmq.LINGER, 10000)\n"
+                           "s.connect(os.environ['RTV_ENDPOINT'])\n"
+                           "s.recv()  # the viewer's subscription: it is listening\n"
+                           "s.send_multipart([b'a', b'b', b'c', b'd'])\n"
+                           "s.send_multipart([b'\\x01rtviewer-rows', b'{\"rows\": []}'])\n"
+                           "s.close()\n");
+        const std::string json = std::string(RTV_TEST_PLUGIN_DIR) + "/exec-bad.json";
+        const Run r = run_viewer({"--headless", "--exit-when-done", "--stats-json", json, "-p",
+                                  "exec:command=/usr/bin/python3 " + script});
+        CHECK(r.exit_code == 0);
+        const nlohmann::json stats = nlohmann::json::parse(test::slurp(json));
+        REQUIRE(stats.at("streams").size() == 1);
+        const nlohmann::json& messages = stats.at("streams").at(0);
+        CHECK(messages.at("name") == "exec/messages");
+        // Both: 4 parts, and a rows message, which only an isolated producer's helper sends.
+        CHECK(messages.at("rejected") == 2);
+        CHECK(stats.at("producers").at(0).at("info").empty());
+    }
+
     // ---- ABI 1.1: rows, live settings, discovery (tests/plugins/live_plugin.c) ----
 
     TEST_CASE("plugins: ABI 1.1 rows and a live change go between the panel's board and a "
@@ -697,6 +722,126 @@ TEST_SUITE("plugins") {
         CHECK(board->changes_waiting() == 0);
         host.stop_all();
         CHECK(host.producer_status(0).state() == ProducerState::Stopped);
+    }
+
+    TEST_CASE("plugins: an isolated plugin's rows reach the viewer's board and a live change "
+              "pushed there reaches the plugin") {
+        // The same plugin and checks as in process (above), with isolate=process: its rows come
+        // from rtviewer-plugin-host as rows messages, the change goes there on its stdin.
+        ensure_loaded(RTV_LIVE_PLUGIN);
+        FrameQueue queue = make_frame_queue();
+        ProducerHost host{queue};
+        moodycamel::ConsumerToken token{queue};
+        producers::CreatedProducer made;
+        REQUIRE(producers::create("livecam:rows=30,interval=0.002,isolate=process", made).is_ok());
+        REQUIRE(plugins::apply_process_settings(made).is_ok());
+        REQUIRE(host.start(made.type, std::move(made.producer), made.schedule).is_ok());
+        // The panel finds the live settings by the producer's name, as in process.
+        CHECK(host.producer(0).info().name == "livecam");
+        const std::span<const std::string> live =
+            plugins::live_settings_of(host.producer(0).info().name);
+        REQUIRE(live.size() == 1);
+        CHECK(live[0] == "level");
+        ProducerBoard* board = host.producer(0).board();
+        REQUIRE(board != nullptr);
+        int last_pixel = -1; // of the newest image taken
+        const auto until = [&](auto done) {
+            const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(30);
+            while (!done()) {
+                FrameMsg msg;
+                while (queue.try_dequeue(token, msg)) {
+                    Stream& s = host.stream(msg.stream);
+                    if (s.kind() == FrameKind::Image)
+                        last_pixel = std::to_integer<int>(s.pool().data(msg.slot)[0]);
+                    s.count_taken();
+                    s.pool().release(msg.slot);
+                }
+                if (std::chrono::steady_clock::now() > deadline) return false;
+                std::this_thread::sleep_for(std::chrono::milliseconds(2)); // the poll's period
+            }
+            return true;
+        };
+        std::array<char, ProducerBoard::kValueBytes> value{};
+        const auto row = [&](const char* key) {
+            return board->value_of(key, value) ? std::string(value.data()) : std::string("(none)");
+        };
+        REQUIRE(until([&] { return row("model") == "Live Test Camera" && last_pixel == 10; }));
+        std::array<ProducerBoard::Row, 32> rows{};
+        CHECK(board->copy(rows) == ProducerBoard::kMaxRows);
+        CHECK(row("level") == "10");
+        CHECK(row("serial") == "A1");
+        CHECK(row("long") == std::string(ProducerBoard::kValueBytes - 1, 'x'));
+        CHECK(row("gone") == "(none)");
+        CHECK(row("extra19") == "x");
+        CHECK(row("extra20") == "(none)");
+        REQUIRE(board->push_change("level", "7"));
+        CHECK(until([&] { return row("level") == "7" && last_pixel == 7; }));
+        REQUIRE(board->push_change("level", "999"));
+        CHECK(until([&] { return row("level") == "7 (999 refused: expected 0..255)"; }));
+        CHECK(board->changes_waiting() == 0); // passed on to the helper
+        host.stop_all();
+        CHECK(host.producer_status(0).state() == ProducerState::Stopped);
+        // Nothing was refused on the way: the messages stream counted nothing.
+        CHECK(host.stream(0).request().name == "livecam/messages");
+        CHECK(host.stream(0).stats().read().rejected == 0);
+
+        // Through the viewer: its --stats-json shows the isolated producer's rows.
+        const std::string json = test::work_dir() / "livecam-isolated.json";
+        const Run run = run_viewer({"--headless", "--exit-when-done", "--stats-json", json,
+                                    "--plugin", RTV_LIVE_PLUGIN, "-p",
+                                    "livecam:serial=B2,level=200,iterations=5,policy=wait,"
+                                    "isolate=process"},
+                                   "RTV_PLUGIN_DIR=");
+        CHECK(run.exit_code == 0);
+        const nlohmann::json stats = nlohmann::json::parse(test::slurp(json));
+        const nlohmann::json& info = stats.at("producers").at(0).at("info");
+        CAPTURE(info.dump());
+        CHECK(info.at("model") == "Live Test Camera");
+        CHECK(info.at("serial") == "B2");
+        CHECK(info.at("level") == "200");
+    }
+
+    TEST_CASE("plugins: an isolated plugin started again shows its own rows and gets the live "
+              "changes made so far") {
+        ensure_loaded(RTV_LIVE_PLUGIN);
+        FrameQueue queue = make_frame_queue();
+        ProducerHost host{queue};
+        moodycamel::ConsumerToken token{queue};
+        producers::CreatedProducer made;
+        REQUIRE(
+            producers::create("livecam:interval=0.002,isolate=process,restart=1", made).is_ok());
+        REQUIRE(plugins::apply_process_settings(made).is_ok());
+        REQUIRE(host.start(made.type, std::move(made.producer), made.schedule).is_ok());
+        ProducerBoard* board = host.producer(0).board();
+        REQUIRE(board != nullptr);
+        const auto until = [&](auto done) { // frames taken as they come (the pool is small)
+            const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(30);
+            while (!done()) {
+                FrameMsg msg;
+                while (queue.try_dequeue(token, msg)) {
+                    host.stream(msg.stream).count_taken();
+                    host.stream(msg.stream).pool().release(msg.slot);
+                }
+                if (std::chrono::steady_clock::now() > deadline) return false;
+                std::this_thread::sleep_for(std::chrono::milliseconds(2)); // the poll's period
+            }
+            return true;
+        };
+        std::array<char, ProducerBoard::kValueBytes> value{};
+        const auto row = [&](const char* key) {
+            return board->value_of(key, value) ? std::string(value.data()) : std::string("(none)");
+        };
+        REQUIRE(until([&] { return row("pid") != "(none)"; }));
+        const std::string first = row("pid");
+        REQUIRE(board->push_change("level", "7"));
+        REQUIRE(until([&] { return row("level") == "7"; }));
+        // Its process ends (status 3) and is started again: the board is the new one's, whose
+        // spec says level=10, and whose first change is the one made before, level=7.
+        REQUIRE(board->push_change("exit", "1"));
+        REQUIRE(until([&] { return row("pid") != first && row("pid") != "(none)"; }));
+        CHECK(until([&] { return row("level") == "7"; }));
+        CHECK(host.producer_status(0).restarts() == 1);
+        host.stop_all();
     }
 
     TEST_CASE("plugins: --list-cameras prints what discover finds and --stats-json a producer's "

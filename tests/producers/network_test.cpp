@@ -3,6 +3,7 @@
 // and the C++ client's bind(): any number of subscribers, never waiting for one.
 
 #include <algorithm>
+#include <array>
 #include <atomic>
 #include <chrono>
 #include <cstdint>
@@ -13,15 +14,18 @@
 #include <vector>
 
 #include <doctest/doctest.h>
+#include <unistd.h>
 #include <zmq.hpp>
 
 #include "client/publisher.hpp"
 #include "core/frame_queue.hpp"
+#include "core/producer_board.hpp"
 #include "core/producer_host.hpp"
 #include "producers/zmq_input.hpp"
 #include "wire/catalogue.hpp"
 #include "wire/endpoint.hpp"
 #include "wire/message.hpp"
+#include "wire/rows.hpp"
 
 namespace {
 
@@ -105,6 +109,121 @@ TEST_SUITE("producers") {
         CHECK(has(decode_catalogue(bytes(many + "]}"), back), "at most 256"));
         CHECK(has(decode_catalogue(bytes(std::string(kMaxCatalogueBytes + 1, ' ')), back),
                   "bytes, expected at most"));
+    }
+
+    TEST_CASE("network: an isolated producer's rows and live changes round-trip and bad ones are "
+              "refused with their reason") {
+        using namespace rtv::wire;
+        using Row = rtv::ProducerBoard::Row;
+        rtv::ProducerBoard board;
+        board.set("model", "Live \"Test\" Camera");
+        board.set("serial", "A1");
+        board.set("cut", std::string(300, 'x')); // kept as 127 bytes: sent as the board has it
+        std::array<Row, rtv::ProducerBoard::kMaxRows> rows{}, back{};
+        const std::size_t n = board.copy(rows);
+        std::size_t count = 99;
+        REQUIRE(decode_rows(bytes(encode_rows(std::span(rows).first(n))), back, count).is_ok());
+        REQUIRE(count == 3);
+        CHECK(back[0].key_view() == "model");
+        CHECK(back[0].value_view() == "Live \"Test\" Camera");
+        CHECK(back[1].value_view() == "A1");
+        CHECK(back[2].value_view() == std::string(127, 'x'));
+        CHECK(decode_rows(bytes(R"({"rows": []})"), back, count).is_ok());
+        CHECK(count == 0);
+        // A value the board cut inside a multi-byte character, or one that is not UTF-8, still
+        // makes valid JSON that fits a row: each such byte is a '?'.
+        board.set("cut", std::string(126, 'x') + "\xc3\xa9"); // 128 bytes: the \xa9 is cut
+        board.set("latin1", "caf\xe9 \xc3\xa9t\xc3\xa9 \xed\xa0\x80 \xf0\x9f\x93\xb7");
+        const std::size_t m = board.copy(rows);
+        REQUIRE(decode_rows(bytes(encode_rows(std::span(rows).first(m))), back, count).is_ok());
+        CHECK(back[2].value_view() == std::string(126, 'x') + "?");
+        CHECK(back[3].value_view() == "caf? \xc3\xa9t\xc3\xa9 ??? \xf0\x9f\x93\xb7");
+        CHECK(has(decode_rows(bytes("not json"), back, count), "is not a JSON object"));
+        CHECK(has(decode_rows(bytes(R"({"row": []})"), back, count), "no \"rows\" array"));
+        CHECK(has(decode_rows(bytes(R"({"rows": [["a"]]})"), back, count), "not [key, value]"));
+        CHECK(has(decode_rows(bytes(R"({"rows": [["a", 1]]})"), back, count), "not [key, value]"));
+        CHECK(has(decode_rows(bytes(R"({"rows": [["", "v"]]})"), back, count), "without a key"));
+        CHECK(has(decode_rows(bytes(R"({"rows": [["a", "1"], ["a", "2"]]})"), back, count),
+                  "the key 'a' twice"));
+        CHECK(has(decode_rows(bytes(R"({"rows": [[")" + std::string(32, 'k') + R"(", "v"]]})"),
+                              back, count),
+                  "a key of 32 bytes, expected at most 31"));
+        CHECK(has(decode_rows(bytes(R"({"rows": [["k", ")" + std::string(128, 'v') + R"("]]})"),
+                              back, count),
+                  "a value of 128 bytes (or a NUL), expected at most 127"));
+        std::string many = R"({"rows": [)";
+        for (std::size_t i = 0; i <= rtv::ProducerBoard::kMaxRows; ++i)
+            many += (i ? "," : "") + std::string(R"([")") + std::to_string(i) + R"(", "v"])";
+        CHECK(
+            has(decode_rows(bytes(many + "]}"), back, count), "has 25 rows, expected at most 24"));
+        CHECK(has(decode_rows(bytes(std::string(kMaxRowsBytes + 1, ' ')), back, count),
+                  "bytes, expected at most"));
+        // A change line: one JSON object, the text as it was, any character.
+        const std::string line = encode_change("level", "7 \"x\"\n");
+        CHECK(line.ends_with("}\n"));
+        CHECK(std::count(line.begin(), line.end(), '\n') == 1);
+        std::string key, value;
+        REQUIRE(
+            decode_change(std::string_view(line).substr(0, line.size() - 1), key, value).is_ok());
+        CHECK(key == "level");
+        CHECK(value == "7 \"x\"\n");
+        CHECK(has(decode_change("set level 7", key, value), "not a JSON object"));
+        CHECK(has(decode_change(R"({"set": "level"})", key, value), "two strings"));
+        CHECK(has(decode_change(R"({"set": "", "value": "1"})", key, value), "a key of 0 bytes"));
+        CHECK(has(decode_change(std::string(kMaxChangeLine + 1, ' '), key, value),
+                  "expected at most 1024"));
+    }
+
+    TEST_CASE("network: zmq takes a rows message onto its board and counts a bad one on "
+              "zmq/messages") {
+        const std::string endpoint =
+            "ipc:///tmp/rtv-rows-test-" + std::to_string(::getpid()) + ".sock";
+        rtv::ProducerBoard board; // outlives the host, whose producer writes it
+        rtv::FrameQueue queue = rtv::make_frame_queue();
+        rtv::ProducerHost host(queue);
+        auto input = std::make_unique<rtv::producers::ZmqInput>();
+        REQUIRE(input->configure({{"bind", endpoint}}).is_ok());
+        input->take_rows(&board);
+        REQUIRE(host.start("zmq", std::move(input), {}).is_ok());
+        rtv::client::Publisher pub;
+        REQUIRE(pub.open(endpoint, 30.0).is_ok()); // the viewer's subscription is there
+        const auto rejected = [&] { return host.stream(0).stats().read().rejected; };
+        const auto until = [&](auto done) { // the board and the counts, looked at as they change
+            const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(30);
+            while (!done() && std::chrono::steady_clock::now() < deadline)
+                std::this_thread::sleep_for(std::chrono::milliseconds(2)); // the poll's period
+            return done();
+        };
+        std::array<char, rtv::ProducerBoard::kValueBytes> value{};
+        const auto row = [&](const char* key) {
+            return board.value_of(key, value) ? std::string(value.data()) : std::string("(none)");
+        };
+        REQUIRE(pub.send_rows(R"({"rows": [["model", "M1"], ["serial", "S1"]]})"));
+        REQUIRE(until([&] { return row("serial") == "S1"; }));
+        CHECK(row("model") == "M1");
+        const std::uint64_t version = board.version();
+        // Each bad one is refused whole: counted with its reason, the board as it was.
+        REQUIRE(pub.send_rows(R"({"rows": [["model", "M2"], ["model", "M3"]]})"));
+        REQUIRE(until([&] { return rejected() == 1; }));
+        std::string why;
+        host.stream(0).stats().last_error(why);
+        CHECK(why == "zmq: a rows message has the key 'model' twice");
+        REQUIRE(pub.send_rows(std::string(rtv::wire::kMaxRowsBytes + 1, ' ')));
+        REQUIRE(until([&] { return rejected() == 2; }));
+        host.stream(0).stats().last_error(why);
+        CHECK(why == "zmq: a rows message is 32769 bytes, expected at most 32768");
+        CHECK(board.version() == version);
+        CHECK(row("model") == "M1");
+        // The same rows again change nothing; others replace them all.
+        REQUIRE(pub.send_rows(R"({"rows": [["model", "M1"], ["serial", "S1"]]})"));
+        REQUIRE(pub.send_rows(R"({"rows": [["serial", "S2"]]})"));
+        REQUIRE(until([&] { return row("serial") == "S2"; }));
+        CHECK(row("model") == "(none)");
+        CHECK(board.version() == version + 1);
+        pub.close();
+        host.stop_all();
+        CHECK(rejected() == 2);
+        CHECK(host.stream_count() == 1); // no stream was opened for them
     }
 
     TEST_CASE("network: zmq takes at most 256 names and patterns from streams and clicks") {
