@@ -150,6 +150,52 @@ int wrong_pixels(const test::Captured& f, const std::string& pattern, const std:
     return wrong;
 }
 
+// livecam (tests/plugins/live_plugin.c, rows=30) running in `host`, in process or isolated: its
+// rows reach the host's board (the first 24 keys set, a row set to NULL gone, values cut to
+// fit), and a live change pushed on that board is taken on the producer's thread, applied (its
+// pixels) and answered with its row, a bad value refused with the reason; no change is left
+// waiting. Frames are taken off `queue` as they come; each wait gives up after `seconds`.
+void check_live_rows_and_change(ProducerHost& host, FrameQueue& queue,
+                                moodycamel::ConsumerToken& token, int seconds) {
+    ProducerBoard* board = host.producer(0).board();
+    REQUIRE(board != nullptr);
+    int last_pixel = -1; // of the newest image taken
+    const auto until = [&](auto done) {
+        const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(seconds);
+        while (!done()) {
+            FrameMsg msg;
+            while (queue.try_dequeue(token, msg)) {
+                Stream& s = host.stream(msg.stream);
+                if (s.kind() == FrameKind::Image)
+                    last_pixel = std::to_integer<int>(s.pool().data(msg.slot)[0]);
+                s.count_taken();
+                s.pool().release(msg.slot);
+            }
+            if (std::chrono::steady_clock::now() > deadline) return false;
+            std::this_thread::sleep_for(std::chrono::milliseconds(2)); // the poll's period
+        }
+        return true;
+    };
+    std::array<char, ProducerBoard::kValueBytes> value{};
+    const auto row = [&](const char* key) {
+        return board->value_of(key, value) ? std::string(value.data()) : std::string("(none)");
+    };
+    REQUIRE(until([&] { return row("model") == "Live Test Camera" && last_pixel == 10; }));
+    std::array<ProducerBoard::Row, 32> rows{};
+    CHECK(board->copy(rows) == ProducerBoard::kMaxRows);
+    CHECK(row("level") == "10");
+    CHECK(row("serial") == "A1");
+    CHECK(row("long") == std::string(ProducerBoard::kValueBytes - 1, 'x')); // cut to fit
+    CHECK(row("gone") == "(none)");
+    CHECK(row("extra19") == "x");
+    CHECK(row("extra20") == "(none)"); // the 25th key
+    REQUIRE(board->push_change("level", "7"));
+    CHECK(until([&] { return row("level") == "7" && last_pixel == 7; }));
+    REQUIRE(board->push_change("level", "999"));
+    CHECK(until([&] { return row("level") == "7 (999 refused: expected 0..255)"; }));
+    CHECK(board->changes_waiting() == 0);
+}
+
 } // namespace
 
 TEST_SUITE("plugins") {
@@ -682,44 +728,7 @@ TEST_SUITE("plugins") {
         producers::CreatedProducer made;
         REQUIRE(producers::create("livecam:rows=30,interval=0.002", made).is_ok());
         REQUIRE(host.start(made.type, std::move(made.producer), made.schedule).is_ok());
-        ProducerBoard* board = host.producer(0).board();
-        REQUIRE(board != nullptr);
-        int last_pixel = -1; // of the newest frame taken
-        const auto until = [&](auto done) {
-            const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(20);
-            while (!done()) {
-                FrameMsg msg;
-                while (queue.try_dequeue(token, msg)) {
-                    Stream& s = host.stream(msg.stream);
-                    last_pixel = std::to_integer<int>(s.pool().data(msg.slot)[0]);
-                    s.count_taken();
-                    s.pool().release(msg.slot);
-                }
-                if (std::chrono::steady_clock::now() > deadline) return false;
-                std::this_thread::sleep_for(std::chrono::milliseconds(2)); // the poll's period
-            }
-            return true;
-        };
-        std::array<char, ProducerBoard::kValueBytes> value{};
-        const auto row = [&](const char* key) {
-            return board->value_of(key, value) ? std::string(value.data()) : std::string("(none)");
-        };
-        REQUIRE(until([&] { return row("model") == "Live Test Camera" && last_pixel == 10; }));
-        // At most 24 rows: the first 24 keys set stay; a row set to NULL is gone.
-        std::array<ProducerBoard::Row, 32> rows{};
-        CHECK(board->copy(rows) == ProducerBoard::kMaxRows);
-        CHECK(row("level") == "10");
-        CHECK(row("serial") == "A1");
-        CHECK(row("long") == std::string(ProducerBoard::kValueBytes - 1, 'x')); // cut to fit
-        CHECK(row("gone") == "(none)");
-        CHECK(row("extra19") == "x");
-        CHECK(row("extra20") == "(none)"); // the 25th key
-        // A live change: taken on the producer's thread, applied, answered with its row.
-        REQUIRE(board->push_change("level", "7"));
-        CHECK(until([&] { return row("level") == "7" && last_pixel == 7; }));
-        REQUIRE(board->push_change("level", "999"));
-        CHECK(until([&] { return row("level") == "7 (999 refused: expected 0..255)"; }));
-        CHECK(board->changes_waiting() == 0);
+        check_live_rows_and_change(host, queue, token, 20);
         host.stop_all();
         CHECK(host.producer_status(0).state() == ProducerState::Stopped);
     }
@@ -742,43 +751,7 @@ TEST_SUITE("plugins") {
             plugins::live_settings_of(host.producer(0).info().name);
         REQUIRE(live.size() == 1);
         CHECK(live[0] == "level");
-        ProducerBoard* board = host.producer(0).board();
-        REQUIRE(board != nullptr);
-        int last_pixel = -1; // of the newest image taken
-        const auto until = [&](auto done) {
-            const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(30);
-            while (!done()) {
-                FrameMsg msg;
-                while (queue.try_dequeue(token, msg)) {
-                    Stream& s = host.stream(msg.stream);
-                    if (s.kind() == FrameKind::Image)
-                        last_pixel = std::to_integer<int>(s.pool().data(msg.slot)[0]);
-                    s.count_taken();
-                    s.pool().release(msg.slot);
-                }
-                if (std::chrono::steady_clock::now() > deadline) return false;
-                std::this_thread::sleep_for(std::chrono::milliseconds(2)); // the poll's period
-            }
-            return true;
-        };
-        std::array<char, ProducerBoard::kValueBytes> value{};
-        const auto row = [&](const char* key) {
-            return board->value_of(key, value) ? std::string(value.data()) : std::string("(none)");
-        };
-        REQUIRE(until([&] { return row("model") == "Live Test Camera" && last_pixel == 10; }));
-        std::array<ProducerBoard::Row, 32> rows{};
-        CHECK(board->copy(rows) == ProducerBoard::kMaxRows);
-        CHECK(row("level") == "10");
-        CHECK(row("serial") == "A1");
-        CHECK(row("long") == std::string(ProducerBoard::kValueBytes - 1, 'x'));
-        CHECK(row("gone") == "(none)");
-        CHECK(row("extra19") == "x");
-        CHECK(row("extra20") == "(none)");
-        REQUIRE(board->push_change("level", "7"));
-        CHECK(until([&] { return row("level") == "7" && last_pixel == 7; }));
-        REQUIRE(board->push_change("level", "999"));
-        CHECK(until([&] { return row("level") == "7 (999 refused: expected 0..255)"; }));
-        CHECK(board->changes_waiting() == 0); // passed on to the helper
+        check_live_rows_and_change(host, queue, token, 30); // the changes passed on to the helper
         host.stop_all();
         CHECK(host.producer_status(0).state() == ProducerState::Stopped);
         // Nothing was refused on the way: the messages stream counted nothing.
