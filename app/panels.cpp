@@ -445,6 +445,9 @@ void offered_streams(ProducerHost& host, std::size_t p) {
             }
             ImGui::PopID();
         }
+        if (const std::uint64_t left_out = producer.offered_left_out(); left_out > 0)
+            ImGui::TextDisabled("the list is full: offered streams left out %llu times",
+                                static_cast<unsigned long long>(left_out));
         ImGui::TreePop();
     }
     if (!refusals[p].empty())

@@ -187,6 +187,7 @@ std::string stats_json(const RunReport& r) {
             for (const OfferedStream& o : offers)
                 list.push_back({{"name", o.name}, {"detail", o.detail}});
             p["offered"] = std::move(list);
+            p["offered_left_out"] = r.host.producer(i).offered_left_out();
         }
         // Its authentication: who got in, who was refused (address, reason).
         if (SecurityState sec; r.host.producer(i).security(sec)) {

@@ -140,6 +140,10 @@ public:
     }
     // Bumped whenever offered() would say something else. Thread: any. Allocates: never.
     virtual std::uint64_t offered_version() const { return 0; }
+    // How many times an offered stream was left out of offered() because its list was full
+    // (a viewer offered more streams than it lists), counted since the start. Thread: any.
+    // Allocates: never.
+    virtual std::uint64_t offered_left_out() const { return 0; }
     // Asks the producer to take stream `name` too (a click on an offered stream). Queued for the
     // producer's thread: ok when queued; an error saying why not (not a network producer, too
     // many subscriptions, too many requests waiting). Thread: main. Allocates: yes.

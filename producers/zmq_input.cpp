@@ -784,6 +784,11 @@ bool ZmqInput::offered(std::vector<OfferedStream>& out) const {
     return true;
 }
 
+std::uint64_t ZmqInput::offered_left_out() const {
+    std::scoped_lock lock(m_offers_mutex);
+    return m_offers_over;
+}
+
 std::uint64_t ZmqInput::offered_version() const {
     std::scoped_lock lock(m_offers_mutex);
     // Changes too when an offer expires (the panel then draws the shorter list).

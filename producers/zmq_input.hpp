@@ -82,6 +82,7 @@ public:
     // by run() (ZMQ_SUBSCRIBE) within its next poll. At most kMaxPatterns names and patterns in
     // all (streams= and clicks), kMaxOffers offered streams (more are left out, counted).
     bool offered(std::vector<OfferedStream>& out) const override;
+    std::uint64_t offered_left_out() const override;
     std::uint64_t offered_version() const override;
     Status subscribe(std::string_view name) override;
     static constexpr std::size_t kMaxPatterns = 256;

@@ -291,6 +291,53 @@ TEST_SUITE("producers") {
         CHECK(host.stream(0).stats().read().rejected == 0);
     }
 
+    TEST_CASE("network: zmq lists at most 256 offered streams and counts those left out") {
+        // Two publishers' catalogues (one socket, two publisher ids: 200 and 100 streams) offer
+        // 300 streams that streams=cam* leaves out: 256 are listed, and each time the second
+        // catalogue comes its 44 that do not fit are counted.
+        zmq::context_t context(1);
+        zmq::socket_t pub(context, zmq::socket_type::pub);
+        pub.bind("tcp://127.0.0.1:*");
+        const std::string endpoint = pub.get(zmq::sockopt::last_endpoint);
+        rtv::FrameQueue queue = rtv::make_frame_queue();
+        rtv::ProducerHost host(queue);
+        auto input = std::make_unique<rtv::producers::ZmqInput>();
+        REQUIRE(input->configure({{"connect", endpoint}, {"streams", "cam*"}}).is_ok());
+        REQUIRE(host.start("zmq", std::move(input), {}).is_ok());
+        rtv::Producer& zmq_input = host.producer(0);
+        std::string catalogues[2];
+        for (int c = 0; c < 2; ++c) {
+            rtv::wire::Catalogue cat;
+            cat.publisher = 0xa0 + std::uint64_t(c);
+            for (int i = 0; i < (c == 0 ? 200 : 100); ++i)
+                cat.streams.push_back({(c == 0 ? "a" : "b") + std::to_string(i), {}, {}, -1.0});
+            catalogues[c] = rtv::wire::encode_catalogue(cat);
+        }
+        std::vector<rtv::OfferedStream> offers;
+        const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(30);
+        while (!(zmq_input.offered(offers) && offers.size() == 256 &&
+                 zmq_input.offered_left_out() > 0) &&
+               std::chrono::steady_clock::now() < deadline) {
+            for (const std::string& json : catalogues) {
+                pub.send(zmq::buffer(rtv::wire::kCatalogueTopic), zmq::send_flags::sndmore);
+                pub.send(zmq::buffer(json), zmq::send_flags::none);
+            }
+            // The pace of a publisher's catalogues, not a synchronisation: the loop waits for
+            // the list.
+            std::this_thread::sleep_for(std::chrono::milliseconds(20));
+        }
+        REQUIRE(zmq_input.offered(offers));
+        CHECK(offers.size() == 256);
+        CHECK(lists(offers, "a199")); // the first publisher's all fit
+        CHECK(lists(offers, "b55"));  // the second's first 56
+        CHECK(!lists(offers, "b56")); // the rest are left out,
+        const std::uint64_t left_out = zmq_input.offered_left_out();
+        CHECK(left_out > 0);       // counted,
+        CHECK(left_out % 44 == 0); // 44 each time the second catalogue came
+        host.stop_all();
+        CHECK(host.stream(0).stats().read().rejected == 0); // none of it refused
+    }
+
     TEST_CASE("network: endpoints parse or are refused with the forms expected") {
         using rtv::wire::check_endpoint;
         CHECK(check_endpoint("tcp://127.0.0.1:5555", true, "x").is_ok());
