@@ -150,17 +150,25 @@ int wrong_pixels(const test::Captured& f, const std::string& pattern, const std:
     return wrong;
 }
 
-// livecam (tests/plugins/live_plugin.c, rows=30) running in `host`, in process or isolated: its
-// rows reach the host's board (the first 24 keys set, a row set to NULL gone, values cut to
-// fit), and a live change pushed on that board is taken on the producer's thread, applied (its
-// pixels) and answered with its row, a bad value refused with the reason; no change is left
-// waiting. Frames are taken off `queue` as they come; each wait gives up after `seconds`.
-void check_live_rows_and_change(ProducerHost& host, FrameQueue& queue,
-                                moodycamel::ConsumerToken& token, int seconds) {
-    ProducerBoard* board = host.producer(0).board();
-    REQUIRE(board != nullptr);
+// livecam (tests/plugins/live_plugin.c), or any producer, started as the viewer starts one
+// (isolate=process and restart=N applied), with its frames taken off the queue as they come.
+struct LivecamRun {
+    FrameQueue queue = make_frame_queue();
+    ProducerHost host{queue};
+    moodycamel::ConsumerToken token{queue};
     int last_pixel = -1; // of the newest image taken
-    const auto until = [&](auto done) {
+    std::array<char, ProducerBoard::kValueBytes> value{};
+
+    explicit LivecamRun(const std::string& spec) {
+        producers::CreatedProducer made;
+        REQUIRE(producers::create(spec, made).is_ok());
+        REQUIRE(plugins::apply_process_settings(made).is_ok());
+        REQUIRE(host.start(made.type, std::move(made.producer), made.schedule).is_ok());
+        REQUIRE(host.producer(0).board() != nullptr);
+    }
+    ProducerBoard& board() { return *host.producer(0).board(); }
+    // Takes frames until `done()` holds; false after `seconds`.
+    template <class F> bool until(F done, int seconds = 30) {
         const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(seconds);
         while (!done()) {
             FrameMsg msg;
@@ -175,25 +183,52 @@ void check_live_rows_and_change(ProducerHost& host, FrameQueue& queue,
             std::this_thread::sleep_for(std::chrono::milliseconds(2)); // the poll's period
         }
         return true;
-    };
-    std::array<char, ProducerBoard::kValueBytes> value{};
-    const auto row = [&](const char* key) {
-        return board->value_of(key, value) ? std::string(value.data()) : std::string("(none)");
-    };
-    REQUIRE(until([&] { return row("model") == "Live Test Camera" && last_pixel == 10; }));
+    }
+    // The row `key` on its board, or "(none)".
+    std::string row(const char* key) {
+        return board().value_of(key, value) ? std::string(value.data()) : std::string("(none)");
+    }
+};
+
+// The viewer run headless with livecam:serial=B2,level=200 (and `more` settings) writes the
+// producer's rows into --stats-json `file` (in the test's work directory); returns that JSON.
+nlohmann::json check_rows_in_stats(const std::string& more, const std::string& file) {
+    const std::string json = test::work_dir() / file;
+    const Run viewer = run_viewer({"--headless", "--exit-when-done", "--stats-json", json,
+                                   "--plugin", RTV_LIVE_PLUGIN, "-p",
+                                   "livecam:serial=B2,level=200,iterations=5,policy=wait" + more},
+                                  "RTV_PLUGIN_DIR=");
+    CHECK(viewer.exit_code == 0);
+    nlohmann::json stats = nlohmann::json::parse(test::slurp(json));
+    const nlohmann::json& info = stats.at("producers").at(0).at("info");
+    CAPTURE(info.dump());
+    CHECK(info.at("model") == "Live Test Camera");
+    CHECK(info.at("serial") == "B2");
+    CHECK(info.at("level") == "200");
+    return stats;
+}
+
+// livecam with rows=30, in process or isolated: its rows reach the host's board (the first 24
+// keys set, a row set to NULL gone, values cut to fit), and a live change pushed on that board
+// is taken on the producer's thread, applied (its pixels) and answered with its row, a bad
+// value refused with the reason; no change is left waiting.
+void check_live_rows_and_change(LivecamRun& run, int seconds) {
+    REQUIRE(run.until(
+        [&] { return run.row("model") == "Live Test Camera" && run.last_pixel == 10; }, seconds));
     std::array<ProducerBoard::Row, 32> rows{};
-    CHECK(board->copy(rows) == ProducerBoard::kMaxRows);
-    CHECK(row("level") == "10");
-    CHECK(row("serial") == "A1");
-    CHECK(row("long") == std::string(ProducerBoard::kValueBytes - 1, 'x')); // cut to fit
-    CHECK(row("gone") == "(none)");
-    CHECK(row("extra19") == "x");
-    CHECK(row("extra20") == "(none)"); // the 25th key
-    REQUIRE(board->push_change("level", "7"));
-    CHECK(until([&] { return row("level") == "7" && last_pixel == 7; }));
-    REQUIRE(board->push_change("level", "999"));
-    CHECK(until([&] { return row("level") == "7 (999 refused: expected 0..255)"; }));
-    CHECK(board->changes_waiting() == 0);
+    CHECK(run.board().copy(rows) == ProducerBoard::kMaxRows);
+    CHECK(run.row("level") == "10");
+    CHECK(run.row("serial") == "A1");
+    CHECK(run.row("long") == std::string(ProducerBoard::kValueBytes - 1, 'x')); // cut to fit
+    CHECK(run.row("gone") == "(none)");
+    CHECK(run.row("extra19") == "x");
+    CHECK(run.row("extra20") == "(none)"); // the 25th key
+    REQUIRE(run.board().push_change("level", "7"));
+    CHECK(run.until([&] { return run.row("level") == "7" && run.last_pixel == 7; }, seconds));
+    REQUIRE(run.board().push_change("level", "999"));
+    CHECK(
+        run.until([&] { return run.row("level") == "7 (999 refused: expected 0..255)"; }, seconds));
+    CHECK(run.board().changes_waiting() == 0);
 }
 
 } // namespace
@@ -722,15 +757,10 @@ TEST_SUITE("plugins") {
         CHECK(contains(std::string(e->settings[0].description), "[live: editable while it runs]"));
         CHECK_FALSE(contains(std::string(e->settings[1].description), "[live"));
 
-        FrameQueue queue = make_frame_queue();
-        ProducerHost host{queue};
-        moodycamel::ConsumerToken token{queue};
-        producers::CreatedProducer made;
-        REQUIRE(producers::create("livecam:rows=30,interval=0.002", made).is_ok());
-        REQUIRE(host.start(made.type, std::move(made.producer), made.schedule).is_ok());
-        check_live_rows_and_change(host, queue, token, 20);
-        host.stop_all();
-        CHECK(host.producer_status(0).state() == ProducerState::Stopped);
+        LivecamRun run("livecam:rows=30,interval=0.002");
+        check_live_rows_and_change(run, 20);
+        run.host.stop_all();
+        CHECK(run.host.producer_status(0).state() == ProducerState::Stopped);
     }
 
     TEST_CASE("plugins: an isolated plugin's rows reach the viewer's board and a live change "
@@ -738,20 +768,15 @@ TEST_SUITE("plugins") {
         // The same plugin and checks as in process (above), with isolate=process: its rows come
         // from rtviewer-plugin-host as rows messages, the change goes there on its stdin.
         ensure_loaded(RTV_LIVE_PLUGIN);
-        FrameQueue queue = make_frame_queue();
-        ProducerHost host{queue};
-        moodycamel::ConsumerToken token{queue};
-        producers::CreatedProducer made;
-        REQUIRE(producers::create("livecam:rows=30,interval=0.002,isolate=process", made).is_ok());
-        REQUIRE(plugins::apply_process_settings(made).is_ok());
-        REQUIRE(host.start(made.type, std::move(made.producer), made.schedule).is_ok());
+        LivecamRun run("livecam:rows=30,interval=0.002,isolate=process");
+        ProducerHost& host = run.host;
         // The panel finds the live settings by the producer's name, as in process.
         CHECK(host.producer(0).info().name == "livecam");
         const std::span<const std::string> live =
             plugins::live_settings_of(host.producer(0).info().name);
         REQUIRE(live.size() == 1);
         CHECK(live[0] == "level");
-        check_live_rows_and_change(host, queue, token, 30); // the changes passed on to the helper
+        check_live_rows_and_change(run, 30); // the changes passed on to the helper
         host.stop_all();
         CHECK(host.producer_status(0).state() == ProducerState::Stopped);
         // Nothing was refused on the way: the messages stream counted nothing.
@@ -759,51 +784,16 @@ TEST_SUITE("plugins") {
         CHECK(host.stream(0).stats().read().rejected == 0);
 
         // Through the viewer: its --stats-json shows the isolated producer's rows.
-        const std::string json = test::work_dir() / "livecam-isolated.json";
-        const Run run = run_viewer({"--headless", "--exit-when-done", "--stats-json", json,
-                                    "--plugin", RTV_LIVE_PLUGIN, "-p",
-                                    "livecam:serial=B2,level=200,iterations=5,policy=wait,"
-                                    "isolate=process"},
-                                   "RTV_PLUGIN_DIR=");
-        CHECK(run.exit_code == 0);
-        const nlohmann::json stats = nlohmann::json::parse(test::slurp(json));
-        const nlohmann::json& info = stats.at("producers").at(0).at("info");
-        CAPTURE(info.dump());
-        CHECK(info.at("model") == "Live Test Camera");
-        CHECK(info.at("serial") == "B2");
-        CHECK(info.at("level") == "200");
+        check_rows_in_stats(",isolate=process", "livecam-isolated.json");
     }
 
     TEST_CASE("plugins: an isolated plugin started again shows its own rows and gets the live "
               "changes made so far") {
         ensure_loaded(RTV_LIVE_PLUGIN);
-        FrameQueue queue = make_frame_queue();
-        ProducerHost host{queue};
-        moodycamel::ConsumerToken token{queue};
-        producers::CreatedProducer made;
-        REQUIRE(
-            producers::create("livecam:interval=0.002,isolate=process,restart=1", made).is_ok());
-        REQUIRE(plugins::apply_process_settings(made).is_ok());
-        REQUIRE(host.start(made.type, std::move(made.producer), made.schedule).is_ok());
-        ProducerBoard* board = host.producer(0).board();
-        REQUIRE(board != nullptr);
-        const auto until = [&](auto done) { // frames taken as they come (the pool is small)
-            const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(30);
-            while (!done()) {
-                FrameMsg msg;
-                while (queue.try_dequeue(token, msg)) {
-                    host.stream(msg.stream).count_taken();
-                    host.stream(msg.stream).pool().release(msg.slot);
-                }
-                if (std::chrono::steady_clock::now() > deadline) return false;
-                std::this_thread::sleep_for(std::chrono::milliseconds(2)); // the poll's period
-            }
-            return true;
-        };
-        std::array<char, ProducerBoard::kValueBytes> value{};
-        const auto row = [&](const char* key) {
-            return board->value_of(key, value) ? std::string(value.data()) : std::string("(none)");
-        };
+        LivecamRun run("livecam:interval=0.002,isolate=process,restart=1");
+        ProducerBoard* board = &run.board();
+        const auto until = [&](auto done) { return run.until(done); };
+        const auto row = [&](const char* key) { return run.row(key); };
         REQUIRE(until([&] { return row("pid") != "(none)"; }));
         const std::string first = row("pid");
         REQUIRE(board->push_change("level", "7"));
@@ -813,8 +803,8 @@ TEST_SUITE("plugins") {
         REQUIRE(board->push_change("exit", "1"));
         REQUIRE(until([&] { return row("pid") != first && row("pid") != "(none)"; }));
         CHECK(until([&] { return row("level") == "7"; }));
-        CHECK(host.producer_status(0).restarts() == 1);
-        host.stop_all();
+        CHECK(run.host.producer_status(0).restarts() == 1);
+        run.host.stop_all();
     }
 
     TEST_CASE("plugins: --list-cameras prints what discover finds and --stats-json a producer's "
@@ -832,18 +822,7 @@ TEST_SUITE("plugins") {
         CHECK(contains(none.output, "no cameras found (searched: nothing, no plugin that can "
                                     "search is loaded)\n"));
         // What it listed starts as listed, and its rows are in the statistics.
-        const std::string json = test::work_dir() / "livecam.json";
-        const Run run = run_viewer({"--headless", "--exit-when-done", "--stats-json", json,
-                                    "--plugin", RTV_LIVE_PLUGIN, "-p",
-                                    "livecam:serial=B2,level=200,iterations=5,policy=wait"},
-                                   "RTV_PLUGIN_DIR=");
-        CHECK(run.exit_code == 0);
-        const nlohmann::json stats = nlohmann::json::parse(test::slurp(json));
-        const nlohmann::json& info = stats.at("producers").at(0).at("info");
-        CAPTURE(info.dump());
-        CHECK(info.at("model") == "Live Test Camera");
-        CHECK(info.at("serial") == "B2");
-        CHECK(info.at("level") == "200");
+        const nlohmann::json stats = check_rows_in_stats("", "livecam.json");
         CHECK(stats.at("producers").at(0).at("name") == "livecam");
     }
 
