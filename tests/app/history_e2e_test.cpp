@@ -128,7 +128,10 @@ TEST_SUITE("app") {
 
     TEST_CASE("history: a stream whose frames are larger than its history has none and says so") {
         const fs::path json = fresh_path("hist_big.json");
-        const Run run = viewer("--headless --frames 10 --producer sweep:width=1024,height=1024 "
+        // Ten frames of each stream, then the viewer exits (not a count of display frames, which
+        // a loaded machine could draw before the first line frame came).
+        const Run run = viewer("--headless --exit-when-done --producer "
+                               "sweep:width=1024,height=1024,iterations=10 "
                                "--history sweep/image=2 --stats-json " +
                                json.string());
         REQUIRE_MESSAGE(run.status == 0, run.err);
