@@ -28,8 +28,8 @@ run_preset() { # preset, ctest jobs, ctest arguments...
 only=${RTV_TEST_ONLY:-all}
 # ctest -j: one test more than cores in the release and TSan runs, whose end-to-end tests spend
 # part of their time waiting on the processes they start (one a core left a quarter of the CPU
-# idle; one more: release tests 165 -> 142 s, TSan 301 -> 277 s). ASan's tests are slowed by
-# it instead (289 -> 304 and 328 s): they are bound by page faults and memory, so one a core.
+# idle; one more: release tests 165 -> 142 s, TSan 301 -> 277 and 262 s). ASan's tests are
+# slowed by it (289 -> 304 and 328 s): they are bound by page faults and memory, so one a core.
 [[ $only == all || $only == release ]] && run_preset release "$((jobs + 1))"
 [[ $only == all || $only == asan ]] &&
     LSAN_OPTIONS="use_tls=0 print_suppressions=0 suppressions=$root/tests/lsan.supp" run_preset asan "$jobs"
