@@ -26,7 +26,8 @@ struct WindowOptions {
 // and the driver they chose, e.g. Mesa's swrast_dri.so) loaded until the process exits.
 // SDL_Quit and eglTerminate would otherwise dlclose the driver, orphaning its one-time global
 // allocations, which LeakSanitizer then reports as leaks from an unknown module. Costs nothing:
-// the process is about to exit anyway. Called by SdlWindow::open and the GL test fixture.
+// the process is about to exit anyway. Does nothing under ThreadSanitizer (no leak check there).
+// Called by SdlWindow::open and the GL test fixture.
 // Thread: main.
 void keep_gl_driver_loaded();
 
