@@ -9,12 +9,12 @@
 namespace rtv {
 
 namespace {
-constexpr std::size_t kAlign = 64;
+constexpr std::size_t kSlotAlign = 64;
 } // namespace
 
 FramePool::FramePool(std::size_t slot_bytes, unsigned slot_count, PoolMemory* memory)
     : m_slot_bytes(slot_bytes)
-    , m_stride((slot_bytes + kAlign - 1) / kAlign * kAlign)
+    , m_stride((slot_bytes + kSlotAlign - 1) / kSlotAlign * kSlotAlign)
     , m_slot_count(slot_count)
     , m_all_mask(slot_count == 64 ? ~std::uint64_t{0} : (std::uint64_t{1} << slot_count) - 1)
     , m_stats(slot_count)
@@ -23,13 +23,13 @@ FramePool::FramePool(std::size_t slot_bytes, unsigned slot_count, PoolMemory* me
     RTV_ASSERT(slot_bytes >= 1, "a slot must hold at least one byte");
     if (memory && (m_data = memory->allocate(m_stride, slot_count))) {
         m_memory = memory;
-        RTV_ASSERT(reinterpret_cast<std::uintptr_t>(m_data) % kAlign == 0,
+        RTV_ASSERT(reinterpret_cast<std::uintptr_t>(m_data) % kSlotAlign == 0,
                    "PoolMemory must hand out 64-byte aligned memory");
         return;
     }
     const std::size_t total = m_stride * slot_count;
     // operator new creates the samples' objects implicitly (C++20: implicit-lifetime types).
-    m_data = static_cast<std::byte*>(::operator new[](total, std::align_val_t{kAlign}));
+    m_data = static_cast<std::byte*>(::operator new[](total, std::align_val_t{kSlotAlign}));
     // Touch every page now so that the first frames do not pay for page faults.
     std::memset(m_data, 0, total);
 }
@@ -38,7 +38,7 @@ FramePool::~FramePool() {
     if (m_memory)
         m_memory->deallocate(m_data);
     else
-        ::operator delete[](m_data, std::align_val_t{kAlign});
+        ::operator delete[](m_data, std::align_val_t{kSlotAlign});
 }
 
 std::optional<std::uint8_t> FramePool::try_acquire() {

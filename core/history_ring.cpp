@@ -9,18 +9,18 @@
 namespace rtv {
 
 namespace {
-constexpr std::size_t kAlign = 64;
+constexpr std::size_t kRecordAlign = 64;
 std::size_t aligned(std::size_t n) {
-    return (n + kAlign - 1) / kAlign * kAlign;
+    return (n + kRecordAlign - 1) / kRecordAlign * kRecordAlign;
 }
 } // namespace
 
 HistoryRing::HistoryRing(std::size_t bytes, std::size_t max_entries, std::size_t keep_bytes,
                          std::size_t keep_entries)
-    : m_capacity(bytes / kAlign * kAlign)
-    , m_data(std::max<std::size_t>(m_capacity, kAlign)) // not touched: huge pages as written
+    : m_capacity(bytes / kRecordAlign * kRecordAlign)
+    , m_data(std::max<std::size_t>(m_capacity, kRecordAlign)) // not touched: huge pages as written
     , m_entries(std::max<std::size_t>(max_entries, 1))
-    , m_keep_capacity(keep_bytes / kAlign * kAlign)
+    , m_keep_capacity(keep_bytes / kRecordAlign * kRecordAlign)
     , m_keep_data(m_keep_capacity) {
     m_kept.reserve(m_keep_capacity > 0 ? keep_entries : 0);
 }

@@ -11,7 +11,7 @@
 namespace rtv::producers {
 
 namespace {
-constexpr std::array kSettings{
+constexpr std::array kBlobsSettings{
     SettingInfo{"width", "512", "image width in pixels, 1..16384"},
     SettingInfo{"height", "512", "image height in pixels, 1..16384"},
     SettingInfo{"blobs", "5", "number of blobs, 1..64"},
@@ -20,11 +20,11 @@ constexpr std::array kSettings{
 }
 
 std::span<const SettingInfo> Blobs::settings() {
-    return kSettings;
+    return kBlobsSettings;
 }
 
 Status Blobs::configure(const ProducerConfig& config) {
-    if (Status s = check_keys(kName, config, kSettings); !s) return s;
+    if (Status s = check_keys(kName, config, kBlobsSettings); !s) return s;
     if (Status s = read_uint(kName, config, "width", 1, 16384, m_image.width); !s) return s;
     if (Status s = read_uint(kName, config, "height", 1, 16384, m_image.height); !s) return s;
     if (Status s = read_uint(kName, config, "blobs", 1, 64, m_blobs); !s) return s;

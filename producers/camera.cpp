@@ -9,7 +9,7 @@
 namespace rtv::producers {
 
 namespace {
-constexpr std::array kSettings{
+constexpr std::array kCameraSettings{
     SettingInfo{"width", "640", "image width in pixels, 1..16384"},
     SettingInfo{"height", "480", "image height in pixels, 1..16384"},
     SettingInfo{"bits", "12", "significant bits per sample, 8..16: values 0..2^bits-1"},
@@ -20,11 +20,11 @@ constexpr double kReadNoise = 3.0; // DN
 } // namespace
 
 std::span<const SettingInfo> Camera::settings() {
-    return kSettings;
+    return kCameraSettings;
 }
 
 Status Camera::configure(const ProducerConfig& config) {
-    if (Status s = check_keys(kName, config, kSettings); !s) return s;
+    if (Status s = check_keys(kName, config, kCameraSettings); !s) return s;
     if (Status s = read_uint(kName, config, "width", 1, 16384, m_image.width); !s) return s;
     if (Status s = read_uint(kName, config, "height", 1, 16384, m_image.height); !s) return s;
     if (Status s = read_uint(kName, config, "bits", 8, 16, m_bits); !s) return s;

@@ -17,7 +17,7 @@ namespace rtv::producers {
 
 namespace {
 
-constexpr std::array kSettings{
+constexpr std::array kHdf5Settings{
     SettingInfo{"path", "(required)", "the HDF5 file (.h5, .hdf5, .nxs)"},
     SettingInfo{
         "dataset", "(the file's one)",
@@ -62,11 +62,11 @@ bool hdf5_writer_open(const std::string& path) {
 }
 
 std::span<const SettingInfo> Hdf5::settings() {
-    return kSettings;
+    return kHdf5Settings;
 }
 
 Status Hdf5::configure(const ProducerConfig& config) {
-    if (Status s = check_keys(kName, config, kSettings); !s) return s;
+    if (Status s = check_keys(kName, config, kHdf5Settings); !s) return s;
     const auto path = config.find("path");
     if (path == config.end() || path->second.empty())
         return Status::error("hdf5: path is required, e.g. hdf5:path=run.h5");

@@ -19,7 +19,7 @@ namespace rtv::producers {
 
 namespace {
 
-constexpr std::array kSettings{
+constexpr std::array kReplaySettings{
     SettingInfo{"path", "(required)", "the directory written by rtviewer --record"},
     SettingInfo{"loop", "0", "1: start again at the end, forever"},
 };
@@ -43,11 +43,11 @@ bool fields(std::string_view line, std::string_view* out, std::size_t n) {
 } // namespace
 
 std::span<const SettingInfo> Replay::settings() {
-    return kSettings;
+    return kReplaySettings;
 }
 
 Status Replay::configure(const ProducerConfig& config) {
-    if (Status s = check_keys(kName, config, kSettings); !s) return s;
+    if (Status s = check_keys(kName, config, kReplaySettings); !s) return s;
     const auto path = config.find("path");
     if (path == config.end() || path->second.empty())
         return Status::error("replay: path is required, e.g. replay:path=recording");

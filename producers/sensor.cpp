@@ -11,7 +11,7 @@
 namespace rtv::producers {
 
 namespace {
-constexpr std::array kSettings{
+constexpr std::array kSensorSettings{
     SettingInfo{"rate", "1000", "samples per second, 1..1000000"},
     SettingInfo{"history", "10000", "samples the viewer keeps, 1..10000000"},
     SettingInfo{"frequency", "1", "frequency of the sine in Hz, 0..100000"},
@@ -20,11 +20,11 @@ constexpr std::array kSettings{
 }
 
 std::span<const SettingInfo> Sensor::settings() {
-    return kSettings;
+    return kSensorSettings;
 }
 
 Status Sensor::configure(const ProducerConfig& config) {
-    if (Status s = check_keys(kName, config, kSettings); !s) return s;
+    if (Status s = check_keys(kName, config, kSensorSettings); !s) return s;
     if (Status s = read_double(kName, config, "rate", 1, 1e6, m_rate); !s) return s;
     if (Status s = read_uint(kName, config, "history", 1, 10'000'000, m_history); !s) return s;
     if (Status s = read_double(kName, config, "frequency", 0, 1e5, m_frequency); !s) return s;

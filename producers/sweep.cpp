@@ -11,7 +11,7 @@
 namespace rtv::producers {
 
 namespace {
-constexpr std::array kSettings{
+constexpr std::array kSweepSettings{
     SettingInfo{"width", "800", "image width in pixels, 1..16384"},
     SettingInfo{"height", "600", "image height in pixels, 1..16384"},
     SettingInfo{"points", "200", "points of the rolling line, 1..1000000"},
@@ -20,11 +20,11 @@ constexpr std::uint64_t kDefaultIterations = 1000; // the sine's period when ite
 } // namespace
 
 std::span<const SettingInfo> Sweep::settings() {
-    return kSettings;
+    return kSweepSettings;
 }
 
 Status Sweep::configure(const ProducerConfig& config) {
-    if (Status s = check_keys(kName, config, kSettings); !s) return s;
+    if (Status s = check_keys(kName, config, kSweepSettings); !s) return s;
     if (Status s = read_uint(kName, config, "width", 1, 16384, m_image.width); !s) return s;
     if (Status s = read_uint(kName, config, "height", 1, 16384, m_image.height); !s) return s;
     if (Status s = read_uint(kName, config, "points", 1, 1'000'000, m_points); !s) return s;

@@ -9,18 +9,18 @@
 namespace rtv::producers {
 
 namespace {
-constexpr std::array kSettings{
+constexpr std::array kTransparencySettings{
     SettingInfo{"width", "400", "image width in pixels, 16..16384"},
     SettingInfo{"height", "300", "image height in pixels, 16..16384"},
 };
 } // namespace
 
 std::span<const SettingInfo> Transparency::settings() {
-    return kSettings;
+    return kTransparencySettings;
 }
 
 Status Transparency::configure(const ProducerConfig& config) {
-    if (Status s = check_keys(kName, config, kSettings); !s) return s;
+    if (Status s = check_keys(kName, config, kTransparencySettings); !s) return s;
     if (Status s = read_uint(kName, config, "width", 16, 16384, m_width); !s) return s;
     if (Status s = read_uint(kName, config, "height", 16, 16384, m_height); !s) return s;
     return Status::ok();

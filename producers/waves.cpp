@@ -9,7 +9,7 @@
 namespace rtv::producers {
 
 namespace {
-constexpr std::array kSettings{
+constexpr std::array kWavesSettings{
     SettingInfo{"lines", "10", "lines per frame, 1..4096"},
     SettingInfo{"points", "1000", "points per line, 1..1000000 (lines x points at most 16M)"},
     SettingInfo{"cycles", "3", "sine periods across a line, 0..1000"},
@@ -18,11 +18,11 @@ constexpr std::array kSettings{
 }
 
 std::span<const SettingInfo> Waves::settings() {
-    return kSettings;
+    return kWavesSettings;
 }
 
 Status Waves::configure(const ProducerConfig& config) {
-    if (Status s = check_keys(kName, config, kSettings); !s) return s;
+    if (Status s = check_keys(kName, config, kWavesSettings); !s) return s;
     if (Status s = read_uint(kName, config, "lines", 1, 4096, m_lines); !s) return s;
     if (Status s = read_uint(kName, config, "points", 1, 1'000'000, m_points); !s) return s;
     if (Status s = read_double(kName, config, "cycles", 0, 1000, m_cycles); !s) return s;

@@ -26,7 +26,7 @@
 namespace rtv::producers {
 
 namespace {
-constexpr std::array kSettings{
+constexpr std::array kZmqSettings{
     SettingInfo{
         "bind", "tcp://127.0.0.1:5555",
         "ZeroMQ endpoint to bind (tcp://0.0.0.0:5555 takes other machines, with insecure=1; "
@@ -105,7 +105,7 @@ bool host_resolves(std::string_view endpoint) {
 } // namespace
 
 std::span<const SettingInfo> ZmqInput::settings() {
-    return kSettings;
+    return kZmqSettings;
 }
 
 bool ZmqInput::matches(std::string_view pattern, std::string_view name) {
@@ -113,7 +113,7 @@ bool ZmqInput::matches(std::string_view pattern, std::string_view name) {
 }
 
 Status ZmqInput::configure(const ProducerConfig& config) {
-    if (Status s = check_keys(kName, config, kSettings); !s) return s;
+    if (Status s = check_keys(kName, config, kZmqSettings); !s) return s;
     const auto bind_it = config.find("bind");
     const auto connect_it = config.find("connect");
     if (bind_it != config.end() && connect_it != config.end())

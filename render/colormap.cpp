@@ -8,7 +8,7 @@ namespace rtv::render {
 
 namespace {
 
-constexpr std::array<std::string_view, kColormapCount> kNames{
+constexpr std::array<std::string_view, kColormapCount> kColormapNames{
     "viridis", "reds", "blues", "grays", "magma", "inferno", "plasma", "turbo"};
 
 struct NamedColor {
@@ -35,21 +35,21 @@ int hex_digit(char c) {
 } // namespace
 
 std::span<const std::string_view> colormap_names() {
-    return kNames;
+    return kColormapNames;
 }
 std::string_view name_of(Colormap map) {
-    return kNames[static_cast<std::size_t>(map)];
+    return kColormapNames[static_cast<std::size_t>(map)];
 }
 
 std::optional<Colormap> find_colormap(std::string_view name) {
-    for (std::size_t i = 0; i < kNames.size(); ++i)
-        if (kNames[i] == name) return static_cast<Colormap>(i);
+    for (std::size_t i = 0; i < kColormapNames.size(); ++i)
+        if (kColormapNames[i] == name) return static_cast<Colormap>(i);
     return std::nullopt;
 }
 
 std::string colormap_list() {
     std::string out;
-    for (std::string_view n : kNames)
+    for (std::string_view n : kColormapNames)
         out += (out.empty() ? "" : ", ") + std::string(n);
     return out;
 }

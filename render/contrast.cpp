@@ -7,7 +7,7 @@
 namespace rtv::render {
 
 namespace {
-constexpr std::array<std::string_view, 4> kNames{"auto", "manual", "percentile", "hold"};
+constexpr std::array<std::string_view, 4> kContrastNames{"auto", "manual", "percentile", "hold"};
 
 bool parse_float(std::string_view s, float& out) {
     const auto [end, ec] = std::from_chars(s.data(), s.data() + s.size(), out);
@@ -30,17 +30,17 @@ Limits contrast_limits(const Contrast& c, const ImageStats& stats, Limits curren
 }
 
 std::array<std::string_view, 4> contrast_mode_names() {
-    return kNames;
+    return kContrastNames;
 }
 
 std::optional<ContrastMode> find_contrast_mode(std::string_view name) {
-    for (std::size_t i = 0; i < kNames.size(); ++i)
-        if (kNames[i] == name) return static_cast<ContrastMode>(i);
+    for (std::size_t i = 0; i < kContrastNames.size(); ++i)
+        if (kContrastNames[i] == name) return static_cast<ContrastMode>(i);
     return std::nullopt;
 }
 
 std::string_view name_of(ContrastMode mode) {
-    return kNames[static_cast<std::size_t>(mode)];
+    return kContrastNames[static_cast<std::size_t>(mode)];
 }
 
 std::optional<Contrast> parse_contrast(std::string_view t) {

@@ -7,6 +7,8 @@
 
 using rtv::PageBuffer;
 
+TEST_SUITE_BEGIN("core");
+
 TEST_CASE("PageBuffer: is aligned to 2 MiB and rounded up to whole huge pages and zero-filled") {
     PageBuffer b(PageBuffer::kHugePage + 1);
     REQUIRE(b);
@@ -36,3 +38,5 @@ TEST_CASE("PageBuffer: of 0 bytes is empty and a move hands the mapping over") {
     CHECK(a.get() == p);
     CHECK(!b); // NOLINT(bugprone-use-after-move)
 }
+
+TEST_SUITE_END();
