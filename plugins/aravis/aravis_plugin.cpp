@@ -531,9 +531,10 @@ struct Run {
     void info(const char* key, const std::string& value) const {
         if (has_board()) api->set_info(host, key, value.c_str());
     }
-    // The camera's rows: who it is, and what it does now (read back from it).
+    // The camera's rows: who it is, and what it does now (read back from it). "streaming" comes
+    // last: whoever reads that state finds every other row there too (the row itself keeps its
+    // place at the top, set to "starting" before the first start).
     void show_camera() const {
-        info("state", "streaming");
         info("device id", in.device_id);
         info("vendor", in.vendor);
         info("model", in.model);
@@ -548,6 +549,7 @@ struct Run {
         if (arv_camera_is_gv_device(in.camera))
             info("packet size",
                  std::to_string(arv_camera_gv_get_packet_size(in.camera, nullptr)) + " B");
+        info("state", "streaming");
     }
     void show_exposure_gain_rate() const {
         info("exposure_us", format_double(arv_camera_get_exposure_time(in.camera, nullptr)));
@@ -921,6 +923,7 @@ int run(void* self, rtv_host* host, const rtv_host_api* api) {
         return RTV_ERROR;
     }
     r.log(RTV_LOG_INFO, in.summary);
+    r.info("state", "starting");
     for (;;) {
         std::string why;
         if (!r.start(why)) {
