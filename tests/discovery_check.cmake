@@ -1,0 +1,31 @@
+# cmake -DTESTS=build/tests/rtv_core_tests_tests.cmake -DNAME=... -DLABEL=core -P
+# discovery_check.cmake: the ctest file cmake/TestDiscovery.cmake made for a test executable
+# gives the case NAME (a name with a comma) its suite's label, and its command runs that case
+# alone and passes (doctest splits a --test-case filter at a comma that is not escaped: it would
+# run nothing, and pass).
+set(found_args "")
+set(found_labels "")
+function(add_test name)
+    if(name STREQUAL NAME)
+        set(found_args "${ARGN}" PARENT_SCOPE)
+    endif()
+endfunction()
+function(set_tests_properties name)
+    if(name STREQUAL NAME)
+        cmake_parse_arguments(P "" "" "PROPERTIES" ${ARGN})
+        cmake_parse_arguments(Q "" "LABELS" "" ${P_PROPERTIES})
+        set(found_labels "${Q_LABELS}" PARENT_SCOPE)
+    endif()
+endfunction()
+include("${TESTS}")
+if(NOT found_args)
+    message(FATAL_ERROR "no test named '${NAME}' in ${TESTS}")
+endif()
+if(NOT found_labels STREQUAL LABEL)
+    message(FATAL_ERROR "'${NAME}' is labelled '${found_labels}', not '${LABEL}'")
+endif()
+execute_process(COMMAND ${found_args} OUTPUT_VARIABLE out ERROR_VARIABLE out RESULT_VARIABLE rc)
+if(NOT rc EQUAL 0 OR NOT out MATCHES "test cases: +1 [|] +1 passed [|] +0 failed")
+    message(FATAL_ERROR "${found_args} (exit ${rc}) did not run that one case and pass:\n${out}")
+endif()
+message(STATUS "'${NAME}': label ${found_labels}, runs alone and passes: ${found_args}")
