@@ -35,12 +35,11 @@ foreach(rtv_case IN LISTS rtv_cases)
     endif()
     # doctest splits a filter at commas; "\," is a comma of the name.
     string(REPLACE "," "\\," rtv_filter "${rtv_name}")
-    add_test("${rtv_name}" "${RTV_CASES_EXE}" "--test-case=${rtv_filter}")
-    if(rtv_suite STREQUAL "")
-        set_tests_properties("${rtv_name}" PROPERTIES WORKING_DIRECTORY "${RTV_CASES_DIR}"
-                             ${RTV_CASES_PROPERTIES})
-    else()
-        set_tests_properties("${rtv_name}" PROPERTIES WORKING_DIRECTORY "${RTV_CASES_DIR}"
-                             ${RTV_CASES_PROPERTIES} LABELS "${rtv_suite}")
+    set(rtv_labels "")
+    if(NOT rtv_suite STREQUAL "")
+        set(rtv_labels LABELS "${rtv_suite}")
     endif()
+    add_test("${rtv_name}" "${RTV_CASES_EXE}" "--test-case=${rtv_filter}")
+    set_tests_properties("${rtv_name}" PROPERTIES WORKING_DIRECTORY "${RTV_CASES_DIR}"
+                         ${RTV_CASES_PROPERTIES} ${rtv_labels})
 endforeach()

@@ -2,7 +2,7 @@
 # of TARGET, labelled with the case's test suite.
 #
 # doctest's own doctest_discover_tests(ADD_LABELS 1) runs the executable once per test case to
-# learn its suite: rtv_app_tests, 180-odd cases, took 24 s to "link" under ASan (0.13 s a start).
+# learn its suite: rtv_app_tests, 82 cases, took 24 s to "link" under ASan (0.3 s a start).
 # Here the executable runs once after it is built, listing every case with its suite through
 # doctest's XML reporter; ctest reads that list when it starts (RtvListTests.cmake,
 # RtvAddTests.cmake). A name may hold a comma (escaped in doctest's filter), not a semicolon
