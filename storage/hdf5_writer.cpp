@@ -223,11 +223,19 @@ Status Hdf5Writer::extend(Dataset& d, hid_t memory_type, hsize_t rows, const voi
         if (H5Dwrite_chunk(d.id.get(), H5P_DEFAULT, 0, start, bytes, data) < 0)
             return Status::error(hdf5_error("cannot write"));
     } else {
-        H5Handle file_space(H5Dget_space(d.id.get()));
-        H5Handle memory_space(H5Screate_simple(d.rank, count, nullptr));
-        if (H5Sselect_hyperslab(file_space.get(), H5S_SELECT_SET, start, nullptr, count, nullptr) <
-                0 ||
-            H5Dwrite(d.id.get(), memory_type, memory_space.get(), file_space.get(), H5P_DEFAULT,
+        hsize_t max[4] = {H5S_UNLIMITED, d.dims[1], d.dims[2], d.dims[3]};
+        if (!d.file_space)
+            d.file_space = H5Handle(H5Dget_space(d.id.get()));
+        else if (H5Sset_extent_simple(d.file_space.get(), d.rank, d.dims, max) < 0)
+            d.file_space.reset();
+        if (d.memory_rows != rows) {
+            d.memory_space = H5Handle(H5Screate_simple(d.rank, count, nullptr));
+            d.memory_rows = rows;
+        }
+        if (!d.file_space || !d.memory_space ||
+            H5Sselect_hyperslab(d.file_space.get(), H5S_SELECT_SET, start, nullptr, count,
+                                nullptr) < 0 ||
+            H5Dwrite(d.id.get(), memory_type, d.memory_space.get(), d.file_space.get(), H5P_DEFAULT,
                      data) < 0)
             return Status::error(hdf5_error("cannot write"));
     }

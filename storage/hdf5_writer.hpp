@@ -45,6 +45,9 @@ private:
         int rank = 1;
         hsize_t dims[4] = {};
         hsize_t rows = 0; // along the first axis
+        // Kept from write to write (a frame's numbers: no dataspace made and freed per frame).
+        H5Handle file_space, memory_space;
+        hsize_t memory_rows = 0;
     };
     struct Track {
         std::string name, group;
