@@ -10,8 +10,9 @@
 //    a process, is run before the timing.
 //  - The 600x800 case again with syncfs() in each writer's timing: until the bytes are on the
 //    disk, where write() is the disk's real limit (the rows above mostly time the page cache).
-//  - LZ4 on camera-like uint16 frames (a smooth background, Poisson-like noise): MB/s against
-//    uncompressed, and the compression ratio (bytes in / bytes on disk).
+//  - LZ4, and Bitshuffle + LZ4 (as Dectris Eiger files use), on camera-like uint16 frames (a
+//    smooth background, Poisson-like noise): MB/s against uncompressed, and the compression
+//    ratio (bytes in / bytes on disk).
 //  - Following a file being written: an h5py SWMR writer appends 600x800 float32 frames at 100
 //    a second (bench/follow_lag.py) while the viewer follows it (hdf5:follow=1); the stream's
 //    latency p99 runs from the writer's frame time. Baseline: the same viewer's latency p99 for
@@ -227,32 +228,37 @@ void bench_record(const Config& c, Report& report) {
         report.add(std::move(a));
         report.add(std::move(b));
     }
-    // LZ4 on a camera's frames.
+    // LZ4, and Bitshuffle + LZ4 (Eiger's), on a camera's frames.
     const Case cam{{1024, 1024, {1, SampleType::U16}}, c.quick ? 2 : 64, false};
     const std::vector<std::byte> pixels = frame_bytes(cam.desc, true);
-    std::string error;
-    std::vector<double> lz4, plain;
-    std::uint64_t disk = 0;
-    if (Status s = storage::compression_available(storage::Compression::Lz4); !s)
-        error = s.message();
-    for (int r = 0; r < rounds && error.empty(); ++r) {
-        const fs::path p = scratch("lz4.h5");
-        storage::Hdf5Writer w(p.string(), storage::Compression::Lz4, {});
-        lz4.push_back(writer_rate(w, p, cam, pixels, false, error, &disk).whole);
-        const fs::path q = scratch("plain.h5");
-        storage::Hdf5Writer u(q.string(), storage::Compression::None, {});
-        plain.push_back(writer_rate(u, q, cam, pixels, false, error).whole);
+    const std::pair<storage::Compression, const char*> filters[] = {
+        {storage::Compression::Lz4, "LZ4"},
+        {storage::Compression::BitshuffleLz4, "bitshuffle-LZ4"}};
+    for (const auto& [compression, filter] : filters) {
+        std::string error;
+        std::vector<double> packed, plain;
+        std::uint64_t disk = 0;
+        if (Status s = storage::compression_available(compression); !s) error = s.message();
+        for (int r = 0; r < rounds && error.empty(); ++r) {
+            const fs::path p = scratch("packed.h5");
+            storage::Hdf5Writer w(p.string(), compression, {});
+            packed.push_back(writer_rate(w, p, cam, pixels, false, error, &disk).whole);
+            const fs::path q = scratch("plain.h5");
+            storage::Hdf5Writer u(q.string(), storage::Compression::None, {});
+            plain.push_back(writer_rate(u, q, cam, pixels, false, error).whole);
+        }
+        Result l = compare(
+            "record", std::string("1024x1024 uint16 camera ") + filter + " against uncompressed",
+            "MB/s", packed.empty() ? 0.0 : median(packed), "uncompressed HDF5",
+            plain.empty() ? 0.0 : median(plain), "higher is better");
+        l.metrics.push_back({"compression ratio",
+                             disk ? double(pixels.size()) * cam.frames / double(disk) : 0.0, "x"});
+        if (!error.empty()) {
+            l.ok = false;
+            l.error = error;
+        }
+        report.add(std::move(l));
     }
-    Result l = compare("record", "1024x1024 uint16 camera LZ4 against uncompressed", "MB/s",
-                       lz4.empty() ? 0.0 : median(lz4), "uncompressed HDF5",
-                       plain.empty() ? 0.0 : median(plain), "higher is better");
-    l.metrics.push_back(
-        {"compression ratio", disk ? double(pixels.size()) * cam.frames / double(disk) : 0.0, "x"});
-    if (!error.empty()) {
-        l.ok = false;
-        l.error = error;
-    }
-    report.add(std::move(l));
 
     // Following a file being written, against a producer in the viewer at the same rate.
     const fs::path dir = scratch("follow");
