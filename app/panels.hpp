@@ -41,6 +41,7 @@ struct PanelReadings {
     std::vector<StatsSnapshot> streams; // by stream id, sized kMaxStreams once
     std::int64_t taken_ns = -1;         // when they were read; -1: never
     std::uint64_t frames = 0;           // frames drawn then
+    std::uint64_t count = 0;            // readings taken (each period)
 };
 
 struct PanelContext {

@@ -330,6 +330,11 @@ bool ViewerApp::take_readings_if_due(std::int64_t t, bool input) {
         r.fps = dt > 0 ? double(m_timed_frames - r.frames) / dt : 0.0;
         r.taken_ns = t;
         r.frames = m_timed_frames;
+        ++r.count;
+        if (m_history) {
+            const auto [oldest, newest] = m_history->span(m_host.stream_count());
+            m_live_span = {oldest, newest, t};
+        }
     }
     r.frame_p50_ms = double(m_frame_times.quantile_ns(0.5)) * 1e-6;
     r.frame_p99_ms = double(m_frame_times.quantile_ns(0.99)) * 1e-6;
@@ -351,6 +356,9 @@ std::uint64_t ViewerApp::readings_signature() const {
     const auto add = [&f](const void* p, std::size_t n) { f.bytes(p, n); };
     const PanelReadings& r = m_readings;
     add(&r.fps, sizeof r.fps);
+    // The live timeline's span (not the time it was read: an idle viewer draws nothing).
+    add(&m_live_span.oldest, sizeof m_live_span.oldest);
+    add(&m_live_span.newest, sizeof m_live_span.newest);
     add(&r.frame_p50_ms, sizeof r.frame_p50_ms);
     add(&r.frame_p99_ms, sizeof r.frame_p99_ms);
     add(r.frame_ms.data(), sizeof r.frame_ms);
@@ -747,8 +755,11 @@ void ViewerApp::shutdown() {
 
 void ViewerApp::draw_timeline(float x, float y, float width, float height) {
     const std::size_t streams = m_host.stream_count();
-    const auto [oldest, newest] = m_history->span(streams);
-    const std::int64_t now = now_ns();
+    // Live: the span as taken with the readings. Looking back: as it is now (the user drags).
+    const bool live = !m_scrub_ns;
+    const auto [oldest, newest] =
+        live ? std::pair{m_live_span.oldest, m_live_span.newest} : m_history->span(streams);
+    const std::int64_t now = live ? m_live_span.now : now_ns();
     const std::int64_t left = oldest > 0 ? oldest : now, right = std::max(now, left + 1);
     ImGui::SetNextWindowPos({x, y});
     ImGui::SetNextWindowSize({width, height});

@@ -65,6 +65,8 @@ public:
     // live), whether the display is paused, the producers and their streams.
     const Canvas& canvas() const { return m_canvas; }
     const History* history() const { return m_history.get(); }
+    // The numbers the panel shows, as last taken (a few times a second).
+    const PanelReadings& readings() const { return m_readings; }
     std::optional<std::int64_t> moment() const { return m_scrub_ns; }
     bool paused() const { return m_controls.paused; }
     const ProducerHost& host() const { return m_host; }
@@ -151,6 +153,12 @@ private:
     int m_export_count = 0;
     bool m_export_requested = false; // E or the Export button: after the frame is drawn
     std::string m_timeline_text;
+    // What the live timeline shows (the history's oldest and newest frame, and the time it was
+    // read), taken with the panel readings: its bar and "s held" move a few times a second, not
+    // with every frame's timing (each move is the timeline drawn again).
+    struct LiveSpan {
+        std::int64_t oldest = 0, newest = 0, now = 0;
+    } m_live_span;
     PanelCache m_panel_cache;
     // Damage tracking (app/damage.hpp): what each part showed when last drawn.
     ViewDecor m_decor;

@@ -293,6 +293,33 @@ TEST_SUITE("app") {
         CHECK(viewer.damage().views > viewer.damage().margins); // axes kept while data moved
     }
 
+    TEST_CASE("ViewerApp: the live timeline is drawn again only in passes that took the panel "
+              "readings, or drew the whole frame, while new frames arrive in every pass") {
+        app::ViewerApp viewer(options_of(
+            {"--headless", "--no-vsync", "--redraw", "changes", "--size", "640x400", "--producer",
+             "sweep:interval=auto,width=64,height=48,iterations=400", "--exit-when-done"}));
+        // What the pass before this hook did: seen from the counts' change since the last hook.
+        std::uint64_t timelines = 0, full = 0, readings = 0, drawn_alone = 0, drawn = 0;
+        viewer.set_pass_hook([&](app::ViewerApp& v, std::uint64_t) {
+            const app::DamageCounts& d = v.damage();
+            const std::uint64_t r = v.readings().count;
+            if (d.timelines > timelines) {
+                ++drawn;
+                if (d.full == full && r == readings) ++drawn_alone; // neither reason: a bug
+            }
+            timelines = d.timelines, full = d.full, readings = r;
+        });
+        REQUIRE(viewer.run() == 0);
+        const app::DamageCounts& d = viewer.damage();
+        INFO("frames in parts " << d.partial << ", whole " << d.full << ", timelines drawn "
+                                << d.timelines << ", readings " << viewer.readings().count);
+        CHECK(viewer.back_buffer().kept());
+        CHECK(drawn > 0);               // the timeline was drawn (the first frame, at least)
+        CHECK(drawn_alone == 0);        // never because a frame came in
+        CHECK(d.partial >= 300);        // while frames were drawn in parts, one for each new frame
+        CHECK(d.timelines < d.partial); // most of which left it as it was
+    }
+
     TEST_CASE("ViewerApp: frames drawn in parts equal the whole frame in a 2x2 layout with a "
               "profile") {
         namespace fs = std::filesystem;
