@@ -1,6 +1,7 @@
 #include "app/viewer_app.hpp"
 
 #include <algorithm>
+#include <array>
 #include <cmath>
 #include <cstdio>
 #include <ctime>
@@ -798,34 +799,63 @@ void ViewerApp::draw_timeline(float x, float y, float width, float height) {
                         m_scrub_ns ? IM_COL32(255, 170, 40, 255) : IM_COL32(120, 220, 120, 255));
     // The moment's text: live, or its time, age and each stream's frame (sequence number).
     char buf[160];
+    bool cut = false; // the line is wider than the window: cut short
     m_timeline_text.clear();
     if (!m_scrub_ns) {
-        std::snprintf(buf, sizeof buf, "live: %.1f s held; drag the bar%s to look back",
-                      oldest > 0 ? double(newest - oldest) * 1e-9 : 0.0,
-                      m_controls.paused ? " or Left/Right" : " (or pause and Left/Right)");
+        // The longest of these that fits the window's width (a narrow window shows the first
+        // words, not half a sentence).
+        const double held = oldest > 0 ? double(newest - oldest) * 1e-9 : 0.0;
+        const float room = ImGui::GetContentRegionAvail().x;
+        const std::array<const char*, 3> forms{
+            m_controls.paused ? "live: %.1f s held; drag the bar or Left/Right to look back"
+                              : "live: %.1f s held; drag the bar (or pause and Left/Right) to "
+                                "look back",
+            "live: %.1f s held; drag the bar to look back", "live: %.1f s held"};
+        for (const char* form : forms) {
+            std::snprintf(buf, sizeof buf, form, held);
+            if (ImGui::CalcTextSize(buf).x <= room) break;
+        }
         m_timeline_text += buf;
     } else {
         const auto [kept_frames, kept_bytes] = m_history->kept(streams);
-        std::snprintf(buf, sizeof buf, "%s t=%.3f s, %.3f s ago (%zu frames, %.1f MB kept):",
-                      m_controls.paused ? "paused:" : "looking back:",
-                      double(*m_scrub_ns - m_start_ns) * 1e-9, double(now - *m_scrub_ns) * 1e-9,
-                      kept_frames, double(kept_bytes) / 1048576.0);
-        m_timeline_text += buf;
-        for (std::size_t id = 0; id < streams; ++id) {
-            const History::Stream& hs = m_history->stream(id);
-            if (!hs.ring) continue;
-            const std::size_t i = hs.ring->at_or_before(*m_scrub_ns);
-            if (i == HistoryRing::npos)
-                std::snprintf(buf, sizeof buf, "  %s -",
-                              m_host.stream(std::uint16_t(id)).request().name.c_str());
-            else
-                std::snprintf(buf, sizeof buf, "  %s #%u",
-                              m_host.stream(std::uint16_t(id)).request().name.c_str(),
-                              hs.ring->entry(i).sequence);
+        // The moment, what is kept of it (left out where the line would not fit), and each
+        // stream's frame.
+        const auto compose = [&](bool with_kept) {
+            m_timeline_text.clear();
+            std::snprintf(buf, sizeof buf, "%s t=%.3f s, %.3f s ago",
+                          m_controls.paused ? "paused:" : "looking back:",
+                          double(*m_scrub_ns - m_start_ns) * 1e-9,
+                          double(now - *m_scrub_ns) * 1e-9);
             m_timeline_text += buf;
+            if (with_kept) {
+                std::snprintf(buf, sizeof buf, " (%zu frames, %.1f MB kept)", kept_frames,
+                              double(kept_bytes) / 1048576.0);
+                m_timeline_text += buf;
+            }
+            m_timeline_text += ':';
+            for (std::size_t id = 0; id < streams; ++id) {
+                const History::Stream& hs = m_history->stream(id);
+                if (!hs.ring) continue;
+                const std::size_t i = hs.ring->at_or_before(*m_scrub_ns);
+                if (i == HistoryRing::npos)
+                    std::snprintf(buf, sizeof buf, "  %s -",
+                                  m_host.stream(std::uint16_t(id)).request().name.c_str());
+                else
+                    std::snprintf(buf, sizeof buf, "  %s #%u",
+                                  m_host.stream(std::uint16_t(id)).request().name.c_str(),
+                                  hs.ring->entry(i).sequence);
+                m_timeline_text += buf;
+            }
+        };
+        compose(true);
+        if (ImGui::CalcTextSize(m_timeline_text.c_str()).x > ImGui::GetContentRegionAvail().x) {
+            m_timeline_full = m_timeline_text; // whole in a tooltip, over the line cut short
+            compose(false);
+            cut = true;
         }
     }
     ImGui::TextUnformatted(m_timeline_text.c_str());
+    if (cut && ImGui::IsItemHovered()) ImGui::SetTooltip("%s", m_timeline_full.c_str());
     ImGui::End();
     ImGui::PopStyleVar();
 }

@@ -65,6 +65,8 @@ public:
     // live), whether the display is paused, the producers and their streams.
     const Canvas& canvas() const { return m_canvas; }
     const History* history() const { return m_history.get(); }
+    // The line under the timeline's bar, as last drawn.
+    const std::string& timeline_text() const { return m_timeline_text; }
     // The numbers the panel shows, as last taken (a few times a second).
     const PanelReadings& readings() const { return m_readings; }
     std::optional<std::int64_t> moment() const { return m_scrub_ns; }
@@ -152,7 +154,7 @@ private:
     bool m_was_paused = false; // the display was paused in the last pass
     int m_export_count = 0;
     bool m_export_requested = false; // E or the Export button: after the frame is drawn
-    std::string m_timeline_text;
+    std::string m_timeline_text, m_timeline_full;
     // What the live timeline shows (the history's oldest and newest frame, and the time it was
     // read), taken with the panel readings: its bar and "s held" move a few times a second, not
     // with every frame's timing (each move is the timeline drawn again).

@@ -104,6 +104,31 @@ void require_parts_match_whole(const app::ViewerApp& viewer) {
     CHECK(d.mismatched == 0);
 }
 
+// Runs the sweep in a `size` window until history holds frames, then pauses; returns the line
+// under the timeline's bar live, then paused.
+std::pair<std::string, std::string> timeline_lines(const char* size) {
+    app::ViewerApp viewer(
+        options_of({"--headless", "--no-vsync", "--redraw", "always", "--size", size, "--producer",
+                    "sweep:interval=auto,width=64,height=48"}));
+    std::string live, paused;
+    int state = 0; // 0 until frames are held, 1 live read, 2 paused
+    viewer.set_pass_hook([&](app::ViewerApp& v, std::uint64_t pass) {
+        if (state == 0 && pass > 2 && v.history()->span(v.host().stream_count()).second > 0) {
+            state = 1;
+        } else if (state == 1) { // the last pass drew the timeline with frames held
+            live = v.timeline_text();
+            push_key(SDLK_SPACE);
+            state = 2;
+        } else if (state == 2 && v.moment()) {
+            paused = v.timeline_text(); // drawn by the pass that paused
+            push_quit();
+            state = 3;
+        }
+    });
+    REQUIRE(viewer.run() == 0);
+    return {live, paused};
+}
+
 } // namespace
 
 TEST_SUITE("app") {
@@ -318,6 +343,23 @@ TEST_SUITE("app") {
         CHECK(drawn_alone == 0);        // never because a frame came in
         CHECK(d.partial >= 300);        // while frames were drawn in parts, one for each new frame
         CHECK(d.timelines < d.partial); // most of which left it as it was
+    }
+
+    TEST_CASE("ViewerApp: the line under the timeline is shortened to fit a narrow window and "
+              "whole in a wide one") {
+        const auto [narrow_live, narrow_paused] = timeline_lines("640x400");
+        const auto [wide_live, wide_paused] = timeline_lines("1600x500");
+        INFO("narrow: '" << narrow_live << "' '" << narrow_paused << "'");
+        INFO("wide: '" << wide_live << "' '" << wide_paused << "'");
+        CHECK(narrow_live.rfind("live: ", 0) == 0);
+        CHECK(narrow_live.find("(or pause and Left/Right)") == std::string::npos);
+        CHECK(narrow_paused.rfind("paused: ", 0) == 0);
+        CHECK(narrow_paused.find("MB kept") == std::string::npos);
+        CHECK(wide_live.find("s held; drag the bar (or pause and Left/Right) to look back") !=
+              std::string::npos);
+        CHECK(wide_paused.rfind("paused: ", 0) == 0);
+        CHECK(wide_paused.find("MB kept):  sweep/image #") != std::string::npos);
+        CHECK(wide_paused.find("  sweep/line #") != std::string::npos);
     }
 
     TEST_CASE("ViewerApp: frames drawn in parts equal the whole frame in a 2x2 layout with a "
