@@ -332,9 +332,10 @@ bool ViewerApp::take_readings_if_due(std::int64_t t, bool input) {
         r.taken_ns = t;
         r.frames = m_timed_frames;
         ++r.count;
-        if (m_history) {
+        if (m_history) { // unchanged while no frame comes: the bar stays as it was drawn
             const auto [oldest, newest] = m_history->span(m_host.stream_count());
-            m_live_span = {oldest, newest, t};
+            if (oldest != m_live_span.oldest || newest != m_live_span.newest)
+                m_live_span = {oldest, newest, t};
         }
     }
     r.frame_p50_ms = double(m_frame_times.quantile_ns(0.5)) * 1e-6;
