@@ -228,7 +228,7 @@ Status Hdf5Writer::extend(Dataset& d, hid_t memory_type, hsize_t rows, const voi
             d.file_space = H5Handle(H5Dget_space(d.id.get()));
         else if (H5Sset_extent_simple(d.file_space.get(), d.rank, d.dims, max) < 0)
             d.file_space.reset();
-        if (d.memory_rows != rows) {
+        if (d.memory_rows != rows || !d.memory_space) { // made again after a failed make
             d.memory_space = H5Handle(H5Screate_simple(d.rank, count, nullptr));
             d.memory_rows = rows;
         }
