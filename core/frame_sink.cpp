@@ -228,18 +228,23 @@ void FrameSink::reject(std::size_t index, std::string_view why) {
     stream.stats().add_rejected(why);
 }
 
-bool FrameSink::wait_until(Clock::time_point deadline) {
+std::uint64_t FrameSink::wake_generation() {
+    std::lock_guard lock(m_wait_mutex);
+    return m_wake_generation;
+}
+
+bool FrameSink::wait_until(Clock::time_point deadline, std::optional<std::uint64_t> seen) {
     std::unique_lock lock(m_wait_mutex);
-    const std::uint64_t generation = m_wake_generation;
+    const std::uint64_t generation = seen.value_or(m_wake_generation);
     m_wait_cv.wait_until(lock, m_stop, deadline, [&] { return m_wake_generation != generation; });
     return !m_stop.stop_requested();
 }
 
-bool FrameSink::sleep_for(double seconds) {
+bool FrameSink::sleep_for(double seconds, std::optional<std::uint64_t> seen) {
     if (seconds <= 0.0) return !m_stop.stop_requested();
     const auto d =
         std::chrono::duration_cast<Clock::duration>(std::chrono::duration<double>(seconds));
-    return wait_until(Clock::now() + d);
+    return wait_until(Clock::now() + d, seen);
 }
 
 void FrameSink::wake() {

@@ -8,6 +8,7 @@
 #include <cstdint>
 #include <memory>
 #include <mutex>
+#include <optional>
 #include <span>
 #include <stop_token>
 #include <string_view>
@@ -113,9 +114,13 @@ public:
     void reject(std::size_t stream, std::string_view why);
 
     // Sleeps until `deadline`, waking at once when stop is requested or the main thread calls
-    // wake(). Returns false if stop was requested. Thread: producer. Allocates: never.
-    bool wait_until(Clock::time_point deadline);
-    bool sleep_for(double seconds);
+    // wake(). Returns false if stop was requested. With `seen` (what wake_generation() returned),
+    // any wake() since then ends it too: read it before the live controls a wait is computed from,
+    // so that a change made between reading them and waiting is not lost (the wait would run to
+    // the old deadline). Thread: producer. Allocates: never.
+    bool wait_until(Clock::time_point deadline, std::optional<std::uint64_t> seen = {});
+    bool sleep_for(double seconds, std::optional<std::uint64_t> seen = {});
+    std::uint64_t wake_generation();
     // Interrupts wait_until so that new live controls take effect. Thread: any. Allocates: never.
     void wake();
 

@@ -80,9 +80,10 @@ void Producer::run(std::stop_token stop, FrameSink& sink) {
         if (schedule.fail_after != 0 && n >= schedule.fail_after)
             throw std::runtime_error("simulated failure after " + std::to_string(n) +
                                      " frames (fail_after)");
+        std::uint64_t seen = sink.wake_generation(); // before the controls: see wait_until
         const double work = control.latency_s.load(std::memory_order_relaxed) +
                             control.jitter_s.load(std::memory_order_relaxed) * jitter_rng.uniform();
-        if (work > 0.0 && !sink.sleep_for(work)) return;
+        if (work > 0.0 && !sink.sleep_for(work, seen)) return;
 
         sink.clear_starved();
         sink.set_busy_since(now_ns()); // a tick that never returns shows (busy_since_ns)
@@ -92,6 +93,7 @@ void Producer::run(std::stop_token stop, FrameSink& sink) {
         // Wait out the interval. A live control change wakes the wait, and the deadline is
         // computed again from the new interval (so 600 s -> 1 ms takes effect at once).
         for (;;) {
+            seen = sink.wake_generation(); // a change from here on ends the wait below
             const double interval = control.interval_s.load(std::memory_order_relaxed);
             if (interval <= 0.0) {
                 // auto: the next frame once the display has taken this one (paced by the
@@ -109,7 +111,7 @@ void Producer::run(std::stop_token stop, FrameSink& sink) {
                 base = now - deadline < period ? deadline : now; // far behind: no burst to catch up
                 break;
             }
-            if (!sink.wait_until(deadline)) return;
+            if (!sink.wait_until(deadline, seen)) return;
         }
     }
 }

@@ -243,6 +243,35 @@ TEST_SUITE("core") {
         host.stop_all();
     }
 
+    TEST_CASE("FrameSink: a wake after the producer read its wake generation ends a wait begun "
+              "later, which would otherwise run to its deadline") {
+        // The producer reads the generation, then its controls, then waits: a live change made in
+        // between must end that wait (it was lost, and a 600 s interval kept its 600 s wait).
+        FrameQueue queue = make_frame_queue();
+        ProducerHost host(queue);
+        FrameRouter router(queue, host);
+        std::latch done(1);
+        bool running = false;
+        Schedule slow;
+        slow.interval_s = 600.0;
+        REQUIRE(host.start("generation",
+                           image_producer(4, 3,
+                                          [&](FrameSink& sink, std::uint64_t n) {
+                                              if (n != 0) return;
+                                              const std::uint64_t seen = sink.wake_generation();
+                                              sink.wake(); // the change, before the wait begins
+                                              running = sink.wait_until(
+                                                  Clock::now() + std::chrono::seconds(600), seen);
+                                              done.count_down();
+                                          }),
+                           slow)
+                    .is_ok());
+        test::must_finish("a wait after a wake it had seen the generation before",
+                          [&] { done.wait(); });
+        CHECK(running); // ended by the wake, not by a stop
+        host.stop_all();
+    }
+
     TEST_CASE("ProducerHost: worker threads are named after their producer") {
         FrameQueue queue = make_frame_queue();
         ProducerHost host(queue);
