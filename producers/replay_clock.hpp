@@ -28,6 +28,8 @@ public:
     bool wait(FrameSink& sink, std::int64_t t_ns, bool timed = true) {
         using Seconds = std::chrono::duration<double>;
         for (;;) {
+            // Read before the interval: a live change made from here on ends the wait below.
+            const std::uint64_t seen = sink.wake_generation();
             const double interval = sink.control().interval_s.load(std::memory_order_relaxed);
             if (interval <= 0.0 && !timed) { // auto: when the display took the last
                 if (!sink.wait_until_taken()) return false;
@@ -45,7 +47,7 @@ public:
                 m_previous = due;
                 break;
             }
-            if (!sink.wait_until(due)) return false;
+            if (!sink.wait_until(due, seen)) return false;
         }
         m_first = false;
         return true;
