@@ -14,6 +14,7 @@
 #include <doctest/doctest.h>
 #include <fcntl.h>
 #include <nlohmann/json.hpp>
+#include <sys/prctl.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -72,6 +73,9 @@ public:
         m_pid = ::fork();
         REQUIRE(m_pid >= 0);
         if (m_pid == 0) {
+            // It goes with the test: a test killed by ctest's timeout leaves no camera bound
+            // to GVCP's port (the next tests would be skipped).
+            ::prctl(PR_SET_PDEATHSIG, SIGKILL);
             const int null = ::open("/dev/null", O_WRONLY);
             ::dup2(null, STDOUT_FILENO);
             ::dup2(null, STDERR_FILENO);
