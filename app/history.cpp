@@ -4,6 +4,7 @@
 #include <cstdio>
 #include <cstring>
 
+#include "core/page_buffer.hpp"
 #include "core/stream.hpp"
 
 namespace rtv::app {
@@ -24,6 +25,10 @@ History::~History() {
         m_thread.request_stop();
         m_thread.join();
     }
+    // Lent frames not settled: their slots go home as they are (the slot keeps its buffer).
+    for (Stream& s : m_streams)
+        for (; s.lent_count > 0; --s.lent_count, ++s.lent_first)
+            s.pool->release(s.lent[s.lent_first % FramePool::kMaxSlots].slot);
     if (m_budget && m_reserved > 0) m_budget->release(m_reserved);
 }
 
@@ -58,12 +63,69 @@ void History::collect() {
 }
 
 void History::flush() {
+    settle();
     if (m_committed == m_enqueued) return;
     {
         std::unique_lock lock(m_mutex);
         m_copied_cv.wait(lock, [&] { return m_copied == m_enqueued; });
     }
     collect();
+}
+
+void History::settle() {
+    if (m_lent_frames == 0) return;
+    for (Stream& s : m_streams)
+        if (s.lent_count > 0) settle(s);
+}
+
+void History::settle(Stream& s) {
+    while (s.lent_count > 0) {
+        const Stream::Lent l = s.lent[s.lent_first % FramePool::kMaxSlots];
+        if (!s.pool->sole_holder(l.slot)) return; // the display still has it: in order
+        // The slot's buffer is the ring's now; the slot is given a block of the ring's.
+        std::byte* const block = s.ring->settle(l.id, s.pool->data(l.slot).data());
+        s.pool->exchange(l.slot, block);
+        s.pool->release(l.slot);
+        ++s.lent_first;
+        --s.lent_count;
+        --m_lent_frames;
+    }
+}
+
+void History::lend(Stream& s, const FrameView& f) {
+    settle(s);
+    const unsigned slots = s.pool->slot_count();
+    std::optional<std::uint64_t> id;
+    if (s.lent_count < slots - 2) id = s.ring->lend(f);
+    if (!id) {
+        // Lent frames are the ring's newest until settled, so a copy cannot go after them:
+        // the frame is not kept (the display holds slots longer than a frame, or a flood).
+        ++s.skipped;
+        return;
+    }
+    s.pool->retain(f.slot);
+    s.lent[(s.lent_first + s.lent_count) % FramePool::kMaxSlots] = {f.slot, *id};
+    ++s.lent_count;
+    ++m_lent_frames;
+}
+
+bool History::make_lending_ring(Stream& s, const FrameView& f, std::uint64_t bytes,
+                                std::uint64_t keep_bytes, std::size_t keep_entries) {
+    // The tap's view of the stream is read-only; its pool's slots are what lending changes, as
+    // retain() and release() do.
+    FramePool& pool = const_cast<rtv::Stream*>(f.stream)->pool();
+    if (!m_settings.lend || f.kind != FrameKind::Image || f.stream->mode() == StreamMode::Append ||
+        !pool.lendable() || pool.slot_count() <= 2)
+        return false;
+    const std::size_t blocks = std::size_t((bytes - keep_bytes) / pool.stride());
+    if (blocks < 2) return false;
+    PageBuffer memory(blocks * pool.stride()); // not touched: huge pages as written
+    std::byte* const base = memory.get();
+    pool.adopt(std::move(memory)); // the pool keeps it: its slots may end up in it
+    s.ring = std::make_unique<HistoryRing>(HistoryRing::Blocks{base, pool.stride(), blocks},
+                                           kMaxEntries, std::size_t(keep_bytes), keep_entries);
+    s.pool = &pool;
+    return true;
 }
 
 void History::on_frame(const FrameView& f) {
@@ -112,12 +174,17 @@ void History::on_frame(const FrameView& f) {
                 keep_entries = kMaxEntries;
             }
             if (keep_bytes * 4 > bytes) keep_bytes = keep_entries = 0;
-            s.ring = std::make_unique<HistoryRing>(std::size_t(bytes - keep_bytes), kMaxEntries,
-                                                   std::size_t(keep_bytes), keep_entries);
+            if (!make_lending_ring(s, f, bytes, keep_bytes, keep_entries))
+                s.ring = std::make_unique<HistoryRing>(std::size_t(bytes - keep_bytes), kMaxEntries,
+                                                       std::size_t(keep_bytes), keep_entries);
         }
         s.note = why;
     }
     if (!s.ring) return;
+    if (s.pool) {
+        lend(s, f);
+        return;
+    }
     const std::size_t bytes =
         f.kind == FrameKind::Image ? f.pixels.size_bytes() : f.line_points.size_bytes();
     if (m_thread.joinable()) {

@@ -14,19 +14,31 @@
 // at most its pool's slots less two (the producer and the display keep one each): a frame
 // past that (the copy thread behind) is copied on the main thread as without a copy thread, at
 // most kPassBytes per pass, and frames past that are not kept and counted as skipped (a flood
-// the display could not show anyway). Thread: main, but for the copy thread's memcpy.
+// the display could not show anyway).
+//
+// Most frames are not copied at all (HistorySettings::lend, the default): an image stream whose
+// pool is on the heap (FramePool::lendable) and has more than two slots gets a ring of blocks
+// the size of its slots (HistoryRing's block mode), and the pool adopts that memory. The tap
+// lends the frame to the ring where it is (HistoryRing::lend: held, seen by lookups at once)
+// and holds its slot; once every other holder has let the slot go (settle(): at the next frame
+// of the stream, and after each ingest), the ring takes the slot's buffer for good and the slot
+// gets a block in exchange (FramePool::exchange), the oldest frame's or a free one. The memory
+// is the same; the copy is gone. A stream lends at most its pool's slots less two; a frame past
+// that is not kept (counted skipped). Thread: main, but for the copy thread's memcpy.
 
 #include <array>
 #include <condition_variable>
 #include <cstdint>
 #include <memory>
 #include <mutex>
+#include <optional>
 #include <stop_token>
 #include <string>
 #include <thread>
 #include <utility>
 #include <vector>
 
+#include "core/frame_pool.hpp"
 #include "core/frame_queue.hpp"
 #include "core/frame_router.hpp"
 #include "core/history_ring.hpp"
@@ -42,6 +54,8 @@ struct HistorySettings {
         per_stream; // Copy frames into the rings on a thread of its own (false: on the main thread,
                     // in on_frame).
     bool copy_thread = true;
+    // Lend image frames to the rings instead of copying them, where their pools allow it.
+    bool lend = true;
 };
 
 class History final : public FrameTap {
@@ -54,24 +68,37 @@ public:
     History(HistorySettings settings, MemoryBudget* budget, std::uint64_t share_bytes);
     ~History() override;
 
-    // Commits the copies the copy thread has finished. Allocates: never.
+    // Commits the copies the copy thread has finished, settles lent frames. Allocates: never.
     void begin_pass() {
         m_pass_left = kPassBytes;
         collect();
+        settle();
     }
+    // Settles every lent frame whose slot the history alone holds now, in order, and lets the
+    // slot go: after the display is done with the frames (after ingest). Allocates: never.
+    void settle();
     void on_frame(const FrameView& frame) override;
     // Waits for every queued copy and commits it (at the end of a run, before an export: the
-    // history then holds every frame taken). Bounded: at most kMaxJobs copies. Allocates: never.
+    // history then holds every frame taken), and settles what it can. Bounded: at most kMaxJobs
+    // copies. Allocates: never.
     void flush();
     // Frames queued for the copy thread and not yet committed.
     std::size_t in_flight() const { return std::size_t(m_enqueued - m_committed); }
 
     struct Stream {
         std::unique_ptr<HistoryRing> ring;
-        bool decided = false;              // the first frame came: ring made or refused
-        std::string note;                  // why there is no history for it, or empty
-        std::uint64_t skipped = 0;         // frames not kept (the copy budget)
-        std::uint32_t in_flight = 0;       // frames whose slot the copy thread holds
+        bool decided = false;        // the first frame came: ring made or refused
+        std::string note;            // why there is no history for it, or empty
+        std::uint64_t skipped = 0;   // frames not kept (the copy budget)
+        std::uint32_t in_flight = 0; // frames whose slot the copy thread holds
+        // Lending: the stream's pool, and the frames lent and not settled (oldest first).
+        FramePool* pool = nullptr; // non-null: the stream's frames are lent, not copied
+        struct Lent {
+            std::uint8_t slot = 0;
+            std::uint64_t id = 0; // the ring's
+        };
+        std::array<Lent, FramePool::kMaxSlots> lent{};
+        std::uint32_t lent_first = 0, lent_count = 0;
         std::uint32_t append_lines = 0;    // append streams: the consumer history's shape,
         std::uint32_t append_capacity = 0; // to rebuild it as it was
     };
@@ -115,6 +142,11 @@ private:
     };
     void collect();
     void queue_copy(Stream& s, const FrameView& f, std::size_t bytes);
+    void lend(Stream& s, const FrameView& f);
+    void settle(Stream& s);
+    // Makes the stream's ring; false when it lends no frames (the caller makes a byte ring).
+    bool make_lending_ring(Stream& s, const FrameView& f, std::uint64_t bytes,
+                           std::uint64_t keep_bytes, std::size_t keep_entries);
     void copy_loop(std::stop_token stop);
 
     HistorySettings m_settings;
@@ -130,7 +162,8 @@ private:
     std::mutex m_mutex;
     std::condition_variable_any m_queued, m_copied_cv;
     std::uint64_t m_enqueued = 0, m_copied = 0, m_committed = 0;
-    std::jthread m_thread; // last: it starts after, and stops before, everything above
+    std::size_t m_lent_frames = 0; // lent and not settled, over all streams
+    std::jthread m_thread;         // last: it starts after, and stops before, everything above
 };
 
 } // namespace rtv::app

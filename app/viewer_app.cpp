@@ -224,6 +224,7 @@ int ViewerApp::run() {
         // Away from live, ingest, statistics and recording go on; the views show the past.
         bool data = m_layers.ingest(m_router, m_host, m_canvas,
                                     m_controls.paused || m_scrub_ns.has_value(), m_hover, t) > 0;
+        if (m_history) m_history->settle(); // the frames lent are shown: their slots go home
         last = stop_due(producers_done);
         if (last && m_history) m_history->flush(); // the copy thread's last frames, committed
         if (last && m_history && m_options.history_export_s)
@@ -749,6 +750,7 @@ void ViewerApp::shutdown() {
     }
     if (m_history) m_history->flush(); // every slot the copy thread held goes home
     m_router.release_all();
+    if (m_history) m_history->settle(); // and every slot lent to the history
     if (m_recorder) { // 4. the recorder writes what it holds (it reads the streams' names)
         m_router.set_tap(nullptr);
         m_recorder->close();

@@ -25,6 +25,8 @@ FramePool::FramePool(std::size_t slot_bytes, unsigned slot_count, PoolMemory* me
         m_memory = memory;
         RTV_ASSERT(reinterpret_cast<std::uintptr_t>(m_data) % kSlotAlign == 0,
                    "PoolMemory must hand out 64-byte aligned memory");
+        for (unsigned i = 0; i < slot_count; ++i)
+            m_slots[i] = m_data + std::size_t{i} * m_stride;
         return;
     }
     const std::size_t total = m_stride * slot_count;
@@ -32,6 +34,8 @@ FramePool::FramePool(std::size_t slot_bytes, unsigned slot_count, PoolMemory* me
     m_data = static_cast<std::byte*>(::operator new[](total, std::align_val_t{kSlotAlign}));
     // Touch every page now so that the first frames do not pay for page faults.
     std::memset(m_data, 0, total);
+    for (unsigned i = 0; i < slot_count; ++i)
+        m_slots[i] = m_data + std::size_t{i} * m_stride;
 }
 
 FramePool::~FramePool() {
@@ -98,14 +102,37 @@ void FramePool::release(std::uint8_t slot) {
     }
 }
 
+bool FramePool::sole_holder(std::uint8_t slot) const {
+    RTV_ASSERT(slot < m_slot_count, "slot index out of range");
+    RTV_ASSERT((m_free.load() & (std::uint64_t{1} << slot)) == 0, "asking about a free slot");
+    // acquire: pairs with the acq_rel of the other holders' release()
+    return m_extra[slot].load(std::memory_order_acquire) == 0;
+}
+
+std::byte* FramePool::exchange(std::uint8_t slot, std::byte* buffer) {
+    RTV_ASSERT(lendable(), "exchange() on a pool in PoolMemory");
+    RTV_ASSERT(sole_holder(slot), "exchange() by one of several holders");
+    RTV_ASSERT(buffer != nullptr && reinterpret_cast<std::uintptr_t>(buffer) % kSlotAlign == 0,
+               "a slot's buffer must be 64-byte aligned");
+    // Plain stores: the next holder acquires the slot after release() publishes it.
+    std::byte* old = m_slots[slot];
+    m_slots[slot] = buffer;
+    return old;
+}
+
+void FramePool::adopt(PageBuffer memory) {
+    RTV_ASSERT(!m_adopted, "a pool adopts memory once");
+    m_adopted = std::move(memory);
+}
+
 std::span<std::byte> FramePool::data(std::uint8_t slot) {
     RTV_ASSERT(slot < m_slot_count, "slot index out of range");
-    return {m_data + std::size_t{slot} * m_stride, m_slot_bytes};
+    return {m_slots[slot], m_slot_bytes};
 }
 
 std::span<const std::byte> FramePool::data(std::uint8_t slot) const {
     RTV_ASSERT(slot < m_slot_count, "slot index out of range");
-    return {m_data + std::size_t{slot} * m_stride, m_slot_bytes};
+    return {m_slots[slot], m_slot_bytes};
 }
 
 ImageStats& FramePool::image_stats(std::uint8_t slot) {

@@ -15,6 +15,7 @@
 #include <vector>
 
 #include "core/frame.hpp"
+#include "core/page_buffer.hpp"
 
 namespace rtv {
 
@@ -73,6 +74,26 @@ public:
         const std::span<const std::byte> b = data(slot);
         return {reinterpret_cast<const T*>(b.data()), b.size() / sizeof(T)};
     }
+    // Lending a slot's buffer (the history keeps a frame without copying it): a heap pool's
+    // slot can be given another buffer by its sole holder, which takes the slot's own in
+    // exchange. A pool in PoolMemory (shared memory) cannot: its slots' places are known to
+    // another process; nor can a pinned one.
+    bool lendable() const { return m_memory == nullptr && !m_pinned; }
+    // Every slot keeps its buffer for the pool's life (its producer keeps the addresses): not
+    // lendable. Thread: before sharing. Allocates: never.
+    void pin() { m_pinned = true; }
+    // Whether the caller, a holder of `slot`, is its only one (every other holder has released
+    // it, and what they read of it happens before). Thread: a holder. Allocates: never.
+    bool sole_holder(std::uint8_t slot) const;
+    // The slot's buffer becomes `buffer` (stride() bytes, 64-byte aligned, kept alive as long as
+    // the pool: see adopt()); its old one is returned, and is the caller's from now on. Only by
+    // the slot's sole holder, before it releases the slot: the producer that acquires it next
+    // writes into `buffer`. Thread: the sole holder. Allocates: never.
+    std::byte* exchange(std::uint8_t slot, std::byte* buffer);
+    // Memory whose blocks exchange() hands to slots: the pool keeps it until it goes, so a slot
+    // never points at freed memory whoever made it. Once per pool. Allocates: never.
+    void adopt(PageBuffer memory);
+
     // Per-slot image statistics, written by the producer before submit, read after dequeue.
     ImageStats& image_stats(std::uint8_t slot);
     const ImageStats& image_stats(std::uint8_t slot) const;
@@ -82,7 +103,8 @@ public:
     std::size_t bytes() const { return m_stride * m_slot_count; }
     // Bytes from one slot's start to the next's (a 64-byte multiple).
     std::size_t stride() const { return m_stride; }
-    // Where slot 0 starts, and the PoolMemory holding it (nullptr: the heap).
+    // Where slot 0 starts, and the PoolMemory holding it (nullptr: the heap). In a pool in
+    // PoolMemory slot i stays at base() + i * stride(); a heap pool's may move (exchange()).
     const std::byte* base() const { return m_data; }
     PoolMemory* memory() const { return m_memory; }
     // Slots currently held (acquired and not yet released). Thread: any. Allocates: never.
@@ -97,6 +119,10 @@ private:
     std::uint64_t m_all_mask;
     PoolMemory* m_memory = nullptr; // where m_data lives, or nullptr: the heap
     std::byte* m_data = nullptr;
+    // Each slot's buffer: at first m_data + slot * m_stride, then whatever exchange() gave it.
+    std::array<std::byte*, kMaxSlots> m_slots{};
+    PageBuffer m_adopted; // blocks exchange() may have handed to slots
+    bool m_pinned = false;
     std::vector<ImageStats> m_stats;
     std::atomic<std::uint64_t> m_free;
     // Holders of each slot beyond the first (retain()).

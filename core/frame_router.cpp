@@ -37,6 +37,13 @@ void FrameRouter::route(const FrameMsg& msg) {
     Stream& stream = m_host.stream(msg.stream);
     stream.count_taken();
     StreamState& s = m_state[msg.stream];
+    // The frame it supersedes goes home first, so that a tap holding that slot too (the history
+    // lending it) is its last holder by the time it sees the new frame.
+    if (s.pending) {
+        stream.pool().release(s.msg.slot);
+        stream.stats().add_superseded();
+        s.pending = false;
+    }
     if (m_tap) m_tap->on_frame(view_of(msg));
 
     if (stream.mode() == StreamMode::Append) {
@@ -48,10 +55,6 @@ void FrameRouter::route(const FrameMsg& msg) {
         stream.pool().release(msg.slot);
         stream.stats().add_displayed(now_ns() - msg.submit_ns);
         return;
-    }
-    if (s.pending) {
-        stream.pool().release(s.msg.slot);
-        stream.stats().add_superseded();
     }
     s.msg = msg;
     s.pending = true;

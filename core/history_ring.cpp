@@ -13,6 +13,26 @@ constexpr std::size_t kRecordAlign = 64;
 std::size_t aligned(std::size_t n) {
     return (n + kRecordAlign - 1) / kRecordAlign * kRecordAlign;
 }
+HistoryRing::Entry ring_entry_of(const FrameView& f, std::size_t bytes) {
+    HistoryRing::Entry e;
+    e.sequence = f.sequence;
+    e.t_ns = f.submit_ns;
+    e.kind = f.kind;
+    e.bytes = bytes;
+    if (f.kind == FrameKind::Image) {
+        e.image = f.image;
+        e.min = f.image_stats.min;
+        e.max = f.image_stats.max;
+        e.nonfinite = f.image_stats.nonfinite;
+    } else {
+        e.lines = f.lines;
+        e.points = f.points;
+    }
+    return e;
+}
+std::span<const std::byte> frame_bytes_of(const FrameView& f) {
+    return f.kind == FrameKind::Image ? f.pixels : std::as_bytes(f.line_points);
+}
 } // namespace
 
 HistoryRing::HistoryRing(std::size_t bytes, std::size_t max_entries, std::size_t keep_bytes,
@@ -25,6 +45,22 @@ HistoryRing::HistoryRing(std::size_t bytes, std::size_t max_entries, std::size_t
     m_kept.reserve(m_keep_capacity > 0 ? keep_entries : 0);
 }
 
+HistoryRing::HistoryRing(Blocks blocks, std::size_t max_entries, std::size_t keep_bytes,
+                         std::size_t keep_entries)
+    : m_capacity(blocks.block_bytes * blocks.count)
+    , m_block_bytes(blocks.block_bytes)
+    , m_entries(std::max<std::size_t>(max_entries, 1))
+    , m_keep_capacity(keep_bytes / kRecordAlign * kRecordAlign)
+    , m_keep_data(m_keep_capacity) {
+    RTV_ASSERT(blocks.block_bytes > 0 && blocks.block_bytes % kRecordAlign == 0,
+               "a block is a positive multiple of 64 bytes");
+    RTV_ASSERT(blocks.count > 0 && blocks.memory != nullptr, "block mode needs blocks");
+    m_kept.reserve(m_keep_capacity > 0 ? keep_entries : 0);
+    m_free_blocks.reserve(blocks.count);
+    for (std::size_t i = blocks.count; i-- > 0;) // popped from the back: the first block first
+        m_free_blocks.push_back(blocks.memory + i * blocks.block_bytes);
+}
+
 void HistoryRing::mark_lost(std::size_t kept_before) {
     if (kept_before == 0)
         m_lost_before_first = true;
@@ -35,17 +71,18 @@ void HistoryRing::mark_lost(std::size_t kept_before) {
 void HistoryRing::evict_oldest() {
     RTV_ASSERT(m_count > 0, "evicting from an empty history");
     Entry e = m_entries[m_first];
-    m_used -= aligned(e.bytes);
+    RTV_ASSERT(!e.lent, "evicting a lent frame");
+    m_used -= lends() ? m_block_bytes : aligned(e.bytes);
     m_first = (m_first + 1) % m_entries.size();
     --m_count;
     ++m_evicted;
+    ++m_first_id;
     // A frame of the moment kept moves to the store (its bytes are still in place: the new
     // frame is written after every eviction it needs); any other is lost.
     const bool wanted = e.t_ns >= m_keep_from && e.t_ns <= m_keep_to;
     if (wanted && m_kept.size() < m_kept.capacity() &&
         m_keep_used + aligned(e.bytes) <= m_keep_capacity) {
-        if (e.bytes > 0)
-            std::memcpy(m_keep_data.get() + m_keep_used, m_data.get() + e.offset, e.bytes);
+        if (e.bytes > 0) std::memcpy(m_keep_data.get() + m_keep_used, data(e).data(), e.bytes);
         e.offset = m_keep_used;
         e.kept = true;
         m_keep_used += aligned(e.bytes);
@@ -53,6 +90,7 @@ void HistoryRing::evict_oldest() {
     } else {
         mark_lost(m_kept.size());
     }
+    if (e.block) m_free_blocks.push_back(e.block); // within its reserved capacity
 }
 
 void HistoryRing::keep(std::int64_t from_ns, std::int64_t to_ns) {
@@ -82,16 +120,66 @@ bool HistoryRing::push(const FrameView& f) {
     RTV_ASSERT(m_pending == 0, "push() while frames are reserved");
     std::span<std::byte> dest;
     if (!reserve(f, dest)) return false;
-    const std::span<const std::byte> src =
-        f.kind == FrameKind::Image ? f.pixels : std::as_bytes(f.line_points);
+    const std::span<const std::byte> src = frame_bytes_of(f);
     if (!src.empty()) std::memcpy(dest.data(), src.data(), src.size());
     commit();
     return true;
 }
 
+std::optional<std::uint64_t> HistoryRing::lend(const FrameView& f) {
+    RTV_ASSERT(lends(), "lend() on a ring that does not lend");
+    const std::span<const std::byte> src = frame_bytes_of(f);
+    if (src.size() > m_block_bytes || m_pending > 0) return std::nullopt;
+    if (m_count == m_entries.size()) {
+        if (m_count == m_lent) return std::nullopt; // every entry lent
+        evict_oldest();
+    }
+    Entry e = ring_entry_of(f, src.size());
+    e.at = src.data();
+    e.lent = true;
+    m_entries[(m_first + m_count) % m_entries.size()] = e;
+    const std::uint64_t id = m_first_id + m_count;
+    ++m_count;
+    ++m_lent;
+    ++m_pushed;
+    return id;
+}
+
+std::byte* HistoryRing::settle(std::uint64_t id, std::byte* buffer) {
+    RTV_ASSERT(m_lent > 0 && id == oldest_lent(), "settling a frame other than the oldest lent");
+    // The block given back: a free one, else the oldest frame's (never a lent one: they are the
+    // newest, and the blocks held and free add up to all of them, at least one).
+    if (m_free_blocks.empty()) evict_oldest();
+    RTV_ASSERT(!m_free_blocks.empty(), "no block to settle with");
+    std::byte* block = m_free_blocks.back();
+    m_free_blocks.pop_back();
+    Entry& e = m_entries[(m_first + (id - m_first_id)) % m_entries.size()];
+    RTV_ASSERT(e.lent && e.at == buffer, "settling with another buffer than the frame's");
+    e.lent = false;
+    e.block = buffer;
+    --m_lent;
+    m_used += m_block_bytes;
+    return block;
+}
+
 bool HistoryRing::reserve(const FrameView& f, std::span<std::byte>& dest) {
-    const std::span<const std::byte> src =
-        f.kind == FrameKind::Image ? f.pixels : std::as_bytes(f.line_points);
+    const std::span<const std::byte> src = frame_bytes_of(f);
+    if (lends()) { // a block: a free one, or the oldest frame's
+        if (src.size() > m_block_bytes || m_lent > 0) return false;
+        if (m_count + m_pending == m_entries.size() || m_free_blocks.empty()) {
+            if (m_count == 0) return false; // every block reserved
+            evict_oldest();
+        }
+        Entry e = ring_entry_of(f, src.size());
+        e.block = m_free_blocks.back();
+        e.at = e.block;
+        m_free_blocks.pop_back();
+        m_entries[(m_first + m_count + m_pending) % m_entries.size()] = e;
+        ++m_pending;
+        m_used += m_block_bytes;
+        dest = {e.block, src.size()};
+        return true;
+    }
     const std::size_t need = aligned(std::max<std::size_t>(src.size(), 1));
     if (need > m_capacity) return false;
     const std::size_t slots = m_entries.size();
@@ -123,21 +211,8 @@ bool HistoryRing::reserve(const FrameView& f, std::span<std::byte>& dest) {
     // Then every held frame that overlaps [at, at + need): the oldest ones, in order.
     while (m_count > 0 && overlaps(ring_entry(0), at))
         evict_oldest();
-    Entry e;
-    e.sequence = f.sequence;
-    e.t_ns = f.submit_ns;
-    e.kind = f.kind;
+    Entry e = ring_entry_of(f, src.size());
     e.offset = at;
-    e.bytes = src.size();
-    if (f.kind == FrameKind::Image) {
-        e.image = f.image;
-        e.min = f.image_stats.min;
-        e.max = f.image_stats.max;
-        e.nonfinite = f.image_stats.nonfinite;
-    } else {
-        e.lines = f.lines;
-        e.points = f.points;
-    }
     m_entries[(m_first + m_count + m_pending) % slots] = e;
     ++m_pending;
     m_used += aligned(e.bytes);

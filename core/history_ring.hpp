@@ -12,12 +12,19 @@
 // every lookup sees one sequence in age order. Frames lost between held ones are marked
 // (Entry::lost_after, lost_before_first()), so that a moment in such a gap is never shown as
 // the held frame before it.
+//
+// Lending (block mode): a ring made over Blocks holds one frame a block, and can hold a frame
+// without copying it. lend() holds the frame where its bytes are (the producer's pool slot,
+// kept unchanged by its holder); settle() then takes that buffer into the ring for good and
+// hands back a block in exchange (a free one, or the oldest frame's), for the slot to be
+// filled next. The ring's memory stays the same size: a buffer in, a block out.
 // Thread: main (the router's tap writes, the views read); reserve()/commit() let another thread
 // write a reserved frame's bytes. Allocates: at construction only.
 
 #include <cstddef>
 #include <cstdint>
 #include <memory>
+#include <optional>
 #include <span>
 #include <vector>
 
@@ -36,11 +43,20 @@ public:
         FrameKind kind = FrameKind::Image;
         ImageDesc image;                     // Image
         std::uint32_t lines = 0, points = 0; // Lines: the frame's shape
-        std::size_t offset = 0, bytes = 0;   // in the ring's buffer
+        std::size_t offset = 0, bytes = 0;   // in the ring's buffer (or the keep store's)
+        const std::byte* at = nullptr;       // block mode: where its bytes are (unless kept)
+        std::byte* block = nullptr;          // block mode: its block, once it is the ring's
         float min = 0.0f, max = 0.0f;        // Image: its statistics, for contrast when shown
         std::uint32_t nonfinite = 0;
         bool kept = false;       // in the keep store (else in the ring's buffer)
         bool lost_after = false; // frames between this one and the next held were lost
+        bool lent = false;       // block mode: held in its producer's buffer, not yet settled
+    };
+    // Block mode's memory: `count` blocks of `block_bytes` (a multiple of 64) from `memory`
+    // (64-byte aligned), owned elsewhere for as long as any block may be in use.
+    struct Blocks {
+        std::byte* memory = nullptr;
+        std::size_t block_bytes = 0, count = 0;
     };
     static constexpr std::size_t npos = ~std::size_t{0};
 
@@ -48,6 +64,10 @@ public:
     // and `keep_entries` (0: nothing can be kept). Allocates: yes (the buffers are allocated,
     // not touched: memory becomes resident as frames fill them).
     HistoryRing(std::size_t bytes, std::size_t max_entries, std::size_t keep_bytes = 0,
+                std::size_t keep_entries = 0);
+    // Block mode: frames of at most blocks.block_bytes, one a block. Allocates: yes (the
+    // entries; the blocks are given).
+    HistoryRing(Blocks blocks, std::size_t max_entries, std::size_t keep_bytes = 0,
                 std::size_t keep_entries = 0);
     HistoryRing(const HistoryRing&) = delete;
     HistoryRing& operator=(const HistoryRing&) = delete;
@@ -67,6 +87,19 @@ public:
     void commit();
     std::size_t reserved() const { return m_pending; }
 
+    // Block mode: holds `frame` where its bytes are, seen by lookups at once; they must stay
+    // unchanged until it is settled. Returns the id settle() takes, or nothing when the frame
+    // is larger than a block or frames are reserved. Allocates: never.
+    bool lends() const { return m_block_bytes > 0; }
+    std::optional<std::uint64_t> lend(const FrameView& frame);
+    // Lent frame `id`, the oldest still lent, is the ring's for good: `buffer` (where its bytes
+    // are, now the caller's to give) becomes its block, and the block returned (a free one, or
+    // the oldest frame's, evicted) is the caller's in exchange. Allocates: never.
+    std::byte* settle(std::uint64_t id, std::byte* buffer);
+    // Frames lent and not settled (always the newest held), and the oldest one's id.
+    std::size_t lent() const { return m_lent; }
+    std::uint64_t oldest_lent() const { return m_first_id + m_count - m_lent; }
+
     // Frames held: the kept ones, then the ring's.
     std::size_t size() const { return m_kept.size() + m_count; }
     // Entry i, 0 the oldest held.
@@ -75,7 +108,8 @@ public:
                                  : m_entries[(m_first + i - m_kept.size()) % m_entries.size()];
     }
     std::span<const std::byte> data(const Entry& e) const {
-        return {(e.kept ? m_keep_data.get() : m_data.get()) + e.offset, e.bytes};
+        if (e.kept) return {m_keep_data.get() + e.offset, e.bytes};
+        return {e.at ? e.at : m_data.get() + e.offset, e.bytes};
     }
     // The frames submitted in [from_ns, to_ns] stay held when the ring needs their room, as
     // far as the keep store has room; kept frames outside the new range are let go (counted as
@@ -104,7 +138,13 @@ private:
     // A frame is gone for good: the held frame before it (if any) gets a gap after it.
     void mark_lost(std::size_t kept_before);
     std::size_t m_capacity;
-    PageBuffer m_data;
+    PageBuffer m_data; // byte mode's ring (empty in block mode)
+    // Block mode: the block size (0: byte mode), the free blocks, frames lent, and the id of
+    // ring_entry(0) (ids count the frames ever held in the ring).
+    std::size_t m_block_bytes = 0;
+    std::vector<std::byte*> m_free_blocks; // reserved at construction: never grows past it
+    std::size_t m_lent = 0;
+    std::uint64_t m_first_id = 0;
     std::vector<Entry> m_entries;
     std::size_t m_first = 0, m_count = 0, m_used = 0;
     std::size_t m_pending = 0; // reserved frames: the entries after the m_count held ones

@@ -39,6 +39,10 @@ struct StreamRequest {
     LinesDesc lines;           // Lines streams: the per-frame capacity
     std::uint32_t history = 0; // Append streams: points kept per line by the consumer
     unsigned slots = 3;        // frames in flight (pool size), 1..64
+    // The producer may keep a slot's address from one lease to the next (a camera SDK given the
+    // slots as its own buffers): the pool never moves a slot's buffer, so the history copies
+    // its frames instead of taking their buffers (FramePool::pin). Plugins' streams all are.
+    bool fixed_slots = false;
 };
 
 // Checks a request against the pipeline's limits, naming the stream in the message.

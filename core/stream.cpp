@@ -20,6 +20,7 @@ Stream::Stream(std::uint16_t id, StreamRequest request, std::uint16_t producer,
     , m_producer(producer)
     , m_owner(owner)
     , m_refusal(std::move(refusal)) {
+    if (m_request.fixed_slots) m_pool.pin();
     if (m_request.kind == FrameKind::Image && m_refusal.empty())
         m_quantile_scratch.resize(ImageStats::kQuantileSample);
 }

@@ -123,6 +123,7 @@ Status PluginProducer::to_request(const rtv_stream_request& c, StreamRequest& ou
     if (!c.name || !*c.name) return Status::error("stream: name is empty, expected a name");
     out = StreamRequest{};
     out.name = c.name;
+    out.fixed_slots = true; // a plugin may keep the slots' addresses (plugin.h)
     if (c.kind > RTV_KIND_LINES)
         return Status::error(out.name + ": kind is out of range, got " + std::to_string(c.kind) +
                              ", expected RTV_KIND_IMAGE (0) or RTV_KIND_LINES (1)");

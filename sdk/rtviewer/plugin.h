@@ -33,6 +33,8 @@
  * Frames: lease() hands the plugin a slot of the stream's pool (the viewer's memory: fill it in
  * place, no copy), commit() gives it to the viewer with its sequence number and time, abandon()
  * gives it back unused. A slot never committed or abandoned is given back when the producer ends.
+ * Each slot's `data` stays at one address for the stream's life, so a plugin may hand the slots
+ * to a camera SDK as its buffers once and match leases to them by address.
  * An empty pool makes lease() fail (the frame counted as dropped, or, with policy=wait, lease()
  * waits for a slot, stop-aware): the plugin is throttled like any producer and cannot make the
  * viewer allocate. Images are row-major and tightly packed, samples of the stream's type in the

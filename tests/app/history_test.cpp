@@ -1,9 +1,9 @@
-// History's copy thread, without a window: a producer submits frames whose pixels all hold the
-// frame's number while the main thread's loop in miniature (begin_pass, drain through the tap,
-// deliver) runs; each frame the history holds must be whole (every pixel its own number, none
-// torn by the producer reusing a slot mid-copy), in order, and every frame the router took held
-// or counted skipped; every pool slot goes home, with or without a flush before the history
-// goes.
+// History's copy thread and its lending, without a window: a producer submits frames whose
+// pixels all hold the frame's number while the main thread's loop in miniature (begin_pass,
+// drain through the tap, deliver, settle) runs; each frame the history holds must be whole
+// (every pixel its own number, none torn by the producer reusing a slot mid-copy or writing into
+// a buffer the ring still holds), in order, and every frame the router took held or counted
+// skipped; every pool slot goes home, with or without a flush before the history goes.
 
 #include <cstring>
 #include <memory>
@@ -23,10 +23,14 @@ constexpr std::uint32_t kW = 64, kH = 48, kFrames = 300;
 
 // Runs a producer of kFrames image frames (pixels = the frame's number) and a line stream through
 // a router whose tap is `history`, as the viewer's loop does, until the producer has ended.
-void run(ProducerHost& host, FrameRouter& router, app::History& history) {
+// The producer waits for a free slot (PoolPolicy::Wait) instead of dropping the frame, so that
+// every frame reaches the history and slots are reused many times over.
+void run(ProducerHost& host, FrameRouter& router, app::History& history, unsigned slots = 4) {
+    Schedule schedule;
+    schedule.policy = PoolPolicy::Wait;
     REQUIRE(host.start("p",
                        std::make_unique<test::ScriptRun>(
-                           std::vector<StreamRequest>{test::image_stream("img", kW, kH, 4),
+                           std::vector<StreamRequest>{test::image_stream("img", kW, kH, slots),
                                                       test::lines_stream("line", 1, 16, 3)},
                            [](FrameSink& sink) {
                                for (std::uint32_t n = 0; n < kFrames; ++n) {
@@ -34,7 +38,7 @@ void run(ProducerHost& host, FrameRouter& router, app::History& history) {
                                    test::submit_line(sink, 1, 16, float(n));
                                }
                            }),
-                       {})
+                       schedule)
                 .is_ok());
     auto ended = [&] {
         const auto s = host.producer_status(0).state();
@@ -45,31 +49,42 @@ void run(ProducerHost& host, FrameRouter& router, app::History& history) {
         history.begin_pass();
         router.drain();
         router.deliver(noop);
+        history.settle();
     }
     host.stop_all();
     history.begin_pass();
     while (router.drain() != 0) {
     }
     router.deliver(noop);
+    history.settle();
 }
 
 } // namespace
 
 TEST_SUITE("app") {
 
-    TEST_CASE("History: the copy thread keeps whole frames in order and sends every slot home") {
+    // Runs the producer through a history that copies (lend false) or lends its image frames,
+    // and checks every frame held.
+    void check_history(bool lend, unsigned slots) {
         FrameQueue queue = make_frame_queue();
         ProducerHost host{queue};
         FrameRouter router{queue, host};
         MemoryBudget budget(std::uint64_t{1} << 30);
         app::HistorySettings settings;
-        settings.default_bytes = std::uint64_t{64} << 20; // every frame fits
+        // Room for about 50 image frames of the 300: the ring evicts, and when lending hands
+        // the evicted frames' buffers back to the producer, many times over.
+        settings.default_bytes = 50 * std::uint64_t{kW} * kH * sizeof(float);
+        settings.lend = lend;
         {
-            app::History history(settings, &budget, settings.default_bytes * 2);
+            app::History history(settings, &budget, settings.default_bytes * 4);
             router.set_tap(&history);
-            run(host, router, history);
+            run(host, router, history, slots);
             history.flush();
             CHECK(history.in_flight() == 0);
+            // Image frames are lent where asked (their pool is on the heap), lines copied.
+            CHECK((history.stream(0).pool != nullptr) == lend);
+            CHECK(history.stream(1).pool == nullptr);
+            CHECK(history.stream(0).lent_count == 0); // every slot lent is settled
             for (std::size_t id = 0; id < 2; ++id) {
                 const app::History::Stream& s = history.stream(id);
                 REQUIRE(s.ring != nullptr);
@@ -78,8 +93,17 @@ TEST_SUITE("app") {
                 const std::uint64_t taken = st.produced - st.dropped(); // all drained
                 INFO("stream " << id << ": held " << ring.size() << ", skipped " << s.skipped
                                << ", taken " << taken);
-                CHECK(ring.size() + s.skipped == taken);
-                CHECK(ring.size() > 0);
+                CHECK(taken == kFrames); // none dropped: the producer waited for slots
+                CHECK(ring.pushed() + s.skipped == taken);
+                CHECK(ring.size() + ring.evicted() == ring.pushed());
+                // Lent, the image frames are all kept, the newest held. (A copy thread starved
+                // of CPU, with this loop spinning, may fall behind and skip frames: counted.)
+                if (lend && id == 0) {
+                    CHECK(s.skipped == 0);
+                    CHECK(ring.evicted() > 0);
+                    REQUIRE(ring.size() > 0);
+                    CHECK(ring.entry(ring.size() - 1).sequence == kFrames - 1);
+                }
                 float previous = -1.0f;
                 for (std::size_t i = 0; i < ring.size(); ++i) {
                     const HistoryRing::Entry& e = ring.entry(i);
@@ -90,6 +114,7 @@ TEST_SUITE("app") {
                         std::memcpy(px.data(), b.data(), b.size());
                         CHECK(px.front() > previous);
                         previous = px.front();
+                        CHECK(px.front() == float(e.sequence)); // its own frame, not a newer
                         std::size_t torn = 0;
                         for (float v : px)
                             torn += v != px.front();
@@ -111,21 +136,37 @@ TEST_SUITE("app") {
         CHECK(host.stream(1).pool().in_use() == 0);
     }
 
-    TEST_CASE("History: going away with copies queued lets every slot go") {
-        FrameQueue queue = make_frame_queue();
-        ProducerHost host{queue};
-        FrameRouter router{queue, host};
-        app::HistorySettings settings;
-        settings.default_bytes = std::uint64_t{64} << 20;
-        {
-            app::History history(settings, nullptr, settings.default_bytes * 2);
-            router.set_tap(&history);
-            run(host, router, history); // no flush: the destructor finishes the copies
-            router.set_tap(nullptr);
+    TEST_CASE("History: the copy thread keeps whole frames in order and sends every slot home") {
+        check_history(false, 4);
+    }
+
+    TEST_CASE("History: frames lent to the ring stay whole and in order while their slots and the "
+              "evicted frames' buffers are reused, none is skipped, and every slot goes home") {
+        for (unsigned slots : {3u, 4u, 8u}) {
+            INFO(slots << " slots");
+            check_history(true, slots);
         }
-        router.release_all();
-        CHECK(host.stream(0).pool().in_use() == 0);
-        CHECK(host.stream(1).pool().in_use() == 0);
+    }
+
+    TEST_CASE("History: going away with copies queued or frames lent lets every slot go") {
+        for (bool lend : {false, true}) {
+            INFO("lend " << lend);
+            FrameQueue queue = make_frame_queue();
+            ProducerHost host{queue};
+            FrameRouter router{queue, host};
+            app::HistorySettings settings;
+            settings.default_bytes = std::uint64_t{64} << 20;
+            settings.lend = lend;
+            {
+                app::History history(settings, nullptr, settings.default_bytes * 2);
+                router.set_tap(&history);
+                run(host, router, history); // no flush: the destructor finishes the copies
+                router.set_tap(nullptr);
+            }
+            router.release_all();
+            CHECK(host.stream(0).pool().in_use() == 0);
+            CHECK(host.stream(1).pool().in_use() == 0);
+        }
     }
 
 } // TEST_SUITE

@@ -1,4 +1,5 @@
 #include <atomic>
+#include <cstring>
 #include <latch>
 #include <set>
 #include <thread>
@@ -8,6 +9,7 @@
 
 #include "core/deadline.hpp"
 #include "core/frame_pool.hpp"
+#include "core/page_buffer.hpp"
 
 TEST_SUITE("core") {
 
@@ -189,5 +191,58 @@ TEST_SUITE("core") {
             other.join();
             REQUIRE(pool.in_use() == 1);
         }
+    }
+
+    TEST_CASE("FramePool: the sole holder of a slot can exchange its buffer, and the slot's next "
+              "holder writes into the new one") {
+        rtv::FramePool pool(100, 2);
+        CHECK(pool.lendable());
+        rtv::PageBuffer memory(pool.stride());
+        std::byte* const block = memory.get();
+        pool.adopt(std::move(memory));
+        const auto slot = pool.try_acquire();
+        REQUIRE(slot.has_value());
+        std::byte* const own = pool.data(*slot).data();
+        std::memset(own, 7, 100);
+        pool.retain(*slot); // a second holder (the display)
+        CHECK_FALSE(pool.sole_holder(*slot));
+        pool.release(*slot);
+        REQUIRE(pool.sole_holder(*slot));
+        CHECK(pool.exchange(*slot, block) == own); // the old buffer is the caller's
+        CHECK(pool.data(*slot).data() == block);
+        pool.release(*slot);
+        CHECK(pool.in_use() == 0);
+        // A producer on another thread takes the slot again and writes: into the new buffer.
+        std::thread producer([&] {
+            const auto again = pool.try_acquire();
+            REQUIRE(again.has_value());
+            REQUIRE(*again == *slot);
+            std::memset(pool.data(*again).data(), 9, 100);
+            pool.release(*again);
+        });
+        producer.join();
+        CHECK(std::to_integer<int>(block[99]) == 9);
+        CHECK(std::to_integer<int>(own[0]) == 7); // the old buffer untouched
+        CHECK(std::to_integer<int>(own[99]) == 7);
+        // The other slot is where it was.
+        const auto first = pool.try_acquire(), second = pool.try_acquire();
+        REQUIRE((first && second));
+        const std::uint8_t other = *first == *slot ? *second : *first;
+        CHECK(pool.data(other).data() != block);
+        CHECK(pool.data(other).data() != own);
+    }
+
+    TEST_CASE("FramePool: a pool in PoolMemory or a pinned pool does not lend its slots") {
+        struct Room final : rtv::PoolMemory {
+            alignas(64) std::byte room[1024];
+            std::byte* allocate(std::size_t, unsigned) override { return room; }
+            void deallocate(std::byte*) override {}
+        } room;
+        rtv::FramePool shared(64, 4, &room);
+        CHECK_FALSE(shared.lendable());
+        rtv::FramePool heap(64, 4);
+        CHECK(heap.lendable());
+        heap.pin(); // its producer keeps the slots' addresses
+        CHECK_FALSE(heap.lendable());
     }
 } // TEST_SUITE

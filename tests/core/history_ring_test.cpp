@@ -219,4 +219,105 @@ TEST_SUITE("core") {
         }
     }
 
+    TEST_CASE("HistoryRing: a lent frame is seen at once where it is, and settling it hands back "
+              "a free block, then the oldest frame's") {
+        alignas(64) std::byte blocks[2 * 256];
+        HistoryRing ring(HistoryRing::Blocks{blocks, 256, 2}, 100);
+        REQUIRE(ring.lends());
+        // Frames in "slots" of their own, as a producer's pool would hold them.
+        std::vector<std::vector<float>> slots(5);
+        std::byte* block = nullptr;
+        std::vector<std::byte*> given;
+        for (std::uint32_t n = 0; n < 5; ++n) {
+            slots[n].assign(64, float(n)); // 256 bytes: one block
+            const auto id = ring.lend(image_frame(slots[n], n, 1000 + n));
+            REQUIRE(id.has_value());
+            CHECK(ring.lent() == 1);
+            // Held at once, in the slot's own bytes (no copy).
+            const HistoryRing::Entry& e = ring.entry(ring.size() - 1);
+            CHECK(e.lent);
+            CHECK(ring.data(e).data() == reinterpret_cast<const std::byte*>(slots[n].data()));
+            CHECK(ring.at_or_before(1000 + n) == ring.size() - 1);
+            block = ring.settle(*id, reinterpret_cast<std::byte*>(slots[n].data()));
+            CHECK(ring.lent() == 0);
+            given.push_back(block);
+        }
+        // The two free blocks first (the ring's own memory), then the oldest frames' buffers.
+        CHECK(given[0] == blocks);
+        CHECK(given[1] == blocks + 256);
+        CHECK(given[2] == reinterpret_cast<std::byte*>(slots[0].data()));
+        CHECK(given[3] == reinterpret_cast<std::byte*>(slots[1].data()));
+        CHECK(given[4] == reinterpret_cast<std::byte*>(slots[2].data()));
+        // The newest two held, each in the buffer it was lent in.
+        REQUIRE(ring.size() == 2);
+        CHECK(ring.evicted() == 3);
+        CHECK(ring.used_bytes() == 512);
+        for (std::size_t i = 0; i < 2; ++i) {
+            const HistoryRing::Entry& e = ring.entry(i);
+            CHECK(e.sequence == 3 + i);
+            CHECK_FALSE(e.lent);
+            float v = 0;
+            std::memcpy(&v, ring.data(e).data() + 252, sizeof v);
+            CHECK(v == float(3 + i));
+        }
+        // Larger than a block: not lent.
+        const std::vector<float> big(65, 1.0f);
+        CHECK_FALSE(ring.lend(image_frame(big, 9, 2000)).has_value());
+    }
+
+    TEST_CASE("HistoryRing: with a frame lent a copy is refused (it would go after it), and "
+              "settling evicts only frames older than the lent ones") {
+        alignas(64) std::byte blocks[2 * 64];
+        HistoryRing ring(HistoryRing::Blocks{blocks, 64, 2}, 100);
+        const std::vector<float> a(16, 1.0f), b(16, 2.0f);
+        std::vector<float> c(16, 3.0f), d(16, 4.0f);
+        REQUIRE(ring.push(image_frame(a, 0, 10))); // copied into a block
+        REQUIRE(ring.push(image_frame(b, 1, 20)));
+        CHECK(ring.used_bytes() == 128);
+        const auto idc = ring.lend(image_frame(c, 2, 30));
+        const auto idd = ring.lend(image_frame(d, 3, 40));
+        REQUIRE((idc && idd));
+        CHECK(ring.size() == 4); // two copied, two lent: all seen
+        CHECK(ring.lent() == 2);
+        CHECK(ring.oldest_lent() == *idc);
+        std::span<std::byte> dest;
+        CHECK_FALSE(ring.push(image_frame(a, 4, 50)));
+        CHECK_FALSE(ring.reserve(image_frame(a, 4, 50), dest));
+        // No block free: each settle evicts the oldest copied frame, never a lent one.
+        std::byte* first = ring.settle(*idc, reinterpret_cast<std::byte*>(c.data()));
+        CHECK(ring.entry(0).sequence == 1);
+        std::byte* second = ring.settle(*idd, reinterpret_cast<std::byte*>(d.data()));
+        CHECK(ring.entry(0).sequence == 2);
+        CHECK(((first == blocks && second == blocks + 64) ||
+               (first == blocks + 64 && second == blocks)));
+        REQUIRE(ring.size() == 2);
+        // Settled: a copy goes in again, into the oldest frame's buffer (c's, now the ring's).
+        REQUIRE(ring.push(image_frame(a, 4, 50)));
+        CHECK(ring.data(ring.entry(1)).data() == reinterpret_cast<const std::byte*>(c.data()));
+        CHECK(c[0] == 1.0f);
+    }
+
+    TEST_CASE("HistoryRing: a lending ring keeps the moment's frames in its keep store") {
+        alignas(64) std::byte blocks[2 * 64];
+        HistoryRing ring(HistoryRing::Blocks{blocks, 64, 2}, 100, 64, 1);
+        std::vector<std::vector<float>> slots(4);
+        for (std::uint32_t n = 0; n < 4; ++n) {
+            if (n == 1) ring.keep(1000, 1000); // the first frame is the moment shown
+            slots[n].assign(16, float(n));
+            const auto id = ring.lend(image_frame(slots[n], n, 1000 + n));
+            REQUIRE(id.has_value());
+            std::byte* given = ring.settle(*id, reinterpret_cast<std::byte*>(slots[n].data()));
+            std::memset(given, 0xFF, 64); // the next frame's producer writes into it at once
+        }
+        REQUIRE(ring.kept_frames() == 1);
+        const HistoryRing::Entry& kept = ring.entry(0);
+        CHECK(kept.kept);
+        CHECK(kept.sequence == 0);
+        CHECK(kept.lost_after); // frame 1 was evicted and lost
+        float v = 0;
+        std::memcpy(&v, ring.data(kept).data() + 60, sizeof v);
+        CHECK(v == 0.0f); // copied before its buffer was handed out
+        CHECK(ring.entry(1).sequence == 2);
+        CHECK(ring.entry(2).sequence == 3);
+    }
 } // TEST_SUITE

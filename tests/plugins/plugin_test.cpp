@@ -291,6 +291,7 @@ TEST_SUITE("plugins") {
         test::Capture c;
         REQUIRE(c.run("older:policy=wait,interval=0"));
         CHECK(c.host.producer_status(0).state() == ProducerState::Finished); // not failed
+        CHECK_FALSE(c.host.stream(0).pool().lendable()); // a declared stream: pinned
         REQUIRE(c.frames.size() == 3);
         for (std::size_t n = 0; n < 3; ++n) {
             CHECK(c.frames[n].sequence == n);
@@ -300,13 +301,18 @@ TEST_SUITE("plugins") {
         }
     }
 
-    TEST_CASE("plugins: run() opens a stream at run time and its skipped numbers are gaps") {
+    TEST_CASE("plugins: run() opens a stream at run time and its skipped numbers are gaps, and its "
+              "slots never move") {
         ensure_loaded(test_plugin("runner"));
         test::Capture c;
         REQUIRE(c.run("runner:policy=wait"));
         CHECK(c.host.producer_status(0).state() == ProducerState::Finished);
         REQUIRE(c.host.stream_count() == 1);
         CHECK(c.host.stream(0).request().name == "runner/line");
+        // A plugin may keep the slots' addresses (plugin.h): its pools never move a slot's
+        // buffer, whether the stream was declared or opened at run time.
+        CHECK(c.host.stream(0).request().fixed_slots);
+        CHECK_FALSE(c.host.stream(0).pool().lendable());
         const StatsSnapshot s = c.host.stream(0).stats().read();
         CHECK(s.produced == 4);
         CHECK(s.gaps == 3); // numbered 0, 1, 5, 6
