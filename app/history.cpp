@@ -106,6 +106,7 @@ void History::lend(Stream& s, const FrameView& f) {
     s.pool->retain(f.slot);
     s.lent[(s.lent_first + s.lent_count) % FramePool::kMaxSlots] = {f.slot, *id};
     ++s.lent_count;
+    ++s.lent_total;
     ++m_lent_frames;
 }
 
@@ -181,7 +182,9 @@ void History::on_frame(const FrameView& f) {
         s.note = why;
     }
     if (!s.ring) return;
-    if (s.pool) {
+    // Lent once the ring has filled (copied until then: the copy thread, not the producer,
+    // pays for its pages' first touch) and no copy is under way (a lent frame is the newest).
+    if (s.pool && s.ring->filled() && s.ring->reserved() == 0) {
         lend(s, f);
         return;
     }

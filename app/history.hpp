@@ -23,8 +23,11 @@
 // and holds its slot; once every other holder has let the slot go (settle(): at the next frame
 // of the stream, and after each ingest), the ring takes the slot's buffer for good and the slot
 // gets a block in exchange (FramePool::exchange), the oldest frame's or a free one. The memory
-// is the same; the copy is gone. A stream lends at most its pool's slots less two; a frame past
-// that is not kept (counted skipped). Thread: main, but for the copy thread's memcpy.
+// is the same; the copy is gone. Until every block has held a frame the ring's frames are copied
+// as above: its pages are touched (and zeroed by the kernel) on the copy thread, not by a
+// producer writing a frame into a fresh block. A stream lends at most its pool's slots less
+// two; a frame past that is not kept (counted skipped). Thread: main, but for the copy thread's
+// memcpy.
 
 #include <array>
 #include <condition_variable>
@@ -89,7 +92,7 @@ public:
         std::unique_ptr<HistoryRing> ring;
         bool decided = false;        // the first frame came: ring made or refused
         std::string note;            // why there is no history for it, or empty
-        std::uint64_t skipped = 0;   // frames not kept (the copy budget)
+        std::uint64_t skipped = 0;   // frames not kept (the copy budget, or lending's)
         std::uint32_t in_flight = 0; // frames whose slot the copy thread holds
         // Lending: the stream's pool, and the frames lent and not settled (oldest first).
         FramePool* pool = nullptr; // non-null: the stream's frames are lent, not copied
@@ -99,6 +102,7 @@ public:
         };
         std::array<Lent, FramePool::kMaxSlots> lent{};
         std::uint32_t lent_first = 0, lent_count = 0;
+        std::uint64_t lent_total = 0;      // frames ever lent (the rest were copied)
         std::uint32_t append_lines = 0;    // append streams: the consumer history's shape,
         std::uint32_t append_capacity = 0; // to rebuild it as it was
     };

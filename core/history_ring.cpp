@@ -153,6 +153,7 @@ std::byte* HistoryRing::settle(std::uint64_t id, std::byte* buffer) {
     RTV_ASSERT(!m_free_blocks.empty(), "no block to settle with");
     std::byte* block = m_free_blocks.back();
     m_free_blocks.pop_back();
+    m_filled = m_filled || m_free_blocks.empty();
     Entry& e = m_entries[(m_first + (id - m_first_id)) % m_entries.size()];
     RTV_ASSERT(e.lent && e.at == buffer, "settling with another buffer than the frame's");
     e.lent = false;
@@ -174,6 +175,7 @@ bool HistoryRing::reserve(const FrameView& f, std::span<std::byte>& dest) {
         e.block = m_free_blocks.back();
         e.at = e.block;
         m_free_blocks.pop_back();
+        m_filled = m_filled || m_free_blocks.empty();
         m_entries[(m_first + m_count + m_pending) % m_entries.size()] = e;
         ++m_pending;
         m_used += m_block_bytes;

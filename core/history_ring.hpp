@@ -96,6 +96,9 @@ public:
     // are, now the caller's to give) becomes its block, and the block returned (a free one, or
     // the oldest frame's, evicted) is the caller's in exchange. Allocates: never.
     std::byte* settle(std::uint64_t id, std::byte* buffer);
+    // Block mode: every block has held a frame (the ring's memory is all resident): from then on
+    // a producer lent a block writes into touched pages, never paying for their first touch.
+    bool filled() const { return m_filled; }
     // Frames lent and not settled (always the newest held), and the oldest one's id.
     std::size_t lent() const { return m_lent; }
     std::uint64_t oldest_lent() const { return m_first_id + m_count - m_lent; }
@@ -145,6 +148,7 @@ private:
     std::vector<std::byte*> m_free_blocks; // reserved at construction: never grows past it
     std::size_t m_lent = 0;
     std::uint64_t m_first_id = 0;
+    bool m_filled = false;
     std::vector<Entry> m_entries;
     std::size_t m_first = 0, m_count = 0, m_used = 0;
     std::size_t m_pending = 0; // reserved frames: the entries after the m_count held ones

@@ -220,10 +220,11 @@ TEST_SUITE("core") {
     }
 
     TEST_CASE("HistoryRing: a lent frame is seen at once where it is, and settling it hands back "
-              "a free block, then the oldest frame's") {
+              "a free block, then the oldest frame's, the ring filled once both were") {
         alignas(64) std::byte blocks[2 * 256];
         HistoryRing ring(HistoryRing::Blocks{blocks, 256, 2}, 100);
         REQUIRE(ring.lends());
+        CHECK_FALSE(ring.filled());
         // Frames in "slots" of their own, as a producer's pool would hold them.
         std::vector<std::vector<float>> slots(5);
         std::byte* block = nullptr;
@@ -242,6 +243,7 @@ TEST_SUITE("core") {
             CHECK(ring.lent() == 0);
             given.push_back(block);
         }
+        CHECK(ring.filled()); // both blocks handed out
         // The two free blocks first (the ring's own memory), then the oldest frames' buffers.
         CHECK(given[0] == blocks);
         CHECK(given[1] == blocks + 256);
