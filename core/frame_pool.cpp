@@ -110,7 +110,7 @@ bool FramePool::sole_holder(std::uint8_t slot) const {
 }
 
 std::byte* FramePool::exchange(std::uint8_t slot, std::byte* buffer) {
-    RTV_ASSERT(lendable(), "exchange() on a pool in PoolMemory");
+    RTV_ASSERT(lendable(), "exchange() on a pool that does not lend (PoolMemory, or pinned)");
     RTV_ASSERT(sole_holder(slot), "exchange() by one of several holders");
     RTV_ASSERT(buffer != nullptr && reinterpret_cast<std::uintptr_t>(buffer) % kSlotAlign == 0,
                "a slot's buffer must be 64-byte aligned");
