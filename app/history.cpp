@@ -25,10 +25,11 @@ History::~History() {
         m_thread.request_stop();
         m_thread.join();
     }
-    // Lent frames not settled: their slots go home as they are (the slot keeps its buffer).
+    // Lent frames not settled (the ring's newest): their slots go home as they are.
     for (Stream& s : m_streams)
-        for (; s.lent_count > 0; --s.lent_count, ++s.lent_first)
-            s.pool->release(s.lent[s.lent_first % FramePool::kMaxSlots].slot);
+        if (s.pool)
+            for (std::size_t i = s.ring->size() - s.ring->lent(); i < s.ring->size(); ++i)
+                s.pool->release(s.ring->entry(i).slot);
     if (m_budget && m_reserved > 0) m_budget->release(m_reserved);
 }
 
@@ -75,37 +76,30 @@ void History::flush() {
 void History::settle() {
     if (m_lent_frames == 0) return;
     for (Stream& s : m_streams)
-        if (s.lent_count > 0) settle(s);
+        if (s.pool) settle(s);
 }
 
 void History::settle(Stream& s) {
-    while (s.lent_count > 0) {
-        const Stream::Lent l = s.lent[s.lent_first % FramePool::kMaxSlots];
-        if (!s.pool->sole_holder(l.slot)) return; // the display still has it: in order
+    while (s.ring->lent() > 0) {
+        const std::uint8_t slot = s.ring->oldest_lent().slot;
+        if (!s.pool->sole_holder(slot)) return; // the display still has it: in order
         // The slot's buffer is the ring's now; the slot is given a block of the ring's.
-        std::byte* const block = s.ring->settle(l.id, s.pool->data(l.slot).data());
-        s.pool->exchange(l.slot, block);
-        s.pool->release(l.slot);
-        ++s.lent_first;
-        --s.lent_count;
+        s.pool->exchange(slot, s.ring->settle());
+        s.pool->release(slot);
         --m_lent_frames;
     }
 }
 
 void History::lend(Stream& s, const FrameView& f) {
     settle(s);
-    const unsigned slots = s.pool->slot_count();
-    std::optional<std::uint64_t> id;
-    if (s.lent_count < slots - 2) id = s.ring->lend(f);
-    if (!id) {
+    if (s.ring->lent() + 2 >= s.pool->slot_count() ||
+        !s.ring->lend(f, s.pool->data(f.slot).data())) {
         // Lent frames are the ring's newest until settled, so a copy cannot go after them:
         // the frame is not kept (the display holds slots longer than a frame, or a flood).
         ++s.skipped;
         return;
     }
     s.pool->retain(f.slot);
-    s.lent[(s.lent_first + s.lent_count) % FramePool::kMaxSlots] = {f.slot, *id};
-    ++s.lent_count;
     ++s.lent_total;
     ++m_lent_frames;
 }

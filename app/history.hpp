@@ -34,7 +34,6 @@
 #include <cstdint>
 #include <memory>
 #include <mutex>
-#include <optional>
 #include <stop_token>
 #include <string>
 #include <thread>
@@ -94,14 +93,8 @@ public:
         std::string note;            // why there is no history for it, or empty
         std::uint64_t skipped = 0;   // frames not kept (the copy budget, or lending's)
         std::uint32_t in_flight = 0; // frames whose slot the copy thread holds
-        // Lending: the stream's pool, and the frames lent and not settled (oldest first).
-        FramePool* pool = nullptr; // non-null: the stream's frames are lent, not copied
-        struct Lent {
-            std::uint8_t slot = 0;
-            std::uint64_t id = 0; // the ring's
-        };
-        std::array<Lent, FramePool::kMaxSlots> lent{};
-        std::uint32_t lent_first = 0, lent_count = 0;
+        // Lending: the stream's pool (the frames lent and not settled are the ring's, lent()).
+        FramePool* pool = nullptr;         // non-null: the stream's frames are lent, not copied
         std::uint64_t lent_total = 0;      // frames ever lent (the rest were copied)
         std::uint32_t append_lines = 0;    // append streams: the consumer history's shape,
         std::uint32_t append_capacity = 0; // to rebuild it as it was

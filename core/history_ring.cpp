@@ -76,7 +76,6 @@ void HistoryRing::evict_oldest() {
     m_first = (m_first + 1) % m_entries.size();
     --m_count;
     ++m_evicted;
-    ++m_first_id;
     // A frame of the moment kept moves to the store (its bytes are still in place: the new
     // frame is written after every eviction it needs); any other is lost.
     const bool wanted = e.t_ns >= m_keep_from && e.t_ns <= m_keep_to;
@@ -90,7 +89,7 @@ void HistoryRing::evict_oldest() {
     } else {
         mark_lost(m_kept.size());
     }
-    if (e.block) m_free_blocks.push_back(e.block); // within its reserved capacity
+    if (lends()) m_free_blocks.push_back(e.at); // within its reserved capacity
 }
 
 void HistoryRing::keep(std::int64_t from_ns, std::int64_t to_ns) {
@@ -126,27 +125,28 @@ bool HistoryRing::push(const FrameView& f) {
     return true;
 }
 
-std::optional<std::uint64_t> HistoryRing::lend(const FrameView& f) {
+bool HistoryRing::lend(const FrameView& f, std::byte* buffer) {
     RTV_ASSERT(lends(), "lend() on a ring that does not lend");
     const std::span<const std::byte> src = frame_bytes_of(f);
-    if (src.size() > m_block_bytes || m_pending > 0) return std::nullopt;
+    RTV_ASSERT(buffer == src.data(), "lending a buffer other than the frame's");
+    if (src.size() > m_block_bytes || m_pending > 0) return false;
     if (m_count == m_entries.size()) {
-        if (m_count == m_lent) return std::nullopt; // every entry lent
+        if (m_count == m_lent) return false; // every entry lent
         evict_oldest();
     }
     Entry e = ring_entry_of(f, src.size());
-    e.at = src.data();
+    e.at = buffer;
     e.lent = true;
+    e.slot = f.slot;
     m_entries[(m_first + m_count) % m_entries.size()] = e;
-    const std::uint64_t id = m_first_id + m_count;
     ++m_count;
     ++m_lent;
     ++m_pushed;
-    return id;
+    return true;
 }
 
-std::byte* HistoryRing::settle(std::uint64_t id, std::byte* buffer) {
-    RTV_ASSERT(m_lent > 0 && id == oldest_lent(), "settling a frame other than the oldest lent");
+std::byte* HistoryRing::settle() {
+    RTV_ASSERT(m_lent > 0, "settle() with no frame lent");
     // The block given back: a free one, else the oldest frame's (never a lent one: they are the
     // newest, and the blocks held and free add up to all of them, at least one).
     if (m_free_blocks.empty()) evict_oldest();
@@ -154,10 +154,7 @@ std::byte* HistoryRing::settle(std::uint64_t id, std::byte* buffer) {
     std::byte* block = m_free_blocks.back();
     m_free_blocks.pop_back();
     m_filled = m_filled || m_free_blocks.empty();
-    Entry& e = m_entries[(m_first + (id - m_first_id)) % m_entries.size()];
-    RTV_ASSERT(e.lent && e.at == buffer, "settling with another buffer than the frame's");
-    e.lent = false;
-    e.block = buffer;
+    m_entries[(m_first + m_count - m_lent) % m_entries.size()].lent = false;
     --m_lent;
     m_used += m_block_bytes;
     return block;
@@ -172,14 +169,13 @@ bool HistoryRing::reserve(const FrameView& f, std::span<std::byte>& dest) {
             evict_oldest();
         }
         Entry e = ring_entry_of(f, src.size());
-        e.block = m_free_blocks.back();
-        e.at = e.block;
+        e.at = m_free_blocks.back();
         m_free_blocks.pop_back();
         m_filled = m_filled || m_free_blocks.empty();
         m_entries[(m_first + m_count + m_pending) % m_entries.size()] = e;
         ++m_pending;
         m_used += m_block_bytes;
-        dest = {e.block, src.size()};
+        dest = {e.at, src.size()};
         return true;
     }
     const std::size_t need = aligned(std::max<std::size_t>(src.size(), 1));

@@ -24,7 +24,6 @@
 #include <cstddef>
 #include <cstdint>
 #include <memory>
-#include <optional>
 #include <span>
 #include <vector>
 
@@ -44,13 +43,15 @@ public:
         ImageDesc image;                     // Image
         std::uint32_t lines = 0, points = 0; // Lines: the frame's shape
         std::size_t offset = 0, bytes = 0;   // in the ring's buffer (or the keep store's)
-        const std::byte* at = nullptr;       // block mode: where its bytes are (unless kept)
-        std::byte* block = nullptr;          // block mode: its block, once it is the ring's
-        float min = 0.0f, max = 0.0f;        // Image: its statistics, for contrast when shown
+        // Block mode: where its bytes are (unless kept): its block, or while lent its producer's
+        // buffer, which becomes its block when settled.
+        std::byte* at = nullptr;
+        float min = 0.0f, max = 0.0f; // Image: its statistics, for contrast when shown
         std::uint32_t nonfinite = 0;
         bool kept = false;       // in the keep store (else in the ring's buffer)
         bool lost_after = false; // frames between this one and the next held were lost
         bool lent = false;       // block mode: held in its producer's buffer, not yet settled
+        std::uint8_t slot = 0;   // lent: the pool slot holding that buffer
     };
     // Block mode's memory: `count` blocks of `block_bytes` (a multiple of 64) from `memory`
     // (64-byte aligned), owned elsewhere for as long as any block may be in use.
@@ -88,20 +89,21 @@ public:
     std::size_t reserved() const { return m_pending; }
 
     // Block mode: holds `frame` where its bytes are, seen by lookups at once; they must stay
-    // unchanged until it is settled. Returns the id settle() takes, or nothing when the frame
-    // is larger than a block or frames are reserved. Allocates: never.
+    // unchanged until it is settled. `buffer` is those bytes as their holder may write them
+    // (the pool slot's buffer, frame.slot). False when the frame is larger than a block, frames
+    // are reserved, or every entry is lent. Allocates: never.
     bool lends() const { return m_block_bytes > 0; }
-    std::optional<std::uint64_t> lend(const FrameView& frame);
-    // Lent frame `id`, the oldest still lent, is the ring's for good: `buffer` (where its bytes
-    // are, now the caller's to give) becomes its block, and the block returned (a free one, or
-    // the oldest frame's, evicted) is the caller's in exchange. Allocates: never.
-    std::byte* settle(std::uint64_t id, std::byte* buffer);
+    bool lend(const FrameView& frame, std::byte* buffer);
+    // The oldest lent frame is the ring's for good: its buffer becomes its block, and the block
+    // returned (a free one, or the oldest frame's, evicted) goes to its slot in exchange.
+    // Allocates: never.
+    std::byte* settle();
     // Block mode: every block has held a frame (the ring's memory is all resident): from then on
     // a producer lent a block writes into touched pages, never paying for their first touch.
     bool filled() const { return m_filled; }
-    // Frames lent and not settled (always the newest held), and the oldest one's id.
+    // Frames lent and not settled (always the newest held), and the oldest one's entry.
     std::size_t lent() const { return m_lent; }
-    std::uint64_t oldest_lent() const { return m_first_id + m_count - m_lent; }
+    const Entry& oldest_lent() const { return ring_entry(m_count - m_lent); }
 
     // Frames held: the kept ones, then the ring's.
     std::size_t size() const { return m_kept.size() + m_count; }
@@ -142,12 +144,10 @@ private:
     void mark_lost(std::size_t kept_before);
     std::size_t m_capacity;
     PageBuffer m_data; // byte mode's ring (empty in block mode)
-    // Block mode: the block size (0: byte mode), the free blocks, frames lent, and the id of
-    // ring_entry(0) (ids count the frames ever held in the ring).
+    // Block mode: the block size (0: byte mode), the free blocks, frames lent.
     std::size_t m_block_bytes = 0;
     std::vector<std::byte*> m_free_blocks; // reserved at construction: never grows past it
     std::size_t m_lent = 0;
-    std::uint64_t m_first_id = 0;
     bool m_filled = false;
     std::vector<Entry> m_entries;
     std::size_t m_first = 0, m_count = 0, m_used = 0;

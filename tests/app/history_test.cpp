@@ -92,7 +92,7 @@ TEST_SUITE("app") {
             // Image frames are lent where asked (their pool is on the heap), lines copied.
             CHECK((history.stream(0).pool != nullptr) == lend);
             CHECK(history.stream(1).pool == nullptr);
-            CHECK(history.stream(0).lent_count == 0); // every slot lent is settled
+            CHECK(history.stream(0).ring->lent() == 0); // every slot lent is settled
             for (std::size_t id = 0; id < 2; ++id) {
                 const app::History::Stream& s = history.stream(id);
                 REQUIRE(s.ring != nullptr);
@@ -209,7 +209,7 @@ TEST_SUITE("app") {
             v.image = image->request().image;
             v.pixels = image->pool().data(*slot).first(v.image.byte_size());
             history.on_frame(v);
-            CHECK(history.stream(0).lent_count == 1);
+            CHECK(history.stream(0).ring->lent() == 1);
             image->pool().release(*slot); // the "display" lets go: the history holds it alone
             CHECK(image->pool().in_use() == 1);
         }

@@ -22,6 +22,15 @@ FrameView image_frame(const std::vector<float>& px, std::uint32_t seq, std::int6
     v.pixels = std::as_bytes(std::span<const float>(px));
     return v;
 }
+// The bytes of `px` as their holder may write them (what a lending ring is given).
+std::byte* writable(std::vector<float>& px) {
+    return reinterpret_cast<std::byte*>(px.data());
+}
+// A frame in pool slot `slot`.
+FrameView in_slot(FrameView v, std::uint8_t slot) {
+    v.slot = slot;
+    return v;
+}
 } // namespace
 
 TEST_SUITE("core") {
@@ -231,15 +240,16 @@ TEST_SUITE("core") {
         std::vector<std::byte*> given;
         for (std::uint32_t n = 0; n < 5; ++n) {
             slots[n].assign(64, float(n)); // 256 bytes: one block
-            const auto id = ring.lend(image_frame(slots[n], n, 1000 + n));
-            REQUIRE(id.has_value());
+            REQUIRE(ring.lend(in_slot(image_frame(slots[n], n, 1000 + n), std::uint8_t(n)),
+                              writable(slots[n])));
             CHECK(ring.lent() == 1);
+            CHECK(ring.oldest_lent().slot == n);
             // Held at once, in the slot's own bytes (no copy).
             const HistoryRing::Entry& e = ring.entry(ring.size() - 1);
             CHECK(e.lent);
             CHECK(ring.data(e).data() == reinterpret_cast<const std::byte*>(slots[n].data()));
             CHECK(ring.at_or_before(1000 + n) == ring.size() - 1);
-            block = ring.settle(*id, reinterpret_cast<std::byte*>(slots[n].data()));
+            block = ring.settle();
             CHECK(ring.lent() == 0);
             given.push_back(block);
         }
@@ -263,8 +273,8 @@ TEST_SUITE("core") {
             CHECK(v == float(3 + i));
         }
         // Larger than a block: not lent.
-        const std::vector<float> big(65, 1.0f);
-        CHECK_FALSE(ring.lend(image_frame(big, 9, 2000)).has_value());
+        std::vector<float> big(65, 1.0f);
+        CHECK_FALSE(ring.lend(image_frame(big, 9, 2000), writable(big)));
     }
 
     TEST_CASE("HistoryRing: with a frame lent a copy is refused (it would go after it), and "
@@ -276,19 +286,20 @@ TEST_SUITE("core") {
         REQUIRE(ring.push(image_frame(a, 0, 10))); // copied into a block
         REQUIRE(ring.push(image_frame(b, 1, 20)));
         CHECK(ring.used_bytes() == 128);
-        const auto idc = ring.lend(image_frame(c, 2, 30));
-        const auto idd = ring.lend(image_frame(d, 3, 40));
-        REQUIRE((idc && idd));
+        REQUIRE(ring.lend(in_slot(image_frame(c, 2, 30), 7), writable(c)));
+        REQUIRE(ring.lend(in_slot(image_frame(d, 3, 40), 5), writable(d)));
         CHECK(ring.size() == 4); // two copied, two lent: all seen
         CHECK(ring.lent() == 2);
-        CHECK(ring.oldest_lent() == *idc);
+        CHECK(ring.oldest_lent().sequence == 2);
+        CHECK(ring.oldest_lent().slot == 7);
         std::span<std::byte> dest;
         CHECK_FALSE(ring.push(image_frame(a, 4, 50)));
         CHECK_FALSE(ring.reserve(image_frame(a, 4, 50), dest));
         // No block free: each settle evicts the oldest copied frame, never a lent one.
-        std::byte* first = ring.settle(*idc, reinterpret_cast<std::byte*>(c.data()));
+        std::byte* first = ring.settle();
         CHECK(ring.entry(0).sequence == 1);
-        std::byte* second = ring.settle(*idd, reinterpret_cast<std::byte*>(d.data()));
+        CHECK(ring.oldest_lent().slot == 5); // d's, next
+        std::byte* second = ring.settle();
         CHECK(ring.entry(0).sequence == 2);
         CHECK(((first == blocks && second == blocks + 64) ||
                (first == blocks + 64 && second == blocks)));
@@ -306,9 +317,8 @@ TEST_SUITE("core") {
         for (std::uint32_t n = 0; n < 4; ++n) {
             if (n == 1) ring.keep(1000, 1000); // the first frame is the moment shown
             slots[n].assign(16, float(n));
-            const auto id = ring.lend(image_frame(slots[n], n, 1000 + n));
-            REQUIRE(id.has_value());
-            std::byte* given = ring.settle(*id, reinterpret_cast<std::byte*>(slots[n].data()));
+            REQUIRE(ring.lend(image_frame(slots[n], n, 1000 + n), writable(slots[n])));
+            std::byte* given = ring.settle();
             std::memset(given, 0xFF, 64); // the next frame's producer writes into it at once
         }
         REQUIRE(ring.kept_frames() == 1);
