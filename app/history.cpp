@@ -74,7 +74,6 @@ void History::flush() {
 }
 
 void History::settle() {
-    if (m_lent_frames == 0) return;
     for (Stream& s : m_streams)
         if (s.pool) settle(s);
 }
@@ -86,7 +85,6 @@ void History::settle(Stream& s) {
         // The slot's buffer is the ring's now; the slot is given a block of the ring's.
         s.pool->exchange(slot, s.ring->settle());
         s.pool->release(slot);
-        --m_lent_frames;
     }
 }
 
@@ -101,7 +99,6 @@ void History::lend(Stream& s, const FrameView& f) {
     }
     s.pool->retain(f.slot);
     ++s.lent_total;
-    ++m_lent_frames;
 }
 
 bool History::make_lending_ring(Stream& s, const FrameView& f, std::uint64_t bytes,

@@ -159,8 +159,7 @@ private:
     std::mutex m_mutex;
     std::condition_variable_any m_queued, m_copied_cv;
     std::uint64_t m_enqueued = 0, m_copied = 0, m_committed = 0;
-    std::size_t m_lent_frames = 0; // lent and not settled, over all streams
-    std::jthread m_thread;         // last: it starts after, and stops before, everything above
+    std::jthread m_thread; // last: it starts after, and stops before, everything above
 };
 
 } // namespace rtv::app
