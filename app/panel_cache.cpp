@@ -6,6 +6,7 @@
 
 #include "app/decor.hpp"
 #include "app/fnv.hpp"
+#include "render/gl.hpp"
 
 namespace rtv::app {
 
@@ -102,7 +103,7 @@ void PanelCache::draw_panel(const ImDrawData& data, const ImDrawList* panel, ren
         !ensure_target(tex_w, tex_h)) { // drawn live: its background is ours to give
         glEnable(GL_SCISSOR_TEST);
         glScissor(rect.x, rect.y, rect.width, rect.height);
-        glClearColor(background.r, background.g, background.b, 1.0f);
+        render::set_clear_color(background.r, background.g, background.b);
         glClear(GL_COLOR_BUFFER_BIT);
         glDisable(GL_SCISSOR_TEST);
         render_lists(data, at, at + 1);
@@ -114,7 +115,7 @@ void PanelCache::draw_panel(const ImDrawData& data, const ImDrawList* panel, ren
     if (!m_valid || h != m_hash) {
         glBindFramebuffer(GL_FRAMEBUFFER, m_fbo);
         glDisable(GL_SCISSOR_TEST);
-        glClearColor(background.r, background.g, background.b, 1.0f);
+        render::set_clear_color(background.r, background.g, background.b);
         glClear(GL_COLOR_BUFFER_BIT);
         render_lists(data, at, at + 1); // sets its own viewport: the whole framebuffer
         glBindFramebuffer(GL_FRAMEBUFFER, 0);

@@ -1,5 +1,7 @@
 #include "render/gl.hpp"
 
+#include <algorithm>
+#include <cmath>
 #include <cstdio>
 
 #include <glad/gl.h>
@@ -62,6 +64,13 @@ int max_texture_size() {
     static int size = 0; // one context per process (the viewer's, or a test's)
     if (size == 0) glGetIntegerv(GL_MAX_TEXTURE_SIZE, &size);
     return size;
+}
+
+void set_clear_color(float r, float g, float b) {
+    const auto step = [](float c) {
+        return (std::round(std::clamp(c, 0.0f, 1.0f) * 255.0f) + 0.25f) / 255.0f;
+    };
+    glClearColor(step(r), step(g), step(b), 1.0f);
 }
 
 void flush() {

@@ -21,6 +21,11 @@ std::string gl_renderer();
 std::uint32_t create_data_texture();
 // GL_MAX_TEXTURE_SIZE: the largest image side this context takes (asked once, then remembered).
 int max_texture_size();
+// glClearColor with each channel set a quarter step above its nearest 8-bit value, so that a
+// clear gives one colour whichever way the driver converts: llvmpipe rounds in a whole clear but
+// truncates in a scissored one (0.1 came out 26 and 25), and a frame drawn in parts must equal
+// the frame drawn whole. Alpha is 1.
+void set_clear_color(float r, float g, float b);
 // Hands the frame's GL commands to the driver to execute (glFlush). A swap does that for a
 // window, but an offscreen (pbuffer) swap does not: without it llvmpipe renders nothing until an
 // upload touches a texture the pending frames use, and then waits for all of them.

@@ -63,10 +63,10 @@ public:
 
     // Clears the whole framebuffer (the fast path on software rasterisers: no scissor).
     void clear(Rgb color);
-    // Fills each of `rects` with `color`, opaque, as unscissored quads (a scissored clear off
-    // tile edges is llvmpipe's slow path). Leaves the viewport at the last one.
+    // Fills each of `rects` with `color`, opaque, by a clear cut to it by the scissor. Leaves the
+    // scissor test off and the viewport as it was.
     void fill(std::span<const Viewport> rects, Rgb color);
-    // Sets the viewport to `vp` and fills it with `background` (a quad: see renderer.cpp), except
+    // Sets the viewport to `vp` and fills it with `background` (as fill does), except
     // for `covered`, a rectangle of the framebuffer that an opaque layer will cover (its pixels
     // would be shaded twice): then only the bands around it are filled. Until end_view, a
     // scissor keeps every draw inside `vp`.
@@ -91,8 +91,6 @@ private:
     Viewport m_viewport;
     std::array<ImageProgram, kImageShadings> m_image; // by ImageShading
     Program m_line_program;
-    Program m_fill_program;
-    int m_u_fill_color = -1;
     std::uint32_t m_colormaps = 0; // GLuint texture
     std::uint32_t m_empty_vao = 0; // GLuint: core profile needs a VAO even for attribute-less draws
     int m_u_line_xform = -1, m_u_line_color = -1;

@@ -206,6 +206,23 @@ TEST_SUITE("app") {
         }
     }
 
+    TEST_CASE("ViewerApp: the window has no depth or stencil buffer") {
+        // Nothing is drawn with one, and with one llvmpipe clears a rectangle at a third of the
+        // speed (sdl_window.cpp).
+        app::ViewerApp viewer(options_of(
+            {"--headless", "--no-vsync", "--producer", "sweep:interval=auto,width=64,height=48"}));
+        int depth = -1, stencil = -1;
+        viewer.set_pass_hook([&](app::ViewerApp&, std::uint64_t pass) {
+            if (pass != 1) return;
+            SDL_GL_GetAttribute(SDL_GL_DEPTH_SIZE, &depth);
+            SDL_GL_GetAttribute(SDL_GL_STENCIL_SIZE, &stencil);
+            push_quit();
+        });
+        REQUIRE(viewer.run() == 0);
+        CHECK(depth == 0);
+        CHECK(stencil == 0);
+    }
+
     TEST_CASE("ViewerApp: L while paused returns to live and unpauses") {
         app::ViewerApp viewer(
             options_of({"--headless", "--no-vsync", "--redraw", "always", "--size", "320x240",

@@ -40,6 +40,8 @@ private:
         SDL_GL_SetAttribute(SDL_GL_CONTEXT_MAJOR_VERSION, 3);
         SDL_GL_SetAttribute(SDL_GL_CONTEXT_MINOR_VERSION, 3);
         SDL_GL_SetAttribute(SDL_GL_ALPHA_SIZE, 8);
+        SDL_GL_SetAttribute(SDL_GL_DEPTH_SIZE, 0); // as the viewer's window (sdl_window.cpp)
+        SDL_GL_SetAttribute(SDL_GL_STENCIL_SIZE, 0);
         m_window = SDL_CreateWindow("rtv gl tests", 0, 0, kWidth, kHeight,
                                     SDL_WINDOW_OPENGL | SDL_WINDOW_HIDDEN);
         if (!m_window) {

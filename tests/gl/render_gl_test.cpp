@@ -149,6 +149,45 @@ TEST_SUITE("gl") {
         CHECK_FALSE(near(pixel(img, 150, 50), {0, 255, 255}));
     }
 
+    TEST_CASE("Renderer: a fill cut to a rectangle gives every colour the whole clear gives and "
+              "stays inside it") {
+        GlContext::get();
+        Renderer renderer;
+        REQUIRE(renderer.init().is_ok());
+        // A rectangle off the rasteriser's tile edges: llvmpipe clears it on its own path, which
+        // truncates where the whole clear rounds (without the quarter step, 498 of these 1000
+        // grey levels came out one level darker).
+        const render::Viewport rect{13, 7, 150, 80};
+        int differing = 0, first = -1;
+        for (int i = 0; i < 1000; ++i) {
+            const float v = float(i) / 999.0f;
+            renderer.clear({v, v, v});
+            renderer.fill(std::span<const render::Viewport>(&rect, 1), {v, 1.0f - v, 0.5f});
+            const RgbaImage img = grab();
+            const int level = int(std::lround(v * 255.0f));
+            const Pixel in = pixel(img, 100, 50), out = pixel(img, 5, 50);
+            const Pixel want_in{level, int(std::lround((1.0f - v) * 255.0f)), 128};
+            if (in.r != want_in.r || in.g != want_in.g || in.b != want_in.b || out.r != level ||
+                out.g != level || out.b != level) {
+                if (first < 0) first = i;
+                ++differing;
+            }
+        }
+        INFO("first differing level: " << first);
+        CHECK(differing == 0);
+        // The fill's edges: its corners inside, their neighbours outside (rows from the bottom).
+        renderer.clear({0, 0, 0});
+        renderer.fill(std::span<const render::Viewport>(&rect, 1), {1, 1, 1});
+        const RgbaImage img = grab();
+        const auto at = [&](int x, int y_up) { return pixel(img, x, kH - 1 - y_up); };
+        CHECK(at(13, 7).r == 255);
+        CHECK(at(162, 86).r == 255);
+        CHECK(at(12, 7).r == 0);
+        CHECK(at(13, 6).r == 0);
+        CHECK(at(163, 86).r == 0);
+        CHECK(at(162, 87).r == 0);
+    }
+
     TEST_CASE("Renderer: contrast limits clamp and NaN and Inf pixels get the bad-value colour") {
         GlContext::get();
         Renderer renderer;
