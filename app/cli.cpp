@@ -91,6 +91,13 @@ ParseOutcome parse_command_line(int argc, const char* const* argv, Options& opti
                    "auto (default: changes in a window, always with --headless). With changes, "
                    "only the parts of the window that changed are drawn where the back buffer "
                    "keeps its pixels; always draws the whole window every time");
+    std::string image_draw = "auto";
+    cli.add_option("--image-draw", image_draw,
+                   "How images reach the screen: screen (the pixels the screen shows are picked "
+                   "and colormapped on the CPU: cheaper where the GPU is the CPU), texture (each "
+                   "frame uploaded whole, colormapped by the GPU), or auto (default: screen on a "
+                   "software rasteriser such as llvmpipe, texture on a GPU). The picture is the "
+                   "same");
     cli.add_flag("--verify-damage", options.verify_damage,
                  "Check every frame drawn in parts against the whole frame drawn from the same "
                  "state and report any difference (a debugging aid: two read-backs a frame)");
@@ -324,6 +331,15 @@ ParseOutcome parse_command_line(int argc, const char* const* argv, Options& opti
     else
         return fail("--redraw: expected one of: auto, changes, always, got " +
                     single_quoted(redraw));
+    if (image_draw == "auto")
+        options.image_draw = ImageDraw::Auto;
+    else if (image_draw == "screen")
+        options.image_draw = ImageDraw::Screen;
+    else if (image_draw == "texture")
+        options.image_draw = ImageDraw::Texture;
+    else
+        return fail("--image-draw: expected one of: auto, screen, texture, got " +
+                    single_quoted(image_draw));
     options.axes = !no_axes;
     if (layout == "auto") {
         options.layout = LayoutSpec{};

@@ -20,6 +20,9 @@ namespace rtv::app {
 // --no-vsync) or only when something changed (a window: a frame arrived, the user acted, a number
 // the panel shows moved; otherwise the loop sleeps).
 enum class Redraw { Always, Changes };
+// --image-draw: images drawn at screen resolution on the CPU, or as whole textures the GPU
+// samples; auto: screen resolution on a software rasteriser (llvmpipe, softpipe).
+enum class ImageDraw { Auto, Screen, Texture };
 
 struct Options {
     std::vector<std::string> producer_specs;           // as given; sweep when none
@@ -35,8 +38,9 @@ struct Options {
     int width = 1280;
     int height = 800;
     bool vsync = true;
-    bool verify_damage = false;        // --verify-damage: partial frames compared with whole ones
-    Redraw redraw = Redraw::Changes;   // --redraw; auto: changes in a window, always headless
+    bool verify_damage = false;      // --verify-damage: partial frames compared with whole ones
+    Redraw redraw = Redraw::Changes; // --redraw; auto: changes in a window, always headless
+    ImageDraw image_draw = ImageDraw::Auto;
     std::uint64_t memory_limit_mb = 0; // --memory-limit; 0 until parsed (then the default)
     double progress_s = 0.0;           // --progress: a status line on stdout every so many seconds
     bool axes = true;            // --no-axes: data areas fill their views, no ticks, no colorbars

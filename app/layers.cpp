@@ -104,6 +104,7 @@ std::size_t Layers::ingest(FrameRouter& router, ProducerHost& host, Canvas& canv
                 }
             }
             sample_profile_of(f, canvas);
+            layer.image.set_screen(m_screen_images);
             return layer.image.upload(f.image, f.pixels);
         });
     }

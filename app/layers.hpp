@@ -66,6 +66,11 @@ public:
     // Allocates: yes (room for every stream id, so layers never move).
     Layers();
 
+    // Whether images are drawn at screen resolution (--image-draw): each layer then keeps its
+    // frame on the CPU (render::ImageLayer::set_screen). Applies from the next upload.
+    void set_screen_images(bool on) { m_screen_images = on; }
+    bool screen_images() const { return m_screen_images; }
+
     // Drains the router and brings every layer up to date: the newest frame of each stream is
     // uploaded unless `paused` (ingest and statistics go on; superseding keeps memory bounded),
     // append histories catch up, and streams showing their first frame are placed on `canvas`.
@@ -126,6 +131,7 @@ private:
     render::ImageLayer m_ramp; // 1 x 256: the values 0..255, drawn as every colorbar
     std::vector<std::unique_ptr<ProfileLine>> m_profiles; // by View::profile_slot
     std::size_t m_count = 0;                              // layers in use (streams the host has)
+    bool m_screen_images = false;
 };
 
 } // namespace rtv::app

@@ -145,7 +145,8 @@ std::string stats_json(const RunReport& r) {
                    {"for_panel", d.panel},
                    {"other", d.other},
                    {"panel_rasterised", d.panel_rasterised},
-                   {"panel_reused", d.panel_reused}};
+                   {"panel_reused", d.panel_reused},
+                   {"image_draw", d.screen_images ? "screen" : "texture"}};
     const DamageCounts& dc = r.damage;
     j["damage"] = {{"back_buffer", r.back_buffer},    {"full_frames", dc.full},
                    {"partial_frames", dc.partial},    {"views_drawn", dc.views},

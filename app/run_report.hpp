@@ -36,6 +36,7 @@ struct RunReport {
         std::uint64_t passes = 0, data = 0, input = 0, panel = 0, other = 0;
         std::uint64_t panel_rasterised = 0, panel_reused = 0;
         std::uint64_t gl_errors = 0;
+        bool screen_images = false; // --image-draw: images drawn at screen resolution
     } redraw;
     // Damage tracking: whether the back buffer was found kept, what was drawn in parts.
     std::string back_buffer = "unchecked";

@@ -141,6 +141,12 @@ Status ViewerApp::start() {
     m_host.set_max_image_side(std::uint32_t(render::max_texture_size()));
     m_host.set_stop_deadline(ProducerHost::kStopDeadlineS); // a plugin that will not stop
     m_gl_renderer = render::gl_renderer();
+    // Images at screen resolution where the rasteriser is the CPU: there, uploading a whole
+    // frame for it to sample what the screen shows costs more than picking those pixels.
+    const bool software = m_gl_renderer.find("llvmpipe") != std::string::npos ||
+                          m_gl_renderer.find("softpipe") != std::string::npos;
+    m_layers.set_screen_images(m_options.image_draw == ImageDraw::Screen ||
+                               (m_options.image_draw == ImageDraw::Auto && software));
     m_gl_version = render::gl_version();
     if (!m_options.record_dir.empty()) {
         constexpr std::size_t kRing = std::size_t{64} << 20;
@@ -714,7 +720,8 @@ int ViewerApp::finish() {
                             reason(RedrawReason::Data), reason(RedrawReason::Input),
                             reason(RedrawReason::Panel), reason(RedrawReason::Other),
                             m_panel_cache.rasterised() + m_damage_counts.panel_live,
-                            m_panel_cache.reused() + m_damage_counts.panel_left, m_gl_errors},
+                            m_panel_cache.reused() + m_damage_counts.panel_left, m_gl_errors,
+                            m_layers.screen_images()},
                            m_probe.name(),
                            m_damage_counts};
     if (m_options.headless) print_summary(report);

@@ -77,6 +77,8 @@ public:
     // frame drawn from the same state (the tests; a debugging aid: it costs two read-backs).
     const BackBufferProbe& back_buffer() const { return m_probe; }
     const DamageCounts& damage() const { return m_damage_counts; }
+    // Whether images are drawn at screen resolution (--image-draw, resolved at start-up).
+    bool screen_images() const { return m_layers.screen_images(); }
     void set_verify_damage(bool on) { m_verify_damage = on; }
     // The window position (origin top-left, window pixels) of a framebuffer point.
     std::pair<int, int> window_point(double fx, double fy) const;

@@ -1,6 +1,7 @@
 #include "render/image_layer.hpp"
 
 #include <cmath>
+#include <cstring>
 #include <string>
 #include <utility>
 
@@ -52,19 +53,26 @@ ImageShading shading_of(PixelFormat f) {
     return ImageShading::MonoFloat;
 }
 
-ImageLayer::ImageLayer(ImageLayer&& other) noexcept
-    : m_texture(std::exchange(other.m_texture, 0))
-    , m_fbo(std::exchange(other.m_fbo, 0))
-    , m_desc(other.m_desc) {
+ImageLayer::ImageLayer(ImageLayer&& other) noexcept {
+    *this = std::move(other);
 }
 
 ImageLayer& ImageLayer::operator=(ImageLayer&& other) noexcept {
     if (this != &other) {
         if (m_texture) glDeleteTextures(1, &m_texture);
         if (m_fbo) glDeleteFramebuffers(1, &m_fbo);
+        if (m_screen_texture) glDeleteTextures(1, &m_screen_texture);
         m_texture = std::exchange(other.m_texture, 0);
         m_fbo = std::exchange(other.m_fbo, 0);
+        m_screen_texture = std::exchange(other.m_screen_texture, 0);
         m_desc = other.m_desc;
+        m_texture_desc = other.m_texture_desc;
+        m_screen = other.m_screen;
+        m_kept_now = std::exchange(other.m_kept_now, false);
+        m_texture_behind = other.m_texture_behind;
+        m_kept = std::move(other.m_kept);
+        m_screen_width = other.m_screen_width;
+        m_screen_height = other.m_screen_height;
     }
     return *this;
 }
@@ -72,10 +80,16 @@ ImageLayer& ImageLayer::operator=(ImageLayer&& other) noexcept {
 ImageLayer::~ImageLayer() {
     if (m_texture) glDeleteTextures(1, &m_texture);
     if (m_fbo) glDeleteFramebuffers(1, &m_fbo);
+    if (m_screen_texture) glDeleteTextures(1, &m_screen_texture);
 }
 
 std::optional<PixelValue> ImageLayer::read_texel(std::uint32_t x, std::uint32_t y) {
-    if (m_texture == 0 || x >= m_desc.width || y >= m_desc.height) return std::nullopt;
+    if (m_kept_now) { // the frame itself: no read-back
+        if (x >= m_desc.width || y >= m_desc.height) return std::nullopt;
+        return read_pixel(m_desc, m_kept, x, y);
+    }
+    if (m_texture == 0 || x >= m_texture_desc.width || y >= m_texture_desc.height)
+        return std::nullopt;
     GLint previous = 0;
     glGetIntegerv(GL_READ_FRAMEBUFFER_BINDING, &previous);
     if (m_fbo == 0) {
@@ -87,12 +101,12 @@ std::optional<PixelValue> ImageLayer::read_texel(std::uint32_t x, std::uint32_t 
         glBindFramebuffer(GL_READ_FRAMEBUFFER, m_fbo);
     }
     PixelValue v;
-    v.channels = m_desc.format.channels;
+    v.channels = m_texture_desc.format.channels;
     const bool complete = glCheckFramebufferStatus(GL_READ_FRAMEBUFFER) == GL_FRAMEBUFFER_COMPLETE;
     if (complete) {
         glPixelStorei(GL_PACK_ALIGNMENT, 4);
         const auto gx = static_cast<GLint>(x), gy = static_cast<GLint>(y);
-        switch (shading_of(m_desc.format)) {
+        switch (shading_of(m_texture_desc.format)) {
         case ImageShading::MonoUnsigned: { // integer buffers read as RGBA_INTEGER (always allowed)
             GLuint texel[4] = {};
             glReadPixels(gx, gy, 1, 1, GL_RGBA_INTEGER, GL_UNSIGNED_INT, texel);
@@ -109,9 +123,9 @@ std::optional<PixelValue> ImageLayer::read_texel(std::uint32_t x, std::uint32_t 
         case ImageShading::Color: {
             glReadPixels(gx, gy, 1, 1, GL_RGBA, GL_FLOAT, v.c.data());
             // Normalised textures read back as 0..1: their raw units are 0..255 or 0..65535.
-            const float scale = m_desc.format.sample == SampleType::U8    ? 255.0f
-                                : m_desc.format.sample == SampleType::U16 ? 65535.0f
-                                                                          : 1.0f;
+            const float scale = m_texture_desc.format.sample == SampleType::U8    ? 255.0f
+                                : m_texture_desc.format.sample == SampleType::U16 ? 65535.0f
+                                                                                  : 1.0f;
             if (scale != 1.0f)
                 for (float& c : v.c)
                     c = std::round(c * scale);
@@ -145,6 +159,41 @@ Status ImageLayer::upload(const ImageDesc& desc, std::span<const std::byte> pixe
                              std::to_string(desc.height) +
                              " (width x height) is larger than this GPU's maximum texture size " +
                              std::to_string(max_side) + "; frame rejected");
+    if (m_screen) { // kept for drawing at screen resolution; the texture follows on demand
+        if (m_kept.size() != desc.byte_size()) m_kept.resize(desc.byte_size());
+        std::memcpy(m_kept.data(), pixels.data(), desc.byte_size());
+        m_desc = desc;
+        m_kept_now = true;
+        m_texture_behind = true;
+        return Status::ok();
+    }
+    m_kept_now = false;
+    m_texture_behind = false;
+    m_desc = desc;
+    return upload_texture(desc, pixels);
+}
+
+Status ImageLayer::sync_texture() {
+    if (!m_texture_behind) return Status::ok();
+    m_texture_behind = false;
+    return upload_texture(m_desc, m_kept);
+}
+
+std::uint32_t ImageLayer::screen_texture(int width, int height) {
+    if (m_screen_texture == 0)
+        m_screen_texture = create_data_texture();
+    else
+        glBindTexture(GL_TEXTURE_2D, m_screen_texture);
+    if (width != m_screen_width || height != m_screen_height) {
+        glTexImage2D(GL_TEXTURE_2D, 0, GL_RGBA8, width, height, 0, GL_RGBA, GL_UNSIGNED_BYTE,
+                     nullptr);
+        m_screen_width = width;
+        m_screen_height = height;
+    }
+    return m_screen_texture;
+}
+
+Status ImageLayer::upload_texture(const ImageDesc& desc, std::span<const std::byte> pixels) {
     const auto w = static_cast<GLsizei>(desc.width), h = static_cast<GLsizei>(desc.height);
     if (m_texture == 0)
         m_texture = create_data_texture();
@@ -154,9 +203,9 @@ Status ImageLayer::upload(const ImageDesc& desc, std::span<const std::byte> pixe
     const std::size_t row_bytes = std::size_t{desc.width} * desc.format.pixel_bytes();
     glPixelStorei(GL_UNPACK_ALIGNMENT, row_bytes % 4 == 0 ? 4 : 1);
     const GlFormat f = gl_format(desc.format);
-    if (!(desc == m_desc)) {
+    if (!(desc == m_texture_desc)) {
         glTexImage2D(GL_TEXTURE_2D, 0, f.internal, w, h, 0, f.format, f.type, pixels.data());
-        m_desc = desc;
+        m_texture_desc = desc;
         if (m_fbo) { // the attachment's storage changed: attach afresh at the next read
             glDeleteFramebuffers(1, &m_fbo);
             m_fbo = 0;

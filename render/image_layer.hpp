@@ -4,12 +4,16 @@
 // (normalised) and RGB32F/RGBA32F), reallocated only when the size or format changes. Nothing is
 // converted on the way: the renderer's shaders read raw units. Colormapping happens in the
 // fragment shader, so changing the colormap or the contrast limits never re-uploads.
+// Drawn at screen resolution (set_screen): the layer keeps the frame's pixels on the CPU instead,
+// and the renderer colormaps only the pixels the screen shows (screen_image.hpp); the texture is
+// filled from the kept pixels only when a draw needs it (colour formats, opacity below 1).
 // Thread: main (GL context).
 
 #include <cstddef>
 #include <cstdint>
 #include <optional>
 #include <span>
+#include <vector>
 
 #include "core/frame.hpp"
 #include "core/pixel_format.hpp"
@@ -40,20 +44,44 @@ public:
     // A float32 mono image (tests, the colorbar's ramp).
     Status upload(const ImageDesc& desc, std::span<const float> pixels);
 
+    // Whether the next uploads are kept on the CPU for drawing at screen resolution (a copy
+    // into a buffer of the frame's size, allocated when the size or format changes) instead of
+    // being copied to the texture.
+    void set_screen(bool on) { m_screen = on; }
+    // The kept frame: empty unless the last upload was kept.
+    std::span<const std::byte> kept() const {
+        return m_kept_now ? m_kept : std::span<const std::byte>{};
+    }
+    // Fills the texture from the kept frame if it is behind it. Allocates: GPU memory, when the
+    // size or format changes.
+    Status sync_texture();
+    // The layer's screen-resolution texture (RGBA8), sized for `width` x `height`: the renderer
+    // writes the colormapped pixels into it. Returns its GL name, bound.
+    std::uint32_t screen_texture(int width, int height);
+
     // The value of texel (x, y) (row y of the uploaded frame) in raw units, as the texture holds
     // it, read back through a framebuffer object: empty outside the image, before the first
     // upload, or where the driver cannot read the format back. It waits for the GPU, so call it
     // only when the cursor moves to another pixel. Allocates: never.
     std::optional<PixelValue> read_texel(std::uint32_t x, std::uint32_t y);
 
-    bool empty() const { return m_texture == 0; }
+    bool empty() const { return m_texture == 0 && !m_kept_now; }
     ImageDesc desc() const { return m_desc; }
     std::uint32_t gl_texture() const { return m_texture; }
 
 private:
+    Status upload_texture(const ImageDesc& desc, std::span<const std::byte> pixels);
+
     std::uint32_t m_texture = 0; // GLuint
     std::uint32_t m_fbo = 0;     // GLuint: for read_texel, made at the first read
-    ImageDesc m_desc{};
+    ImageDesc m_desc{};          // the last frame uploaded
+    ImageDesc m_texture_desc{};  // what the texture holds
+    bool m_screen = false;
+    bool m_kept_now = false; // m_kept holds the last frame, and the texture may be behind it
+    bool m_texture_behind = false;
+    std::vector<std::byte> m_kept;
+    std::uint32_t m_screen_texture = 0; // GLuint
+    int m_screen_width = 0, m_screen_height = 0;
 };
 
 } // namespace rtv::render

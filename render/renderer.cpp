@@ -3,12 +3,14 @@
 #include <algorithm>
 #include <array>
 #include <cmath>
+#include <cstring>
 #include <string>
 #include <vector>
 
 #include <glad/gl.h>
 
 #include "render/gl.hpp"
+#include "render/screen_image.hpp"
 
 namespace rtv::render {
 
@@ -72,6 +74,25 @@ void main() {
 }
 )";
 
+// An image drawn at screen resolution (screen_image.hpp): its texture covers the viewport one
+// texel a pixel. A plain texture() of an interpolated coordinate, so that llvmpipe draws it on
+// its linear path (a copy, in effect).
+const char* kScreenVertex = R"(#version 330 core
+out vec2 v_uv;
+void main() {
+    vec2 corner = vec2(float(gl_VertexID & 1), float((gl_VertexID >> 1) & 1));
+    v_uv = corner;
+    gl_Position = vec4(corner * 2.0 - 1.0, 0.0, 1.0);
+}
+)";
+
+const char* kScreenFragment = R"(#version 330 core
+uniform sampler2D u_image;
+in vec2 v_uv;
+out vec4 o_color;
+void main() { o_color = texture(u_image, v_uv); }
+)";
+
 const char* kLineVertex = R"(#version 330 core
 layout(location = 0) in vec2 a_pos;
 uniform vec4 u_xform;
@@ -123,6 +144,10 @@ Status Renderer::init() {
         p.opacity = p.program.uniform("u_opacity");
     }
     if (Status s = m_line_program.build("line shader", kLineVertex, kLineFragment); !s) return s;
+    if (Status s = m_screen_program.build("screen image shader", kScreenVertex, kScreenFragment);
+        !s)
+        return s;
+    m_u_screen_image = m_screen_program.uniform("u_image");
     m_u_line_xform = m_line_program.uniform("u_xform");
     m_u_line_color = m_line_program.uniform("u_color");
 
@@ -137,6 +162,9 @@ Status Renderer::init() {
             t[2] = static_cast<std::uint8_t>(std::lround(c.b * 255.0f));
             t[3] = 255;
         }
+    // The same entries as words, for images drawn at screen resolution on the CPU.
+    m_tables.resize(kColormapSize * kColormapCount);
+    std::memcpy(m_tables.data(), texels.data(), texels.size());
     m_colormaps = create_data_texture();
     glPixelStorei(GL_UNPACK_ALIGNMENT, 4);
     glTexImage2D(GL_TEXTURE_2D, 0, GL_RGBA8, static_cast<GLsizei>(kColormapSize),
@@ -173,6 +201,12 @@ void Renderer::warm_up() {
             style.opacity = 1.0f;
             draw(layer, camera, style);
         }
+    }
+    ImageLayer kept; // drawn at screen resolution: its own shader
+    kept.set_screen(true);
+    if (kept.upload(ImageDesc{3, 3}, std::span<const float>(f32, 9))) {
+        begin_view(corner, {0.0f, 0.0f, 0.0f});
+        draw(kept, camera, {});
     }
     LineLayer line;
     const LinePoint points[2] = {{0.0f, 0.0f}, {1.0f, 1.0f}};
@@ -244,8 +278,57 @@ void Renderer::end_view() {
     glDisable(GL_SCISSOR_TEST);
 }
 
-void Renderer::draw(const ImageLayer& layer, const Camera& camera, const ImageStyle& style) {
+void Renderer::draw_at_screen(ImageLayer& layer, const Camera& camera, const ImageStyle& style) {
+    const ImageDesc desc = layer.desc();
+    double x0 = 0.0, y0 = 0.0, w = desc.width, h = desc.height; // in data units
+    if (style.place.width() != 0.0 && style.place.height() != 0.0) {
+        x0 = style.place.x0;
+        y0 = style.place.y0;
+        w = style.place.width();
+        h = style.place.height();
+    }
+    // Data units to window pixels, as the image shader's vertices go (ndc, then the viewport).
+    float sx = 0, sy = 0, ox = 0, oy = 0;
+    camera.ndc_transform(sx, sy, ox, oy);
+    const Viewport& vp = m_viewport;
+    const auto wx = [&](double x) { return (x * sx + ox + 1.0) * 0.5 * vp.width + vp.x; };
+    const auto wy = [&](double y) { return (y * sy + oy + 1.0) * 0.5 * vp.height + vp.y; };
+    const PixelSpan cols =
+        pick_pixels(wx(x0), wx(x0 + w), vp.x, vp.x + vp.width, desc.width, m_screen_cols);
+    const PixelSpan rows =
+        pick_pixels(wy(y0), wy(y0 + h), vp.y, vp.y + vp.height, desc.height, m_screen_rows);
+    if (cols.count == 0 || rows.count == 0) return;
+    const std::span<const std::uint32_t> table(
+        &m_tables[std::size_t(style.colormap) * kColormapSize], kColormapSize);
+    colormap_pixels(desc, layer.kept(), {m_screen_cols.data(), std::size_t(cols.count)},
+                    {m_screen_rows.data(), std::size_t(rows.count)}, table, style.lo, style.hi,
+                    rgba8(style.bad.r, style.bad.g, style.bad.b), m_screen_pixels);
+    glActiveTexture(GL_TEXTURE0);
+    layer.screen_texture(cols.count, rows.count); // bound
+    glPixelStorei(GL_UNPACK_ALIGNMENT, 4);
+    glTexSubImage2D(GL_TEXTURE_2D, 0, 0, 0, cols.count, rows.count, GL_RGBA, GL_UNSIGNED_BYTE,
+                    m_screen_pixels.data());
+    glUseProgram(m_screen_program.gl_name());
+    glUniform1i(m_u_screen_image, 0);
+    glDisable(GL_BLEND); // opaque: the only case drawn here
+    glViewport(cols.first, rows.first, cols.count, rows.count);
+    glBindVertexArray(m_empty_vao);
+    glDrawArrays(GL_TRIANGLE_STRIP, 0, 4);
+    ++m_draw_calls;
+    glBindVertexArray(0);
+    glViewport(vp.x, vp.y, vp.width, vp.height);
+    glEnable(GL_BLEND);
+}
+
+void Renderer::draw(ImageLayer& layer, const Camera& camera, const ImageStyle& style) {
     if (layer.empty()) return;
+    if (!layer.kept().empty()) {
+        // Mono and opaque at screen resolution; what else the shaders draw, from the texture
+        // filled from the kept frame.
+        if (layer.desc().format.mono() && style.opacity >= 1.0f)
+            return draw_at_screen(layer, camera, style);
+        if (!layer.sync_texture()) return;
+    }
     const PixelFormat format = layer.desc().format;
     const ImageProgram& p = m_image[static_cast<std::size_t>(shading_of(format))];
     glUseProgram(p.program.gl_name());

@@ -8,6 +8,7 @@
 #include <array>
 #include <cstdint>
 #include <span>
+#include <vector>
 
 #include "core/status.hpp"
 #include "render/camera.hpp"
@@ -71,7 +72,9 @@ public:
     // would be shaded twice): then only the bands around it are filled. Until end_view, a
     // scissor keeps every draw inside `vp`.
     void begin_view(const Viewport& vp, Rgb background, const Viewport* covered = nullptr);
-    void draw(const ImageLayer& layer, const Camera& camera, const ImageStyle& style);
+    // A layer that keeps its frame (ImageLayer::set_screen), mono and opaque, is drawn at screen
+    // resolution: its visible pixels colormapped on the CPU and copied in one texture.
+    void draw(ImageLayer& layer, const Camera& camera, const ImageStyle& style);
     // Decimates a long line layer for this view first (LineLayer::fit_to_view), which can fail
     // (buffer allocation): nothing is drawn then.
     Status draw(LineLayer& layer, const Camera& camera, const LineStyle& style);
@@ -82,6 +85,8 @@ public:
     std::uint64_t draw_calls() const { return m_draw_calls; }
 
 private:
+    void draw_at_screen(ImageLayer& layer, const Camera& camera, const ImageStyle& style);
+
     static constexpr std::size_t kImageShadings = 4; // ImageShading's values
     struct ImageProgram {
         Program program;
@@ -91,6 +96,12 @@ private:
     Viewport m_viewport;
     std::array<ImageProgram, kImageShadings> m_image; // by ImageShading
     Program m_line_program;
+    Program m_screen_program;
+    int m_u_screen_image = -1;
+    std::vector<std::uint32_t> m_tables; // the colormaps' entries as RGBA8 words, map after map
+    // Images drawn at screen resolution: the picked columns and rows, and their colours (grown
+    // to the largest image drawn, never shrunk: no allocation per frame).
+    std::vector<std::uint32_t> m_screen_cols, m_screen_rows, m_screen_pixels;
     std::uint32_t m_colormaps = 0; // GLuint texture
     std::uint32_t m_empty_vao = 0; // GLuint: core profile needs a VAO even for attribute-less draws
     int m_u_line_xform = -1, m_u_line_color = -1;

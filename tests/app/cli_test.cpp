@@ -108,6 +108,18 @@ TEST_SUITE("app") {
         CHECK(always.redraw == app::Redraw::Always);
     }
 
+    TEST_CASE("cli: --image-draw takes auto, screen and texture, auto by default") {
+        app::Options none, screen, texture, automatic;
+        REQUIRE(parse({}, none).run);
+        CHECK(none.image_draw == app::ImageDraw::Auto);
+        REQUIRE(parse({"--image-draw", "screen"}, screen).run);
+        CHECK(screen.image_draw == app::ImageDraw::Screen);
+        REQUIRE(parse({"--image-draw", "texture"}, texture).run);
+        CHECK(texture.image_draw == app::ImageDraw::Texture);
+        REQUIRE(parse({"--image-draw", "auto"}, automatic).run);
+        CHECK(automatic.image_draw == app::ImageDraw::Auto);
+    }
+
     TEST_CASE("cli: bad command lines exit 2 with a message naming the valid choices") {
         struct Case {
             std::vector<const char*> args;
@@ -154,6 +166,8 @@ TEST_SUITE("app") {
              "or manual:LO:HI (LO < HI), got 'hold'"},
             {{"--redraw", "sometimes"},
              "rtviewer: --redraw: expected one of: auto, changes, always, got 'sometimes'"},
+            {{"--image-draw", "gpu"},
+             "rtviewer: --image-draw: expected one of: auto, screen, texture, got 'gpu'"},
             {{"--memory-limit", "8"},
              "rtviewer: --memory-limit: must be a whole number of megabytes in 16..16777216, got "
              "'8'"},

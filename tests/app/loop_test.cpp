@@ -16,6 +16,7 @@
 #include "app/cli.hpp"
 #include "app/e2e_files.hpp"
 #include "app/viewer_app.hpp"
+#include "render/gl.hpp"
 
 using namespace rtv;
 
@@ -206,6 +207,20 @@ TEST_SUITE("app") {
         }
     }
 
+    TEST_CASE("ViewerApp: --image-draw auto draws images at screen resolution on llvmpipe") {
+        app::ViewerApp viewer(options_of(
+            {"--headless", "--no-vsync", "--producer", "sweep:interval=auto,width=64,height=48"}));
+        std::string renderer;
+        viewer.set_pass_hook([&](app::ViewerApp&, std::uint64_t pass) {
+            if (pass != 1) return;
+            renderer = render::gl_renderer();
+            push_quit();
+        });
+        REQUIRE(viewer.run() == 0);
+        CAPTURE(renderer);
+        CHECK(viewer.screen_images() == (renderer.find("llvmpipe") != std::string::npos));
+    }
+
     TEST_CASE("ViewerApp: the window has no depth or stencil buffer") {
         // Nothing is drawn with one, and with one llvmpipe clears a rectangle at a third of the
         // speed (sdl_window.cpp).
@@ -286,53 +301,58 @@ TEST_SUITE("app") {
     }
 
     TEST_CASE("ViewerApp: frames drawn in parts equal the whole frame through a pan a zoom and a "
-              "window resize") {
-        app::ViewerApp viewer(options_of({"--headless", "--no-vsync", "--redraw", "changes",
-                                          "--verify-damage", "--size", "640x400", "--producer",
-                                          "sweep:interval=0.005,width=200,height=150"}));
-        constexpr std::uint64_t kDown = 30, kSteps = 10, kZoom = 60, kResize = 80, kEnd = 130;
-        std::pair<int, int> a;
-        render::Rect before_pan, after_pan, after_zoom;
-        std::uint64_t partial_before_resize = 0;
-        int width_before = 0;
-        viewer.set_pass_hook([&](app::ViewerApp& v, std::uint64_t pass) {
-            const app::View& image = v.canvas().views()[0];
-            if (pass == kDown) { // a drag across the image: a pan
-                const render::Viewport& vp = image.viewport;
-                a = v.window_point(vp.x + vp.width * 0.5, vp.y + vp.height * 0.5);
-                before_pan = image.camera.visible();
-                push_button(SDL_MOUSEBUTTONDOWN, a);
-            } else if (pass > kDown && pass <= kDown + kSteps) {
-                const int k = int(pass - kDown);
-                push_motion({a.first + 3 * k, a.second + 2 * k},
-                            {a.first + 3 * (k - 1), a.second + 2 * (k - 1)});
-            } else if (pass == kDown + kSteps + 1) {
-                push_button(SDL_MOUSEBUTTONUP, {a.first + 3 * int(kSteps), a.second});
-            } else if (pass == kZoom) { // the wheel over the image: a zoom
-                after_pan = image.camera.visible();
-                SDL_Event e{};
-                e.type = SDL_MOUSEMOTION;
-                e.motion.x = a.first;
-                e.motion.y = a.second;
-                SDL_PushEvent(&e);
-                push_wheel(2);
-            } else if (pass == kResize) {
-                after_zoom = image.camera.visible();
-                partial_before_resize = v.damage().partial;
-                width_before = image.viewport.width;
-                SDL_SetWindowSize(SDL_GL_GetCurrentWindow(), 720, 450);
-            } else if (pass == kEnd) {
-                push_quit();
-            }
-        });
-        REQUIRE(viewer.run() == 0);
-        require_parts_match_whole(viewer);
-        // The pan, the zoom and the resize happened, and frames were drawn in parts after each.
-        CHECK(after_pan.x0 != before_pan.x0);
-        CHECK(after_zoom.width() < after_pan.width());
-        CHECK(viewer.canvas().views()[0].viewport.width != width_before);
-        CHECK(viewer.damage().partial > partial_before_resize);
-        CHECK(viewer.damage().views > viewer.damage().margins); // axes kept while data moved
+              "window resize, with images drawn at screen resolution and as textures") {
+        for (const char* mode : {"screen", "texture"}) {
+            CAPTURE(std::string(mode));
+            app::ViewerApp viewer(
+                options_of({"--headless", "--no-vsync", "--redraw", "changes", "--verify-damage",
+                            "--size", "640x400", "--image-draw", mode, "--producer",
+                            "sweep:interval=0.005,width=200,height=150"}));
+            constexpr std::uint64_t kDown = 30, kSteps = 10, kZoom = 60, kResize = 80, kEnd = 130;
+            std::pair<int, int> a;
+            render::Rect before_pan, after_pan, after_zoom;
+            std::uint64_t partial_before_resize = 0;
+            int width_before = 0;
+            viewer.set_pass_hook([&](app::ViewerApp& v, std::uint64_t pass) {
+                const app::View& image = v.canvas().views()[0];
+                if (pass == kDown) { // a drag across the image: a pan
+                    const render::Viewport& vp = image.viewport;
+                    a = v.window_point(vp.x + vp.width * 0.5, vp.y + vp.height * 0.5);
+                    before_pan = image.camera.visible();
+                    push_button(SDL_MOUSEBUTTONDOWN, a);
+                } else if (pass > kDown && pass <= kDown + kSteps) {
+                    const int k = int(pass - kDown);
+                    push_motion({a.first + 3 * k, a.second + 2 * k},
+                                {a.first + 3 * (k - 1), a.second + 2 * (k - 1)});
+                } else if (pass == kDown + kSteps + 1) {
+                    push_button(SDL_MOUSEBUTTONUP, {a.first + 3 * int(kSteps), a.second});
+                } else if (pass == kZoom) { // the wheel over the image: a zoom
+                    after_pan = image.camera.visible();
+                    SDL_Event e{};
+                    e.type = SDL_MOUSEMOTION;
+                    e.motion.x = a.first;
+                    e.motion.y = a.second;
+                    SDL_PushEvent(&e);
+                    push_wheel(2);
+                } else if (pass == kResize) {
+                    after_zoom = image.camera.visible();
+                    partial_before_resize = v.damage().partial;
+                    width_before = image.viewport.width;
+                    SDL_SetWindowSize(SDL_GL_GetCurrentWindow(), 720, 450);
+                } else if (pass == kEnd) {
+                    push_quit();
+                }
+            });
+            REQUIRE(viewer.run() == 0);
+            require_parts_match_whole(viewer);
+            // The pan, the zoom and the resize happened, and frames were drawn in parts after each.
+            CHECK(after_pan.x0 != before_pan.x0);
+            CHECK(after_zoom.width() < after_pan.width());
+            CHECK(viewer.canvas().views()[0].viewport.width != width_before);
+            CHECK(viewer.damage().partial > partial_before_resize);
+            CHECK(viewer.damage().views > viewer.damage().margins); // axes kept while data moved
+            CHECK(viewer.screen_images() == (std::string(mode) == "screen"));
+        }
     }
 
     TEST_CASE("ViewerApp: the live timeline is drawn again only in passes that took the panel "

@@ -41,7 +41,7 @@ Camera camera(double w, double h) {
 }
 
 // Draws `layer` over the whole framebuffer on `background` and reads it back.
-RgbaImage draw_one(Renderer& r, const ImageLayer& layer, const ImageStyle& style,
+RgbaImage draw_one(Renderer& r, ImageLayer& layer, const ImageStyle& style,
                    Rgb background = {0, 0, 0}) {
     r.begin_view({0, 0, kW, kH}, background);
     r.draw(layer, camera(layer.desc().width, layer.desc().height), style);

@@ -4,6 +4,7 @@
 #include <cmath>
 #include <cstdio>
 #include <limits>
+#include <span>
 #include <vector>
 
 #include <doctest/doctest.h>
@@ -186,6 +187,93 @@ TEST_SUITE("gl") {
         CHECK(at(13, 6).r == 0);
         CHECK(at(163, 86).r == 0);
         CHECK(at(162, 87).r == 0);
+    }
+
+    TEST_CASE("Renderer: an image drawn at screen resolution shows the pixels the texture shows "
+              "through a zoom, a pan and a flip") {
+        GlContext::get();
+        Renderer renderer;
+        REQUIRE(renderer.init().is_ok());
+        // 37 x 23, values from below the limits to above them, with NaN and Inf pixels.
+        const std::uint32_t w = 37, h = 23;
+        std::vector<float> f(w * h);
+        std::vector<std::uint16_t> u(w * h);
+        for (std::uint32_t i = 0; i < w * h; ++i) {
+            f[i] = float((i * 7919u) % 1000u) / 800.0f - 0.1f;
+            u[i] = std::uint16_t((i * 7919u) % 65536u);
+        }
+        f[5] = std::numeric_limits<float>::quiet_NaN();
+        f[100] = std::numeric_limits<float>::infinity();
+        struct Case {
+            const char* what;
+            Rect visible;
+            Rect place; // all zero: pixel units
+        };
+        const Case cases[] = {
+            {"the whole image", {0, 0, 37, 23}, {0, 0, 0, 0}},
+            {"shrunk (a zoom out)", {-50, -80, 400, 250}, {0, 0, 0, 0}},
+            {"magnified and panned", {10.3, 4.7, 19.9, 9.1}, {0, 0, 0, 0}},
+            {"partly off the view", {20, -5, 60, 15}, {0, 0, 0, 0}},
+            {"placed flipped in data units", {-1, -1, 2, 2}, {1.5, 1.0, -0.5, -0.75}},
+        };
+        for (const bool integer : {false, true}) {
+            const ImageDesc desc{w, h, integer ? PixelFormat{1, SampleType::U16} : PixelFormat{}};
+            const std::span<const std::byte> bytes =
+                integer ? std::as_bytes(std::span<const std::uint16_t>(u))
+                        : std::as_bytes(std::span<const float>(f));
+            ImageLayer texture, screen;
+            screen.set_screen(true);
+            REQUIRE(texture.upload(desc, bytes).is_ok());
+            REQUIRE(screen.upload(desc, bytes).is_ok());
+            REQUIRE(screen.kept().size() == desc.byte_size());
+            for (const Case& c : cases) {
+                CAPTURE(std::string(c.what));
+                CAPTURE(integer);
+                ImageStyle style{Colormap::Magma,
+                                 integer ? 1000.0f : 0.0f,
+                                 integer ? 60000.0f : 1.0f,
+                                 1.0f,
+                                 {0, 1, 0}};
+                style.place = c.place;
+                const auto draw = [&](ImageLayer& layer) {
+                    renderer.begin_view({3, 2, kW - 9, kH - 5}, {0.2f, 0.2f, 0.9f});
+                    renderer.draw(layer, camera(c.visible), style);
+                    renderer.end_view();
+                    return grab();
+                };
+                const RgbaImage a = draw(texture), b = draw(screen);
+                // The same picture, except where the shader's float interpolation and the CPU's
+                // decide a tie the other way: a row (or column) of pixel centres exactly on an
+                // image pixel's edge, a value exactly between two colormap entries. A wrong
+                // orientation, offset, format or colormap would change most of the image.
+                int differing = 0;
+                for (int y = 0; y < kH; ++y)
+                    for (int x = 0; x < kW; ++x)
+                        differing += !near(pixel(a, x, y), pixel(b, x, y), 0);
+                CHECK(differing <= kW - 9 + kH - 5);
+                int shown = 0; // pixels of the view that are not its background
+                for (int y = 5; y < kH - 2; ++y)
+                    for (int x = 3; x < kW - 6; ++x)
+                        shown += !near(pixel(b, x, y), {51, 51, 230}, 0);
+                CHECK(shown > 0);
+            }
+            // What the screen path leaves to the shaders (opacity below 1) comes from the
+            // texture filled from the kept frame: the same picture again.
+            ImageStyle half{Colormap::Viridis, 0.0f, integer ? 65535.0f : 1.0f, 0.5f};
+            renderer.begin_view({0, 0, kW, kH}, {1, 0, 0});
+            renderer.draw(texture, camera({0, 0, 37, 23}), half);
+            renderer.end_view();
+            const RgbaImage a = grab();
+            renderer.begin_view({0, 0, kW, kH}, {1, 0, 0});
+            renderer.draw(screen, camera({0, 0, 37, 23}), half);
+            renderer.end_view();
+            CHECK(grab().pixels == a.pixels);
+            // The value under the cursor comes from the kept frame.
+            const auto v = screen.read_texel(3, 2);
+            REQUIRE(v);
+            CHECK(v->c[0] == (integer ? float(u[2 * w + 3]) : f[2 * w + 3]));
+            CHECK_FALSE(screen.read_texel(w, 0));
+        }
     }
 
     TEST_CASE("Renderer: contrast limits clamp and NaN and Inf pixels get the bad-value colour") {
