@@ -8,6 +8,8 @@ Configurations (each a process of its own in a WIDTHxHEIGHT window, default 960x
                     on, the default --history)
   rtviewer_always   the same with --redraw always (every pass drawn whole: the old way)
   rtviewer_nohist   the same with --history 0
+  rtviewer_texture  the same with --image-draw texture (each frame uploaded whole and colormapped
+                    by the shader, as on a GPU; the default on llvmpipe is screen resolution)
   pyqtgraph         bench/pyqtgraph_scene.py: ImageItem (viridis, fixed levels) over a
                     PlotDataItem, fed by the same sweep formula, frames counted in paintEvent
   minimal           the limit loop (rtv_bench --limit-window): the same image and line and a
@@ -44,8 +46,8 @@ import time
 from pathlib import Path
 
 HERE = Path(__file__).resolve().parent
-CONFIGS = ["rtviewer", "rtviewer_always", "rtviewer_nohist", "pyqtgraph", "minimal", "demo60",
-           "demo60_always"]
+CONFIGS = ["rtviewer", "rtviewer_always", "rtviewer_nohist", "rtviewer_texture", "pyqtgraph",
+           "minimal", "demo60", "demo60_always"]
 PROGRESS_S = 0.25
 SEED = "sweep:interval=auto,iterations=0"
 CLK_TCK = os.sysconf("SC_CLK_TCK")
@@ -71,6 +73,8 @@ def command(name, args, seconds):
         return viewer + ["--no-vsync", "--redraw", "always", "--producer", SEED]
     if name == "rtviewer_nohist":
         return viewer + ["--no-vsync", "--history", "0", "--producer", SEED]
+    if name == "rtviewer_texture":
+        return viewer + ["--no-vsync", "--image-draw", "texture", "--producer", SEED]
     if name == "demo60":
         return viewer
     if name == "demo60_always":
@@ -170,6 +174,10 @@ RATIOS = [  # (name, numerator config, denominator config, figure)
     ("history on / off (--history 0), CPU ms per frame", "rtviewer", "rtviewer_nohist",
      "cpu_ms_per_frame"),
     ("history on / off (--history 0), frames/s", "rtviewer", "rtviewer_nohist", "fps"),
+    ("images at screen resolution / as textures, CPU ms per frame", "rtviewer",
+     "rtviewer_texture", "cpu_ms_per_frame"),
+    ("images at screen resolution / as textures, frames/s", "rtviewer", "rtviewer_texture",
+     "fps"),
     ("60 Hz demo / drawn whole (--redraw always), CPU %", "demo60",
      "demo60_always", "cpu_percent"),
 ]
