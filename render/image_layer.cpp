@@ -1,5 +1,6 @@
 #include "render/image_layer.hpp"
 
+#include <algorithm>
 #include <cmath>
 #include <cstring>
 #include <string>
@@ -179,17 +180,19 @@ Status ImageLayer::sync_texture() {
     return upload_texture(m_desc, m_kept);
 }
 
-std::uint32_t ImageLayer::screen_texture(int width, int height) {
+std::uint32_t ImageLayer::screen_texture(int width, int height, int (&size)[2]) {
     if (m_screen_texture == 0)
         m_screen_texture = create_data_texture();
     else
         glBindTexture(GL_TEXTURE_2D, m_screen_texture);
-    if (width != m_screen_width || height != m_screen_height) {
-        glTexImage2D(GL_TEXTURE_2D, 0, GL_RGBA8, width, height, 0, GL_RGBA, GL_UNSIGNED_BYTE,
-                     nullptr);
-        m_screen_width = width;
-        m_screen_height = height;
+    if (width > m_screen_width || height > m_screen_height) {
+        m_screen_width = std::max(width, m_screen_width);
+        m_screen_height = std::max(height, m_screen_height);
+        glTexImage2D(GL_TEXTURE_2D, 0, GL_RGBA8, m_screen_width, m_screen_height, 0, GL_RGBA,
+                     GL_UNSIGNED_BYTE, nullptr);
     }
+    size[0] = m_screen_width;
+    size[1] = m_screen_height;
     return m_screen_texture;
 }
 

@@ -55,9 +55,10 @@ public:
     // Fills the texture from the kept frame if it is behind it. Allocates: GPU memory, when the
     // size or format changes.
     Status sync_texture();
-    // The layer's screen-resolution texture (RGBA8), sized for `width` x `height`: the renderer
-    // writes the colormapped pixels into it. Returns its GL name, bound.
-    std::uint32_t screen_texture(int width, int height);
+    // The layer's screen-resolution texture (RGBA8), at least `width` x `height`: the renderer
+    // writes the colormapped pixels into its corner. It only grows (a zoom or a resize changes
+    // the size every frame), to the largest size asked for; `size` returns it. Bound on return.
+    std::uint32_t screen_texture(int width, int height, int (&size)[2]);
 
     // The value of texel (x, y) (row y of the uploaded frame) in raw units, as the texture holds
     // it, read back through a framebuffer object: empty outside the image, before the first

@@ -74,14 +74,16 @@ void main() {
 }
 )";
 
-// An image drawn at screen resolution (screen_image.hpp): its texture covers the viewport one
-// texel a pixel. A plain texture() of an interpolated coordinate, so that llvmpipe draws it on
-// its linear path (a copy, in effect).
+// An image drawn at screen resolution (screen_image.hpp): the corner of its texture that holds
+// the picture (u_used: that corner's share of the texture) covers the viewport one texel a
+// pixel. A plain texture() of an interpolated coordinate, so that llvmpipe draws it on its
+// linear path (a copy, in effect).
 const char* kScreenVertex = R"(#version 330 core
+uniform vec2 u_used;
 out vec2 v_uv;
 void main() {
     vec2 corner = vec2(float(gl_VertexID & 1), float((gl_VertexID >> 1) & 1));
-    v_uv = corner;
+    v_uv = corner * u_used;
     gl_Position = vec4(corner * 2.0 - 1.0, 0.0, 1.0);
 }
 )";
@@ -148,6 +150,7 @@ Status Renderer::init() {
         !s)
         return s;
     m_u_screen_image = m_screen_program.uniform("u_image");
+    m_u_screen_used = m_screen_program.uniform("u_used");
     m_u_line_xform = m_line_program.uniform("u_xform");
     m_u_line_color = m_line_program.uniform("u_color");
 
@@ -304,12 +307,15 @@ void Renderer::draw_at_screen(ImageLayer& layer, const Camera& camera, const Ima
                     {m_screen_rows.data(), std::size_t(rows.count)}, table, style.lo, style.hi,
                     rgba8(style.bad.r, style.bad.g, style.bad.b), m_screen_pixels);
     glActiveTexture(GL_TEXTURE0);
-    layer.screen_texture(cols.count, rows.count); // bound
+    int size[2] = {};
+    layer.screen_texture(cols.count, rows.count, size); // bound
     glPixelStorei(GL_UNPACK_ALIGNMENT, 4);
     glTexSubImage2D(GL_TEXTURE_2D, 0, 0, 0, cols.count, rows.count, GL_RGBA, GL_UNSIGNED_BYTE,
                     m_screen_pixels.data());
     glUseProgram(m_screen_program.gl_name());
     glUniform1i(m_u_screen_image, 0);
+    glUniform2f(m_u_screen_used, float(cols.count) / float(size[0]),
+                float(rows.count) / float(size[1]));
     glDisable(GL_BLEND); // opaque: the only case drawn here
     glViewport(cols.first, rows.first, cols.count, rows.count);
     glBindVertexArray(m_empty_vao);

@@ -97,7 +97,7 @@ private:
     std::array<ImageProgram, kImageShadings> m_image; // by ImageShading
     Program m_line_program;
     Program m_screen_program;
-    int m_u_screen_image = -1;
+    int m_u_screen_image = -1, m_u_screen_used = -1;
     std::vector<std::uint32_t> m_tables; // the colormaps' entries as RGBA8 words, map after map
     // Images drawn at screen resolution: the picked columns and rows, and their colours (grown
     // to the largest image drawn, never shrunk: no allocation per frame).
