@@ -102,8 +102,11 @@ TEST_SUITE("app") {
     TEST_CASE("rtviewer: the colorbar runs through the colormap from low to high with manual "
               "limits") {
         const fs::path png = work_dir() / "bar.png", json = work_dir() / "bar.json";
-        const auto r = viewer("--headless --frames 10 --producer blobs --colormap magma "
-                              "--contrast manual:-2:6 --screenshot " +
+        // Until the producer has made its frames and they are shown (not a count of display
+        // frames: blobs' first frame can come after the tenth display frame under TSan).
+        const auto r = viewer("--headless --exit-when-done --duration 120 --producer "
+                              "blobs:iterations=3 --colormap magma --contrast manual:-2:6 "
+                              "--screenshot " +
                               png.string() + " --stats-json " + json.string());
         REQUIRE_MESSAGE(r.status == 0, r.err);
         const Json stats = rtv::test::read_json(json);
