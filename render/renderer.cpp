@@ -3,7 +3,6 @@
 #include <algorithm>
 #include <array>
 #include <cmath>
-#include <cstring>
 #include <string>
 #include <vector>
 
@@ -154,24 +153,19 @@ Status Renderer::init() {
     m_u_line_xform = m_line_program.uniform("u_xform");
     m_u_line_color = m_line_program.uniform("u_color");
 
-    // Every colormap as one row of RGBA8 texels.
-    std::vector<std::uint8_t> texels(kColormapSize * kColormapCount * 4);
+    // Every colormap as one row of RGBA8 texels (rgba8: red in the first byte in memory), kept
+    // as words too, for images drawn at screen resolution on the CPU.
+    m_tables.resize(kColormapSize * kColormapCount);
     for (std::size_t m = 0; m < kColormapCount; ++m)
         for (std::size_t i = 0; i < kColormapSize; ++i) {
             const Rgb c = colormap_entry(static_cast<Colormap>(m), i);
-            std::uint8_t* t = &texels[(m * kColormapSize + i) * 4];
-            t[0] = static_cast<std::uint8_t>(std::lround(c.r * 255.0f));
-            t[1] = static_cast<std::uint8_t>(std::lround(c.g * 255.0f));
-            t[2] = static_cast<std::uint8_t>(std::lround(c.b * 255.0f));
-            t[3] = 255;
+            m_tables[m * kColormapSize + i] = rgba8(c.r, c.g, c.b);
         }
-    // The same entries as words, for images drawn at screen resolution on the CPU.
-    m_tables.resize(kColormapSize * kColormapCount);
-    std::memcpy(m_tables.data(), texels.data(), texels.size());
     m_colormaps = create_data_texture();
     glPixelStorei(GL_UNPACK_ALIGNMENT, 4);
     glTexImage2D(GL_TEXTURE_2D, 0, GL_RGBA8, static_cast<GLsizei>(kColormapSize),
-                 static_cast<GLsizei>(kColormapCount), 0, GL_RGBA, GL_UNSIGNED_BYTE, texels.data());
+                 static_cast<GLsizei>(kColormapCount), 0, GL_RGBA, GL_UNSIGNED_BYTE,
+                 m_tables.data());
     glGenVertexArrays(1, &m_empty_vao);
     return check_gl("renderer init");
 }
